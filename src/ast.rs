@@ -1,0 +1,281 @@
+//! The syntax tree of a policy file, as written; every node keeps its span.
+
+use crate::span::Span;
+
+/// A name as written, with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct PolicyFile {
+    pub header: Header,
+    pub facts: Vec<FieldDecl>,
+    pub facts_span: Option<Span>,
+    pub consts: Vec<Binding>,
+    pub lets: Vec<Binding>,
+    pub evidence_source: Option<Path>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub name: Str,
+    pub version: Option<Str>,
+    pub effective: Option<DateLit>,
+    pub until: Option<DateLit>,
+    pub currency: Option<Ident>,
+    pub doc: Option<Str>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct DateLit {
+    pub value: chrono::NaiveDate,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeExpr {
+    pub optional: bool,
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    Scalar(ScalarType),
+    Enum(Vec<Ident>),
+    Record(Vec<FieldDecl>),
+    List(Box<TypeExpr>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarType {
+    Money,
+    Decimal,
+    Integer,
+    Bool,
+    String,
+    Date,
+    DateTime,
+}
+
+/// `const NAME = EXPR` or `let NAME = EXPR`.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RuleKind {
+    Coverage,
+    Exclusion,
+    Referral,
+    Evidence,
+    Compensation,
+    Deadline,
+    Fallback,
+}
+
+impl RuleKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Coverage => "coverage",
+            RuleKind::Exclusion => "exclusion",
+            RuleKind::Referral => "referral",
+            RuleKind::Evidence => "evidence",
+            RuleKind::Compensation => "compensation",
+            RuleKind::Deadline => "deadline",
+            RuleKind::Fallback => "fallback",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub kind: RuleKind,
+    pub name: Ident,
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Clause {
+    Doc(Str),
+    When(Expr),
+    Pays(Expr),
+    Reduce(Expr),
+    Cap(Expr),
+    Floor(Expr),
+    By(Expr),
+    Requires(Vec<Alternative>),
+}
+
+impl Clause {
+    /// The keyword that opens the clause, for messages.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Clause::Doc(_) => "doc",
+            Clause::When(_) => "when",
+            Clause::Pays(_) => "pays",
+            Clause::Reduce(_) => "reduce by",
+            Clause::Cap(_) => "cap at",
+            Clause::Floor(_) => "floor at",
+            Clause::By(_) => "by",
+            Clause::Requires(_) => "requires",
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            Clause::Doc(s) => s.span,
+            Clause::When(e) | Clause::Pays(e) | Clause::Reduce(e) | Clause::Cap(e) | Clause::Floor(e) | Clause::By(e) => {
+                e.span
+            }
+            Clause::Requires(alts) => match (alts.first(), alts.last()) {
+                (Some(a), Some(b)) => a.span().to(b.span()),
+                _ => Span::default(),
+            },
+        }
+    }
+}
+
+/// One way to satisfy an evidence requirement.
+#[derive(Clone, Debug)]
+pub enum Alternative {
+    /// A document of this kind, optionally with a condition on its attributes.
+    Kind { kind: Ident, condition: Option<Expr> },
+    /// Facts of the claim that stand in for a document when all are present.
+    Facts { paths: Vec<Path>, span: Span },
+}
+
+impl Alternative {
+    pub fn span(&self) -> Span {
+        match self {
+            Alternative::Kind { kind, condition } => condition.as_ref().map_or(kind.span, |c| kind.span.to(c.span)),
+            Alternative::Facts { span, .. } => *span,
+        }
+    }
+}
+
+/// A dotted name: `order.items`, `claim.type`, `wait`.
+#[derive(Clone, Debug)]
+pub struct Path {
+    pub segments: Vec<Ident>,
+    pub span: Span,
+}
+
+impl Path {
+    pub fn dotted(&self) -> String {
+        let names: Vec<&str> = self.segments.iter().map(|s| s.name.as_str()).collect();
+        names.join(".")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AggKind {
+    Sum,
+    Count,
+    Any,
+    All,
+}
+
+impl AggKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggKind::Sum => "sum",
+            AggKind::Count => "count",
+            AggKind::Any => "any",
+            AggKind::All => "all",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimeUnit {
+    Days,
+    Hours,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Number(rust_decimal::Decimal, bool /* written with a decimal point */),
+    Str(String),
+    Bool(bool),
+    Date(chrono::NaiveDate),
+    Duration(rust_decimal::Decimal, TimeUnit),
+    Path(Path),
+    List(Vec<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Otherwise(Box<Expr>, Box<Expr>),
+    IsPresent(Box<Expr>, bool /* true: `is present`, false: `is absent` */),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    Call(Ident, Vec<Expr>),
+    Aggregate { kind: AggKind, var: Ident, list: Path, filter: Option<Box<Expr>>, body: Option<Box<Expr>> },
+}

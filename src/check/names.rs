@@ -1,0 +1,188 @@
+//! Name resolution: a dotted path becomes a fact, variable, constant or derived value.
+
+use super::expr::{Scope, Typed};
+use super::{Checker, Slot};
+use crate::ast;
+use crate::ir::Ex;
+use crate::schema::Schema;
+use crate::types::{Base, Type};
+
+impl<'a> Checker<'a> {
+    /// Resolves a dotted name in scope: variables, then evidence fields, then
+    /// `decision`, constants, derived values and facts.
+    pub(super) fn resolve(&mut self, path: &ast::Path, sc: &Scope) -> Option<Typed> {
+        let first = path.segments.first()?;
+        let rest = path.segments.get(1..).unwrap_or(&[]);
+        let name = first.name.as_str();
+        if let Some(slot) = sc.vars.iter().rposition(|(n, _)| n == name) {
+            let ty = sc.vars.get(slot)?.1.clone();
+            return self.walk(Ex::Var(slot, Box::new([])), ty, rest, path, sc);
+        }
+        if let Some(record) = sc.evidence {
+            if let Some(idx) = self.schema.field_index(record, name) {
+                let f = self.schema.records.get(record)?.fields.get(idx)?;
+                let ty = Type { base: f.ty.clone(), optional: f.optional };
+                return self.walk(Ex::Var(0, Box::new([idx])), ty, rest, path, sc);
+            }
+        }
+        if name == "decision" && sc.allow_decision {
+            return self.walk(Ex::Decision, Type::new(Base::Enum(self.decision_enum)), rest, path, sc);
+        }
+        if let Some(&i) = self.const_index.get(name) {
+            let t = self.ensure_const(i)?;
+            return self.walk(Ex::ConstRef(i), t.ty, rest, path, sc).map(|x| Typed { lit: t.lit, ..x });
+        }
+        if let Some(&i) = self.let_index.get(name) {
+            if sc.in_const {
+                self.error(first.span, format!("constant reads `{name}`, which depends on the document"), "not constant", Some("use `let` for values computed from facts".into()));
+                return None;
+            }
+            let t = self.ensure_let(i)?;
+            return self.walk(Ex::Let(i), t.ty, rest, path, sc);
+        }
+        if let Some(idx) = self.schema.field_index(Schema::ROOT, name) {
+            if sc.in_const {
+                self.error(first.span, format!("constant reads the fact `{name}`"), "not constant", Some("use `let` for values computed from facts".into()));
+                return None;
+            }
+            let f = self.schema.records.first()?.fields.get(idx)?;
+            let ty = Type { base: f.ty.clone(), optional: f.optional };
+            return self.walk(Ex::Fact(Box::new([idx])), ty, rest, path, sc);
+        }
+        let mut candidates: Vec<&str> = sc.vars.iter().map(|(n, _)| n.as_str()).collect();
+        candidates.extend(self.const_index.keys().copied());
+        candidates.extend(self.let_index.keys().copied());
+        if let Some(r) = self.schema.records.first() {
+            candidates.extend(r.fields.iter().map(|f| f.name.as_str()));
+        }
+        let help = suggest(name, &candidates).map(|s| format!("did you mean `{s}`?"));
+        self.error(first.span, format!("unknown name `{name}`"), "not a fact, constant or value of this policy", help);
+        None
+    }
+
+    /// Follows `.field` segments through records.
+    fn walk(&mut self, mut ex: Ex, mut ty: Type, rest: &[ast::Ident], path: &ast::Path, sc: &Scope) -> Option<Typed> {
+        for (i, seg) in rest.iter().enumerate() {
+            let so_far = path.segments.get(..=i).map(|s| s.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(".")).unwrap_or_default();
+            let record = match &ty.base {
+                Base::Record(id) => *id,
+                Base::List(_) => {
+                    self.error(seg.span, format!("`{so_far}` is a list; it has no field `{}`", seg.name), "field of a list", Some(format!("read its items with an aggregate: `sum(x in {so_far}: x.{})`", seg.name)));
+                    return None;
+                }
+                other => {
+                    let shown = other.describe(&self.schema);
+                    self.error(seg.span, format!("`{so_far}` is {shown}; it has no fields"), "no such field", None);
+                    return None;
+                }
+            };
+            let Some(idx) = self.schema.field_index(record, &seg.name) else {
+                let names: Vec<&str> = self.schema.records.get(record).map(|r| r.fields.iter().map(|f| f.name.as_str()).collect()).unwrap_or_default();
+                let help = match suggest(&seg.name, &names) {
+                    Some(s) => format!("did you mean `{so_far}.{s}`?"),
+                    None => format!("`{so_far}` has: {}", names.join(", ")),
+                };
+                self.error(seg.span, format!("unknown fact `{so_far}.{}`", seg.name), "not declared in `facts`", Some(help));
+                return None;
+            };
+            let f = self.schema.records.get(record)?.fields.get(idx)?;
+            ty = Type { base: f.ty.clone(), optional: ty.optional || f.optional };
+            ex = match ex {
+                Ex::Fact(p) => Ex::Fact(p.iter().copied().chain([idx]).collect()),
+                Ex::Var(s, p) => Ex::Var(s, p.iter().copied().chain([idx]).collect()),
+                _ => {
+                    self.error(seg.span, format!("`{so_far}` has no fields"), "no such field", None);
+                    return None;
+                }
+            };
+        }
+        if ty.optional {
+            if let Some(k) = key(&ex) {
+                if sc.present.contains(&k) {
+                    ty.optional = false;
+                }
+            }
+        }
+        Some(Typed { ex, ty, lit: false })
+    }
+
+    /// Checks constant `i` (once), guarding against cycles.
+    pub(super) fn ensure_const(&mut self, i: usize) -> Option<Typed> {
+        match self.consts.get(i)? {
+            Slot::Done(t) => return t.clone(),
+            Slot::InProgress => {
+                let b = self.ast.consts.get(i)?;
+                self.error(b.name.span, format!("constant `{}` is defined in terms of itself", b.name.name), "cycle", None);
+                return None;
+            }
+            Slot::Todo => {}
+        }
+        self.consts[i] = Slot::InProgress;
+        let ast = self.ast;
+        let b = ast.consts.get(i)?;
+        let t = if let ast::ExprKind::List(_) = &b.value.kind {
+            // A list constant is checked where it is used, against the value it is compared with.
+            Some(Typed { ex: Ex::ConstRef(i), ty: Type::new(Base::List(Box::new(Base::Str))), lit: true })
+        } else {
+            self.const_expr(&b.value)
+        };
+        self.consts[i] = Slot::Done(t.clone());
+        t
+    }
+
+    /// Checks derived value `i` (once), guarding against cycles.
+    pub(super) fn ensure_let(&mut self, i: usize) -> Option<Typed> {
+        match self.lets.get(i)? {
+            Slot::Done(t) => return t.clone().map(|t| Typed { ex: Ex::Let(i), ..t }),
+            Slot::InProgress => {
+                let b = self.ast.lets.get(i)?;
+                self.error(b.name.span, format!("`{}` is defined in terms of itself", b.name.name), "cycle", None);
+                return None;
+            }
+            Slot::Todo => {}
+        }
+        self.lets[i] = Slot::InProgress;
+        let ast = self.ast;
+        let b = ast.lets.get(i)?;
+        let t = self.top_expr(&b.value, false);
+        self.lets[i] = Slot::Done(t.clone());
+        t.map(|t| Typed { ex: Ex::Let(i), ..t })
+    }
+}
+
+/// The key under which a path's presence is remembered for narrowing.
+pub(super) fn key(ex: &Ex) -> Option<String> {
+    let join = |p: &[usize]| p.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(".");
+    match ex {
+        Ex::Fact(p) => Some(format!("f:{}", join(p))),
+        Ex::Var(s, p) => Some(format!("v{s}:{}", join(p))),
+        Ex::Let(i) => Some(format!("l:{i}")),
+        _ => None,
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean".
+pub(crate) fn suggest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let limit = (name.len() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (distance(name, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

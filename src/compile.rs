@@ -1,0 +1,131 @@
+//! Checked policy to executable program: constants folded, rules tabled by kind, identity hashed.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::ast::RuleKind;
+use crate::check::{Action, Checked, EvidenceSource};
+use crate::diagnostic::PolicyError;
+use crate::ir::Ex;
+use crate::schema::Schema;
+use crate::span::Source;
+use crate::value::Value;
+
+/// A policy version ready to evaluate documents.
+#[derive(Debug)]
+pub struct Program {
+    pub meta: Meta,
+    pub schema: Schema,
+    pub lets: Vec<Ex>,
+    pub evidence: Option<EvidenceSource>,
+    pub rules: Vec<CompiledRule>,
+    pub decision_enum: usize,
+}
+
+/// What identifies a policy version.
+#[derive(Clone, Debug)]
+pub struct Meta {
+    pub name: Arc<str>,
+    pub version: Arc<str>,
+    pub effective: NaiveDate,
+    pub until: Option<NaiveDate>,
+    pub currency: Arc<str>,
+    pub doc: Arc<str>,
+    /// Hex SHA-256 of the policy source (and, later, its hooks).
+    pub sha256: Arc<str>,
+    pub file: Source,
+}
+
+#[derive(Debug)]
+pub struct CompiledRule {
+    pub kind: RuleKind,
+    pub name: Arc<str>,
+    pub text: Arc<str>,
+    /// `file:line:col` of the rule.
+    pub source: Arc<str>,
+    pub when: Option<Ex>,
+    pub action: Action,
+}
+
+impl Program {
+    pub fn rules_of(&self, kind: RuleKind) -> impl Iterator<Item = &CompiledRule> {
+        self.rules.iter().filter(move |r| r.kind == kind)
+    }
+}
+
+/// Compiles a checked policy; fails only when a constant cannot be evaluated.
+pub fn compile(file: &Source, checked: Checked) -> Result<Program, Vec<PolicyError>> {
+    let mut values: Vec<Value> = Vec::with_capacity(checked.consts.len());
+    let mut errors = Vec::new();
+    for c in &checked.consts {
+        match crate::eval::const_value(&c.ex, &values) {
+            Ok(v) => values.push(v),
+            Err(msg) => {
+                errors.push(PolicyError::new(file, c.span, format!("constant `{}` cannot be evaluated: {msg}", c.name), "this constant"));
+                values.push(Value::Absent);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let fold = |ex: Ex| {
+        ex.map(&mut |e| match e {
+            Ex::ConstRef(i) => Ex::Const(values.get(i).cloned().unwrap_or(Value::Absent)),
+            other => other,
+        })
+    };
+    let fold_action = |a: Action| match a {
+        Action::Pays(e) => Action::Pays(fold(e)),
+        Action::Reduce(e) => Action::Reduce(fold(e)),
+        Action::Cap(e) => Action::Cap(fold(e)),
+        Action::Floor(e) => Action::Floor(fold(e)),
+        Action::By(e) => Action::By(fold(e)),
+        Action::Requires(alts) => Action::Requires(
+            alts.into_iter()
+                .map(|alt| match alt {
+                    crate::check::Alt::Kind { kind, value, condition } => crate::check::Alt::Kind { kind, value, condition: condition.map(fold) },
+                    facts => facts,
+                })
+                .collect(),
+        ),
+        Action::None => Action::None,
+    };
+    let rules = checked
+        .rules
+        .into_iter()
+        .map(|r| CompiledRule {
+            kind: r.kind,
+            name: r.name.into(),
+            text: r.doc.into(),
+            source: file.location(r.span).into(),
+            when: r.when.map(fold),
+            action: fold_action(r.action),
+        })
+        .collect();
+    let meta = Meta {
+        name: checked.name.into(),
+        version: checked.version.into(),
+        effective: checked.effective,
+        until: checked.until,
+        currency: checked.currency.into(),
+        doc: checked.doc.into(),
+        sha256: hash(file.text.as_bytes()).into(),
+        file: file.clone(),
+    };
+    Ok(Program {
+        meta,
+        schema: checked.schema,
+        lets: checked.lets.into_iter().map(|l| fold(l.ex)).collect(),
+        evidence: checked.evidence.map(|e| EvidenceSource { list: fold(e.list), ..e }),
+        rules,
+        decision_enum: checked.decision_enum,
+    })
+}
+
+/// Hex SHA-256 of a policy source: the same as `sha256sum` prints for the file.
+pub fn hash(source: &[u8]) -> String {
+    Sha256::digest(source).iter().map(|b| format!("{b:02x}")).collect()
+}

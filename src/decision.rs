@@ -1,0 +1,111 @@
+//! The decision for one document, serialized exactly as the public contract's JSON.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Approved,
+    Denied,
+    Incomplete,
+    Referred,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Approved => "approved",
+            Outcome::Denied => "denied",
+            Outcome::Incomplete => "incomplete",
+            Outcome::Referred => "referred",
+        }
+    }
+
+    /// Index into the `decision` enumeration that deadlines read.
+    pub fn index(self) -> u32 {
+        match self {
+            Outcome::Approved => 0,
+            Outcome::Denied => 1,
+            Outcome::Incomplete => 2,
+            Outcome::Referred => 3,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    pub document: String,
+    pub policy: PolicyId,
+    pub decision: Outcome,
+    pub payout: Option<Amount>,
+    pub refund: Option<Amount>,
+    pub missing_evidence: Vec<Missing>,
+    pub reasons: Vec<Reason>,
+    pub deadlines: Deadlines,
+}
+
+/// Which policy version decided, and the hash of its sources.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyId {
+    pub name: Arc<str>,
+    pub version: Arc<str>,
+    pub sha256: Arc<str>,
+}
+
+/// An amount of money, rounded to the cent and shown with exactly two decimals.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Amount {
+    #[serde(serialize_with = "two_decimals")]
+    pub amount: Decimal,
+    pub currency: Arc<str>,
+}
+
+fn two_decimals<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_money(*d))
+}
+
+/// `12.5` -> `12.50`, rounding half away from zero first.
+pub fn format_money(d: Decimal) -> String {
+    let mut r = crate::eval::round_money(d);
+    r.rescale(2);
+    r.to_string()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Missing {
+    pub requirement: Arc<str>,
+    pub any_of: Arc<[Arc<str>]>,
+}
+
+/// A rule that decided the outcome, with the clause it implements and where it is written.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reason {
+    pub rule: Arc<str>,
+    pub kind: &'static str,
+    pub text: Arc<str>,
+    pub source: Arc<str>,
+}
+
+/// Deadline name to date (`2025-07-14`) or instant (`2025-07-11T09:30:00Z`); null when not applicable.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Deadlines(pub Vec<(Arc<str>, Option<String>)>);
+
+impl Serialize for Deadlines {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k.as_ref(), v)?;
+        }
+        m.end()
+    }
+}
+
+impl Deadlines {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k.as_ref() == name).and_then(|(_, v)| v.as_deref())
+    }
+}

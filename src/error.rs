@@ -1,0 +1,116 @@
+//! Document errors: a document that cannot be read, matched to a policy, or evaluated.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{Diagnostic, LabeledSpan, SourceCode};
+
+use crate::compile::Program;
+use crate::decide::RuleFailure;
+use crate::document::DocError;
+use crate::policy_set::Document;
+use crate::span::{Source, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentErrorKind {
+    /// The document does not fit the policy's facts, or names no policy in force.
+    Invalid,
+    /// A rule failed while evaluating the document (overflow, division by zero).
+    Evaluation,
+}
+
+/// Why one document got no decision.
+#[derive(Clone, Debug)]
+pub struct DocumentError {
+    pub kind: DocumentErrorKind,
+    /// The document's id (`claim.id`), when it could be read.
+    pub document: Option<String>,
+    /// The file (or stream position) the document came from.
+    pub name: Arc<str>,
+    pub message: String,
+    /// Dotted path of the offending value.
+    pub path: Option<String>,
+    /// Text to underline: the document at the offending value, or the failing policy expression.
+    pub at: Option<(Source, Span)>,
+    pub label: String,
+}
+
+impl DocumentError {
+    pub(crate) fn invalid(doc: &Document<'_>, id: Option<&str>, e: DocError) -> Self {
+        let at = e.line_col.map(|(line, col)| {
+            let src = Source::new(doc.name.clone(), doc.text);
+            let start = src.offset_of(line, col);
+            let rest = src.text.get(start..).unwrap_or("");
+            let len = rest.find(['\n', ',', '}', ']']).unwrap_or(rest.len()).max(1).min(rest.len().max(1));
+            let span = Span::new(start, (start + len).min(src.text.len()));
+            (src, span)
+        });
+        DocumentError {
+            kind: DocumentErrorKind::Invalid,
+            document: id.map(str::to_string).filter(|s| !s.is_empty()),
+            name: doc.name.clone(),
+            message: e.message,
+            path: e.path,
+            at,
+            label: "here".into(),
+        }
+    }
+
+    pub(crate) fn plain(doc: &Document<'_>, id: &str, message: String, path: Option<&str>) -> Self {
+        DocumentError {
+            kind: DocumentErrorKind::Invalid,
+            document: Some(id.to_string()).filter(|s| !s.is_empty()),
+            name: doc.name.clone(),
+            message,
+            path: path.map(str::to_string),
+            at: None,
+            label: String::new(),
+        }
+    }
+
+    pub(crate) fn evaluation(name: &Arc<str>, id: &str, program: &Program, f: RuleFailure) -> Self {
+        let message = match &f.rule {
+            Some(rule) => format!("rule `{rule}` failed: {}", f.error.message),
+            None => f.error.message.clone(),
+        };
+        DocumentError {
+            kind: DocumentErrorKind::Evaluation,
+            document: Some(id.to_string()).filter(|s| !s.is_empty()),
+            name: name.clone(),
+            message,
+            path: None,
+            at: f.error.span.map(|s| (program.meta.file.clone(), s)),
+            label: "while evaluating this".into(),
+        }
+    }
+}
+
+impl fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(p) => write!(f, "{p}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for DocumentError {}
+
+impl Diagnostic for DocumentError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let loc = match &self.at {
+            Some((src, span)) if self.kind == DocumentErrorKind::Invalid => src.location(*span),
+            _ => self.name.to_string(),
+        };
+        Some(Box::new(loc))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.at.as_ref().map(|(s, _)| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (_, span) = self.at.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(self.label.clone()), *span))))
+    }
+}

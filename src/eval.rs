@@ -1,0 +1,350 @@
+//! Expression evaluation over decoded facts: exact, checked, and allocation-light.
+
+use std::cmp::Ordering;
+
+use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::ast::AggKind;
+use crate::ir::{Arith, Builtin, Cmp, Ex};
+use crate::span::Span;
+use crate::value::{Value, SECONDS_PER_DAY};
+
+/// A failure while evaluating an expression for one document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalError {
+    pub message: String,
+    /// Where in the policy, when known.
+    pub span: Option<Span>,
+}
+
+impl EvalError {
+    fn at(span: Span, message: impl Into<String>) -> Self {
+        EvalError { message: message.into(), span: Some(span) }
+    }
+
+    fn bare(message: impl Into<String>) -> Self {
+        EvalError { message: message.into(), span: None }
+    }
+}
+
+type R<T> = Result<T, EvalError>;
+
+static ABSENT: Value = Value::Absent;
+
+/// Money is rounded to the cent, half away from zero.
+pub fn round_money(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Evaluation state for one document.
+pub struct Ctx<'a> {
+    root: &'a Value,
+    lets: &'a [Ex],
+    let_cache: Vec<Option<Value>>,
+    vars: Vec<&'a Value>,
+    /// The outcome, once decided (index into the `decision` enumeration).
+    pub decision: Option<u32>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(root: &'a Value, lets: &'a [Ex]) -> Self {
+        Ctx { root, lets, let_cache: vec![None; lets.len()], vars: Vec::with_capacity(4), decision: None }
+    }
+
+    /// Evaluates with `item` bound at variable slot 0 (an evidence item).
+    pub fn with_item(&mut self, item: &'a Value, ex: &'a Ex) -> R<Value> {
+        let saved = std::mem::take(&mut self.vars);
+        self.vars.push(item);
+        let out = self.eval(ex);
+        self.vars = saved;
+        out
+    }
+
+    pub fn truth(&mut self, ex: &'a Ex) -> R<bool> {
+        match self.eval(ex)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(EvalError::bare(format!("internal error: expected a bool, found {other:?}"))),
+        }
+    }
+
+    pub fn number(&mut self, ex: &'a Ex) -> R<Decimal> {
+        match self.eval(ex)? {
+            Value::Num(n) => Ok(n),
+            other => Err(EvalError::bare(format!("internal error: expected a number, found {other:?}"))),
+        }
+    }
+
+    /// The value a fact or variable path points at, without copying.
+    pub fn path(&self, ex: &Ex) -> R<&'a Value> {
+        let (start, path): (&'a Value, &[usize]) = match ex {
+            Ex::Fact(p) => (self.root, p),
+            Ex::Var(slot, p) => (*self.vars.get(*slot).ok_or_else(|| EvalError::bare("internal error: unbound variable"))?, p),
+            _ => return Err(EvalError::bare("internal error: not a path")),
+        };
+        let mut v = start;
+        for &i in path {
+            v = match v {
+                Value::Record(fields) => fields.get(i).unwrap_or(&ABSENT),
+                _ => &ABSENT,
+            };
+        }
+        Ok(v)
+    }
+
+    pub fn eval(&mut self, ex: &'a Ex) -> R<Value> {
+        Ok(match ex {
+            Ex::Const(v) => v.clone(),
+            Ex::ConstRef(_) => return Err(EvalError::bare("internal error: unfolded constant")),
+            Ex::Fact(_) | Ex::Var(..) => self.path(ex)?.clone(),
+            Ex::Let(i) => {
+                if let Some(Some(v)) = self.let_cache.get(*i) {
+                    return Ok(v.clone());
+                }
+                let body = self.lets.get(*i).ok_or_else(|| EvalError::bare("internal error: unknown value"))?;
+                let saved = std::mem::take(&mut self.vars);
+                let v = self.eval(body);
+                self.vars = saved;
+                let v = v?;
+                if let Some(slot) = self.let_cache.get_mut(*i) {
+                    *slot = Some(v.clone());
+                }
+                v
+            }
+            Ex::Decision => Value::Enum(self.decision.ok_or_else(|| EvalError::bare("`decision` is not known yet"))?),
+            Ex::Not(a) => Value::Bool(!self.truth(a)?),
+            Ex::Neg(a, span) => match self.eval(a)? {
+                Value::Num(n) => Value::Num(-n),
+                Value::Duration(s) => Value::Duration(s.checked_neg().ok_or_else(|| EvalError::at(*span, "duration overflow"))?),
+                _ => return Err(EvalError::at(*span, "internal error: negating a non-number")),
+            },
+            Ex::And(a, b) => Value::Bool(self.truth(a)? && self.truth(b)?),
+            Ex::Or(a, b) => Value::Bool(self.truth(a)? || self.truth(b)?),
+            Ex::Cmp(op, a, b) => {
+                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                let ord = compare(&x, &y)?;
+                Value::Bool(match op {
+                    Cmp::Eq => ord == Ordering::Equal,
+                    Cmp::Ne => ord != Ordering::Equal,
+                    Cmp::Lt => ord == Ordering::Less,
+                    Cmp::Le => ord != Ordering::Greater,
+                    Cmp::Gt => ord == Ordering::Greater,
+                    Cmp::Ge => ord != Ordering::Less,
+                })
+            }
+            Ex::Arith(op, a, b, span) => {
+                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                arith(*op, x, y, *span)?
+            }
+            Ex::In(a, items, positive) => {
+                let x = self.eval(a)?;
+                let mut found = false;
+                for item in items.iter() {
+                    if compare(&x, &self.eval(item)?)? == Ordering::Equal {
+                        found = true;
+                        break;
+                    }
+                }
+                Value::Bool(found == *positive)
+            }
+            Ex::Otherwise(a, d) => match self.eval(a)? {
+                Value::Absent => self.eval(d)?,
+                v => v,
+            },
+            Ex::IsPresent(a, positive) => Value::Bool(!self.eval(a)?.is_absent() == *positive),
+            Ex::If(c, t, f) => {
+                if self.truth(c)? {
+                    self.eval(t)?
+                } else {
+                    self.eval(f)?
+                }
+            }
+            Ex::Call(f, args, span) => self.call(*f, args, *span)?,
+            Ex::Aggregate { kind, slot, list, filter, body, span } => self.aggregate(*kind, *slot, list, filter.as_deref(), body.as_deref(), *span)?,
+        })
+    }
+
+    fn call(&mut self, f: Builtin, args: &'a [Ex], span: Span) -> R<Value> {
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        let internal = || EvalError::at(span, "internal error: bad arguments");
+        Ok(match (f, vals.as_slice()) {
+            (Builtin::Min | Builtin::Max, [first, rest @ ..]) => {
+                let mut best = first;
+                for v in rest {
+                    let ord = compare(v, best)?;
+                    if (f == Builtin::Min && ord == Ordering::Less) || (f == Builtin::Max && ord == Ordering::Greater) {
+                        best = v;
+                    }
+                }
+                best.clone()
+            }
+            (Builtin::Round, [Value::Num(n)]) => Value::Num(round_money(*n)),
+            (Builtin::Abs, [Value::Num(n)]) => Value::Num(n.abs()),
+            (Builtin::DateOf, [Value::DateTime(t)]) => Value::Date(t.date_naive()),
+            (Builtin::DaysBetween, [Value::Date(a), Value::Date(b)]) => Value::Num(Decimal::from((*b - *a).num_days())),
+            (Builtin::AddBusinessDays, [Value::Date(d), Value::Num(n)]) => Value::Date(add_business_days(*d, *n).ok_or_else(|| {
+                EvalError::at(span, format!("cannot add {n} business days to {d}"))
+            })?),
+            _ => return Err(internal()),
+        })
+    }
+
+    fn aggregate(&mut self, kind: AggKind, slot: usize, list: &'a Ex, filter: Option<&'a Ex>, body: Option<&'a Ex>, span: Span) -> R<Value> {
+        let items: &'a [Value] = match self.path(list)? {
+            Value::List(items) => items,
+            Value::Absent => &[],
+            _ => return Err(EvalError::at(span, "internal error: aggregate over a non-list")),
+        };
+        if self.vars.len() != slot {
+            return Err(EvalError::at(span, "internal error: variable slot mismatch"));
+        }
+        let mut sum = Decimal::ZERO;
+        let mut count: i64 = 0;
+        let mut result = matches!(kind, AggKind::All);
+        for item in items {
+            self.vars.push(item);
+            let step = self.aggregate_step(kind, filter, body, span, &mut sum, &mut count, &mut result);
+            self.vars.pop();
+            if !step? {
+                break;
+            }
+        }
+        Ok(match kind {
+            AggKind::Sum => Value::Num(sum),
+            AggKind::Count => Value::Num(Decimal::from(count)),
+            AggKind::Any | AggKind::All => Value::Bool(result),
+        })
+    }
+
+    /// One element of an aggregate; returns whether to go on.
+    #[allow(clippy::too_many_arguments)]
+    fn aggregate_step(&mut self, kind: AggKind, filter: Option<&'a Ex>, body: Option<&'a Ex>, span: Span, sum: &mut Decimal, count: &mut i64, result: &mut bool) -> R<bool> {
+        if let Some(f) = filter {
+            if !self.truth(f)? {
+                return Ok(true);
+            }
+        }
+        match (kind, body) {
+            (AggKind::Count, _) => *count += 1,
+            (AggKind::Sum, Some(b)) => {
+                let n = self.number(b)?;
+                *sum = sum.checked_add(n).ok_or_else(|| EvalError::at(span, "arithmetic overflow in sum"))?;
+            }
+            (AggKind::Any, Some(b)) => {
+                if self.truth(b)? {
+                    *result = true;
+                    return Ok(false);
+                }
+            }
+            (AggKind::All, Some(b)) => {
+                if !self.truth(b)? {
+                    *result = false;
+                    return Ok(false);
+                }
+            }
+            _ => return Err(EvalError::at(span, "internal error: aggregate without a body")),
+        }
+        Ok(true)
+    }
+}
+
+/// Orders two values of one type; absent values cannot be compared.
+pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
+    Ok(match (a, b) {
+        (Value::Num(x), Value::Num(y)) => x.cmp(y),
+        (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
+        (Value::Duration(x), Value::Duration(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Enum(x), Value::Enum(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Absent, _) | (_, Value::Absent) => return Err(EvalError::bare("internal error: comparing an absent value")),
+        _ => return Err(EvalError::bare("internal error: comparing values of different types")),
+    })
+}
+
+fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
+    let overflow = || EvalError::at(span, "arithmetic overflow");
+    let days = |secs: i64| -> R<i64> {
+        if secs % SECONDS_PER_DAY != 0 {
+            return Err(EvalError::at(span, "a date moves by whole days only"));
+        }
+        Ok(secs / SECONDS_PER_DAY)
+    };
+    Ok(match (op, x, y) {
+        (Arith::Div, Value::Num(_), Value::Num(b)) if b.is_zero() => return Err(EvalError::at(span, "division by zero")),
+        (op, Value::Num(a), Value::Num(b)) => Value::Num(
+            match op {
+                Arith::Add => a.checked_add(b),
+                Arith::Sub => a.checked_sub(b),
+                Arith::Mul => a.checked_mul(b),
+                Arith::Div => a.checked_div(b),
+            }
+            .ok_or_else(overflow)?,
+        ),
+        (Arith::Add, Value::Date(d), Value::Duration(s)) | (Arith::Add, Value::Duration(s), Value::Date(d)) => {
+            Value::Date(shift_date(d, days(s)?).ok_or_else(overflow)?)
+        }
+        (Arith::Sub, Value::Date(d), Value::Duration(s)) => Value::Date(shift_date(d, -days(s)?).ok_or_else(overflow)?),
+        (Arith::Add, Value::DateTime(t), Value::Duration(s)) | (Arith::Add, Value::Duration(s), Value::DateTime(t)) => {
+            Value::DateTime(TimeDelta::try_seconds(s).and_then(|d| t.checked_add_signed(d)).ok_or_else(overflow)?)
+        }
+        (Arith::Sub, Value::DateTime(t), Value::Duration(s)) => {
+            Value::DateTime(TimeDelta::try_seconds(s).and_then(|d| t.checked_sub_signed(d)).ok_or_else(overflow)?)
+        }
+        (Arith::Sub, Value::Date(a), Value::Date(b)) => Value::Duration((a - b).num_days().checked_mul(SECONDS_PER_DAY).ok_or_else(overflow)?),
+        (Arith::Sub, Value::DateTime(a), Value::DateTime(b)) => Value::Duration((a - b).num_seconds()),
+        (Arith::Add, Value::Duration(a), Value::Duration(b)) => Value::Duration(a.checked_add(b).ok_or_else(overflow)?),
+        (Arith::Sub, Value::Duration(a), Value::Duration(b)) => Value::Duration(a.checked_sub(b).ok_or_else(overflow)?),
+        (Arith::Mul, Value::Duration(s), Value::Num(n)) | (Arith::Mul, Value::Num(n), Value::Duration(s)) => {
+            let n = i64::try_from(n).map_err(|_| overflow())?;
+            Value::Duration(s.checked_mul(n).ok_or_else(overflow)?)
+        }
+        (_, Value::Absent, _) | (_, _, Value::Absent) => return Err(EvalError::at(span, "internal error: arithmetic on an absent value")),
+        _ => return Err(EvalError::at(span, "internal error: arithmetic on mismatched values")),
+    })
+}
+
+fn shift_date(d: NaiveDate, days: i64) -> Option<NaiveDate> {
+    d.checked_add_signed(TimeDelta::try_days(days)?)
+}
+
+/// The date `n` business days (Monday to Friday) after `d`; a weekend start counts from Friday.
+pub fn add_business_days(d: NaiveDate, n: Decimal) -> Option<NaiveDate> {
+    if !n.fract().is_zero() || n.is_sign_negative() {
+        return None;
+    }
+    let n = i64::try_from(n).ok().filter(|n| *n <= 1_000_000)?;
+    if n == 0 {
+        return Some(d);
+    }
+    let back = match d.weekday() {
+        Weekday::Sat => 1,
+        Weekday::Sun => 2,
+        _ => 0,
+    };
+    let mut day = shift_date(d, -back)?;
+    day = shift_date(day, (n / 5) * 7)?;
+    let mut left = n % 5;
+    while left > 0 {
+        day = shift_date(day, 1)?;
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    Some(day)
+}
+
+/// Evaluates an expression that reads no facts (a constant or a default).
+pub fn const_value(ex: &Ex, consts: &[Value]) -> Result<Value, String> {
+    let folded = ex.clone().map(&mut |e| match e {
+        Ex::ConstRef(i) => Ex::Const(consts.get(i).cloned().unwrap_or(Value::Absent)),
+        other => other,
+    });
+    let root = Value::Record(Box::new([]));
+    let mut cx = Ctx::new(&root, &[]);
+    cx.eval(&folded).map_err(|e| e.message)
+}

@@ -1,0 +1,145 @@
+//! Checked, name-resolved expressions: fact paths are field indices, names are slots.
+
+use crate::ast::AggKind;
+use crate::span::Span;
+use crate::value::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Min,
+    Max,
+    Round,
+    Abs,
+    DaysBetween,
+    DateOf,
+    AddBusinessDays,
+}
+
+impl Builtin {
+    pub fn by_name(name: &str) -> Option<Builtin> {
+        Some(match name {
+            "min" => Builtin::Min,
+            "max" => Builtin::Max,
+            "round" => Builtin::Round,
+            "abs" => Builtin::Abs,
+            "days_between" => Builtin::DaysBetween,
+            "date" => Builtin::DateOf,
+            "add_business_days" => Builtin::AddBusinessDays,
+            _ => return None,
+        })
+    }
+
+    pub const NAMES: [&'static str; 7] = ["min", "max", "round", "abs", "days_between", "date", "add_business_days"];
+}
+
+/// A resolved expression.
+#[derive(Clone, Debug)]
+pub enum Ex {
+    Const(Value),
+    /// A constant by index, folded to [`Ex::Const`] by the compiler.
+    ConstRef(usize),
+    /// A fact: field indices from the document root.
+    Fact(Box<[usize]>),
+    /// A bound variable (aggregate element or evidence item) and field indices into it.
+    Var(usize, Box<[usize]>),
+    Let(usize),
+    /// The outcome being decided, readable by deadlines.
+    Decision,
+    Not(Box<Ex>),
+    Neg(Box<Ex>, Span),
+    And(Box<Ex>, Box<Ex>),
+    Or(Box<Ex>, Box<Ex>),
+    Cmp(Cmp, Box<Ex>, Box<Ex>),
+    Arith(Arith, Box<Ex>, Box<Ex>, Span),
+    /// Membership in a list of values, negated when the flag is false.
+    In(Box<Ex>, Box<[Ex]>, bool),
+    Otherwise(Box<Ex>, Box<Ex>),
+    IsPresent(Box<Ex>, bool),
+    If(Box<Ex>, Box<Ex>, Box<Ex>),
+    Call(Builtin, Box<[Ex]>, Span),
+    Aggregate { kind: AggKind, slot: usize, list: Box<Ex>, filter: Option<Box<Ex>>, body: Option<Box<Ex>>, span: Span },
+}
+
+impl Ex {
+    /// Calls `f` on each direct child.
+    pub fn for_each_child(&self, f: &mut dyn FnMut(&Ex)) {
+        match self {
+            Ex::Const(_) | Ex::ConstRef(_) | Ex::Fact(_) | Ex::Var(..) | Ex::Let(_) | Ex::Decision => {}
+            Ex::Not(a) | Ex::Neg(a, _) | Ex::IsPresent(a, _) => f(a),
+            Ex::And(a, b) | Ex::Or(a, b) | Ex::Cmp(_, a, b) | Ex::Arith(_, a, b, _) | Ex::Otherwise(a, b) => {
+                f(a);
+                f(b)
+            }
+            Ex::In(a, items, _) => {
+                f(a);
+                items.iter().for_each(f)
+            }
+            Ex::If(a, b, c) => {
+                f(a);
+                f(b);
+                f(c)
+            }
+            Ex::Call(_, args, _) => args.iter().for_each(f),
+            Ex::Aggregate { list, filter, body, .. } => {
+                f(list);
+                if let Some(x) = filter {
+                    f(x)
+                }
+                if let Some(x) = body {
+                    f(x)
+                }
+            }
+        }
+    }
+
+    /// Rewrites every node bottom-up with `f`.
+    pub fn map(self, f: &mut dyn FnMut(Ex) -> Ex) -> Ex {
+        fn b(e: Box<Ex>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<Ex> {
+            Box::new((*e).map(f))
+        }
+        fn all(es: Box<[Ex]>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<[Ex]> {
+            es.into_vec().into_iter().map(|x| x.map(f)).collect()
+        }
+        let node = match self {
+            Ex::Not(a) => Ex::Not(b(a, f)),
+            Ex::Neg(a, s) => Ex::Neg(b(a, f), s),
+            Ex::IsPresent(a, p) => Ex::IsPresent(b(a, f), p),
+            Ex::And(x, y) => Ex::And(b(x, f), b(y, f)),
+            Ex::Or(x, y) => Ex::Or(b(x, f), b(y, f)),
+            Ex::Cmp(c, x, y) => Ex::Cmp(c, b(x, f), b(y, f)),
+            Ex::Arith(o, x, y, s) => Ex::Arith(o, b(x, f), b(y, f), s),
+            Ex::Otherwise(x, y) => Ex::Otherwise(b(x, f), b(y, f)),
+            Ex::In(x, items, p) => Ex::In(b(x, f), all(items, f), p),
+            Ex::If(x, y, z) => Ex::If(b(x, f), b(y, f), b(z, f)),
+            Ex::Call(c, args, s) => Ex::Call(c, all(args, f), s),
+            Ex::Aggregate { kind, slot, list, filter, body, span } => Ex::Aggregate {
+                kind,
+                slot,
+                list: b(list, f),
+                filter: filter.map(|x| b(x, f)),
+                body: body.map(|x| b(x, f)),
+                span,
+            },
+            leaf => leaf,
+        };
+        f(node)
+    }
+}

@@ -1,0 +1,39 @@
+//! Proviso: a declarative policy language and engine for shipping and product protection plans.
+//!
+//! Policies are `.proviso` files; each is parsed ([`parse`]), checked for names and
+//! types ([`check`]), compiled ([`compile`]) and evaluated against claim documents
+//! ([`decide`]). Most callers need only [`PolicySet`] and [`Document`]:
+//!
+//! ```
+//! use proviso::{Document, PolicySet};
+//!
+//! let set = PolicySet::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))?;
+//! let claim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shipping/lost-domestic.yaml"))?;
+//! let decision = set.evaluate(&Document::yaml("lost-domestic.yaml", &claim))?;
+//! assert_eq!(decision.decision.as_str(), "approved");
+//! println!("{}", serde_json::to_string(&decision)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod ast;
+pub mod check;
+pub mod compile;
+pub mod decide;
+pub mod decision;
+pub mod diagnostic;
+pub mod document;
+pub mod error;
+pub mod eval;
+pub mod ir;
+pub mod parse;
+pub mod policy_set;
+pub mod schema;
+pub mod span;
+pub mod types;
+pub mod value;
+
+pub use decision::{Decision, Outcome};
+pub use diagnostic::{PolicyError, PolicyErrors};
+pub use document::Format;
+pub use error::{DocumentError, DocumentErrorKind};
+pub use policy_set::{Document, LoadError, PolicySet, Prepared};

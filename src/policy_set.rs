@@ -1,0 +1,244 @@
+//! A set of policy versions loaded from files: loading, overlap checks, and version selection.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use miette::Diagnostic;
+
+use crate::compile::{compile, Program};
+use crate::decide::decide;
+use crate::decision::Decision;
+use crate::diagnostic::{PolicyError, PolicyErrors};
+use crate::document::{decode, envelope, Format};
+use crate::error::DocumentError;
+use crate::span::{Source, Span};
+use crate::value::Value;
+
+/// The file extension of policy files.
+pub const POLICY_EXTENSION: &str = "proviso";
+
+/// Every policy version found under some paths, checked and compiled.
+#[derive(Debug, Default)]
+pub struct PolicySet {
+    programs: Vec<Program>,
+    /// Policy name to program indices, ordered by effective date.
+    by_name: BTreeMap<Arc<str>, Vec<usize>>,
+}
+
+/// Why a set of policies could not be loaded.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {message}")]
+    #[diagnostic(help("check the path; POLICIES is a policy file or a directory of them"))]
+    Io { path: String, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Policy(#[from] PolicyErrors),
+}
+
+/// One document to evaluate: its text, its format, and a name for messages.
+#[derive(Clone, Debug)]
+pub struct Document<'t> {
+    pub name: Arc<str>,
+    pub text: &'t str,
+    pub format: Format,
+}
+
+impl<'t> Document<'t> {
+    pub fn yaml(name: impl Into<Arc<str>>, text: &'t str) -> Self {
+        Document { name: name.into(), text, format: Format::Yaml }
+    }
+
+    pub fn json(name: impl Into<Arc<str>>, text: &'t str) -> Self {
+        Document { name: name.into(), text, format: Format::Json }
+    }
+}
+
+/// A document decoded against the policy version that applies to it.
+#[derive(Debug)]
+pub struct Prepared<'p> {
+    pub program: &'p Program,
+    pub id: String,
+    pub facts: Value,
+    name: Arc<str>,
+}
+
+impl Prepared<'_> {
+    /// Applies the policy's rules to the decoded facts.
+    pub fn decide(&self) -> Result<Decision, DocumentError> {
+        decide(self.program, &self.facts, self.id.clone()).map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))
+    }
+}
+
+impl PolicySet {
+    /// Loads every `.proviso` file at `path` (a file, or a directory searched recursively).
+    pub fn load(path: impl AsRef<Path>) -> Result<PolicySet, LoadError> {
+        Self::load_all(&[path.as_ref().to_path_buf()])
+    }
+
+    /// Loads every policy file under all the paths; reports every error in every file.
+    pub fn load_all(paths: &[PathBuf]) -> Result<PolicySet, LoadError> {
+        let mut files = Vec::new();
+        for p in paths {
+            collect(p, &mut files)?;
+        }
+        let mut sources = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| LoadError::Io { path: f.display().to_string(), message: e.to_string() })?;
+            sources.push(Source::new(f.display().to_string(), text));
+        }
+        Ok(Self::from_sources(sources)?)
+    }
+
+    /// Checks and compiles policy sources already in memory.
+    pub fn from_sources(sources: Vec<Source>) -> Result<PolicySet, PolicyErrors> {
+        let mut errors = Vec::new();
+        let mut set = PolicySet::default();
+        for src in sources {
+            match compile_source(&src) {
+                Ok(p) => set.programs.push(p),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        for (i, p) in set.programs.iter().enumerate() {
+            set.by_name.entry(p.meta.name.clone()).or_default().push(i);
+        }
+        let programs = &set.programs;
+        for versions in set.by_name.values_mut() {
+            versions.sort_by_key(|&i| programs.get(i).map(|p| p.meta.effective));
+            errors.extend(overlaps(programs, versions));
+        }
+        if errors.is_empty() {
+            Ok(set)
+        } else {
+            Err(errors.into())
+        }
+    }
+
+    /// Every loaded version, by name then effective date.
+    pub fn versions(&self) -> impl Iterator<Item = &Program> {
+        self.by_name.values().flatten().filter_map(|&i| self.programs.get(i))
+    }
+
+    /// The version of `name` in force on `date`.
+    pub fn select(&self, name: &str, date: NaiveDate) -> Result<&Program, String> {
+        let Some(versions) = self.by_name.get(name) else {
+            let known: Vec<&str> = self.by_name.keys().map(|k| k.as_ref()).collect();
+            return Err(format!("no policy named `{name}` is loaded (loaded: {})", if known.is_empty() { "none".into() } else { known.join(", ") }));
+        };
+        let in_force = versions.iter().filter_map(|&i| self.programs.get(i)).find(|p| p.meta.effective <= date && p.meta.until.is_none_or(|u| date <= u));
+        in_force.ok_or_else(|| {
+            let ranges: Vec<String> = versions
+                .iter()
+                .filter_map(|&i| self.programs.get(i))
+                .map(|p| format!("{} from {}{}", p.meta.version, p.meta.effective, p.meta.until.map(|u| format!(" until {u}")).unwrap_or_default()))
+                .collect();
+            format!("no version of `{name}` is in force on {date} (versions: {})", ranges.join("; "))
+        })
+    }
+
+    /// Picks the policy version for a document and decodes the document against it.
+    ///
+    /// The version is the one in force on `at` if given, else on `protection.purchased_at`
+    /// (the terms the customer bought), else on `order.placed_at`.
+    pub fn prepare(&self, doc: &Document<'_>, at: Option<NaiveDate>) -> Result<Prepared<'_>, DocumentError> {
+        let env = envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
+        let id = env.id.clone().unwrap_or_default();
+        let fail = |message: String, path: Option<&str>| DocumentError::plain(doc, &id, message, path);
+        let Some(name) = env.policy.as_deref() else {
+            return Err(fail("document names no policy".into(), Some("policy")));
+        };
+        let date = match at {
+            Some(d) => d,
+            None => {
+                let (text, path) = match (&env.purchased_at, &env.placed_at) {
+                    (Some(t), _) => (t, "protection.purchased_at"),
+                    (None, Some(t)) => (t, "order.placed_at"),
+                    (None, None) => return Err(fail("cannot tell which policy version applies: no `protection.purchased_at` or `order.placed_at`; pass --at DATE".into(), None)),
+                };
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| fail(format!("expected a date (YYYY-MM-DD), found \"{text}\""), Some(path)))?
+            }
+        };
+        let program = self.select(name, date).map_err(|m| fail(m, Some("policy")))?;
+        let facts = decode(doc.text, doc.format, &program.schema).map_err(|e| DocumentError::invalid(doc, env.id.as_deref(), e))?;
+        Ok(Prepared { program, id, facts, name: doc.name.clone() })
+    }
+
+    /// Evaluates one document against the version in force on its purchase date.
+    pub fn evaluate(&self, doc: &Document<'_>) -> Result<Decision, DocumentError> {
+        self.evaluate_at(doc, None)
+    }
+
+    /// Evaluates one document; `at` overrides the date that picks the version.
+    pub fn evaluate_at(&self, doc: &Document<'_>, at: Option<NaiveDate>) -> Result<Decision, DocumentError> {
+        self.prepare(doc, at)?.decide()
+    }
+}
+
+/// Parses, checks and compiles one policy source.
+pub fn compile_source(src: &Source) -> Result<Program, Vec<PolicyError>> {
+    let ast = crate::parse::parse_file(src)?;
+    let checked = crate::check::check(src, &ast)?;
+    compile(src, checked)
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let io = |e: std::io::Error| LoadError::Io { path: path.display().to_string(), message: e.to_string() };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            collect(&entry, out)?;
+        } else if entry.extension().is_some_and(|x| x == POLICY_EXTENSION) {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}
+
+/// Reports versions of one policy that are in force on the same day, and repeated labels.
+fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
+    let mut errors = Vec::new();
+    let list: Vec<&Program> = versions.iter().filter_map(|&i| programs.get(i)).collect();
+    for (i, later) in list.iter().enumerate() {
+        for earlier in list.iter().take(i) {
+            let header = Span::new(0, later.meta.file.text.find('\n').unwrap_or(later.meta.file.text.len()));
+            if earlier.meta.version == later.meta.version {
+                errors.push(
+                    PolicyError::new(&later.meta.file, header, format!("version `{}` of `{}` is defined twice", later.meta.version, later.meta.name), "second definition")
+                        .with_help(format!("the other is {}", earlier.meta.file.name)),
+                );
+            } else if earlier.meta.until.is_none_or(|u| u >= later.meta.effective) {
+                let day = later.meta.effective;
+                let help = match day.pred_opt() {
+                    Some(prev) => format!("end `{}` ({}) with `until {prev}`", earlier.meta.version, earlier.meta.file.name),
+                    None => "end the earlier version before this one starts".into(),
+                };
+                errors.push(
+                    PolicyError::new(
+                        &later.meta.file,
+                        header,
+                        format!("versions `{}` and `{}` of `{}` are both in force on {day}", earlier.meta.version, later.meta.version, later.meta.name),
+                        "overlaps an earlier version",
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+    errors
+}
+
+impl fmt::Display for Document<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
