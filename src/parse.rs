@@ -201,7 +201,9 @@ impl<'s> Builder<'s> {
         let span = span_of(&pair);
         let mut it = pair.into_inner();
         let decl = self.next(&mut it, span)?;
-        let name = self.string(self.next(&mut decl.into_inner(), span)?.into_inner().nth(0), span)?;
+        let mut di = decl.into_inner();
+        let _kw = self.next(&mut di, span)?;
+        let name = self.string(di.next(), span)?;
         let mut h = Header { name, version: None, effective: None, until: None, currency: None, doc: None, span };
         for field in it {
             let fspan = span_of(&field);

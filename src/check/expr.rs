@@ -338,6 +338,7 @@ impl<'a> Checker<'a> {
         let ok = match (&tl.ty.base, &tr.ty.base) {
             (Base::Enum(id), Base::Str) if tr.lit => return self.enum_literal(*id, tl, tr, r, false, ordered),
             (Base::Str, Base::Enum(id)) if tl.lit => return self.enum_literal(*id, tr, tl, l, true, ordered),
+            (Base::Money, Base::Money) => true,
             (Base::Money, y) if is_num(y) => tr.lit,
             (x, Base::Money) if is_num(x) => tl.lit,
             (x, y) if is_num(x) && is_num(y) => true,
