@@ -7,7 +7,7 @@ use miette::{Diagnostic, LabeledSpan, SourceCode};
 
 use crate::compile::Program;
 use crate::decide::RuleFailure;
-use crate::document::DocError;
+use crate::document::{DocError, Format};
 use crate::policy_set::Document;
 use crate::span::{Source, Span};
 
@@ -39,10 +39,11 @@ impl DocumentError {
     pub(crate) fn invalid(doc: &Document<'_>, id: Option<&str>, e: DocError) -> Self {
         let at = e.line_col.map(|(line, col)| {
             let src = Source::new(doc.name.clone(), doc.text);
-            let start = src.offset_of(line, col);
-            let rest = src.text.get(start..).unwrap_or("");
-            let len = rest.find(['\n', ',', '}', ']']).unwrap_or(rest.len()).max(1).min(rest.len().max(1));
-            let span = Span::new(start, (start + len).min(src.text.len()));
+            let reported = src.offset_of(line, col);
+            let key = e.path.as_deref().and_then(last_field);
+            let span = key
+                .and_then(|k| value_span(&src.text, reported, k, doc.format))
+                .unwrap_or_else(|| token_at(&src.text, reported));
             (src, span)
         });
         DocumentError {
@@ -111,6 +112,64 @@ impl Diagnostic for DocumentError {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (_, span) = self.at.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(self.label.clone()), *span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.label.clone()),
+            *span,
+        ))))
     }
+}
+
+/// The last field name of a path (`order.items[0].unit_price` -> `unit_price`), if it ends in one.
+fn last_field(path: &str) -> Option<&str> {
+    let last = path.rsplit('.').next()?;
+    (!last.ends_with(']') && !last.is_empty()).then_some(last)
+}
+
+/// The span of one token starting at `at`.
+fn token_at(text: &str, at: usize) -> Span {
+    let rest = text.get(at..).unwrap_or("");
+    let len = rest
+        .find(['\n', ',', '}', ']'])
+        .unwrap_or(rest.len())
+        .max(1)
+        .min(rest.len().max(1));
+    Span::new(at, (at + len).min(text.len()))
+}
+
+/// Narrows a parser's position to the value of `key`: YAML parsers report the enclosing
+/// mapping, so the key is searched forward; JSON parsers report the end of the value,
+/// so it is searched backward.
+fn value_span(text: &str, reported: usize, key: &str, format: Format) -> Option<Span> {
+    let key_at = match format {
+        Format::Yaml => {
+            let rest = text.get(reported..)?;
+            let mut from = 0;
+            loop {
+                let i = rest.get(from..)?.find(key)? + from;
+                let before_ok = i == 0
+                    || rest
+                        .get(..i)?
+                        .ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',' || c == '-');
+                let after = rest.get(i + key.len()..)?.trim_start_matches([' ', '\t']);
+                if before_ok && after.starts_with(':') {
+                    break reported + i;
+                }
+                from = i + key.len();
+            }
+        }
+        Format::Json => text.get(..reported)?.rfind(&format!("\"{key}\""))?,
+    };
+    let colon = key_at + text.get(key_at..)?.find(':')?;
+    let start = colon + 1 + text.get(colon + 1..)?.len()
+        - text.get(colon + 1..)?.trim_start_matches([' ', '\t']).len();
+    let value = text.get(start..)?;
+    let end = match format {
+        Format::Yaml => value.find('\n').unwrap_or(value.len()),
+        Format::Json => reported.saturating_sub(start).max(1).min(value.len()),
+    };
+    let trimmed = value.get(..end)?.trim_end();
+    Some(Span::new(
+        start,
+        start + trimmed.len().max(1).min(value.len()),
+    ))
 }

@@ -80,7 +80,11 @@ pub enum Action {
 #[derive(Debug)]
 pub enum Alt {
     /// An evidence item of this kind whose attributes satisfy the condition.
-    Kind { kind: String, value: Value, condition: Option<Ex> },
+    Kind {
+        kind: String,
+        value: Value,
+        condition: Option<Ex>,
+    },
     /// Facts that stand in for a document when every one is present.
     Facts { paths: Vec<(String, Ex)> },
 }
@@ -139,7 +143,12 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
             .into_iter()
             .zip(decls)
             .filter_map(|(s, d)| match s {
-                Slot::Done(Some(t)) => Some(Named { name: d.name.name.clone(), ex: t.ex, ty: t.ty, span: d.span }),
+                Slot::Done(Some(t)) => Some(Named {
+                    name: d.name.name.clone(),
+                    ex: t.ex,
+                    ty: t.ty,
+                    span: d.span,
+                }),
                 _ => None,
             })
             .collect()
@@ -165,7 +174,13 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
 type Header = (String, String, NaiveDate, Option<NaiveDate>, String, String);
 
 impl<'a> Checker<'a> {
-    pub fn error(&mut self, span: Span, message: impl Into<String>, label: impl Into<String>, help: Option<String>) {
+    pub fn error(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
         let mut e = PolicyError::new(self.file, span, message, label);
         e.help = help;
         self.errors.push(e);
@@ -175,11 +190,29 @@ impl<'a> Checker<'a> {
         let h = &self.ast.header;
         let name = h.name.value.clone();
         let valid_name = !name.is_empty()
-            && name.split('/').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'));
+            && name.split('/').all(|p| {
+                !p.is_empty()
+                    && p.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                    })
+            });
         if !valid_name {
-            self.error(h.name.span, format!("`{name}` is not a policy name"), "policy name", Some("use lowercase words separated by `/`, like `xcotton/shipping-protection`".into()));
+            self.error(
+                h.name.span,
+                format!("`{name}` is not a policy name"),
+                "policy name",
+                Some(
+                    "use lowercase words separated by `/`, like `xcotton/shipping-protection`"
+                        .into(),
+                ),
+            );
         }
-        let missing = |what: &str, example: &str| (format!("policy header has no `{what}`"), format!("add `{what} {example}` after the policy name"));
+        let missing = |what: &str, example: &str| {
+            (
+                format!("policy header has no `{what}`"),
+                format!("add `{what} {example}` after the policy name"),
+            )
+        };
         let need = |c: &mut Self, ok: bool, what: &str, example: &str| {
             if !ok {
                 let (m, help) = missing(what, example);
@@ -192,12 +225,22 @@ impl<'a> Checker<'a> {
         need(self, h.doc.is_some(), "doc", "\"what this policy covers\"");
         if let Some(cur) = &h.currency {
             if cur.name.len() != 3 || !cur.name.chars().all(|c| c.is_ascii_uppercase()) {
-                self.error(cur.span, format!("`{}` is not a currency code", cur.name), "currency", Some("use an ISO 4217 code such as `USD`".into()));
+                self.error(
+                    cur.span,
+                    format!("`{}` is not a currency code", cur.name),
+                    "currency",
+                    Some("use an ISO 4217 code such as `USD`".into()),
+                );
             }
         }
         if let (Some(from), Some(until)) = (&h.effective, &h.until) {
             if until.value < from.value {
-                self.error(until.span, "policy ends before it takes effect", format!("before {}", from.value), Some("`until` is the last day the version is in force".into()));
+                self.error(
+                    until.span,
+                    "policy ends before it takes effect",
+                    format!("before {}", from.value),
+                    Some("`until` is the last day the version is in force".into()),
+                );
             }
         }
         Some((
@@ -212,11 +255,18 @@ impl<'a> Checker<'a> {
 
     fn index_bindings(&mut self) {
         let ast = self.ast;
-        for (kind, list, is_const) in [("constant", &ast.consts, true), ("value", &ast.lets, false)] {
+        for (kind, list, is_const) in [("constant", &ast.consts, true), ("value", &ast.lets, false)]
+        {
             for (i, b) in list.iter().enumerate() {
-                let taken = self.const_index.contains_key(b.name.name.as_str()) || self.let_index.contains_key(b.name.name.as_str());
+                let taken = self.const_index.contains_key(b.name.name.as_str())
+                    || self.let_index.contains_key(b.name.name.as_str());
                 if taken {
-                    self.error(b.name.span, format!("`{}` is defined twice", b.name.name), format!("second {kind} of this name"), Some("rename one of them".into()));
+                    self.error(
+                        b.name.span,
+                        format!("`{}` is defined twice", b.name.name),
+                        format!("second {kind} of this name"),
+                        Some("rename one of them".into()),
+                    );
                     continue;
                 }
                 if is_const {
@@ -230,13 +280,26 @@ impl<'a> Checker<'a> {
 
     fn build_schema(&mut self) {
         if self.ast.facts_span.is_none() {
-            self.error(self.ast.header.span, "policy declares no facts", "in this policy", Some("add a `facts { ... }` block naming the document fields the rules read".into()));
+            self.error(
+                self.ast.header.span,
+                "policy declares no facts",
+                "in this policy",
+                Some(
+                    "add a `facts { ... }` block naming the document fields the rules read".into(),
+                ),
+            );
         }
-        self.schema.records.push(RecordSchema { name: String::new(), fields: Vec::new() });
+        self.schema.records.push(RecordSchema {
+            name: String::new(),
+            fields: Vec::new(),
+        });
         let fields = self.fields(&self.ast.facts, "");
         self.schema.records[Schema::ROOT].fields = fields;
         self.decision_enum = self.schema.enums.len();
-        self.schema.enums.push(EnumSchema { name: "decision".into(), variants: DECISIONS.iter().map(|s| s.to_string()).collect() });
+        self.schema.enums.push(EnumSchema {
+            name: "decision".into(),
+            variants: DECISIONS.iter().map(|s| s.to_string()).collect(),
+        });
     }
 
     fn fields(&mut self, decls: &[ast::FieldDecl], prefix: &str) -> Vec<FieldSchema> {
@@ -244,13 +307,31 @@ impl<'a> Checker<'a> {
         for d in decls {
             if let Some(prev) = out.iter().find(|f| f.name == d.name.name) {
                 let (line, _) = self.file.line_col(prev.span.start);
-                self.error(d.name.span, format!("field `{}` is declared twice", d.name.name), "second declaration", Some(format!("the first is on line {line}")));
+                self.error(
+                    d.name.span,
+                    format!("field `{}` is declared twice", d.name.name),
+                    "second declaration",
+                    Some(format!("the first is on line {line}")),
+                );
                 continue;
             }
-            let path = if prefix.is_empty() { d.name.name.clone() } else { format!("{prefix}.{}", d.name.name) };
+            let path = if prefix.is_empty() {
+                d.name.name.clone()
+            } else {
+                format!("{prefix}.{}", d.name.name)
+            };
             let ty = self.type_of(&d.ty, &path);
-            let default = d.default.as_ref().and_then(|e| self.default_value(e, &ty, d.ty.span));
-            out.push(FieldSchema { name: d.name.name.clone(), optional: d.ty.optional && default.is_none(), ty, default, span: d.span });
+            let default = d
+                .default
+                .as_ref()
+                .and_then(|e| self.default_value(e, &ty, d.ty.span));
+            out.push(FieldSchema {
+                name: d.name.name.clone(),
+                optional: d.ty.optional && default.is_none(),
+                ty,
+                default,
+                span: d.span,
+            });
         }
         out
     }
@@ -270,24 +351,40 @@ impl<'a> Checker<'a> {
                 let mut names: Vec<String> = Vec::new();
                 for v in variants {
                     if names.contains(&v.name) {
-                        self.error(v.span, format!("`{}` is listed twice", v.name), "repeated variant", None);
+                        self.error(
+                            v.span,
+                            format!("`{}` is listed twice", v.name),
+                            "repeated variant",
+                            None,
+                        );
                     } else {
                         names.push(v.name.clone());
                     }
                 }
-                self.schema.enums.push(EnumSchema { name: path.to_string(), variants: names });
+                self.schema.enums.push(EnumSchema {
+                    name: path.to_string(),
+                    variants: names,
+                });
                 Base::Enum(self.schema.enums.len() - 1)
             }
             TypeKind::Record(fields) => {
                 let id = self.schema.records.len();
-                self.schema.records.push(RecordSchema { name: path.to_string(), fields: Vec::new() });
+                self.schema.records.push(RecordSchema {
+                    name: path.to_string(),
+                    fields: Vec::new(),
+                });
                 let fs = self.fields(fields, path);
                 self.schema.records[id].fields = fs;
                 Base::Record(id)
             }
             TypeKind::List(inner) => {
                 if inner.optional {
-                    self.error(inner.span, "list elements cannot be optional", "optional element", Some("make the list itself optional: `optional list of ...`".into()));
+                    self.error(
+                        inner.span,
+                        "list elements cannot be optional",
+                        "optional element",
+                        Some("make the list itself optional: `optional list of ...`".into()),
+                    );
                 }
                 Base::List(Box::new(self.type_of(inner, &format!("{path}[]"))))
             }
@@ -300,7 +397,12 @@ impl<'a> Checker<'a> {
         if !expr::assignable(&typed, &want) {
             let shown = crate::types::Shown(&typed.ty, &self.schema).to_string();
             let expected = ty.describe(&self.schema);
-            self.error(e.span, format!("default is {shown}, but the field is {expected}"), "this default", None);
+            self.error(
+                e.span,
+                format!("default is {shown}, but the field is {expected}"),
+                "this default",
+                None,
+            );
             return None;
         }
         match crate::eval::const_value(&typed.ex, &[]) {
@@ -314,22 +416,47 @@ impl<'a> Checker<'a> {
 
     fn evidence_source(&mut self) -> Option<EvidenceSource> {
         let path = self.ast.evidence_source.as_ref()?;
-        let e = ast::Expr { kind: ast::ExprKind::Path(path.clone()), span: path.span };
+        let e = ast::Expr {
+            kind: ast::ExprKind::Path(path.clone()),
+            span: path.span,
+        };
         let typed = self.top_expr(&e, false)?;
         let Base::List(inner) = &typed.ty.base else {
             let shown = crate::types::Shown(&typed.ty, &self.schema).to_string();
-            self.error(path.span, format!("evidence must come from a list of records, but `{}` is {shown}", path.dotted()), "not a list", None);
+            self.error(
+                path.span,
+                format!(
+                    "evidence must come from a list of records, but `{}` is {shown}",
+                    path.dotted()
+                ),
+                "not a list",
+                None,
+            );
             return None;
         };
         let Base::Record(record) = **inner else {
-            self.error(path.span, "evidence items must be records", "not a list of records", Some("declare `list of record { kind: string, ... }`".into()));
+            self.error(
+                path.span,
+                "evidence items must be records",
+                "not a list of records",
+                Some("declare `list of record { kind: string, ... }`".into()),
+            );
             return None;
         };
         let Some(kind_field) = self.schema.field_index(record, "kind") else {
-            self.error(path.span, "evidence records have no `kind` field", "no `kind`", Some("add `kind: string` to the evidence record".into()));
+            self.error(
+                path.span,
+                "evidence records have no `kind` field",
+                "no `kind`",
+                Some("add `kind: string` to the evidence record".into()),
+            );
             return None;
         };
-        Some(EvidenceSource { list: typed.ex, kind_field, record })
+        Some(EvidenceSource {
+            list: typed.ex,
+            kind_field,
+            record,
+        })
     }
 
     fn rules(&mut self, evidence: Option<&EvidenceSource>) -> Vec<CheckedRule> {
@@ -339,11 +466,23 @@ impl<'a> Checker<'a> {
         for rule in &self.ast.rules {
             if let Some(prev) = seen.insert(&rule.name.name, rule.name.span) {
                 let (line, _) = self.file.line_col(prev.start);
-                self.error(rule.name.span, format!("rule `{}` is defined twice", rule.name.name), "second rule of this name", Some(format!("the first is on line {line}; rule names must be unique")));
+                self.error(
+                    rule.name.span,
+                    format!("rule `{}` is defined twice", rule.name.name),
+                    "second rule of this name",
+                    Some(format!(
+                        "the first is on line {line}; rule names must be unique"
+                    )),
+                );
             }
             fallbacks += usize::from(rule.kind == RuleKind::Fallback);
             if rule.kind == RuleKind::Fallback && fallbacks == 2 {
-                self.error(rule.name.span, "a policy has one fallback rule", "second fallback", None);
+                self.error(
+                    rule.name.span,
+                    "a policy has one fallback rule",
+                    "second fallback",
+                    None,
+                );
             }
             if let Some(r) = self.rule(rule, evidence) {
                 out.push(r);
@@ -360,12 +499,19 @@ impl<'a> Checker<'a> {
         out
     }
 
-    fn rule(&mut self, rule: &'a ast::Rule, evidence: Option<&EvidenceSource>) -> Option<CheckedRule> {
+    fn rule(
+        &mut self,
+        rule: &'a ast::Rule,
+        evidence: Option<&EvidenceSource>,
+    ) -> Option<CheckedRule> {
         let (allowed, required): (&[&str], &[&str]) = match rule.kind {
             RuleKind::Coverage => (&["doc", "when", "pays"], &["doc", "pays"]),
             RuleKind::Exclusion | RuleKind::Referral => (&["doc", "when"], &["doc", "when"]),
             RuleKind::Evidence => (&["doc", "when", "requires"], &["doc", "requires"]),
-            RuleKind::Compensation => (&["doc", "when", "reduce by", "cap at", "floor at"], &["doc"]),
+            RuleKind::Compensation => (
+                &["doc", "when", "reduce by", "cap at", "floor at"],
+                &["doc"],
+            ),
             RuleKind::Deadline => (&["doc", "when", "by"], &["doc", "by"]),
             RuleKind::Fallback => (&["doc"], &["doc"]),
         };
@@ -375,36 +521,79 @@ impl<'a> Checker<'a> {
         for c in &rule.clauses {
             let kw = c.keyword();
             if !allowed.contains(&kw) {
-                let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
-                self.error(c.span(), format!("`{kw}` does not belong in a {kind} rule"), "not allowed here", Some(format!("a {kind} rule takes {list}")));
+                let list = allowed
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.error(
+                    c.span(),
+                    format!("`{kw}` does not belong in a {kind} rule"),
+                    "not allowed here",
+                    Some(format!("a {kind} rule takes {list}")),
+                );
             } else if seen.contains(&kw) {
-                self.error(c.span(), format!("`{kw}` is given twice in rule `{}`", rule.name.name), "second clause", None);
+                self.error(
+                    c.span(),
+                    format!("`{kw}` is given twice in rule `{}`", rule.name.name),
+                    "second clause",
+                    None,
+                );
             }
             seen.push(kw);
         }
         for need in required {
             if !seen.contains(need) {
-                let what = if *need == "doc" { "the clause text it implements".to_string() } else { format!("a `{need}` clause") };
-                self.error(rule.name.span, format!("{kind} rule `{}` has no `{need}`", rule.name.name), format!("needs {what}"), None);
+                let what = if *need == "doc" {
+                    "the clause text it implements".to_string()
+                } else {
+                    format!("a `{need}` clause")
+                };
+                self.error(
+                    rule.name.span,
+                    format!("{kind} rule `{}` has no `{need}`", rule.name.name),
+                    format!("needs {what}"),
+                    None,
+                );
             }
         }
         if rule.kind == RuleKind::Compensation {
-            let n = seen.iter().filter(|k| ["reduce by", "cap at", "floor at"].contains(k)).count();
+            let n = seen
+                .iter()
+                .filter(|k| ["reduce by", "cap at", "floor at"].contains(k))
+                .count();
             if n != 1 {
                 self.error(rule.name.span, format!("compensation rule `{}` needs exactly one of `reduce by`, `cap at`, `floor at`", rule.name.name), "this rule", None);
             }
         }
         if rule.kind == RuleKind::Evidence && evidence.is_none() {
-            self.error(rule.name.span, "evidence rule without an evidence source", "needs evidence", Some("declare where evidence is listed: `evidence from claim.evidence`".into()));
+            self.error(
+                rule.name.span,
+                "evidence rule without an evidence source",
+                "needs evidence",
+                Some("declare where evidence is listed: `evidence from claim.evidence`".into()),
+            );
         }
         if self.errors.len() > errors_before {
             return None;
         }
-        let doc = rule.clauses.iter().find_map(|c| if let Clause::Doc(s) = c { Some(s.value.clone()) } else { None })?;
+        let doc = rule.clauses.iter().find_map(|c| {
+            if let Clause::Doc(s) = c {
+                Some(s.value.clone())
+            } else {
+                None
+            }
+        })?;
         let deadline = rule.kind == RuleKind::Deadline;
         let mut when = None;
         let mut present = Vec::new();
-        if let Some(e) = rule.clauses.iter().find_map(|c| if let Clause::When(e) = c { Some(e) } else { None }) {
+        if let Some(e) = rule.clauses.iter().find_map(|c| {
+            if let Clause::When(e) = c {
+                Some(e)
+            } else {
+                None
+            }
+        }) {
             let t = self.top_expr(e, deadline)?;
             self.expect_bool(&t, e.span, "a `when` condition")?;
             present = expr::presence(&t.ex, true);
@@ -426,16 +615,30 @@ impl<'a> Checker<'a> {
                     let t = self.narrowed_expr(e, &present, true)?;
                     if t.ty.optional || !matches!(t.ty.base, Base::Date | Base::DateTime) {
                         let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
-                        self.error(e.span, format!("a deadline is a date or datetime, but this is {shown}"), "not a date", None);
+                        self.error(
+                            e.span,
+                            format!("a deadline is a date or datetime, but this is {shown}"),
+                            "not a date",
+                            None,
+                        );
                         return None;
                     }
                     Action::By(t.ex)
                 }
-                Clause::Requires(alts) => Action::Requires(self.alternatives(alts, evidence?, &present)?),
+                Clause::Requires(alts) => {
+                    Action::Requires(self.alternatives(alts, evidence?, &present)?)
+                }
                 Clause::Doc(_) | Clause::When(_) => continue,
             };
         }
-        Some(CheckedRule { kind: rule.kind, name: rule.name.name.clone(), doc, span: rule.span, when, action })
+        Some(CheckedRule {
+            kind: rule.kind,
+            name: rule.name.name.clone(),
+            doc,
+            span: rule.span,
+            when,
+            action,
+        })
     }
 
     fn money_expr(&mut self, e: &ast::Expr, present: &[String]) -> Option<Ex> {
@@ -445,16 +648,35 @@ impl<'a> Checker<'a> {
                 return Some(t.ex);
             }
             let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
-            let help = if t.ty.optional { Some("write `... otherwise 0` to say what an absent amount means".to_string()) } else { None };
-            self.error(e.span, format!("expected money, but this is {shown}"), "not money", help);
+            let help = if t.ty.optional {
+                Some("write `... otherwise 0` to say what an absent amount means".to_string())
+            } else {
+                None
+            };
+            self.error(
+                e.span,
+                format!("expected money, but this is {shown}"),
+                "not money",
+                help,
+            );
             return None;
         }
         Some(t.ex)
     }
 
-    fn alternatives(&mut self, alts: &[Alternative], evidence: &EvidenceSource, present: &[String]) -> Option<Vec<Alt>> {
+    fn alternatives(
+        &mut self,
+        alts: &[Alternative],
+        evidence: &EvidenceSource,
+        present: &[String],
+    ) -> Option<Vec<Alt>> {
         let mut out = Vec::new();
-        let kind_ty = self.schema.records.get(evidence.record).and_then(|r| r.fields.get(evidence.kind_field)).map(|f| f.ty.clone());
+        let kind_ty = self
+            .schema
+            .records
+            .get(evidence.record)
+            .and_then(|r| r.fields.get(evidence.kind_field))
+            .map(|f| f.ty.clone());
         for alt in alts {
             match alt {
                 Alternative::Kind { kind, condition } => {
@@ -462,8 +684,18 @@ impl<'a> Checker<'a> {
                         Some(Base::Enum(id)) => match self.schema.variant_index(*id, &kind.name) {
                             Some(i) => Value::Enum(i),
                             None => {
-                                let variants = self.schema.enums.get(*id).map(|e| e.variants.join(", ")).unwrap_or_default();
-                                self.error(kind.span, format!("`{}` is not an evidence kind", kind.name), "unknown kind", Some(format!("the kinds are: {variants}")));
+                                let variants = self
+                                    .schema
+                                    .enums
+                                    .get(*id)
+                                    .map(|e| e.variants.join(", "))
+                                    .unwrap_or_default();
+                                self.error(
+                                    kind.span,
+                                    format!("`{}` is not an evidence kind", kind.name),
+                                    "unknown kind",
+                                    Some(format!("the kinds are: {variants}")),
+                                );
                                 return None;
                             }
                         },
@@ -477,15 +709,30 @@ impl<'a> Checker<'a> {
                             Some(t.ex)
                         }
                     };
-                    out.push(Alt::Kind { kind: kind.name.clone(), value, condition });
+                    out.push(Alt::Kind {
+                        kind: kind.name.clone(),
+                        value,
+                        condition,
+                    });
                 }
                 Alternative::Facts { paths, .. } => {
                     let mut resolved = Vec::new();
                     for p in paths {
-                        let e = ast::Expr { kind: ast::ExprKind::Path(p.clone()), span: p.span };
+                        let e = ast::Expr {
+                            kind: ast::ExprKind::Path(p.clone()),
+                            span: p.span,
+                        };
                         let t = self.top_expr(&e, false)?;
                         if !t.ty.optional {
-                            self.error(p.span, format!("`{}` is never absent, so it always satisfies this", p.dotted()), "always present", Some("list only optional facts here".into()));
+                            self.error(
+                                p.span,
+                                format!(
+                                    "`{}` is never absent, so it always satisfies this",
+                                    p.dotted()
+                                ),
+                                "always present",
+                                Some("list only optional facts here".into()),
+                            );
                             return None;
                         }
                         resolved.push((p.dotted(), t.ex));
@@ -502,7 +749,12 @@ impl<'a> Checker<'a> {
             return Some(());
         }
         let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
-        self.error(span, format!("{what} must be a bool, but this is {shown}"), "not true or false", None);
+        self.error(
+            span,
+            format!("{what} must be a bool, but this is {shown}"),
+            "not true or false",
+            None,
+        );
         None
     }
 }

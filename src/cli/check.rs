@@ -1,0 +1,50 @@
+//! `proviso check`: load policies, report every error, list what was checked.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use proviso::{LoadError, PolicySet};
+
+use super::{render, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
+
+pub fn run(paths: &[PathBuf]) -> i32 {
+    match PolicySet::load_all(paths) {
+        Ok(set) => {
+            let mut out = std::io::stdout().lock();
+            let mut n = 0;
+            for p in set.versions() {
+                n += 1;
+                if writeln!(
+                    out,
+                    "ok  {} {}  {}",
+                    p.meta.name, p.meta.version, p.meta.file.name
+                )
+                .is_err()
+                {
+                    return EXIT_FAILURE;
+                }
+            }
+            if n == 0 {
+                eprintln!("warning: no `.proviso` files found");
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            report_load_error(&e);
+            EXIT_POLICY
+        }
+    }
+}
+
+/// Prints every error of a failed load, then a count.
+pub fn report_load_error(e: &LoadError) {
+    match e {
+        LoadError::Policy(errors) => {
+            for err in &errors.errors {
+                render::eprint(err);
+            }
+            eprintln!("error: {errors}");
+        }
+        other => render::eprint(other),
+    }
+}

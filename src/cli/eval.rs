@@ -1,0 +1,151 @@
+//! `proviso eval`: evaluate documents and print decisions as text or JSON Lines.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use proviso::{Decision, Document, DocumentError, PolicySet};
+
+use super::input::{self, InputFormat};
+use super::{
+    check::report_load_error, render, OutputFormat, EXIT_DOCUMENT, EXIT_FAILURE, EXIT_OK,
+    EXIT_POLICY,
+};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A policy file, or a directory tree of them
+    policies: PathBuf,
+    /// Claim documents: YAML or JSON files, `.jsonl` files (one document per line), or `-` for standard input
+    #[arg(required = true)]
+    documents: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+    /// Judge by the policy version in force on this date (YYYY-MM-DD) instead of the purchase date
+    #[arg(long, value_parser = parse_date)]
+    at: Option<NaiveDate>,
+    /// How to read the documents, instead of guessing from the file name or content
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("expected a date like 2025-06-01, found `{s}`"))
+}
+
+pub fn run(args: &Args) -> i32 {
+    let set = match PolicySet::load(&args.policies) {
+        Ok(s) => s,
+        Err(e) => {
+            report_load_error(&e);
+            return EXIT_POLICY;
+        }
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut failed = false;
+    for arg in &args.documents {
+        let input = match input::read(arg, args.input_format) {
+            Ok(i) => i,
+            Err(message) => {
+                eprintln!("error: {message}");
+                failed = true;
+                continue;
+            }
+        };
+        for (name, text, format) in input.documents() {
+            let doc = Document {
+                name: name.into(),
+                text,
+                format,
+            };
+            let result = set.evaluate_at(&doc, args.at);
+            failed |= result.is_err();
+            if write(&mut out, args.format, &result).is_err() {
+                return EXIT_FAILURE;
+            }
+        }
+    }
+    if out.flush().is_err() {
+        return EXIT_FAILURE;
+    }
+    if failed {
+        EXIT_DOCUMENT
+    } else {
+        EXIT_OK
+    }
+}
+
+fn write(
+    out: &mut impl Write,
+    format: OutputFormat,
+    result: &Result<Decision, DocumentError>,
+) -> std::io::Result<()> {
+    match (format, result) {
+        (OutputFormat::Json, Ok(d)) => {
+            serde_json::to_writer(&mut *out, d).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }
+        (OutputFormat::Json, Err(e)) => {
+            out.flush()?;
+            render::eprint(e);
+            let line = serde_json::json!({
+                "document": e.document,
+                "error": { "message": e.message, "path": e.path },
+            });
+            writeln!(out, "{line}")
+        }
+        (OutputFormat::Text, Ok(d)) => text(out, d),
+        (OutputFormat::Text, Err(e)) => {
+            out.flush()?;
+            render::eprint(e);
+            Ok(())
+        }
+    }
+}
+
+fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
+    let amount = match (&d.payout, &d.refund) {
+        (_, Some(r)) => format!(
+            ", refund {} {}",
+            proviso::decision::format_money(r.amount),
+            r.currency
+        ),
+        (Some(p), None) if d.decision == proviso::Outcome::Approved => format!(
+            ", pays {} {}",
+            proviso::decision::format_money(p.amount),
+            p.currency
+        ),
+        _ => String::new(),
+    };
+    writeln!(out, "{}: {}{amount}", d.document, d.decision.as_str())?;
+    let short: String = d.policy.sha256.chars().take(12).collect();
+    writeln!(
+        out,
+        "  policy    {} {} (sha256 {short}...)",
+        d.policy.name, d.policy.version
+    )?;
+    for r in &d.reasons {
+        writeln!(
+            out,
+            "  {:<9} {} ({}, {})",
+            "because", r.rule, r.kind, r.source
+        )?;
+        writeln!(out, "            \"{}\"", r.text)?;
+    }
+    for m in &d.missing_evidence {
+        writeln!(
+            out,
+            "  missing   {}: any of {}",
+            m.requirement,
+            m.any_of.join(", ")
+        )?;
+    }
+    for (name, value) in &d.deadlines.0 {
+        if let Some(v) = value {
+            writeln!(out, "  {name:<9} {v}")?;
+        }
+    }
+    writeln!(out)
+}

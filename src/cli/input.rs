@@ -1,0 +1,84 @@
+//! Reads documents from files and standard input, splitting JSON Lines.
+
+use std::io::Read;
+use std::path::Path;
+
+use clap::ValueEnum;
+use proviso::Format;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Yaml,
+    Json,
+    Jsonl,
+}
+
+/// One input's text and how to read it.
+pub struct Input {
+    pub name: String,
+    pub text: String,
+    pub format: InputFormat,
+}
+
+/// Reads `-` (standard input) or a file; the format is forced, or guessed from the extension
+/// (`.json`, `.jsonl`/`.ndjson`, else YAML) or, for standard input, from the content.
+pub fn read(arg: &str, forced: Option<InputFormat>) -> Result<Input, String> {
+    if arg == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let format = forced.unwrap_or_else(|| sniff(&text));
+        return Ok(Input {
+            name: "<stdin>".into(),
+            text,
+            format,
+        });
+    }
+    let text = std::fs::read_to_string(arg).map_err(|e| format!("cannot read `{arg}`: {e}"))?;
+    let ext = Path::new(arg)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    let format = forced.unwrap_or(match ext {
+        "json" => InputFormat::Json,
+        "jsonl" | "ndjson" => InputFormat::Jsonl,
+        _ => InputFormat::Yaml,
+    });
+    Ok(Input {
+        name: arg.to_string(),
+        text,
+        format,
+    })
+}
+
+/// JSON when the text starts with `{`; JSON Lines when a later line also starts with `{`.
+fn sniff(text: &str) -> InputFormat {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') {
+        return InputFormat::Yaml;
+    }
+    if trimmed.lines().skip(1).any(|l| l.starts_with('{')) {
+        InputFormat::Jsonl
+    } else {
+        InputFormat::Json
+    }
+}
+
+impl Input {
+    /// The documents in this input: one, or one per non-blank line of JSON Lines,
+    /// each with its name (`file:line` for JSON Lines).
+    pub fn documents(&self) -> Vec<(String, &str, Format)> {
+        match self.format {
+            InputFormat::Yaml => vec![(self.name.clone(), self.text.as_str(), Format::Yaml)],
+            InputFormat::Json => vec![(self.name.clone(), self.text.as_str(), Format::Json)],
+            InputFormat::Jsonl => self
+                .text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| (format!("{}:{}", self.name, i + 1), l, Format::Json))
+                .collect(),
+        }
+    }
+}

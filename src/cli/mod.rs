@@ -1,0 +1,75 @@
+//! Command-line interface: argument parsing, exit codes, and diagnostic rendering.
+
+mod check;
+mod eval;
+mod input;
+mod render;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Every document was evaluated (whatever the decisions), or every policy checked clean.
+pub const EXIT_OK: i32 = 0;
+/// The output could not be written, or another failure outside the inputs.
+pub const EXIT_FAILURE: i32 = 1;
+/// The command line is wrong.
+pub const EXIT_USAGE: i32 = 2;
+/// A policy file is missing, unreadable or invalid.
+pub const EXIT_POLICY: i32 = 3;
+/// A document is unreadable or invalid, or could not be evaluated.
+pub const EXIT_DOCUMENT: i32 = 4;
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  every policy checked clean, or every document was evaluated (whatever the decisions)
+  1  the output could not be written
+  2  usage error: unknown command, option or value
+  3  invalid policy: a policy file is missing, unreadable or has errors
+  4  invalid document: a document is unreadable, does not fit its policy, names no policy
+     in force, or failed to evaluate (in a batch, the other documents are still evaluated)";
+
+#[derive(Parser)]
+#[command(name = "proviso", version, about = "Evaluate claims against versioned protection-plan policies", after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policy files (or directory trees of them) and report every error
+    #[command(after_help = EXIT_CODES)]
+    Check {
+        /// Policy files or directories
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Evaluate claim documents against the policy version in force
+    #[command(after_help = EXIT_CODES)]
+    Eval(eval::Args),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Readable summary for people
+    Text,
+    /// One JSON decision per line, as in the public contract
+    Json,
+}
+
+/// Runs the command line and returns the exit status.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check { paths } => check::run(&paths),
+        Command::Eval(args) => eval::run(&args),
+    }
+}
