@@ -31,8 +31,8 @@ pub struct DocumentError {
     /// Dotted path of the offending value.
     pub path: Option<String>,
     /// Text to underline: the document at the offending value, or the failing policy expression.
-    pub at: Option<(Source, Span)>,
-    pub label: String,
+    pub at: Option<Box<(Source, Span)>>,
+    pub label: &'static str,
 }
 
 impl DocumentError {
@@ -44,7 +44,7 @@ impl DocumentError {
             let span = key
                 .and_then(|k| value_span(&src.text, reported, k, doc.format))
                 .unwrap_or_else(|| token_at(&src.text, reported));
-            (src, span)
+            Box::new((src, span))
         });
         DocumentError {
             kind: DocumentErrorKind::Invalid,
@@ -53,7 +53,7 @@ impl DocumentError {
             message: e.message,
             path: e.path,
             at,
-            label: "here".into(),
+            label: "here",
         }
     }
 
@@ -65,7 +65,7 @@ impl DocumentError {
             message,
             path: path.map(str::to_string),
             at: None,
-            label: String::new(),
+            label: "",
         }
     }
 
@@ -80,8 +80,8 @@ impl DocumentError {
             name: name.clone(),
             message,
             path: None,
-            at: f.error.span.map(|s| (program.meta.file.clone(), s)),
-            label: "while evaluating this".into(),
+            at: f.error.span.map(|s| Box::new((program.meta.file.clone(), s))),
+            label: "while evaluating this",
         }
     }
 }
@@ -99,7 +99,7 @@ impl std::error::Error for DocumentError {}
 
 impl Diagnostic for DocumentError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let loc = match &self.at {
+        let loc = match self.at.as_deref() {
             Some((src, span)) if self.kind == DocumentErrorKind::Invalid => src.location(*span),
             _ => self.name.to_string(),
         };
@@ -107,15 +107,12 @@ impl Diagnostic for DocumentError {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.at.as_ref().map(|(s, _)| s as &dyn SourceCode)
+        self.at.as_deref().map(|(s, _)| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, span) = self.at.as_ref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(self.label.clone()),
-            *span,
-        ))))
+        let (_, span) = self.at.as_deref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(self.label.to_string()), *span))))
     }
 }
 
@@ -128,11 +125,7 @@ fn last_field(path: &str) -> Option<&str> {
 /// The span of one token starting at `at`.
 fn token_at(text: &str, at: usize) -> Span {
     let rest = text.get(at..).unwrap_or("");
-    let len = rest
-        .find(['\n', ',', '}', ']'])
-        .unwrap_or(rest.len())
-        .max(1)
-        .min(rest.len().max(1));
+    let len = rest.find(['\n', ',', '}', ']']).unwrap_or(rest.len()).max(1).min(rest.len().max(1));
     Span::new(at, (at + len).min(text.len()))
 }
 
@@ -146,10 +139,8 @@ fn value_span(text: &str, reported: usize, key: &str, format: Format) -> Option<
             let mut from = 0;
             loop {
                 let i = rest.get(from..)?.find(key)? + from;
-                let before_ok = i == 0
-                    || rest
-                        .get(..i)?
-                        .ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',' || c == '-');
+                let before_ok =
+                    i == 0 || rest.get(..i)?.ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',' || c == '-');
                 let after = rest.get(i + key.len()..)?.trim_start_matches([' ', '\t']);
                 if before_ok && after.starts_with(':') {
                     break reported + i;
@@ -160,16 +151,12 @@ fn value_span(text: &str, reported: usize, key: &str, format: Format) -> Option<
         Format::Json => text.get(..reported)?.rfind(&format!("\"{key}\""))?,
     };
     let colon = key_at + text.get(key_at..)?.find(':')?;
-    let start = colon + 1 + text.get(colon + 1..)?.len()
-        - text.get(colon + 1..)?.trim_start_matches([' ', '\t']).len();
+    let start = colon + 1 + text.get(colon + 1..)?.len() - text.get(colon + 1..)?.trim_start_matches([' ', '\t']).len();
     let value = text.get(start..)?;
     let end = match format {
         Format::Yaml => value.find('\n').unwrap_or(value.len()),
         Format::Json => reported.saturating_sub(start).max(1).min(value.len()),
     };
     let trimmed = value.get(..end)?.trim_end();
-    Some(Span::new(
-        start,
-        start + trimmed.len().max(1).min(value.len()),
-    ))
+    Some(Span::new(start, start + trimmed.len().max(1).min(value.len())))
 }
