@@ -166,7 +166,10 @@ impl Clause {
 #[derive(Clone, Debug)]
 pub enum Alternative {
     /// A document of this kind, optionally with a condition on its attributes.
-    Kind { kind: Ident, condition: Option<Expr> },
+    Kind {
+        kind: Ident,
+        condition: Option<Expr>,
+    },
     /// Facts of the claim that stand in for a document when all are present.
     Facts { paths: Vec<Path>, span: Span },
 }
@@ -174,7 +177,9 @@ pub enum Alternative {
 impl Alternative {
     pub fn span(&self) -> Span {
         match self {
-            Alternative::Kind { kind, condition } => condition.as_ref().map_or(kind.span, |c| kind.span.to(c.span)),
+            Alternative::Kind { kind, condition } => condition
+                .as_ref()
+                .map_or(kind.span, |c| kind.span.to(c.span)),
             Alternative::Facts { span, .. } => *span,
         }
     }
@@ -266,7 +271,10 @@ pub enum TimeUnit {
 
 #[derive(Clone, Debug)]
 pub enum ExprKind {
-    Number(rust_decimal::Decimal, bool /* written with a decimal point */),
+    Number(
+        rust_decimal::Decimal,
+        bool, /* written with a decimal point */
+    ),
     Str(String),
     Bool(bool),
     Date(chrono::NaiveDate),
@@ -277,8 +285,17 @@ pub enum ExprKind {
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Otherwise(Box<Expr>, Box<Expr>),
-    IsPresent(Box<Expr>, bool /* true: `is present`, false: `is absent` */),
+    IsPresent(
+        Box<Expr>,
+        bool, /* true: `is present`, false: `is absent` */
+    ),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(Ident, Vec<Expr>),
-    Aggregate { kind: AggKind, var: Ident, list: Path, filter: Option<Box<Expr>>, body: Option<Box<Expr>> },
+    Aggregate {
+        kind: AggKind,
+        var: Ident,
+        list: Path,
+        filter: Option<Box<Expr>>,
+        body: Option<Box<Expr>>,
+    },
 }

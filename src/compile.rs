@@ -91,9 +91,15 @@ pub fn compile(file: &Source, checked: Checked) -> Result<Program, Vec<PolicyErr
         Action::Requires(alts) => Action::Requires(
             alts.into_iter()
                 .map(|alt| match alt {
-                    crate::check::Alt::Kind { kind, value, condition } => {
-                        crate::check::Alt::Kind { kind, value, condition: condition.map(fold) }
-                    }
+                    crate::check::Alt::Kind {
+                        kind,
+                        value,
+                        condition,
+                    } => crate::check::Alt::Kind {
+                        kind,
+                        value,
+                        condition: condition.map(fold),
+                    },
                     facts => facts,
                 })
                 .collect(),
@@ -126,7 +132,10 @@ pub fn compile(file: &Source, checked: Checked) -> Result<Program, Vec<PolicyErr
         meta,
         schema: checked.schema,
         lets: checked.lets.into_iter().map(|l| fold(l.ex)).collect(),
-        evidence: checked.evidence.map(|e| EvidenceSource { list: fold(e.list), ..e }),
+        evidence: checked.evidence.map(|e| EvidenceSource {
+            list: fold(e.list),
+            ..e
+        }),
         rules,
         decision_enum: checked.decision_enum,
     })
@@ -134,5 +143,8 @@ pub fn compile(file: &Source, checked: Checked) -> Result<Program, Vec<PolicyErr
 
 /// Hex SHA-256 of a policy source: the same as `sha256sum` prints for the file.
 pub fn hash(source: &[u8]) -> String {
-    Sha256::digest(source).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(source)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -34,11 +34,19 @@ pub struct RuleFailure {
 type R<T> = Result<T, RuleFailure>;
 
 fn in_rule<T>(rule: &CompiledRule, r: Result<T, EvalError>) -> R<T> {
-    r.map_err(|error| RuleFailure { rule: Some(rule.name.clone()), error })
+    r.map_err(|error| RuleFailure {
+        rule: Some(rule.name.clone()),
+        error,
+    })
 }
 
 fn reason(rule: &CompiledRule) -> Reason {
-    Reason { rule: rule.name.clone(), kind: rule.kind.as_str(), text: rule.text.clone(), source: rule.source.clone() }
+    Reason {
+        rule: rule.name.clone(),
+        kind: rule.kind.as_str(),
+        text: rule.text.clone(),
+        source: rule.source.clone(),
+    }
 }
 
 /// Decides one document whose facts have been decoded against `prog`'s schema.
@@ -56,14 +64,20 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
                 }
             }
             if !reasons.is_empty() {
-                break 'outcome if kind == RuleKind::Exclusion { Outcome::Denied } else { Outcome::Referred };
+                break 'outcome if kind == RuleKind::Exclusion {
+                    Outcome::Denied
+                } else {
+                    Outcome::Referred
+                };
             }
         }
         for rule in prog.rules_of(RuleKind::Evidence) {
             if let Action::Requires(alts) = &rule.action {
                 if applies(&mut cx, rule)? && !satisfied(&mut cx, prog, rule, alts)? {
-                    missing
-                        .push(Missing { requirement: rule.name.clone(), any_of: alts.iter().map(alt_name).collect() });
+                    missing.push(Missing {
+                        requirement: rule.name.clone(),
+                        any_of: alts.iter().map(alt_name).collect(),
+                    });
                     reasons.push(reason(rule));
                 }
             }
@@ -88,10 +102,18 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
     let meta = &prog.meta;
     Ok(Decision {
         document,
-        policy: PolicyId { name: meta.name.clone(), version: meta.version.clone(), sha256: meta.sha256.clone() },
+        policy: PolicyId {
+            name: meta.name.clone(),
+            version: meta.version.clone(),
+            sha256: meta.sha256.clone(),
+        },
         decision: outcome,
         payout: Some(Amount {
-            amount: if outcome == Outcome::Approved { payout } else { Decimal::ZERO },
+            amount: if outcome == Outcome::Approved {
+                payout
+            } else {
+                Decimal::ZERO
+            },
             currency: meta.currency.clone(),
         }),
         refund: None,
@@ -108,7 +130,10 @@ fn applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
     }
 }
 
-fn first_coverage<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Option<(&'a CompiledRule, &'a crate::ir::Ex)>> {
+fn first_coverage<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+) -> R<Option<(&'a CompiledRule, &'a crate::ir::Ex)>> {
     for rule in prog.rules_of(RuleKind::Coverage) {
         if let Action::Pays(pays) = &rule.action {
             if applies(cx, rule)? {
@@ -119,7 +144,12 @@ fn first_coverage<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Option<(&'a Comp
     Ok(None)
 }
 
-fn compensate<'a>(cx: &mut Ctx<'a>, prog: &'a Program, mut amount: Decimal, reasons: &mut Vec<Reason>) -> R<Decimal> {
+fn compensate<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    mut amount: Decimal,
+    reasons: &mut Vec<Reason>,
+) -> R<Decimal> {
     for rule in prog.rules_of(RuleKind::Compensation) {
         if !applies(cx, rule)? {
             continue;
@@ -127,7 +157,10 @@ fn compensate<'a>(cx: &mut Ctx<'a>, prog: &'a Program, mut amount: Decimal, reas
         let changed = match &rule.action {
             Action::Reduce(e) => {
                 let by = in_rule(rule, cx.number(e))?;
-                let overflow = EvalError { message: "arithmetic overflow".into(), span: None };
+                let overflow = EvalError {
+                    message: "arithmetic overflow".into(),
+                    span: None,
+                };
                 amount = in_rule(rule, amount.checked_sub(by).ok_or(overflow))?;
                 !by.is_zero()
             }
@@ -160,7 +193,12 @@ fn compensate<'a>(cx: &mut Ctx<'a>, prog: &'a Program, mut amount: Decimal, reas
     Ok(amount)
 }
 
-fn satisfied<'a>(cx: &mut Ctx<'a>, prog: &'a Program, rule: &'a CompiledRule, alts: &'a [Alt]) -> R<bool> {
+fn satisfied<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    rule: &'a CompiledRule,
+    alts: &'a [Alt],
+) -> R<bool> {
     let Some(source) = &prog.evidence else {
         return Ok(false);
     };
@@ -170,7 +208,9 @@ fn satisfied<'a>(cx: &mut Ctx<'a>, prog: &'a Program, rule: &'a CompiledRule, al
     };
     for alt in alts {
         match alt {
-            Alt::Kind { value, condition, .. } => {
+            Alt::Kind {
+                value, condition, ..
+            } => {
                 for item in items {
                     let Value::Record(fields) = item else {
                         continue;
@@ -206,7 +246,12 @@ fn satisfied<'a>(cx: &mut Ctx<'a>, prog: &'a Program, rule: &'a CompiledRule, al
 fn alt_name(alt: &Alt) -> Arc<str> {
     match alt {
         Alt::Kind { kind, .. } => kind.as_str().into(),
-        Alt::Facts { paths } => paths.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(" + ").into(),
+        Alt::Facts { paths } => paths
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ")
+            .into(),
     }
 }
 

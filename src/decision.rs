@@ -106,6 +106,9 @@ impl Serialize for Deadlines {
 
 impl Deadlines {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k.as_ref() == name).and_then(|(_, v)| v.as_deref())
+        self.0
+            .iter()
+            .find(|(k, _)| k.as_ref() == name)
+            .and_then(|(_, v)| v.as_deref())
     }
 }

@@ -17,8 +17,19 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
-    pub fn new(file: &Source, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
-        PolicyError { message: message.into(), label: label.into(), help: None, span, file: file.clone() }
+    pub fn new(
+        file: &Source,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        PolicyError {
+            message: message.into(),
+            label: label.into(),
+            help: None,
+            span,
+            file: file.clone(),
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -46,7 +57,9 @@ impl Diagnostic for PolicyError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

@@ -48,18 +48,41 @@ pub struct Envelope {
 
 /// Reads the envelope of a document.
 pub fn envelope(text: &str, format: Format) -> Result<Envelope, DocError> {
-    let dc = Dc { schema: &EMPTY, format, err: RefCell::new(None) };
+    let dc = Dc {
+        schema: &EMPTY,
+        format,
+        err: RefCell::new(None),
+    };
     run(text, format, &dc, EnvelopeSeed)
 }
 
 /// Decodes a document into a fact record laid out by `schema`.
 pub fn decode(text: &str, format: Format, schema: &Schema) -> Result<Value, DocError> {
-    let dc = Dc { schema, format, err: RefCell::new(None) };
-    let root = PathNode { parent: None, seg: Seg::Root };
-    run(text, format, &dc, RecordSeed { dc: &dc, record: Schema::ROOT, path: &root })
+    let dc = Dc {
+        schema,
+        format,
+        err: RefCell::new(None),
+    };
+    let root = PathNode {
+        parent: None,
+        seg: Seg::Root,
+    };
+    run(
+        text,
+        format,
+        &dc,
+        RecordSeed {
+            dc: &dc,
+            record: Schema::ROOT,
+            path: &root,
+        },
+    )
 }
 
-static EMPTY: Schema = Schema { records: Vec::new(), enums: Vec::new() };
+static EMPTY: Schema = Schema {
+    records: Vec::new(),
+    enums: Vec::new(),
+};
 
 fn run<'c, T, S>(text: &'c str, format: Format, dc: &Dc<'_>, seed: S) -> Result<T, DocError>
 where
@@ -70,7 +93,10 @@ where
             let mut de = serde_json::Deserializer::from_str(text);
             match seed.deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
                 Ok(v) => return Ok(v),
-                Err(e) => (Some((e.line(), e.column())).filter(|(l, _)| *l > 0), e.to_string()),
+                Err(e) => (
+                    Some((e.line(), e.column())).filter(|(l, _)| *l > 0),
+                    e.to_string(),
+                ),
             }
         }
         Format::Yaml => match seed.deserialize(serde_yaml::Deserializer::from_str(text)) {
@@ -82,7 +108,11 @@ where
         Some((path, msg)) => (Some(path).filter(|p| !p.is_empty()), msg),
         None => (None, clean(&message)),
     };
-    Err(DocError { message, path, line_col })
+    Err(DocError {
+        message,
+        path,
+        line_col,
+    })
 }
 
 /// Serde's messages, reworded: location suffixes dropped, "invalid type" turned around.
@@ -153,7 +183,9 @@ impl fmt::Display for PathNode<'_> {
         }
         match self.seg {
             Seg::Root => Ok(()),
-            Seg::Field(name) if matches!(self.parent, Some(PathNode { seg: Seg::Root, .. }) | None) => {
+            Seg::Field(name)
+                if matches!(self.parent, Some(PathNode { seg: Seg::Root, .. }) | None) =>
+            {
                 f.write_str(name)
             }
             Seg::Field(name) => write!(f, ".{name}"),
@@ -254,19 +286,32 @@ fn convert(base: &Base, s: Scalar, schema: &Schema) -> Result<Value, String> {
         (Base::Money | Base::Decimal, Scalar::Text(t) | Scalar::Number(t)) => match decimal(t) {
             Some(d) => Ok(Value::Num(d)),
             None if plain_decimal(t) => Err(format!("{t} has more than 28 significant digits")),
-            None => wrong(if *base == Base::Money { "money" } else { "a decimal" }, &s),
+            None => wrong(
+                if *base == Base::Money {
+                    "money"
+                } else {
+                    "a decimal"
+                },
+                &s,
+            ),
         },
         (Base::Integer, Scalar::Text(t) | Scalar::Number(t)) => match decimal(t) {
             Some(d) if !t.contains('.') => Ok(Value::Num(d)),
             _ => wrong("an integer", &s),
         },
         (Base::Bool, Scalar::Bool(b)) => Ok(Value::Bool(*b)),
-        (Base::Bool, Scalar::Text(t)) if t == "true" || t == "false" => Ok(Value::Bool(t == "true")),
+        (Base::Bool, Scalar::Text(t)) if t == "true" || t == "false" => {
+            Ok(Value::Bool(t == "true"))
+        }
         (Base::Str, Scalar::Text(t) | Scalar::Number(t)) => Ok(Value::Str(t.as_str().into())),
         (Base::Enum(id), Scalar::Text(t)) => match schema.variant_index(*id, t) {
             Some(i) => Ok(Value::Enum(i)),
             None => {
-                let variants = schema.enums.get(*id).map(|e| e.variants.join(", ")).unwrap_or_default();
+                let variants = schema
+                    .enums
+                    .get(*id)
+                    .map(|e| e.variants.join(", "))
+                    .unwrap_or_default();
                 wrong(&format!("one of {variants}"), &s)
             }
         },
@@ -324,7 +369,12 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let fields: &[FieldSchema] = self.dc.schema.records.get(self.record).map_or(&[], |r| &r.fields);
+        let fields: &[FieldSchema] = self
+            .dc
+            .schema
+            .records
+            .get(self.record)
+            .map_or(&[], |r| &r.fields);
         let mut values: Vec<Option<Value>> = vec![None; fields.len()];
         while let Some(key) = map.next_key_seed(KeySeed(fields))? {
             let Some(i) = key else {
@@ -332,8 +382,15 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 continue;
             };
             let Some(field) = fields.get(i) else { continue };
-            let child = PathNode { parent: Some(self.path), seg: Seg::Field(&field.name) };
-            let value = map.next_value_seed(FieldSeed { dc: self.dc, field, path: &child })?;
+            let child = PathNode {
+                parent: Some(self.path),
+                seg: Seg::Field(&field.name),
+            };
+            let value = map.next_value_seed(FieldSeed {
+                dc: self.dc,
+                field,
+                path: &child,
+            })?;
             if let Some(slot) = values.get_mut(i) {
                 if slot.is_some() {
                     return Err(self.dc.fail(&child, "field is given twice".into()));
@@ -348,9 +405,15 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                     (Some(d), _) => d.clone(),
                     (None, true) => Value::Absent,
                     (None, false) => {
-                        let child = PathNode { parent: Some(self.path), seg: Seg::Field(&field.name) };
+                        let child = PathNode {
+                            parent: Some(self.path),
+                            seg: Seg::Field(&field.name),
+                        };
                         let what = field.ty.describe(self.dc.schema);
-                        return Err(self.dc.fail(&child, format!("required field is missing (expected {what})")));
+                        return Err(self.dc.fail(
+                            &child,
+                            format!("required field is missing (expected {what})"),
+                        ));
                     }
                 },
                 Some(v) => v,
@@ -415,7 +478,12 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        TypeSeed { dc: self.dc, base: &self.field.ty, path: self.path }.deserialize(d)
+        TypeSeed {
+            dc: self.dc,
+            base: &self.field.ty,
+            path: self.path,
+        }
+        .deserialize(d)
     }
 }
 
@@ -431,8 +499,15 @@ impl<'de> DeserializeSeed<'de> for TypeSeed<'_, '_> {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         let (dc, path) = (self.dc, self.path);
         match self.base {
-            Base::Record(id) => RecordSeed { dc, record: *id, path }.deserialize(d),
-            Base::List(elem) => d.deserialize_seq(ListVisitor { dc, elem, path }).map_err(|e| dc.note(path, e)),
+            Base::Record(id) => RecordSeed {
+                dc,
+                record: *id,
+                path,
+            }
+            .deserialize(d),
+            Base::List(elem) => d
+                .deserialize_seq(ListVisitor { dc, elem, path })
+                .map_err(|e| dc.note(path, e)),
             base => {
                 let s = read_scalar(dc.format, d).map_err(|e| dc.note(path, e))?;
                 convert(base, s, dc.schema).map_err(|msg| dc.fail(path, msg))
@@ -457,11 +532,21 @@ impl<'de> Visitor<'de> for ListVisitor<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
         loop {
-            let child = PathNode { parent: Some(self.path), seg: Seg::Index(items.len()) };
+            let child = PathNode {
+                parent: Some(self.path),
+                seg: Seg::Index(items.len()),
+            };
             if items.len() >= MAX_LIST_ITEMS {
-                return Err(self.dc.fail(&child, format!("list holds more than {MAX_LIST_ITEMS} items")));
+                return Err(self.dc.fail(
+                    &child,
+                    format!("list holds more than {MAX_LIST_ITEMS} items"),
+                ));
             }
-            match seq.next_element_seed(TypeSeed { dc: self.dc, base: self.elem, path: &child })? {
+            match seq.next_element_seed(TypeSeed {
+                dc: self.dc,
+                base: self.elem,
+                path: &child,
+            })? {
                 Some(v) => items.push(v),
                 None => break,
             }

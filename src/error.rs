@@ -80,7 +80,10 @@ impl DocumentError {
             name: name.clone(),
             message,
             path: None,
-            at: f.error.span.map(|s| Box::new((program.meta.file.clone(), s))),
+            at: f
+                .error
+                .span
+                .map(|s| Box::new((program.meta.file.clone(), s))),
             label: "while evaluating this",
         }
     }
@@ -112,7 +115,10 @@ impl Diagnostic for DocumentError {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (_, span) = self.at.as_deref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(self.label.to_string()), *span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.label.to_string()),
+            *span,
+        ))))
     }
 }
 
@@ -125,7 +131,11 @@ fn last_field(path: &str) -> Option<&str> {
 /// The span of one token starting at `at`.
 fn token_at(text: &str, at: usize) -> Span {
     let rest = text.get(at..).unwrap_or("");
-    let len = rest.find(['\n', ',', '}', ']']).unwrap_or(rest.len()).max(1).min(rest.len().max(1));
+    let len = rest
+        .find(['\n', ',', '}', ']'])
+        .unwrap_or(rest.len())
+        .max(1)
+        .min(rest.len().max(1));
     Span::new(at, (at + len).min(text.len()))
 }
 
@@ -139,8 +149,10 @@ fn value_span(text: &str, reported: usize, key: &str, format: Format) -> Option<
             let mut from = 0;
             loop {
                 let i = rest.get(from..)?.find(key)? + from;
-                let before_ok =
-                    i == 0 || rest.get(..i)?.ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',' || c == '-');
+                let before_ok = i == 0
+                    || rest
+                        .get(..i)?
+                        .ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',' || c == '-');
                 let after = rest.get(i + key.len()..)?.trim_start_matches([' ', '\t']);
                 if before_ok && after.starts_with(':') {
                     break reported + i;
@@ -151,12 +163,16 @@ fn value_span(text: &str, reported: usize, key: &str, format: Format) -> Option<
         Format::Json => text.get(..reported)?.rfind(&format!("\"{key}\""))?,
     };
     let colon = key_at + text.get(key_at..)?.find(':')?;
-    let start = colon + 1 + text.get(colon + 1..)?.len() - text.get(colon + 1..)?.trim_start_matches([' ', '\t']).len();
+    let start = colon + 1 + text.get(colon + 1..)?.len()
+        - text.get(colon + 1..)?.trim_start_matches([' ', '\t']).len();
     let value = text.get(start..)?;
     let end = match format {
         Format::Yaml => value.find('\n').unwrap_or(value.len()),
         Format::Json => reported.saturating_sub(start).max(1).min(value.len()),
     };
     let trimmed = value.get(..end)?.trim_end();
-    Some(Span::new(start, start + trimmed.len().max(1).min(value.len())))
+    Some(Span::new(
+        start,
+        start + trimmed.len().max(1).min(value.len()),
+    ))
 }

@@ -20,11 +20,17 @@ pub struct EvalError {
 
 impl EvalError {
     fn at(span: Span, message: impl Into<String>) -> Self {
-        EvalError { message: message.into(), span: Some(span) }
+        EvalError {
+            message: message.into(),
+            span: Some(span),
+        }
     }
 
     fn bare(message: impl Into<String>) -> Self {
-        EvalError { message: message.into(), span: None }
+        EvalError {
+            message: message.into(),
+            span: None,
+        }
     }
 }
 
@@ -49,7 +55,13 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(root: &'a Value, lets: &'a [Ex]) -> Self {
-        Ctx { root, lets, let_cache: vec![None; lets.len()], vars: Vec::with_capacity(4), decision: None }
+        Ctx {
+            root,
+            lets,
+            let_cache: vec![None; lets.len()],
+            vars: Vec::with_capacity(4),
+            decision: None,
+        }
     }
 
     /// Evaluates with `item` bound at variable slot 0 (an evidence item).
@@ -64,14 +76,18 @@ impl<'a> Ctx<'a> {
     pub fn truth(&mut self, ex: &'a Ex) -> R<bool> {
         match self.eval(ex)? {
             Value::Bool(b) => Ok(b),
-            other => Err(EvalError::bare(format!("internal error: expected a bool, found {other:?}"))),
+            other => Err(EvalError::bare(format!(
+                "internal error: expected a bool, found {other:?}"
+            ))),
         }
     }
 
     pub fn number(&mut self, ex: &'a Ex) -> R<Decimal> {
         match self.eval(ex)? {
             Value::Num(n) => Ok(n),
-            other => Err(EvalError::bare(format!("internal error: expected a number, found {other:?}"))),
+            other => Err(EvalError::bare(format!(
+                "internal error: expected a number, found {other:?}"
+            ))),
         }
     }
 
@@ -79,9 +95,13 @@ impl<'a> Ctx<'a> {
     pub fn path(&self, ex: &Ex) -> R<&'a Value> {
         let (start, path): (&'a Value, &[usize]) = match ex {
             Ex::Fact(p) => (self.root, p),
-            Ex::Var(slot, p) => {
-                (*self.vars.get(*slot).ok_or_else(|| EvalError::bare("internal error: unbound variable"))?, p)
-            }
+            Ex::Var(slot, p) => (
+                *self
+                    .vars
+                    .get(*slot)
+                    .ok_or_else(|| EvalError::bare("internal error: unbound variable"))?,
+                p,
+            ),
             _ => return Err(EvalError::bare("internal error: not a path")),
         };
         let mut v = start;
@@ -103,7 +123,10 @@ impl<'a> Ctx<'a> {
                 if let Some(Some(v)) = self.let_cache.get(*i) {
                     return Ok(v.clone());
                 }
-                let body = self.lets.get(*i).ok_or_else(|| EvalError::bare("internal error: unknown value"))?;
+                let body = self
+                    .lets
+                    .get(*i)
+                    .ok_or_else(|| EvalError::bare("internal error: unknown value"))?;
                 let saved = std::mem::take(&mut self.vars);
                 let v = self.eval(body);
                 self.vars = saved;
@@ -113,14 +136,23 @@ impl<'a> Ctx<'a> {
                 }
                 v
             }
-            Ex::Decision => Value::Enum(self.decision.ok_or_else(|| EvalError::bare("`decision` is not known yet"))?),
+            Ex::Decision => Value::Enum(
+                self.decision
+                    .ok_or_else(|| EvalError::bare("`decision` is not known yet"))?,
+            ),
             Ex::Not(a) => Value::Bool(!self.truth(a)?),
             Ex::Neg(a, span) => match self.eval(a)? {
                 Value::Num(n) => Value::Num(-n),
-                Value::Duration(s) => {
-                    Value::Duration(s.checked_neg().ok_or_else(|| EvalError::at(*span, "duration overflow"))?)
+                Value::Duration(s) => Value::Duration(
+                    s.checked_neg()
+                        .ok_or_else(|| EvalError::at(*span, "duration overflow"))?,
+                ),
+                _ => {
+                    return Err(EvalError::at(
+                        *span,
+                        "internal error: negating a non-number",
+                    ))
                 }
-                _ => return Err(EvalError::at(*span, "internal error: negating a non-number")),
             },
             Ex::And(a, b) => Value::Bool(self.truth(a)? && self.truth(b)?),
             Ex::Or(a, b) => Value::Bool(self.truth(a)? || self.truth(b)?),
@@ -164,9 +196,21 @@ impl<'a> Ctx<'a> {
                 }
             }
             Ex::Call(f, args, span) => self.call(*f, args, *span)?,
-            Ex::Aggregate { kind, slot, list, filter, body, span } => {
-                self.aggregate(*kind, *slot, list, filter.as_deref(), body.as_deref(), *span)?
-            }
+            Ex::Aggregate {
+                kind,
+                slot,
+                list,
+                filter,
+                body,
+                span,
+            } => self.aggregate(
+                *kind,
+                *slot,
+                list,
+                filter.as_deref(),
+                body.as_deref(),
+                *span,
+            )?,
         })
     }
 
@@ -181,7 +225,9 @@ impl<'a> Ctx<'a> {
                 let mut best = first;
                 for v in rest {
                     let ord = compare(v, best)?;
-                    if (f == Builtin::Min && ord == Ordering::Less) || (f == Builtin::Max && ord == Ordering::Greater) {
+                    if (f == Builtin::Min && ord == Ordering::Less)
+                        || (f == Builtin::Max && ord == Ordering::Greater)
+                    {
                         best = v;
                     }
                 }
@@ -190,11 +236,14 @@ impl<'a> Ctx<'a> {
             (Builtin::Round, [Value::Num(n)]) => Value::Num(round_money(*n)),
             (Builtin::Abs, [Value::Num(n)]) => Value::Num(n.abs()),
             (Builtin::DateOf, [Value::DateTime(t)]) => Value::Date(t.date_naive()),
-            (Builtin::DaysBetween, [Value::Date(a), Value::Date(b)]) => Value::Num(Decimal::from((*b - *a).num_days())),
-            (Builtin::AddBusinessDays, [Value::Date(d), Value::Num(n)]) => Value::Date(
-                add_business_days(*d, *n)
-                    .ok_or_else(|| EvalError::at(span, format!("cannot add {n} business days to {d}")))?,
-            ),
+            (Builtin::DaysBetween, [Value::Date(a), Value::Date(b)]) => {
+                Value::Num(Decimal::from((*b - *a).num_days()))
+            }
+            (Builtin::AddBusinessDays, [Value::Date(d), Value::Num(n)]) => {
+                Value::Date(add_business_days(*d, *n).ok_or_else(|| {
+                    EvalError::at(span, format!("cannot add {n} business days to {d}"))
+                })?)
+            }
             _ => return Err(internal()),
         })
     }
@@ -211,17 +260,26 @@ impl<'a> Ctx<'a> {
         let items: &'a [Value] = match self.path(list)? {
             Value::List(items) => items,
             Value::Absent => &[],
-            _ => return Err(EvalError::at(span, "internal error: aggregate over a non-list")),
+            _ => {
+                return Err(EvalError::at(
+                    span,
+                    "internal error: aggregate over a non-list",
+                ))
+            }
         };
         if self.vars.len() != slot {
-            return Err(EvalError::at(span, "internal error: variable slot mismatch"));
+            return Err(EvalError::at(
+                span,
+                "internal error: variable slot mismatch",
+            ));
         }
         let mut sum = Decimal::ZERO;
         let mut count: i64 = 0;
         let mut result = matches!(kind, AggKind::All);
         for item in items {
             self.vars.push(item);
-            let step = self.aggregate_step(kind, filter, body, span, &mut sum, &mut count, &mut result);
+            let step =
+                self.aggregate_step(kind, filter, body, span, &mut sum, &mut count, &mut result);
             self.vars.pop();
             if !step? {
                 break;
@@ -255,7 +313,9 @@ impl<'a> Ctx<'a> {
             (AggKind::Count, _) => *count += 1,
             (AggKind::Sum, Some(b)) => {
                 let n = self.number(b)?;
-                *sum = sum.checked_add(n).ok_or_else(|| EvalError::at(span, "arithmetic overflow in sum"))?;
+                *sum = sum
+                    .checked_add(n)
+                    .ok_or_else(|| EvalError::at(span, "arithmetic overflow in sum"))?;
             }
             (AggKind::Any, Some(b)) => {
                 if self.truth(b)? {
@@ -269,7 +329,12 @@ impl<'a> Ctx<'a> {
                     return Ok(false);
                 }
             }
-            _ => return Err(EvalError::at(span, "internal error: aggregate without a body")),
+            _ => {
+                return Err(EvalError::at(
+                    span,
+                    "internal error: aggregate without a body",
+                ))
+            }
         }
         Ok(true)
     }
@@ -288,7 +353,11 @@ pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
         (Value::Absent, _) | (_, Value::Absent) => {
             return Err(EvalError::bare("internal error: comparing an absent value"))
         }
-        _ => return Err(EvalError::bare("internal error: comparing values of different types")),
+        _ => {
+            return Err(EvalError::bare(
+                "internal error: comparing values of different types",
+            ))
+        }
     })
 }
 
@@ -313,30 +382,56 @@ fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
             }
             .ok_or_else(overflow)?,
         ),
-        (Arith::Add, Value::Date(d), Value::Duration(s)) | (Arith::Add, Value::Duration(s), Value::Date(d)) => {
+        (Arith::Add, Value::Date(d), Value::Duration(s))
+        | (Arith::Add, Value::Duration(s), Value::Date(d)) => {
             Value::Date(shift_date(d, days(s)?).ok_or_else(overflow)?)
         }
-        (Arith::Sub, Value::Date(d), Value::Duration(s)) => Value::Date(shift_date(d, -days(s)?).ok_or_else(overflow)?),
-        (Arith::Add, Value::DateTime(t), Value::Duration(s)) | (Arith::Add, Value::Duration(s), Value::DateTime(t)) => {
-            Value::DateTime(TimeDelta::try_seconds(s).and_then(|d| t.checked_add_signed(d)).ok_or_else(overflow)?)
+        (Arith::Sub, Value::Date(d), Value::Duration(s)) => {
+            Value::Date(shift_date(d, -days(s)?).ok_or_else(overflow)?)
         }
-        (Arith::Sub, Value::DateTime(t), Value::Duration(s)) => {
-            Value::DateTime(TimeDelta::try_seconds(s).and_then(|d| t.checked_sub_signed(d)).ok_or_else(overflow)?)
+        (Arith::Add, Value::DateTime(t), Value::Duration(s))
+        | (Arith::Add, Value::Duration(s), Value::DateTime(t)) => Value::DateTime(
+            TimeDelta::try_seconds(s)
+                .and_then(|d| t.checked_add_signed(d))
+                .ok_or_else(overflow)?,
+        ),
+        (Arith::Sub, Value::DateTime(t), Value::Duration(s)) => Value::DateTime(
+            TimeDelta::try_seconds(s)
+                .and_then(|d| t.checked_sub_signed(d))
+                .ok_or_else(overflow)?,
+        ),
+        (Arith::Sub, Value::Date(a), Value::Date(b)) => Value::Duration(
+            (a - b)
+                .num_days()
+                .checked_mul(SECONDS_PER_DAY)
+                .ok_or_else(overflow)?,
+        ),
+        (Arith::Sub, Value::DateTime(a), Value::DateTime(b)) => {
+            Value::Duration((a - b).num_seconds())
         }
-        (Arith::Sub, Value::Date(a), Value::Date(b)) => {
-            Value::Duration((a - b).num_days().checked_mul(SECONDS_PER_DAY).ok_or_else(overflow)?)
+        (Arith::Add, Value::Duration(a), Value::Duration(b)) => {
+            Value::Duration(a.checked_add(b).ok_or_else(overflow)?)
         }
-        (Arith::Sub, Value::DateTime(a), Value::DateTime(b)) => Value::Duration((a - b).num_seconds()),
-        (Arith::Add, Value::Duration(a), Value::Duration(b)) => Value::Duration(a.checked_add(b).ok_or_else(overflow)?),
-        (Arith::Sub, Value::Duration(a), Value::Duration(b)) => Value::Duration(a.checked_sub(b).ok_or_else(overflow)?),
-        (Arith::Mul, Value::Duration(s), Value::Num(n)) | (Arith::Mul, Value::Num(n), Value::Duration(s)) => {
+        (Arith::Sub, Value::Duration(a), Value::Duration(b)) => {
+            Value::Duration(a.checked_sub(b).ok_or_else(overflow)?)
+        }
+        (Arith::Mul, Value::Duration(s), Value::Num(n))
+        | (Arith::Mul, Value::Num(n), Value::Duration(s)) => {
             let n = i64::try_from(n).map_err(|_| overflow())?;
             Value::Duration(s.checked_mul(n).ok_or_else(overflow)?)
         }
         (_, Value::Absent, _) | (_, _, Value::Absent) => {
-            return Err(EvalError::at(span, "internal error: arithmetic on an absent value"))
+            return Err(EvalError::at(
+                span,
+                "internal error: arithmetic on an absent value",
+            ))
         }
-        _ => return Err(EvalError::at(span, "internal error: arithmetic on mismatched values")),
+        _ => {
+            return Err(EvalError::at(
+                span,
+                "internal error: arithmetic on mismatched values",
+            ))
+        }
     })
 }
 

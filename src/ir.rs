@@ -47,7 +47,15 @@ impl Builtin {
         })
     }
 
-    pub const NAMES: [&'static str; 7] = ["min", "max", "round", "abs", "days_between", "date", "add_business_days"];
+    pub const NAMES: [&'static str; 7] = [
+        "min",
+        "max",
+        "round",
+        "abs",
+        "days_between",
+        "date",
+        "add_business_days",
+    ];
 }
 
 /// A resolved expression.
@@ -89,9 +97,18 @@ impl Ex {
     /// Calls `f` on each direct child.
     pub fn for_each_child(&self, f: &mut dyn FnMut(&Ex)) {
         match self {
-            Ex::Const(_) | Ex::ConstRef(_) | Ex::Fact(_) | Ex::Var(..) | Ex::Let(_) | Ex::Decision => {}
+            Ex::Const(_)
+            | Ex::ConstRef(_)
+            | Ex::Fact(_)
+            | Ex::Var(..)
+            | Ex::Let(_)
+            | Ex::Decision => {}
             Ex::Not(a) | Ex::Neg(a, _) | Ex::IsPresent(a, _) => f(a),
-            Ex::And(a, b) | Ex::Or(a, b) | Ex::Cmp(_, a, b) | Ex::Arith(_, a, b, _) | Ex::Otherwise(a, b) => {
+            Ex::And(a, b)
+            | Ex::Or(a, b)
+            | Ex::Cmp(_, a, b)
+            | Ex::Arith(_, a, b, _)
+            | Ex::Otherwise(a, b) => {
                 f(a);
                 f(b)
             }
@@ -105,7 +122,9 @@ impl Ex {
                 f(c)
             }
             Ex::Call(_, args, _) => args.iter().for_each(f),
-            Ex::Aggregate { list, filter, body, .. } => {
+            Ex::Aggregate {
+                list, filter, body, ..
+            } => {
                 f(list);
                 if let Some(x) = filter {
                     f(x)
@@ -138,7 +157,14 @@ impl Ex {
             Ex::In(x, items, p) => Ex::In(b(x, f), all(items, f), p),
             Ex::If(x, y, z) => Ex::If(b(x, f), b(y, f), b(z, f)),
             Ex::Call(c, args, s) => Ex::Call(c, all(args, f), s),
-            Ex::Aggregate { kind, slot, list, filter, body, span } => Ex::Aggregate {
+            Ex::Aggregate {
+                kind,
+                slot,
+                list,
+                filter,
+                body,
+                span,
+            } => Ex::Aggregate {
                 kind,
                 slot,
                 list: b(list, f),

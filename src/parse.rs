@@ -27,17 +27,31 @@ pub const MAX_EXPR_DEPTH: usize = 128;
 pub fn parse_file(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
     prescan(file).map_err(|e| vec![e])?;
     pest::set_call_limit(std::num::NonZeroUsize::new(20_000_000));
-    let mut pairs = Grammar::parse(Rule::file, &file.text).map_err(|e| vec![syntax_error(file, e)])?;
-    let root = pairs.next().ok_or_else(|| vec![internal(file, Span::default())])?;
-    Builder { file, errors: Vec::new() }.file(root)
+    let mut pairs =
+        Grammar::parse(Rule::file, &file.text).map_err(|e| vec![syntax_error(file, e)])?;
+    let root = pairs
+        .next()
+        .ok_or_else(|| vec![internal(file, Span::default())])?;
+    Builder {
+        file,
+        errors: Vec::new(),
+    }
+    .file(root)
 }
 
 /// Rejects input that would nest deeper than the parser should recurse, before pest sees it.
 fn prescan(file: &Source) -> Result<(), PolicyError> {
     let text = &file.text;
     if text.len() > MAX_POLICY_BYTES {
-        return Err(PolicyError::new(file, Span::new(0, 0), "policy file is too large", "this file")
-            .with_help(format!("a policy file may hold at most {MAX_POLICY_BYTES} bytes")));
+        return Err(PolicyError::new(
+            file,
+            Span::new(0, 0),
+            "policy file is too large",
+            "this file",
+        )
+        .with_help(format!(
+            "a policy file may hold at most {MAX_POLICY_BYTES} bytes"
+        )));
     }
     let bytes = text.as_bytes();
     let (mut depth, mut words, mut i) = (0usize, 0usize, 0usize);
@@ -64,7 +78,9 @@ fn prescan(file: &Source) -> Result<(), PolicyError> {
                         "brackets nest too deeply",
                         "this bracket",
                     )
-                    .with_help(format!("nest at most {MAX_BRACKET_DEPTH} levels; name inner parts with `let`")));
+                    .with_help(format!(
+                        "nest at most {MAX_BRACKET_DEPTH} levels; name inner parts with `let`"
+                    )));
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
@@ -125,7 +141,10 @@ fn describe(which: &Rule) -> String {
         Rule::cmp_op => "a comparison".into(),
         Rule::add_op | Rule::mul_op => "an operator".into(),
         Rule::scalar_type | Rule::type_expr => "a type".into(),
-        Rule::rule_kind => "a rule (coverage, exclusion, referral, evidence, compensation, deadline, fallback)".into(),
+        Rule::rule_kind => {
+            "a rule (coverage, exclusion, referral, evidence, compensation, deadline, fallback)"
+                .into()
+        }
         Rule::field_decl => "a field declaration".into(),
         Rule::time_unit => "`days` or `hours`".into(),
         Rule::alternative | Rule::kind_alt | Rule::fact_alt => "an evidence kind".into(),
@@ -140,9 +159,19 @@ fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> PolicyError {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((a, b)) => (a, b),
     };
-    let found: String =
-        file.text.get(start..).unwrap_or("").chars().take_while(|c| !c.is_whitespace()).take(20).collect();
-    let end = if end > start { end } else { start + found.len().max(usize::from(start < file.text.len())) };
+    let found: String = file
+        .text
+        .get(start..)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .take(20)
+        .collect();
+    let end = if end > start {
+        end
+    } else {
+        start + found.len().max(usize::from(start < file.text.len()))
+    };
     let span = Span::new(start, end.min(file.text.len()));
     let expected = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -153,17 +182,26 @@ fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> PolicyError {
         }
         ErrorVariant::CustomError { message } => vec![message.clone()],
     };
-    let message = if found.is_empty() { "unexpected end of file".to_string() } else { format!("unexpected `{found}`") };
+    let message = if found.is_empty() {
+        "unexpected end of file".to_string()
+    } else {
+        format!("unexpected `{found}`")
+    };
     let label = match expected.len() {
         0 => "not expected here".to_string(),
         1 => format!("expected {}", expected[0]),
         _ => format!("expected one of {}", expected.join(", ")),
     };
     let mut err = PolicyError::new(file, span, message, label);
-    if ["and", "or", "not", "in", "is", "if", "then", "else", "when", "pays", "doc", "by", "from", "default"]
-        .contains(&found.as_str())
+    if [
+        "and", "or", "not", "in", "is", "if", "then", "else", "when", "pays", "doc", "by", "from",
+        "default",
+    ]
+    .contains(&found.as_str())
     {
-        err = err.with_help(format!("`{found}` is a reserved word and cannot be used as a name"));
+        err = err.with_help(format!(
+            "`{found}` is a reserved word and cannot be used as a name"
+        ));
     }
     err
 }
@@ -224,7 +262,15 @@ impl<'s> Builder<'s> {
         let mut di = decl.into_inner();
         let _kw = self.next(&mut di, span)?;
         let name = self.string(di.next(), span)?;
-        let mut h = Header { name, version: None, effective: None, until: None, currency: None, doc: None, span };
+        let mut h = Header {
+            name,
+            version: None,
+            effective: None,
+            until: None,
+            currency: None,
+            doc: None,
+            span,
+        };
         for field in it {
             let fspan = span_of(&field);
             let which = field.as_rule();
@@ -232,7 +278,10 @@ impl<'s> Builder<'s> {
             let _keyword = self.next(&mut inner, fspan)?;
             let value = self.next(&mut inner, fspan)?;
             let duplicate = match which {
-                Rule::version_decl => h.version.replace(self.string(Some(value), fspan)?).is_some(),
+                Rule::version_decl => h
+                    .version
+                    .replace(self.string(Some(value), fspan)?)
+                    .is_some(),
                 Rule::effective_decl => h.effective.replace(self.date(value)?).is_some(),
                 Rule::until_decl => h.until.replace(self.date(value)?).is_some(),
                 Rule::currency_decl => h.currency.replace(self.ident(value)).is_some(),
@@ -240,7 +289,9 @@ impl<'s> Builder<'s> {
                 _ => return Err(internal(self.file, fspan)),
             };
             if duplicate {
-                return Err(self.err(fspan, "header field given twice", "second declaration").with_help("keep one"));
+                return Err(self
+                    .err(fspan, "header field given twice", "second declaration")
+                    .with_help("keep one"));
             }
         }
         Ok(h)
@@ -283,7 +334,11 @@ impl<'s> Builder<'s> {
                 let (_kw, _from) = (self.next(&mut it, span)?, self.next(&mut it, span)?);
                 let path = self.path(self.next(&mut it, span)?);
                 if out.evidence_source.replace(path).is_some() {
-                    return Err(self.err(span, "evidence source declared twice", "second declaration"));
+                    return Err(self.err(
+                        span,
+                        "evidence source declared twice",
+                        "second declaration",
+                    ));
                 }
             }
             Rule::rule => out.rules.push(self.rule(pair)?),
@@ -307,7 +362,12 @@ impl<'s> Builder<'s> {
             }
             None => None,
         };
-        Ok(FieldDecl { name, ty, default, span })
+        Ok(FieldDecl {
+            name,
+            ty,
+            default,
+            span,
+        })
     }
 
     fn type_expr(&self, pair: Pair<Rule>) -> R<TypeExpr> {
@@ -330,9 +390,12 @@ impl<'s> Builder<'s> {
                 "datetime" => ScalarType::DateTime,
                 _ => return Err(internal(self.file, tspan)),
             }),
-            Rule::enum_type => {
-                TypeKind::Enum(t.into_inner().filter(|p| p.as_rule() == Rule::ident).map(|p| self.ident(p)).collect())
-            }
+            Rule::enum_type => TypeKind::Enum(
+                t.into_inner()
+                    .filter(|p| p.as_rule() == Rule::ident)
+                    .map(|p| self.ident(p))
+                    .collect(),
+            ),
             Rule::record_type => {
                 let fields = t
                     .into_inner()
@@ -350,7 +413,11 @@ impl<'s> Builder<'s> {
             }
             _ => return Err(internal(self.file, tspan)),
         };
-        Ok(TypeExpr { optional, kind, span })
+        Ok(TypeExpr {
+            optional,
+            kind,
+            span,
+        })
     }
 
     fn rule(&self, pair: Pair<Rule>) -> R<Rule_> {
@@ -379,7 +446,9 @@ impl<'s> Builder<'s> {
                     let first = self.next(&mut ci, cspan)?;
                     Clause::Doc(self.doc(first, ci, cspan)?)
                 }
-                Rule::requires_clause => Clause::Requires(self.alternatives(self.next(&mut ci, cspan)?)?),
+                Rule::requires_clause => {
+                    Clause::Requires(self.alternatives(self.next(&mut ci, cspan)?)?)
+                }
                 Rule::when_clause => Clause::When(self.expr(self.next(&mut ci, cspan)?)?),
                 Rule::pays_clause => Clause::Pays(self.expr(self.next(&mut ci, cspan)?)?),
                 Rule::by_clause => Clause::By(self.expr(self.next(&mut ci, cspan)?)?),
@@ -396,15 +465,22 @@ impl<'s> Builder<'s> {
             };
             clauses.push(clause);
         }
-        Ok(Rule_ { kind, name, clauses, span })
+        Ok(Rule_ {
+            kind,
+            name,
+            clauses,
+            span,
+        })
     }
 
     fn alternatives(&self, body: Pair<Rule>) -> R<Vec<Alternative>> {
         let span = span_of(&body);
         match body.as_rule() {
-            Rule::any_of => {
-                body.into_inner().filter(|p| p.as_rule() == Rule::alternative).map(|a| self.alternative(a)).collect()
-            }
+            Rule::any_of => body
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::alternative)
+                .map(|a| self.alternative(a))
+                .collect(),
             Rule::alternative => Ok(vec![self.alternative(body)?]),
             _ => Err(internal(self.file, span)),
         }
@@ -425,7 +501,11 @@ impl<'s> Builder<'s> {
                 Ok(Alternative::Kind { kind, condition })
             }
             Rule::fact_alt => {
-                let paths = inner.into_inner().filter(|p| p.as_rule() == Rule::path).map(|p| self.path(p)).collect();
+                let paths = inner
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::path)
+                    .map(|p| self.path(p))
+                    .collect();
                 Ok(Alternative::Facts { paths, span: ispan })
             }
             _ => Err(internal(self.file, ispan)),
@@ -438,8 +518,14 @@ impl<'s> Builder<'s> {
             parts.push(self.string(Some(p), span)?);
         }
         let joined: Vec<&str> = parts.iter().map(|s| s.value.as_str()).collect();
-        let value = joined.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
-        let sspan = parts.first().map_or(span, |f| f.span.to(parts.last().map_or(f.span, |l| l.span)));
+        let value = joined
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let sspan = parts
+            .first()
+            .map_or(span, |f| f.span.to(parts.last().map_or(f.span, |l| l.span)));
         Ok(Str { value, span: sspan })
     }
 
@@ -479,16 +565,28 @@ impl<'s> Builder<'s> {
         let span = span_of(&pair);
         chrono::NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d")
             .map(|value| DateLit { value, span })
-            .map_err(|_| self.err(span, format!("`{}` is not a calendar date", pair.as_str()), "no such date"))
+            .map_err(|_| {
+                self.err(
+                    span,
+                    format!("`{}` is not a calendar date", pair.as_str()),
+                    "no such date",
+                )
+            })
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: span_of(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: span_of(&pair),
+        }
     }
 
     fn path(&self, pair: Pair<Rule>) -> Path {
         let span = span_of(&pair);
-        Path { segments: pair.into_inner().map(|p| self.ident(p)).collect(), span }
+        Path {
+            segments: pair.into_inner().map(|p| self.ident(p)).collect(),
+            span,
+        }
     }
 
     fn expr(&self, pair: Pair<Rule>) -> R<Expr> {
@@ -518,7 +616,10 @@ impl<'s> Builder<'s> {
                     let (rhs, d) = self.expr_d(self.next(&mut it, span)?)?;
                     depth = depth.max(d) + 1;
                     let s = acc.span.to(rhs.span);
-                    acc = Expr { kind: ExprKind::Binary(bop, Box::new(acc), Box::new(rhs)), span: s };
+                    acc = Expr {
+                        kind: ExprKind::Binary(bop, Box::new(acc), Box::new(rhs)),
+                        span: s,
+                    };
                     self.depth_ok(depth, s)?;
                 }
                 (acc, depth)
@@ -531,7 +632,10 @@ impl<'s> Builder<'s> {
                 for not_kw in iter {
                     depth += 1;
                     let s = span_of(&not_kw).to(acc.span);
-                    acc = Expr { kind: ExprKind::Not(Box::new(acc)), span: s };
+                    acc = Expr {
+                        kind: ExprKind::Not(Box::new(acc)),
+                        span: s,
+                    };
                     self.depth_ok(depth, s)?;
                 }
                 (acc, depth)
@@ -553,7 +657,13 @@ impl<'s> Builder<'s> {
                             _ => BinOp::NotIn,
                         };
                         let (rhs, d2) = self.expr_d(self.next(&mut it, span)?)?;
-                        (Expr { kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)), span }, d1.max(d2) + 1)
+                        (
+                            Expr {
+                                kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
+                                span,
+                            },
+                            d1.max(d2) + 1,
+                        )
                     }
                 }
             }
@@ -566,8 +676,17 @@ impl<'s> Builder<'s> {
                     depth += 1;
                     let s = span_of(&neg).to(acc.span);
                     acc = match acc.kind {
-                        ExprKind::Number(n, dot) => Expr { kind: ExprKind::Number(-n, dot), span: s },
-                        kind => Expr { kind: ExprKind::Neg(Box::new(Expr { kind, span: acc.span })), span: s },
+                        ExprKind::Number(n, dot) => Expr {
+                            kind: ExprKind::Number(-n, dot),
+                            span: s,
+                        },
+                        kind => Expr {
+                            kind: ExprKind::Neg(Box::new(Expr {
+                                kind,
+                                span: acc.span,
+                            })),
+                            span: s,
+                        },
                     };
                     self.depth_ok(depth, s)?;
                 }
@@ -585,19 +704,32 @@ impl<'s> Builder<'s> {
                             let _kw = self.next(&mut ti, tspan)?;
                             let (dflt, d) = self.expr_d(self.next(&mut ti, tspan)?)?;
                             depth = depth.max(d);
-                            Expr { kind: ExprKind::Otherwise(Box::new(acc), Box::new(dflt)), span: s }
+                            Expr {
+                                kind: ExprKind::Otherwise(Box::new(acc), Box::new(dflt)),
+                                span: s,
+                            }
                         }
-                        Rule::present_tail => Expr { kind: ExprKind::IsPresent(Box::new(acc), true), span: s },
-                        _ => Expr { kind: ExprKind::IsPresent(Box::new(acc), false), span: s },
+                        Rule::present_tail => Expr {
+                            kind: ExprKind::IsPresent(Box::new(acc), true),
+                            span: s,
+                        },
+                        _ => Expr {
+                            kind: ExprKind::IsPresent(Box::new(acc), false),
+                            span: s,
+                        },
                     };
                     depth += 1;
                     self.depth_ok(depth, s)?;
                 }
                 (acc, depth)
             }
-            Rule::number => {
-                (Expr { kind: ExprKind::Number(self.number(&pair)?, pair.as_str().contains('.')), span }, 1)
-            }
+            Rule::number => (
+                Expr {
+                    kind: ExprKind::Number(self.number(&pair)?, pair.as_str().contains('.')),
+                    span,
+                },
+                1,
+            ),
             Rule::duration => {
                 let mut it = pair.into_inner();
                 let n = self.next(&mut it, span)?;
@@ -608,15 +740,49 @@ impl<'s> Builder<'s> {
                 let value = self.number(&n)?;
                 if !value.fract().is_zero() {
                     return Err(self
-                        .err(span, "a duration is a whole number of days or hours", "not whole")
+                        .err(
+                            span,
+                            "a duration is a whole number of days or hours",
+                            "not whole",
+                        )
                         .with_help("write hours for part of a day"));
                 }
-                (Expr { kind: ExprKind::Duration(value, unit), span }, 1)
+                (
+                    Expr {
+                        kind: ExprKind::Duration(value, unit),
+                        span,
+                    },
+                    1,
+                )
             }
-            Rule::date_lit => (Expr { kind: ExprKind::Date(self.date(pair)?.value), span }, 1),
-            Rule::string => (Expr { kind: ExprKind::Str(self.string(Some(pair), span)?.value), span }, 1),
-            Rule::bool_lit => (Expr { kind: ExprKind::Bool(pair.as_str() == "true"), span }, 1),
-            Rule::path => (Expr { kind: ExprKind::Path(self.path(pair)), span }, 1),
+            Rule::date_lit => (
+                Expr {
+                    kind: ExprKind::Date(self.date(pair)?.value),
+                    span,
+                },
+                1,
+            ),
+            Rule::string => (
+                Expr {
+                    kind: ExprKind::Str(self.string(Some(pair), span)?.value),
+                    span,
+                },
+                1,
+            ),
+            Rule::bool_lit => (
+                Expr {
+                    kind: ExprKind::Bool(pair.as_str() == "true"),
+                    span,
+                },
+                1,
+            ),
+            Rule::path => (
+                Expr {
+                    kind: ExprKind::Path(self.path(pair)),
+                    span,
+                },
+                1,
+            ),
             Rule::list_lit => {
                 let mut items = Vec::new();
                 let mut depth = 1;
@@ -625,10 +791,19 @@ impl<'s> Builder<'s> {
                     depth = depth.max(d + 1);
                     items.push(e);
                 }
-                (Expr { kind: ExprKind::List(items), span }, depth)
+                (
+                    Expr {
+                        kind: ExprKind::List(items),
+                        span,
+                    },
+                    depth,
+                )
             }
             Rule::if_expr => {
-                let parts: Vec<Pair<Rule>> = pair.into_inner().filter(|p| p.as_rule() == Rule::expr).collect();
+                let parts: Vec<Pair<Rule>> = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::expr)
+                    .collect();
                 let mut depth = 1;
                 let mut exprs = Vec::new();
                 for p in parts {
@@ -636,8 +811,15 @@ impl<'s> Builder<'s> {
                     depth = depth.max(d + 1);
                     exprs.push(e);
                 }
-                let [c, t, e]: [Expr; 3] = exprs.try_into().map_err(|_| internal(self.file, span))?;
-                (Expr { kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)), span }, depth)
+                let [c, t, e]: [Expr; 3] =
+                    exprs.try_into().map_err(|_| internal(self.file, span))?;
+                (
+                    Expr {
+                        kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)),
+                        span,
+                    },
+                    depth,
+                )
             }
             Rule::call => {
                 let mut it = pair.into_inner();
@@ -649,7 +831,13 @@ impl<'s> Builder<'s> {
                     depth = depth.max(d + 1);
                     args.push(e);
                 }
-                (Expr { kind: ExprKind::Call(name, args), span }, depth)
+                (
+                    Expr {
+                        kind: ExprKind::Call(name, args),
+                        span,
+                    },
+                    depth,
+                )
             }
             Rule::aggregate => {
                 let mut it = pair.into_inner();
@@ -677,7 +865,19 @@ impl<'s> Builder<'s> {
                         body = Some(Box::new(e));
                     }
                 }
-                (Expr { kind: ExprKind::Aggregate { kind, var, list, filter, body }, span }, depth)
+                (
+                    Expr {
+                        kind: ExprKind::Aggregate {
+                            kind,
+                            var,
+                            list,
+                            filter,
+                            body,
+                        },
+                        span,
+                    },
+                    depth,
+                )
             }
             _ => return Err(internal(self.file, span)),
         };
@@ -689,7 +889,9 @@ impl<'s> Builder<'s> {
         if depth > MAX_EXPR_DEPTH {
             return Err(self
                 .err(span, "expression is nested too deeply", "this expression")
-                .with_help(format!("at most {MAX_EXPR_DEPTH} levels; name parts of it with `let`")));
+                .with_help(format!(
+                    "at most {MAX_EXPR_DEPTH} levels; name parts of it with `let`"
+                )));
         }
         Ok(())
     }

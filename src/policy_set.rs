@@ -49,11 +49,19 @@ pub struct Document<'t> {
 
 impl<'t> Document<'t> {
     pub fn yaml(name: impl Into<Arc<str>>, text: &'t str) -> Self {
-        Document { name: name.into(), text, format: Format::Yaml }
+        Document {
+            name: name.into(),
+            text,
+            format: Format::Yaml,
+        }
     }
 
     pub fn json(name: impl Into<Arc<str>>, text: &'t str) -> Self {
-        Document { name: name.into(), text, format: Format::Json }
+        Document {
+            name: name.into(),
+            text,
+            format: Format::Json,
+        }
     }
 }
 
@@ -88,8 +96,10 @@ impl PolicySet {
         }
         let mut sources = Vec::new();
         for f in files {
-            let text = std::fs::read_to_string(&f)
-                .map_err(|e| LoadError::Io { path: f.display().to_string(), message: e.to_string() })?;
+            let text = std::fs::read_to_string(&f).map_err(|e| LoadError::Io {
+                path: f.display().to_string(),
+                message: e.to_string(),
+            })?;
             sources.push(Source::new(f.display().to_string(), text));
         }
         Ok(Self::from_sources(sources)?)
@@ -122,7 +132,10 @@ impl PolicySet {
 
     /// Every loaded version, by name then effective date.
     pub fn versions(&self) -> impl Iterator<Item = &Program> {
-        self.by_name.values().flatten().filter_map(|&i| self.programs.get(i))
+        self.by_name
+            .values()
+            .flatten()
+            .filter_map(|&i| self.programs.get(i))
     }
 
     /// The version of `name` in force on `date`.
@@ -131,7 +144,11 @@ impl PolicySet {
             let known: Vec<&str> = self.by_name.keys().map(|k| k.as_ref()).collect();
             return Err(format!(
                 "no policy named `{name}` is loaded (loaded: {})",
-                if known.is_empty() { "none".into() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
             ));
         };
         let in_force = versions
@@ -147,11 +164,17 @@ impl PolicySet {
                         "{} from {}{}",
                         p.meta.version,
                         p.meta.effective,
-                        p.meta.until.map(|u| format!(" until {u}")).unwrap_or_default()
+                        p.meta
+                            .until
+                            .map(|u| format!(" until {u}"))
+                            .unwrap_or_default()
                     )
                 })
                 .collect();
-            format!("no version of `{name}` is in force on {date} (versions: {})", ranges.join("; "))
+            format!(
+                "no version of `{name}` is in force on {date} (versions: {})",
+                ranges.join("; ")
+            )
         })
     }
 
@@ -159,10 +182,16 @@ impl PolicySet {
     ///
     /// The version is the one in force on `at` if given, else on `protection.purchased_at`
     /// (the terms the customer bought), else on `order.placed_at`.
-    pub fn prepare(&self, doc: &Document<'_>, at: Option<NaiveDate>) -> Result<Prepared<'_>, DocumentError> {
-        let env = envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
+    pub fn prepare(
+        &self,
+        doc: &Document<'_>,
+        at: Option<NaiveDate>,
+    ) -> Result<Prepared<'_>, DocumentError> {
+        let env =
+            envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
         let id = env.id.clone().unwrap_or_default();
-        let fail = |message: String, path: Option<&str>| DocumentError::plain(doc, &id, message, path);
+        let fail =
+            |message: String, path: Option<&str>| DocumentError::plain(doc, &id, message, path);
         let Some(name) = env.policy.as_deref() else {
             return Err(fail("document names no policy".into(), Some("policy")));
         };
@@ -174,14 +203,25 @@ impl PolicySet {
                     (None, Some(t)) => (t, "order.placed_at"),
                     (None, None) => return Err(fail("cannot tell which policy version applies: no `protection.purchased_at` or `order.placed_at`; pass --at DATE".into(), None)),
                 };
-                NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                    .map_err(|_| fail(format!("expected a date (YYYY-MM-DD), found \"{text}\""), Some(path)))?
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                    fail(
+                        format!("expected a date (YYYY-MM-DD), found \"{text}\""),
+                        Some(path),
+                    )
+                })?
             }
         };
-        let program = self.select(name, date).map_err(|m| fail(m, Some("policy")))?;
+        let program = self
+            .select(name, date)
+            .map_err(|m| fail(m, Some("policy")))?;
         let facts = decode(doc.text, doc.format, &program.schema)
             .map_err(|e| DocumentError::invalid(doc, env.id.as_deref(), e))?;
-        Ok(Prepared { program, id, facts, name: doc.name.clone() })
+        Ok(Prepared {
+            program,
+            id,
+            facts,
+            name: doc.name.clone(),
+        })
     }
 
     /// Evaluates one document against the version in force on its purchase date.
@@ -190,7 +230,11 @@ impl PolicySet {
     }
 
     /// Evaluates one document; `at` overrides the date that picks the version.
-    pub fn evaluate_at(&self, doc: &Document<'_>, at: Option<NaiveDate>) -> Result<Decision, DocumentError> {
+    pub fn evaluate_at(
+        &self,
+        doc: &Document<'_>,
+        at: Option<NaiveDate>,
+    ) -> Result<Decision, DocumentError> {
         self.prepare(doc, at)?.decide()
     }
 }
@@ -203,14 +247,19 @@ pub fn compile_source(src: &Source) -> Result<Program, Vec<PolicyError>> {
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let io = |e: std::io::Error| LoadError::Io { path: path.display().to_string(), message: e.to_string() };
+    let io = |e: std::io::Error| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_file() {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(path).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for entry in entries {
         if entry.is_dir() {
@@ -228,13 +277,24 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
     let list: Vec<&Program> = versions.iter().filter_map(|&i| programs.get(i)).collect();
     for (i, later) in list.iter().enumerate() {
         for earlier in list.iter().take(i) {
-            let header = Span::new(0, later.meta.file.text.find('\n').unwrap_or(later.meta.file.text.len()));
+            let header = Span::new(
+                0,
+                later
+                    .meta
+                    .file
+                    .text
+                    .find('\n')
+                    .unwrap_or(later.meta.file.text.len()),
+            );
             if earlier.meta.version == later.meta.version {
                 errors.push(
                     PolicyError::new(
                         &later.meta.file,
                         header,
-                        format!("version `{}` of `{}` is defined twice", later.meta.version, later.meta.name),
+                        format!(
+                            "version `{}` of `{}` is defined twice",
+                            later.meta.version, later.meta.name
+                        ),
                         "second definition",
                     )
                     .with_help(format!("the other is {}", earlier.meta.file.name)),
@@ -243,7 +303,10 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
                 let day = later.meta.effective;
                 let help = match day.pred_opt() {
                     Some(prev) => {
-                        format!("end `{}` ({}) with `until {prev}`", earlier.meta.version, earlier.meta.file.name)
+                        format!(
+                            "end `{}` ({}) with `until {prev}`",
+                            earlier.meta.version, earlier.meta.file.name
+                        )
                     }
                     None => "end the earlier version before this one starts".into(),
                 };

@@ -38,11 +38,18 @@ impl Schema {
     pub const ROOT: RecordId = 0;
 
     pub fn field_index(&self, record: RecordId, name: &str) -> Option<usize> {
-        self.records.get(record)?.fields.iter().position(|f| f.name == name)
+        self.records
+            .get(record)?
+            .fields
+            .iter()
+            .position(|f| f.name == name)
     }
 
     pub fn variant_index(&self, id: usize, name: &str) -> Option<u32> {
         let e = self.enums.get(id)?;
-        e.variants.iter().position(|v| v == name).and_then(|i| u32::try_from(i).ok())
+        e.variants
+            .iter()
+            .position(|v| v == name)
+            .and_then(|i| u32::try_from(i).ok())
     }
 }

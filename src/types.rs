@@ -33,11 +33,17 @@ pub struct Type {
 
 impl Type {
     pub fn new(base: Base) -> Self {
-        Type { base, optional: false }
+        Type {
+            base,
+            optional: false,
+        }
     }
 
     pub fn optional(self, optional: bool) -> Self {
-        Type { optional: self.optional || optional, ..self }
+        Type {
+            optional: self.optional || optional,
+            ..self
+        }
     }
 
     pub fn is_numeric(&self) -> bool {
@@ -57,8 +63,14 @@ impl Base {
             Base::Date => "date".into(),
             Base::DateTime => "datetime".into(),
             Base::Duration => "duration".into(),
-            Base::Enum(id) => schema.enums.get(*id).map_or("enum".into(), |e| format!("`{}` (enum)", e.name)),
-            Base::Record(id) => schema.records.get(*id).map_or("record".into(), |r| format!("`{}` (record)", r.name)),
+            Base::Enum(id) => schema
+                .enums
+                .get(*id)
+                .map_or("enum".into(), |e| format!("`{}` (enum)", e.name)),
+            Base::Record(id) => schema
+                .records
+                .get(*id)
+                .map_or("record".into(), |r| format!("`{}` (record)", r.name)),
             Base::List(inner) => format!("list of {}", inner.describe(schema)),
         }
     }

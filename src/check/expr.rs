@@ -38,7 +38,13 @@ pub(crate) struct Scope {
 
 impl Scope {
     fn new(allow_decision: bool, in_const: bool, present: &[String]) -> Self {
-        Scope { vars: Vec::new(), evidence: None, allow_decision, in_const, present: present.to_vec() }
+        Scope {
+            vars: Vec::new(),
+            evidence: None,
+            allow_decision,
+            in_const,
+            present: present.to_vec(),
+        }
     }
 }
 
@@ -88,13 +94,24 @@ impl<'a> Checker<'a> {
         self.expr(e, &mut Scope::new(allow_decision, false, &[]))
     }
 
-    pub(super) fn narrowed_expr(&mut self, e: &ast::Expr, present: &[String], allow_decision: bool) -> Option<Typed> {
+    pub(super) fn narrowed_expr(
+        &mut self,
+        e: &ast::Expr,
+        present: &[String],
+        allow_decision: bool,
+    ) -> Option<Typed> {
         self.expr(e, &mut Scope::new(allow_decision, false, present))
     }
 
-    pub(super) fn evidence_condition(&mut self, e: &ast::Expr, record: RecordId, present: &[String]) -> Option<Typed> {
+    pub(super) fn evidence_condition(
+        &mut self,
+        e: &ast::Expr,
+        record: RecordId,
+        present: &[String],
+    ) -> Option<Typed> {
         let mut sc = Scope::new(false, false, present);
-        sc.vars.push((String::new(), Type::new(Base::Record(record))));
+        sc.vars
+            .push((String::new(), Type::new(Base::Record(record))));
         sc.evidence = Some(record);
         self.expr(e, &mut sc)
     }
@@ -108,33 +125,61 @@ impl<'a> Checker<'a> {
         if !t.ty.optional {
             return Some(());
         }
-        let text = self.file.text.get(e.span.start..e.span.end).unwrap_or("value").to_string();
+        let text = self
+            .file
+            .text
+            .get(e.span.start..e.span.end)
+            .unwrap_or("value")
+            .to_string();
         self.error(
             e.span,
             format!("`{text}` may be absent"),
             "may be absent here",
-            Some(format!("check `{text} is present` first, or write `{text} otherwise VALUE`")),
+            Some(format!(
+                "check `{text} is present` first, or write `{text} otherwise VALUE`"
+            )),
         );
         None
     }
 
     pub(super) fn expr(&mut self, e: &ast::Expr, sc: &mut Scope) -> Option<Typed> {
-        let lit = |ex, base| Some(Typed { ex: Ex::Const(ex), ty: Type::new(base), lit: true });
+        let lit = |ex, base| {
+            Some(Typed {
+                ex: Ex::Const(ex),
+                ty: Type::new(base),
+                lit: true,
+            })
+        };
         match &e.kind {
-            ExprKind::Number(n, dot) => lit(Value::Num(*n), if *dot { Base::Decimal } else { Base::Integer }),
+            ExprKind::Number(n, dot) => lit(
+                Value::Num(*n),
+                if *dot { Base::Decimal } else { Base::Integer },
+            ),
             ExprKind::Str(s) => lit(Value::Str(s.as_str().into()), Base::Str),
-            ExprKind::Bool(b) => Some(Typed { ex: Ex::Const(Value::Bool(*b)), ty: Type::new(Base::Bool), lit: false }),
-            ExprKind::Date(d) => Some(Typed { ex: Ex::Const(Value::Date(*d)), ty: Type::new(Base::Date), lit: false }),
+            ExprKind::Bool(b) => Some(Typed {
+                ex: Ex::Const(Value::Bool(*b)),
+                ty: Type::new(Base::Bool),
+                lit: false,
+            }),
+            ExprKind::Date(d) => Some(Typed {
+                ex: Ex::Const(Value::Date(*d)),
+                ty: Type::new(Base::Date),
+                lit: false,
+            }),
             ExprKind::Duration(n, unit) => {
                 let per = match unit {
                     TimeUnit::Days => SECONDS_PER_DAY,
                     TimeUnit::Hours => 3_600,
                 };
-                let secs = i64::try_from(n.trunc().mantissa()).ok().and_then(|n| n.checked_mul(per));
+                let secs = i64::try_from(n.trunc().mantissa())
+                    .ok()
+                    .and_then(|n| n.checked_mul(per));
                 match secs {
-                    Some(s) => {
-                        Some(Typed { ex: Ex::Const(Value::Duration(s)), ty: Type::new(Base::Duration), lit: false })
-                    }
+                    Some(s) => Some(Typed {
+                        ex: Ex::Const(Value::Duration(s)),
+                        ty: Type::new(Base::Duration),
+                        lit: false,
+                    }),
                     None => {
                         self.error(e.span, "duration is too long", "here", None);
                         None
@@ -154,23 +199,40 @@ impl<'a> Checker<'a> {
             ExprKind::Not(inner) => {
                 let t = self.expr(inner, sc)?;
                 self.bool_operand(&t, inner)?;
-                Some(Typed { ex: Ex::Not(Box::new(t.ex)), ty: Type::new(Base::Bool), lit: false })
+                Some(Typed {
+                    ex: Ex::Not(Box::new(t.ex)),
+                    ty: Type::new(Base::Bool),
+                    lit: false,
+                })
             }
             ExprKind::Neg(inner) => {
                 let t = self.expr(inner, sc)?;
                 self.present_or_err(&t, inner)?;
                 if !is_num(&t.ty.base) && t.ty.base != Base::Duration {
                     let shown = self.shown(&t.ty);
-                    self.error(inner.span, format!("cannot negate {shown}"), "not a number", None);
+                    self.error(
+                        inner.span,
+                        format!("cannot negate {shown}"),
+                        "not a number",
+                        None,
+                    );
                     return None;
                 }
-                Some(Typed { ex: Ex::Neg(Box::new(t.ex), e.span), ..t })
+                Some(Typed {
+                    ex: Ex::Neg(Box::new(t.ex), e.span),
+                    ..t
+                })
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e, sc),
             ExprKind::Otherwise(x, d) => {
                 let tx = self.expr(x, sc)?;
                 if !tx.ty.optional {
-                    let text = self.file.text.get(x.span.start..x.span.end).unwrap_or("").to_string();
+                    let text = self
+                        .file
+                        .text
+                        .get(x.span.start..x.span.end)
+                        .unwrap_or("")
+                        .to_string();
                     self.error(
                         x.span,
                         format!("`{text}` is never absent here"),
@@ -184,26 +246,47 @@ impl<'a> Checker<'a> {
                 let want = Type::new(tx.ty.base.clone());
                 if !assignable(&td, &want) {
                     let (a, b) = (self.shown(&want), self.shown(&td.ty));
-                    self.error(d.span, format!("fallback is {b}, but the value is {a}"), "wrong type", None);
+                    self.error(
+                        d.span,
+                        format!("fallback is {b}, but the value is {a}"),
+                        "wrong type",
+                        None,
+                    );
                     return None;
                 }
                 let dex = self.adapt(td, &want.base)?;
-                Some(Typed { ex: Ex::Otherwise(Box::new(tx.ex), Box::new(dex)), ty: want, lit: false })
+                Some(Typed {
+                    ex: Ex::Otherwise(Box::new(tx.ex), Box::new(dex)),
+                    ty: want,
+                    lit: false,
+                })
             }
             ExprKind::IsPresent(x, positive) => {
                 let tx = self.expr(x, sc)?;
                 if !tx.ty.optional {
-                    let text = self.file.text.get(x.span.start..x.span.end).unwrap_or("").to_string();
+                    let text = self
+                        .file
+                        .text
+                        .get(x.span.start..x.span.end)
+                        .unwrap_or("")
+                        .to_string();
                     let word = if *positive { "present" } else { "absent" };
                     self.error(
                         x.span,
-                        format!("`{text}` is never absent, so `is {word}` is always {}", *positive),
+                        format!(
+                            "`{text}` is never absent, so `is {word}` is always {}",
+                            *positive
+                        ),
                         "always present",
                         None,
                     );
                     return None;
                 }
-                Some(Typed { ex: Ex::IsPresent(Box::new(tx.ex), *positive), ty: Type::new(Base::Bool), lit: false })
+                Some(Typed {
+                    ex: Ex::IsPresent(Box::new(tx.ex), *positive),
+                    ty: Type::new(Base::Bool),
+                    lit: false,
+                })
             }
             ExprKind::If(c, t, f) => {
                 let tc = self.expr(c, sc)?;
@@ -217,14 +300,25 @@ impl<'a> Checker<'a> {
                 sc.present.truncate(base);
                 let (tt, tf) = (tt?, tf?);
                 let (bt, lit) = self.unify(&tt, &tf, e)?;
-                let ty = Type { base: bt.clone(), optional: tt.ty.optional || tf.ty.optional };
+                let ty = Type {
+                    base: bt.clone(),
+                    optional: tt.ty.optional || tf.ty.optional,
+                };
                 let (a, b) = (self.adapt(tt, &bt)?, self.adapt(tf, &bt)?);
-                Some(Typed { ex: Ex::If(Box::new(tc.ex), Box::new(a), Box::new(b)), ty, lit })
+                Some(Typed {
+                    ex: Ex::If(Box::new(tc.ex), Box::new(a), Box::new(b)),
+                    ty,
+                    lit,
+                })
             }
             ExprKind::Call(name, args) => self.call(name, args, e, sc),
-            ExprKind::Aggregate { kind, var, list, filter, body } => {
-                self.aggregate(*kind, var, list, filter.as_deref(), body.as_deref(), e, sc)
-            }
+            ExprKind::Aggregate {
+                kind,
+                var,
+                list,
+                filter,
+                body,
+            } => self.aggregate(*kind, var, list, filter.as_deref(), body.as_deref(), e, sc),
         }
     }
 
@@ -232,7 +326,12 @@ impl<'a> Checker<'a> {
         self.present_or_err(t, e)?;
         if t.ty.base != Base::Bool {
             let shown = self.shown(&t.ty);
-            self.error(e.span, format!("expected a bool, but this is {shown}"), "not true or false", None);
+            self.error(
+                e.span,
+                format!("expected a bool, but this is {shown}"),
+                "not true or false",
+                None,
+            );
             return None;
         }
         Some(())
@@ -250,7 +349,12 @@ impl<'a> Checker<'a> {
             (Base::Str, Base::Enum(id)) if a.lit => Base::Enum(*id),
             _ => {
                 let (x, y) = (self.shown(&a.ty), self.shown(&b.ty));
-                self.error(at.span, format!("these values have different types: {x} and {y}"), "mixed types", None);
+                self.error(
+                    at.span,
+                    format!("these values have different types: {x} and {y}"),
+                    "mixed types",
+                    None,
+                );
                 return None;
             }
         };
@@ -260,17 +364,37 @@ impl<'a> Checker<'a> {
     /// Converts a literal to the representation of `base` (a string literal to an enum variant).
     fn adapt(&mut self, t: Typed, base: &Base) -> Option<Ex> {
         if let (Base::Enum(id), Ex::Const(Value::Str(s))) = (base, &t.ex) {
-            let variant = self.schema.variant_index(*id, s).map(|i| Ex::Const(Value::Enum(i)));
+            let variant = self
+                .schema
+                .variant_index(*id, s)
+                .map(|i| Ex::Const(Value::Enum(i)));
             if variant.is_none() {
-                let ename = self.schema.enums.get(*id).map(|e| e.name.clone()).unwrap_or_default();
-                self.error(Span::default(), format!("\"{s}\" is not a value of `{ename}`"), "unknown value", None);
+                let ename = self
+                    .schema
+                    .enums
+                    .get(*id)
+                    .map(|e| e.name.clone())
+                    .unwrap_or_default();
+                self.error(
+                    Span::default(),
+                    format!("\"{s}\" is not a value of `{ename}`"),
+                    "unknown value",
+                    None,
+                );
             }
             return variant;
         }
         Some(t.ex)
     }
 
-    fn binary(&mut self, op: BinOp, l: &ast::Expr, r: &ast::Expr, e: &ast::Expr, sc: &mut Scope) -> Option<Typed> {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
         let bool_ty = Type::new(Base::Bool);
         match op {
             BinOp::And | BinOp::Or => {
@@ -287,7 +411,11 @@ impl<'a> Checker<'a> {
                 } else {
                     Ex::Or(Box::new(tl.ex), Box::new(tr.ex))
                 };
-                Some(Typed { ex, ty: bool_ty, lit: false })
+                Some(Typed {
+                    ex,
+                    ty: bool_ty,
+                    lit: false,
+                })
             }
             BinOp::In | BinOp::NotIn => {
                 let tl = self.expr(l, sc)?;
@@ -299,7 +427,11 @@ impl<'a> Checker<'a> {
                     let (_, ex) = self.comparable(BinOp::Eq, tl.clone(), ti, l, item)?;
                     out.push(ex);
                 }
-                Some(Typed { ex: Ex::In(Box::new(tl.ex), out.into(), op == BinOp::In), ty: bool_ty, lit: false })
+                Some(Typed {
+                    ex: Ex::In(Box::new(tl.ex), out.into(), op == BinOp::In),
+                    ty: bool_ty,
+                    lit: false,
+                })
             }
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 let (tl, tr) = (self.expr(l, sc)?, self.expr(r, sc)?);
@@ -314,7 +446,11 @@ impl<'a> Checker<'a> {
                     BinOp::Gt => Cmp::Gt,
                     _ => Cmp::Ge,
                 };
-                Some(Typed { ex: Ex::Cmp(cmp, Box::new(a), Box::new(b)), ty: bool_ty, lit: false })
+                Some(Typed {
+                    ex: Ex::Cmp(cmp, Box::new(a), Box::new(b)),
+                    ty: bool_ty,
+                    lit: false,
+                })
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let (tl, tr) = (self.expr(l, sc)?, self.expr(r, sc)?);
@@ -328,7 +464,11 @@ impl<'a> Checker<'a> {
                     _ => Arith::Div,
                 };
                 let lit = tl.lit && tr.lit;
-                Some(Typed { ex: Ex::Arith(aop, Box::new(tl.ex), Box::new(tr.ex), e.span), ty: Type::new(base), lit })
+                Some(Typed {
+                    ex: Ex::Arith(aop, Box::new(tl.ex), Box::new(tr.ex), e.span),
+                    ty: Type::new(base),
+                    lit,
+                })
             }
         }
     }
@@ -344,7 +484,14 @@ impl<'a> Checker<'a> {
                 let name = p.segments.first().map(|s| s.name.as_str()).unwrap_or("");
                 let ast = self.ast;
                 match self.const_index.get(name).and_then(|i| ast.consts.get(*i)) {
-                    Some(ast::Binding { value: ast::Expr { kind: ExprKind::List(items), .. }, .. }) => Some(items),
+                    Some(ast::Binding {
+                        value:
+                            ast::Expr {
+                                kind: ExprKind::List(items),
+                                ..
+                            },
+                        ..
+                    }) => Some(items),
                     _ => {
                         self.error(
                             r.span,
@@ -369,16 +516,29 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks that two values can be compared with `op`; converts enum literals.
-    fn comparable(&mut self, op: BinOp, tl: Typed, tr: Typed, l: &ast::Expr, r: &ast::Expr) -> Option<(Ex, Ex)> {
+    fn comparable(
+        &mut self,
+        op: BinOp,
+        tl: Typed,
+        tr: Typed,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> Option<(Ex, Ex)> {
         let ordered = !matches!(op, BinOp::Eq | BinOp::Ne | BinOp::In | BinOp::NotIn);
         let ok = match (&tl.ty.base, &tr.ty.base) {
-            (Base::Enum(id), Base::Str) if tr.lit => return self.enum_literal(*id, tl, tr, r, false, ordered),
-            (Base::Str, Base::Enum(id)) if tl.lit => return self.enum_literal(*id, tr, tl, l, true, ordered),
+            (Base::Enum(id), Base::Str) if tr.lit => {
+                return self.enum_literal(*id, tl, tr, r, false, ordered)
+            }
+            (Base::Str, Base::Enum(id)) if tl.lit => {
+                return self.enum_literal(*id, tr, tl, l, true, ordered)
+            }
             (Base::Money, Base::Money) => true,
             (Base::Money, y) if is_num(y) => tr.lit,
             (x, Base::Money) if is_num(x) => tl.lit,
             (x, y) if is_num(x) && is_num(y) => true,
-            (Base::Date, Base::Date) | (Base::DateTime, Base::DateTime) | (Base::Duration, Base::Duration) => true,
+            (Base::Date, Base::Date)
+            | (Base::DateTime, Base::DateTime)
+            | (Base::Duration, Base::Duration) => true,
             (Base::Bool, Base::Bool) | (Base::Str, Base::Str) => !ordered,
             (Base::Enum(a), Base::Enum(b)) => a == b && !ordered,
             _ => false,
@@ -392,7 +552,9 @@ impl<'a> Checker<'a> {
                 (Base::Money, _) | (_, Base::Money) => {
                     Some("money compares with money or a literal amount".to_string())
                 }
-                _ if ordered => Some("only numbers, money, dates and durations are ordered".to_string()),
+                _ if ordered => {
+                    Some("only numbers, money, dates and durations are ordered".to_string())
+                }
                 _ => None,
             };
             let verb = op.symbol();
@@ -436,11 +598,20 @@ impl<'a> Checker<'a> {
                 Some(v) => format!("did you mean \"{v}\"?"),
                 None => format!("`{ename}` is one of: {}", variants.join(", ")),
             };
-            self.error(at.span, format!("\"{s}\" is not a value of `{ename}`"), "unknown value", Some(help));
+            self.error(
+                at.span,
+                format!("\"{s}\" is not a value of `{ename}`"),
+                "unknown value",
+                Some(help),
+            );
             return None;
         };
         let c = Ex::Const(Value::Enum(i));
-        Some(if swapped { (c, tenum.ex) } else { (tenum.ex, c) })
+        Some(if swapped {
+            (c, tenum.ex)
+        } else {
+            (tenum.ex, c)
+        })
     }
 
     fn arith_type(&mut self, op: BinOp, a: &Typed, b: &Typed, e: &ast::Expr) -> Option<Base> {
@@ -450,15 +621,19 @@ impl<'a> Checker<'a> {
             (BinOp::Add | BinOp::Sub, Money, Money) => Some(Money),
             (BinOp::Add | BinOp::Sub, Money, Integer | Decimal) if b.lit => Some(Money),
             (BinOp::Add | BinOp::Sub, Integer | Decimal, Money) if a.lit => Some(Money),
-            (BinOp::Mul, Money, Integer | Decimal) | (BinOp::Mul, Integer | Decimal, Money) => Some(Money),
+            (BinOp::Mul, Money, Integer | Decimal) | (BinOp::Mul, Integer | Decimal, Money) => {
+                Some(Money)
+            }
             (BinOp::Div, Money, Integer | Decimal) => Some(Money),
             (BinOp::Div, Money, Money) => Some(Decimal),
             (BinOp::Add | BinOp::Sub | BinOp::Mul, Integer, Integer) => Some(Integer),
             (_, Integer | Decimal, Integer | Decimal) => Some(Decimal),
-            (BinOp::Add, Date, Duration) | (BinOp::Add, Duration, Date) | (BinOp::Sub, Date, Duration) => Some(Date),
-            (BinOp::Add, DateTime, Duration) | (BinOp::Add, Duration, DateTime) | (BinOp::Sub, DateTime, Duration) => {
-                Some(DateTime)
-            }
+            (BinOp::Add, Date, Duration)
+            | (BinOp::Add, Duration, Date)
+            | (BinOp::Sub, Date, Duration) => Some(Date),
+            (BinOp::Add, DateTime, Duration)
+            | (BinOp::Add, Duration, DateTime)
+            | (BinOp::Sub, DateTime, Duration) => Some(DateTime),
             (BinOp::Sub, Date, Date) | (BinOp::Sub, DateTime, DateTime) => Some(Duration),
             (BinOp::Add | BinOp::Sub, Duration, Duration) => Some(Duration),
             (BinOp::Mul, Duration, Integer) | (BinOp::Mul, Integer, Duration) => Some(Duration),
@@ -470,21 +645,39 @@ impl<'a> Checker<'a> {
                 (Money, Integer | Decimal) | (Integer | Decimal, Money) => {
                     Some("money adds to money; multiply a rate by money instead".to_string())
                 }
-                (Date, DateTime) | (DateTime, Date) => Some("take the date of a datetime with `date(...)`".to_string()),
+                (Date, DateTime) | (DateTime, Date) => {
+                    Some("take the date of a datetime with `date(...)`".to_string())
+                }
                 _ => None,
             };
-            self.error(e.span, format!("cannot apply `{}` to {sa} and {sb}", op.symbol()), "mismatched operands", help);
+            self.error(
+                e.span,
+                format!("cannot apply `{}` to {sa} and {sb}", op.symbol()),
+                "mismatched operands",
+                help,
+            );
         }
         out
     }
 
-    fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], e: &ast::Expr, sc: &mut Scope) -> Option<Typed> {
+    fn call(
+        &mut self,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
         let Some(f) = Builtin::by_name(&name.name) else {
             let help = suggest(&name.name, &Builtin::NAMES).map_or_else(
                 || format!("the functions are: {}", Builtin::NAMES.join(", ")),
                 |s| format!("did you mean `{s}`?"),
             );
-            self.error(name.span, format!("unknown function `{}`", name.name), "no such function", Some(help));
+            self.error(
+                name.span,
+                format!("unknown function `{}`", name.name),
+                "no such function",
+                Some(help),
+            );
             return None;
         };
         let mut typed = Vec::new();
@@ -504,7 +697,12 @@ impl<'a> Checker<'a> {
                 Builtin::Round | Builtin::Abs | Builtin::DateOf => "one argument",
                 _ => "two arguments",
             };
-            self.error(e.span, format!("`{}` takes {want}", name.name), format!("{} given", typed.len()), None);
+            self.error(
+                e.span,
+                format!("`{}` takes {want}", name.name),
+                format!("{} given", typed.len()),
+                None,
+            );
             return None;
         }
         let bases: Vec<&Base> = typed.iter().map(|t| &t.ty.base).collect();
@@ -513,10 +711,14 @@ impl<'a> Checker<'a> {
                 let mut acc = typed.first()?.clone();
                 for (t, a) in typed.iter().zip(args).skip(1) {
                     let (b, lit) = self.unify(&acc, t, a)?;
-                    acc = Typed { ex: Ex::Const(Value::Absent), ty: Type::new(b), lit };
+                    acc = Typed {
+                        ex: Ex::Const(Value::Absent),
+                        ty: Type::new(b),
+                        lit,
+                    };
                 }
-                let orderable =
-                    is_num(&acc.ty.base) || matches!(acc.ty.base, Base::Date | Base::DateTime | Base::Duration);
+                let orderable = is_num(&acc.ty.base)
+                    || matches!(acc.ty.base, Base::Date | Base::DateTime | Base::Duration);
                 orderable.then(|| acc.ty.base.clone())
             }
             (Builtin::Round | Builtin::Abs, [b]) if is_num(b) => Some((*b).clone()),
@@ -541,14 +743,22 @@ impl<'a> Checker<'a> {
             };
             self.error(
                 e.span,
-                format!("`{}` takes {sig}, but was given ({})", name.name, got.join(", ")),
+                format!(
+                    "`{}` takes {sig}, but was given ({})",
+                    name.name,
+                    got.join(", ")
+                ),
                 "wrong arguments",
                 help,
             );
             return None;
         };
         let lit = typed.iter().all(|t| t.lit) && is_num(&base);
-        Some(Typed { ex: Ex::Call(f, typed.into_iter().map(|t| t.ex).collect(), e.span), ty: Type::new(base), lit })
+        Some(Typed {
+            ex: Ex::Call(f, typed.into_iter().map(|t| t.ex).collect(), e.span),
+            ty: Type::new(base),
+            lit,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -565,16 +775,29 @@ impl<'a> Checker<'a> {
         let tl = self.resolve(list, sc)?;
         let Base::List(elem) = &tl.ty.base else {
             let shown = self.shown(&tl.ty);
-            self.error(list.span, format!("`{}` is {shown}, not a list", list.dotted()), "not a list", None);
+            self.error(
+                list.span,
+                format!("`{}` is {shown}, not a list", list.dotted()),
+                "not a list",
+                None,
+            );
             return None;
         };
         let slot = sc.vars.len();
-        sc.vars.push((var.name.clone(), Type::new((**elem).clone())));
+        sc.vars
+            .push((var.name.clone(), Type::new((**elem).clone())));
         let result = self.aggregate_body(kind, filter, body, e, sc);
         sc.vars.truncate(slot);
         let (filter, body, base) = result?;
         Some(Typed {
-            ex: Ex::Aggregate { kind, slot, list: Box::new(tl.ex), filter, body, span: e.span },
+            ex: Ex::Aggregate {
+                kind,
+                slot,
+                list: Box::new(tl.ex),
+                filter,
+                body,
+                span: e.span,
+            },
             ty: Type::new(base),
             lit: false,
         })

@@ -80,7 +80,11 @@ pub enum Action {
 #[derive(Debug)]
 pub enum Alt {
     /// An evidence item of this kind whose attributes satisfy the condition.
-    Kind { kind: String, value: Value, condition: Option<Ex> },
+    Kind {
+        kind: String,
+        value: Value,
+        condition: Option<Ex>,
+    },
     /// Facts that stand in for a document when every one is present.
     Facts { paths: Vec<(String, Ex)> },
 }
@@ -139,7 +143,12 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
             .into_iter()
             .zip(decls)
             .filter_map(|(s, d)| match s {
-                Slot::Done(Some(t)) => Some(Named { name: d.name.name.clone(), ex: t.ex, ty: t.ty, span: d.span }),
+                Slot::Done(Some(t)) => Some(Named {
+                    name: d.name.name.clone(),
+                    ex: t.ex,
+                    ty: t.ty,
+                    span: d.span,
+                }),
                 _ => None,
             })
             .collect()
@@ -165,7 +174,13 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
 type Header = (String, String, NaiveDate, Option<NaiveDate>, String, String);
 
 impl<'a> Checker<'a> {
-    pub fn error(&mut self, span: Span, message: impl Into<String>, label: impl Into<String>, help: Option<String>) {
+    pub fn error(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
         let mut e = PolicyError::new(self.file, span, message, label);
         e.help = help;
         self.errors.push(e);
@@ -176,18 +191,27 @@ impl<'a> Checker<'a> {
         let name = h.name.value.clone();
         let valid_name = !name.is_empty()
             && name.split('/').all(|p| {
-                !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+                !p.is_empty()
+                    && p.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                    })
             });
         if !valid_name {
             self.error(
                 h.name.span,
                 format!("`{name}` is not a policy name"),
                 "policy name",
-                Some("use lowercase words separated by `/`, like `xcotton/shipping-protection`".into()),
+                Some(
+                    "use lowercase words separated by `/`, like `xcotton/shipping-protection`"
+                        .into(),
+                ),
             );
         }
         let missing = |what: &str, example: &str| {
-            (format!("policy header has no `{what}`"), format!("add `{what} {example}` after the policy name"))
+            (
+                format!("policy header has no `{what}`"),
+                format!("add `{what} {example}` after the policy name"),
+            )
         };
         let need = |c: &mut Self, ok: bool, what: &str, example: &str| {
             if !ok {
@@ -231,7 +255,8 @@ impl<'a> Checker<'a> {
 
     fn index_bindings(&mut self) {
         let ast = self.ast;
-        for (kind, list, is_const) in [("constant", &ast.consts, true), ("value", &ast.lets, false)] {
+        for (kind, list, is_const) in [("constant", &ast.consts, true), ("value", &ast.lets, false)]
+        {
             for (i, b) in list.iter().enumerate() {
                 let taken = self.const_index.contains_key(b.name.name.as_str())
                     || self.let_index.contains_key(b.name.name.as_str());
@@ -259,16 +284,22 @@ impl<'a> Checker<'a> {
                 self.ast.header.span,
                 "policy declares no facts",
                 "in this policy",
-                Some("add a `facts { ... }` block naming the document fields the rules read".into()),
+                Some(
+                    "add a `facts { ... }` block naming the document fields the rules read".into(),
+                ),
             );
         }
-        self.schema.records.push(RecordSchema { name: String::new(), fields: Vec::new() });
+        self.schema.records.push(RecordSchema {
+            name: String::new(),
+            fields: Vec::new(),
+        });
         let fields = self.fields(&self.ast.facts, "");
         self.schema.records[Schema::ROOT].fields = fields;
         self.decision_enum = self.schema.enums.len();
-        self.schema
-            .enums
-            .push(EnumSchema { name: "decision".into(), variants: DECISIONS.iter().map(|s| s.to_string()).collect() });
+        self.schema.enums.push(EnumSchema {
+            name: "decision".into(),
+            variants: DECISIONS.iter().map(|s| s.to_string()).collect(),
+        });
     }
 
     fn fields(&mut self, decls: &[ast::FieldDecl], prefix: &str) -> Vec<FieldSchema> {
@@ -284,9 +315,16 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
-            let path = if prefix.is_empty() { d.name.name.clone() } else { format!("{prefix}.{}", d.name.name) };
+            let path = if prefix.is_empty() {
+                d.name.name.clone()
+            } else {
+                format!("{prefix}.{}", d.name.name)
+            };
             let ty = self.type_of(&d.ty, &path);
-            let default = d.default.as_ref().and_then(|e| self.default_value(e, &ty, d.ty.span));
+            let default = d
+                .default
+                .as_ref()
+                .and_then(|e| self.default_value(e, &ty, d.ty.span));
             out.push(FieldSchema {
                 name: d.name.name.clone(),
                 optional: d.ty.optional && default.is_none(),
@@ -313,17 +351,28 @@ impl<'a> Checker<'a> {
                 let mut names: Vec<String> = Vec::new();
                 for v in variants {
                     if names.contains(&v.name) {
-                        self.error(v.span, format!("`{}` is listed twice", v.name), "repeated variant", None);
+                        self.error(
+                            v.span,
+                            format!("`{}` is listed twice", v.name),
+                            "repeated variant",
+                            None,
+                        );
                     } else {
                         names.push(v.name.clone());
                     }
                 }
-                self.schema.enums.push(EnumSchema { name: path.to_string(), variants: names });
+                self.schema.enums.push(EnumSchema {
+                    name: path.to_string(),
+                    variants: names,
+                });
                 Base::Enum(self.schema.enums.len() - 1)
             }
             TypeKind::Record(fields) => {
                 let id = self.schema.records.len();
-                self.schema.records.push(RecordSchema { name: path.to_string(), fields: Vec::new() });
+                self.schema.records.push(RecordSchema {
+                    name: path.to_string(),
+                    fields: Vec::new(),
+                });
                 let fs = self.fields(fields, path);
                 self.schema.records[id].fields = fs;
                 Base::Record(id)
@@ -348,7 +397,12 @@ impl<'a> Checker<'a> {
         if !expr::assignable(&typed, &want) {
             let shown = crate::types::Shown(&typed.ty, &self.schema).to_string();
             let expected = ty.describe(&self.schema);
-            self.error(e.span, format!("default is {shown}, but the field is {expected}"), "this default", None);
+            self.error(
+                e.span,
+                format!("default is {shown}, but the field is {expected}"),
+                "this default",
+                None,
+            );
             return None;
         }
         match crate::eval::const_value(&typed.ex, &[]) {
@@ -362,13 +416,19 @@ impl<'a> Checker<'a> {
 
     fn evidence_source(&mut self) -> Option<EvidenceSource> {
         let path = self.ast.evidence_source.as_ref()?;
-        let e = ast::Expr { kind: ast::ExprKind::Path(path.clone()), span: path.span };
+        let e = ast::Expr {
+            kind: ast::ExprKind::Path(path.clone()),
+            span: path.span,
+        };
         let typed = self.top_expr(&e, false)?;
         let Base::List(inner) = &typed.ty.base else {
             let shown = crate::types::Shown(&typed.ty, &self.schema).to_string();
             self.error(
                 path.span,
-                format!("evidence must come from a list of records, but `{}` is {shown}", path.dotted()),
+                format!(
+                    "evidence must come from a list of records, but `{}` is {shown}",
+                    path.dotted()
+                ),
                 "not a list",
                 None,
             );
@@ -392,7 +452,11 @@ impl<'a> Checker<'a> {
             );
             return None;
         };
-        Some(EvidenceSource { list: typed.ex, kind_field, record })
+        Some(EvidenceSource {
+            list: typed.ex,
+            kind_field,
+            record,
+        })
     }
 
     fn rules(&mut self, evidence: Option<&EvidenceSource>) -> Vec<CheckedRule> {
@@ -406,12 +470,19 @@ impl<'a> Checker<'a> {
                     rule.name.span,
                     format!("rule `{}` is defined twice", rule.name.name),
                     "second rule of this name",
-                    Some(format!("the first is on line {line}; rule names must be unique")),
+                    Some(format!(
+                        "the first is on line {line}; rule names must be unique"
+                    )),
                 );
             }
             fallbacks += usize::from(rule.kind == RuleKind::Fallback);
             if rule.kind == RuleKind::Fallback && fallbacks == 2 {
-                self.error(rule.name.span, "a policy has one fallback rule", "second fallback", None);
+                self.error(
+                    rule.name.span,
+                    "a policy has one fallback rule",
+                    "second fallback",
+                    None,
+                );
             }
             if let Some(r) = self.rule(rule, evidence) {
                 out.push(r);
@@ -428,12 +499,19 @@ impl<'a> Checker<'a> {
         out
     }
 
-    fn rule(&mut self, rule: &'a ast::Rule, evidence: Option<&EvidenceSource>) -> Option<CheckedRule> {
+    fn rule(
+        &mut self,
+        rule: &'a ast::Rule,
+        evidence: Option<&EvidenceSource>,
+    ) -> Option<CheckedRule> {
         let (allowed, required): (&[&str], &[&str]) = match rule.kind {
             RuleKind::Coverage => (&["doc", "when", "pays"], &["doc", "pays"]),
             RuleKind::Exclusion | RuleKind::Referral => (&["doc", "when"], &["doc", "when"]),
             RuleKind::Evidence => (&["doc", "when", "requires"], &["doc", "requires"]),
-            RuleKind::Compensation => (&["doc", "when", "reduce by", "cap at", "floor at"], &["doc"]),
+            RuleKind::Compensation => (
+                &["doc", "when", "reduce by", "cap at", "floor at"],
+                &["doc"],
+            ),
             RuleKind::Deadline => (&["doc", "when", "by"], &["doc", "by"]),
             RuleKind::Fallback => (&["doc"], &["doc"]),
         };
@@ -443,7 +521,11 @@ impl<'a> Checker<'a> {
         for c in &rule.clauses {
             let kw = c.keyword();
             if !allowed.contains(&kw) {
-                let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                let list = allowed
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 self.error(
                     c.span(),
                     format!("`{kw}` does not belong in a {kind} rule"),
@@ -476,7 +558,10 @@ impl<'a> Checker<'a> {
             }
         }
         if rule.kind == RuleKind::Compensation {
-            let n = seen.iter().filter(|k| ["reduce by", "cap at", "floor at"].contains(k)).count();
+            let n = seen
+                .iter()
+                .filter(|k| ["reduce by", "cap at", "floor at"].contains(k))
+                .count();
             if n != 1 {
                 self.error(
                     rule.name.span,
@@ -500,12 +585,23 @@ impl<'a> Checker<'a> {
         if self.errors.len() > errors_before {
             return None;
         }
-        let doc =
-            rule.clauses.iter().find_map(|c| if let Clause::Doc(s) = c { Some(s.value.clone()) } else { None })?;
+        let doc = rule.clauses.iter().find_map(|c| {
+            if let Clause::Doc(s) = c {
+                Some(s.value.clone())
+            } else {
+                None
+            }
+        })?;
         let deadline = rule.kind == RuleKind::Deadline;
         let mut when = None;
         let mut present = Vec::new();
-        if let Some(e) = rule.clauses.iter().find_map(|c| if let Clause::When(e) = c { Some(e) } else { None }) {
+        if let Some(e) = rule.clauses.iter().find_map(|c| {
+            if let Clause::When(e) = c {
+                Some(e)
+            } else {
+                None
+            }
+        }) {
             let t = self.top_expr(e, deadline)?;
             self.expect_bool(&t, e.span, "a `when` condition")?;
             present = expr::presence(&t.ex, true);
@@ -537,11 +633,20 @@ impl<'a> Checker<'a> {
                     }
                     Action::By(t.ex)
                 }
-                Clause::Requires(alts) => Action::Requires(self.alternatives(alts, evidence?, &present)?),
+                Clause::Requires(alts) => {
+                    Action::Requires(self.alternatives(alts, evidence?, &present)?)
+                }
                 Clause::Doc(_) | Clause::When(_) => continue,
             };
         }
-        Some(CheckedRule { kind: rule.kind, name: rule.name.name.clone(), doc, span: rule.span, when, action })
+        Some(CheckedRule {
+            kind: rule.kind,
+            name: rule.name.name.clone(),
+            doc,
+            span: rule.span,
+            when,
+            action,
+        })
     }
 
     fn money_expr(&mut self, e: &ast::Expr, present: &[String]) -> Option<Ex> {
@@ -556,7 +661,12 @@ impl<'a> Checker<'a> {
             } else {
                 None
             };
-            self.error(e.span, format!("expected money, but this is {shown}"), "not money", help);
+            self.error(
+                e.span,
+                format!("expected money, but this is {shown}"),
+                "not money",
+                help,
+            );
             return None;
         }
         Some(t.ex)
@@ -582,8 +692,12 @@ impl<'a> Checker<'a> {
                         Some(Base::Enum(id)) => match self.schema.variant_index(*id, &kind.name) {
                             Some(i) => Value::Enum(i),
                             None => {
-                                let variants =
-                                    self.schema.enums.get(*id).map(|e| e.variants.join(", ")).unwrap_or_default();
+                                let variants = self
+                                    .schema
+                                    .enums
+                                    .get(*id)
+                                    .map(|e| e.variants.join(", "))
+                                    .unwrap_or_default();
                                 self.error(
                                     kind.span,
                                     format!("`{}` is not an evidence kind", kind.name),
@@ -603,17 +717,27 @@ impl<'a> Checker<'a> {
                             Some(t.ex)
                         }
                     };
-                    out.push(Alt::Kind { kind: kind.name.clone(), value, condition });
+                    out.push(Alt::Kind {
+                        kind: kind.name.clone(),
+                        value,
+                        condition,
+                    });
                 }
                 Alternative::Facts { paths, .. } => {
                     let mut resolved = Vec::new();
                     for p in paths {
-                        let e = ast::Expr { kind: ast::ExprKind::Path(p.clone()), span: p.span };
+                        let e = ast::Expr {
+                            kind: ast::ExprKind::Path(p.clone()),
+                            span: p.span,
+                        };
                         let t = self.top_expr(&e, false)?;
                         if !t.ty.optional {
                             self.error(
                                 p.span,
-                                format!("`{}` is never absent, so it always satisfies this", p.dotted()),
+                                format!(
+                                    "`{}` is never absent, so it always satisfies this",
+                                    p.dotted()
+                                ),
                                 "always present",
                                 Some("list only optional facts here".into()),
                             );
@@ -633,7 +757,12 @@ impl<'a> Checker<'a> {
             return Some(());
         }
         let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
-        self.error(span, format!("{what} must be a bool, but this is {shown}"), "not true or false", None);
+        self.error(
+            span,
+            format!("{what} must be a bool, but this is {shown}"),
+            "not true or false",
+            None,
+        );
         None
     }
 }

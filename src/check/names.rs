@@ -21,16 +21,27 @@ impl<'a> Checker<'a> {
         if let Some(record) = sc.evidence {
             if let Some(idx) = self.schema.field_index(record, name) {
                 let f = self.schema.records.get(record)?.fields.get(idx)?;
-                let ty = Type { base: f.ty.clone(), optional: f.optional };
+                let ty = Type {
+                    base: f.ty.clone(),
+                    optional: f.optional,
+                };
                 return self.walk(Ex::Var(0, Box::new([idx])), ty, rest, path, sc);
             }
         }
         if name == "decision" && sc.allow_decision {
-            return self.walk(Ex::Decision, Type::new(Base::Enum(self.decision_enum)), rest, path, sc);
+            return self.walk(
+                Ex::Decision,
+                Type::new(Base::Enum(self.decision_enum)),
+                rest,
+                path,
+                sc,
+            );
         }
         if let Some(&i) = self.const_index.get(name) {
             let t = self.ensure_const(i)?;
-            return self.walk(Ex::ConstRef(i), t.ty, rest, path, sc).map(|x| Typed { lit: t.lit, ..x });
+            return self
+                .walk(Ex::ConstRef(i), t.ty, rest, path, sc)
+                .map(|x| Typed { lit: t.lit, ..x });
         }
         if let Some(&i) = self.let_index.get(name) {
             if sc.in_const {
@@ -56,7 +67,10 @@ impl<'a> Checker<'a> {
                 return None;
             }
             let f = self.schema.records.first()?.fields.get(idx)?;
-            let ty = Type { base: f.ty.clone(), optional: f.optional };
+            let ty = Type {
+                base: f.ty.clone(),
+                optional: f.optional,
+            };
             return self.walk(Ex::Fact(Box::new([idx])), ty, rest, path, sc);
         }
         let mut candidates: Vec<&str> = sc.vars.iter().map(|(n, _)| n.as_str()).collect();
@@ -66,17 +80,34 @@ impl<'a> Checker<'a> {
             candidates.extend(r.fields.iter().map(|f| f.name.as_str()));
         }
         let help = suggest(name, &candidates).map(|s| format!("did you mean `{s}`?"));
-        self.error(first.span, format!("unknown name `{name}`"), "not a fact, constant or value of this policy", help);
+        self.error(
+            first.span,
+            format!("unknown name `{name}`"),
+            "not a fact, constant or value of this policy",
+            help,
+        );
         None
     }
 
     /// Follows `.field` segments through records.
-    fn walk(&mut self, mut ex: Ex, mut ty: Type, rest: &[ast::Ident], path: &ast::Path, sc: &Scope) -> Option<Typed> {
+    fn walk(
+        &mut self,
+        mut ex: Ex,
+        mut ty: Type,
+        rest: &[ast::Ident],
+        path: &ast::Path,
+        sc: &Scope,
+    ) -> Option<Typed> {
         for (i, seg) in rest.iter().enumerate() {
             let so_far = path
                 .segments
                 .get(..=i)
-                .map(|s| s.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join("."))
+                .map(|s| {
+                    s.iter()
+                        .map(|x| x.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
                 .unwrap_or_default();
             let record = match &ty.base {
                 Base::Record(id) => *id,
@@ -85,13 +116,21 @@ impl<'a> Checker<'a> {
                         seg.span,
                         format!("`{so_far}` is a list; it has no field `{}`", seg.name),
                         "field of a list",
-                        Some(format!("read its items with an aggregate: `sum(x in {so_far}: x.{})`", seg.name)),
+                        Some(format!(
+                            "read its items with an aggregate: `sum(x in {so_far}: x.{})`",
+                            seg.name
+                        )),
                     );
                     return None;
                 }
                 other => {
                     let shown = other.describe(&self.schema);
-                    self.error(seg.span, format!("`{so_far}` is {shown}; it has no fields"), "no such field", None);
+                    self.error(
+                        seg.span,
+                        format!("`{so_far}` is {shown}; it has no fields"),
+                        "no such field",
+                        None,
+                    );
                     return None;
                 }
             };
@@ -115,12 +154,20 @@ impl<'a> Checker<'a> {
                 return None;
             };
             let f = self.schema.records.get(record)?.fields.get(idx)?;
-            ty = Type { base: f.ty.clone(), optional: ty.optional || f.optional };
+            ty = Type {
+                base: f.ty.clone(),
+                optional: ty.optional || f.optional,
+            };
             ex = match ex {
                 Ex::Fact(p) => Ex::Fact(p.iter().copied().chain([idx]).collect()),
                 Ex::Var(s, p) => Ex::Var(s, p.iter().copied().chain([idx]).collect()),
                 _ => {
-                    self.error(seg.span, format!("`{so_far}` has no fields"), "no such field", None);
+                    self.error(
+                        seg.span,
+                        format!("`{so_far}` has no fields"),
+                        "no such field",
+                        None,
+                    );
                     return None;
                 }
             };
@@ -156,7 +203,11 @@ impl<'a> Checker<'a> {
         let b = ast.consts.get(i)?;
         let t = if let ast::ExprKind::List(_) = &b.value.kind {
             // A list constant is checked where it is used, against the value it is compared with.
-            Some(Typed { ex: Ex::ConstRef(i), ty: Type::new(Base::List(Box::new(Base::Str))), lit: true })
+            Some(Typed {
+                ex: Ex::ConstRef(i),
+                ty: Type::new(Base::List(Box::new(Base::Str))),
+                lit: true,
+            })
         } else {
             self.const_expr(&b.value)
         };
@@ -167,10 +218,20 @@ impl<'a> Checker<'a> {
     /// Checks derived value `i` (once), guarding against cycles.
     pub(super) fn ensure_let(&mut self, i: usize) -> Option<Typed> {
         match self.lets.get(i)? {
-            Slot::Done(t) => return t.clone().map(|t| Typed { ex: Ex::Let(i), ..t }),
+            Slot::Done(t) => {
+                return t.clone().map(|t| Typed {
+                    ex: Ex::Let(i),
+                    ..t
+                })
+            }
             Slot::InProgress => {
                 let b = self.ast.lets.get(i)?;
-                self.error(b.name.span, format!("`{}` is defined in terms of itself", b.name.name), "cycle", None);
+                self.error(
+                    b.name.span,
+                    format!("`{}` is defined in terms of itself", b.name.name),
+                    "cycle",
+                    None,
+                );
                 return None;
             }
             Slot::Todo => {}
@@ -180,13 +241,21 @@ impl<'a> Checker<'a> {
         let b = ast.lets.get(i)?;
         let t = self.top_expr(&b.value, false);
         self.lets[i] = Slot::Done(t.clone());
-        t.map(|t| Typed { ex: Ex::Let(i), ..t })
+        t.map(|t| Typed {
+            ex: Ex::Let(i),
+            ..t
+        })
     }
 }
 
 /// The key under which a path's presence is remembered for narrowing.
 pub(super) fn key(ex: &Ex) -> Option<String> {
-    let join = |p: &[usize]| p.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(".");
+    let join = |p: &[usize]| {
+        p.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(".")
+    };
     match ex {
         Ex::Fact(p) => Some(format!("f:{}", join(p))),
         Ex::Var(s, p) => Some(format!("v{s}:{}", join(p))),

@@ -14,7 +14,13 @@ pub fn run(paths: &[PathBuf]) -> i32 {
             let mut n = 0;
             for p in set.versions() {
                 n += 1;
-                if writeln!(out, "ok  {} {}  {}", p.meta.name, p.meta.version, p.meta.file.name).is_err() {
+                if writeln!(
+                    out,
+                    "ok  {} {}  {}",
+                    p.meta.name, p.meta.version, p.meta.file.name
+                )
+                .is_err()
+                {
                     return EXIT_FAILURE;
                 }
             }

@@ -7,7 +7,10 @@ use chrono::NaiveDate;
 use proviso::{Decision, Document, DocumentError, PolicySet};
 
 use super::input::{self, InputFormat};
-use super::{check::report_load_error, render, OutputFormat, EXIT_DOCUMENT, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
+use super::{
+    check::report_load_error, render, OutputFormat, EXIT_DOCUMENT, EXIT_FAILURE, EXIT_OK,
+    EXIT_POLICY,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -28,7 +31,8 @@ pub struct Args {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("expected a date like 2025-06-01, found `{s}`"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("expected a date like 2025-06-01, found `{s}`"))
 }
 
 pub fn run(args: &Args) -> i32 {
@@ -51,7 +55,11 @@ pub fn run(args: &Args) -> i32 {
             }
         };
         for (name, text, format) in input.documents() {
-            let doc = Document { name: name.into(), text, format };
+            let doc = Document {
+                name: name.into(),
+                text,
+                format,
+            };
             let result = set.evaluate_at(&doc, args.at);
             failed |= result.is_err();
             if write(&mut out, args.format, &result).is_err() {
@@ -69,7 +77,11 @@ pub fn run(args: &Args) -> i32 {
     }
 }
 
-fn write(out: &mut impl Write, format: OutputFormat, result: &Result<Decision, DocumentError>) -> std::io::Result<()> {
+fn write(
+    out: &mut impl Write,
+    format: OutputFormat,
+    result: &Result<Decision, DocumentError>,
+) -> std::io::Result<()> {
     match (format, result) {
         (OutputFormat::Json, Ok(d)) => {
             serde_json::to_writer(&mut *out, d).map_err(std::io::Error::other)?;
@@ -95,21 +107,42 @@ fn write(out: &mut impl Write, format: OutputFormat, result: &Result<Decision, D
 
 fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
     let amount = match (&d.payout, &d.refund) {
-        (_, Some(r)) => format!(", refund {} {}", proviso::decision::format_money(r.amount), r.currency),
+        (_, Some(r)) => format!(
+            ", refund {} {}",
+            proviso::decision::format_money(r.amount),
+            r.currency
+        ),
         (Some(p), None) if d.decision == proviso::Outcome::Approved => {
-            format!(", pays {} {}", proviso::decision::format_money(p.amount), p.currency)
+            format!(
+                ", pays {} {}",
+                proviso::decision::format_money(p.amount),
+                p.currency
+            )
         }
         _ => String::new(),
     };
     writeln!(out, "{}: {}{amount}", d.document, d.decision.as_str())?;
     let short: String = d.policy.sha256.chars().take(12).collect();
-    writeln!(out, "  policy    {} {} (sha256 {short}...)", d.policy.name, d.policy.version)?;
+    writeln!(
+        out,
+        "  policy    {} {} (sha256 {short}...)",
+        d.policy.name, d.policy.version
+    )?;
     for r in &d.reasons {
-        writeln!(out, "  {:<9} {} ({}, {})", "because", r.rule, r.kind, r.source)?;
+        writeln!(
+            out,
+            "  {:<9} {} ({}, {})",
+            "because", r.rule, r.kind, r.source
+        )?;
         writeln!(out, "            \"{}\"", r.text)?;
     }
     for m in &d.missing_evidence {
-        writeln!(out, "  missing   {}: any of {}", m.requirement, m.any_of.join(", "))?;
+        writeln!(
+            out,
+            "  missing   {}: any of {}",
+            m.requirement,
+            m.any_of.join(", ")
+        )?;
     }
     for (name, value) in &d.deadlines.0 {
         if let Some(v) = value {

@@ -47,7 +47,9 @@ fn walk(dir: &Path, out: &mut Vec<String>) {
         let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
         if p.is_dir() {
             walk(&p, out);
-        } else if matches!(ext, "yaml" | "yml" | "json" | "jsonl" | "ndjson") && !name.contains(".expected.") {
+        } else if matches!(ext, "yaml" | "yml" | "json" | "jsonl" | "ndjson")
+            && !name.contains(".expected.")
+        {
             out.push(p.display().to_string());
         }
     }
@@ -58,18 +60,31 @@ fn walk(dir: &Path, out: &mut Vec<String>) {
 pub fn read(arg: &str, forced: Option<InputFormat>) -> Result<Input, String> {
     if arg == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         let format = forced.unwrap_or_else(|| sniff(&text));
-        return Ok(Input { name: "<stdin>".into(), text, format });
+        return Ok(Input {
+            name: "<stdin>".into(),
+            text,
+            format,
+        });
     }
     let text = std::fs::read_to_string(arg).map_err(|e| format!("cannot read `{arg}`: {e}"))?;
-    let ext = Path::new(arg).extension().and_then(|e| e.to_str()).unwrap_or("");
+    let ext = Path::new(arg)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
     let format = forced.unwrap_or(match ext {
         "json" => InputFormat::Json,
         "jsonl" | "ndjson" => InputFormat::Jsonl,
         _ => InputFormat::Yaml,
     });
-    Ok(Input { name: arg.to_string(), text, format })
+    Ok(Input {
+        name: arg.to_string(),
+        text,
+        format,
+    })
 }
 
 /// JSON when the text starts with `{`; JSON Lines when a later line also starts with `{`.

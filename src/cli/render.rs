@@ -7,9 +7,15 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 /// The diagnostic as text, coloured only when standard error is a terminal.
 pub fn diagnostic(d: &dyn Diagnostic) -> String {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let mut out = String::new();
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     if handler.render_report(&mut out, d).is_err() {
         out = format!("error: {d}\n");
     }
