@@ -17,7 +17,38 @@ pub struct PolicyFile {
     pub consts: Vec<Binding>,
     pub lets: Vec<Binding>,
     pub evidence_source: Option<Path>,
+    pub tables: Vec<Table>,
+    pub hooks: Vec<HookDecl>,
     pub rules: Vec<Rule>,
+}
+
+/// A banded lookup table, called like a function of one value.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: Ident,
+    pub param: Ident,
+    pub doc: Str,
+    pub bands: Vec<Band>,
+    pub span: Span,
+}
+
+/// One row: the value applies when `over < x <= up_to` (a missing bound is open).
+#[derive(Clone, Debug)]
+pub struct Band {
+    pub over: Option<Expr>,
+    pub up_to: Option<Expr>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `hook name(param: type, ...) -> type from "file.rhai"`.
+#[derive(Clone, Debug)]
+pub struct HookDecl {
+    pub name: Ident,
+    pub params: Vec<(Ident, TypeExpr)>,
+    pub ret: TypeExpr,
+    pub file: Str,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -94,6 +125,13 @@ pub enum RuleKind {
     Compensation,
     Deadline,
     Fallback,
+    Supporting,
+    Priority,
+    Appeal,
+    Note,
+    Refund,
+    Deduction,
+    Refusal,
 }
 
 impl RuleKind {
@@ -106,7 +144,37 @@ impl RuleKind {
             RuleKind::Compensation => "compensation",
             RuleKind::Deadline => "deadline",
             RuleKind::Fallback => "fallback",
+            RuleKind::Supporting => "supporting",
+            RuleKind::Priority => "priority",
+            RuleKind::Appeal => "appeal",
+            RuleKind::Note => "note",
+            RuleKind::Refund => "refund",
+            RuleKind::Deduction => "deduction",
+            RuleKind::Refusal => "refusal",
         }
+    }
+
+    /// Rules that decide claims; the others decide cancellations or both.
+    pub fn for_claims(self) -> bool {
+        matches!(
+            self,
+            RuleKind::Coverage
+                | RuleKind::Exclusion
+                | RuleKind::Referral
+                | RuleKind::Evidence
+                | RuleKind::Supporting
+                | RuleKind::Compensation
+                | RuleKind::Deadline
+                | RuleKind::Priority
+        )
+    }
+
+    /// Rules that decide cancellations.
+    pub fn for_cancellations(self) -> bool {
+        matches!(
+            self,
+            RuleKind::Refund | RuleKind::Deduction | RuleKind::Refusal
+        )
     }
 }
 
@@ -127,6 +195,7 @@ pub enum Clause {
     Cap(Expr),
     Floor(Expr),
     By(Expr),
+    Shows(Expr),
     Requires(Vec<Alternative>),
 }
 
@@ -141,6 +210,7 @@ impl Clause {
             Clause::Cap(_) => "cap at",
             Clause::Floor(_) => "floor at",
             Clause::By(_) => "by",
+            Clause::Shows(_) => "shows",
             Clause::Requires(_) => "requires",
         }
     }
@@ -153,7 +223,8 @@ impl Clause {
             | Clause::Reduce(e)
             | Clause::Cap(e)
             | Clause::Floor(e)
-            | Clause::By(e) => e.span,
+            | Clause::By(e)
+            | Clause::Shows(e) => e.span,
             Clause::Requires(alts) => match (alts.first(), alts.last()) {
                 (Some(a), Some(b)) => a.span().to(b.span()),
                 _ => Span::default(),

@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::ast::RuleKind;
-use crate::check::{Action, Checked, EvidenceSource};
+use crate::check::{Action, Checked, EvidenceSource, TableDef};
 use crate::diagnostic::PolicyError;
+use crate::hooks::{HookFile, Hooks};
 use crate::ir::Ex;
 use crate::schema::Schema;
 use crate::span::Source;
@@ -20,6 +21,8 @@ pub struct Program {
     pub schema: Schema,
     pub lets: Vec<Ex>,
     pub evidence: Option<EvidenceSource>,
+    pub tables: Vec<TableDef>,
+    pub hooks: Hooks,
     pub rules: Vec<CompiledRule>,
     pub decision_enum: usize,
 }
@@ -33,7 +36,7 @@ pub struct Meta {
     pub until: Option<NaiveDate>,
     pub currency: Arc<str>,
     pub doc: Arc<str>,
-    /// Hex SHA-256 of the policy source (and, later, its hooks).
+    /// Hex SHA-256 of the policy source and its hooks (see [`hash`]).
     pub sha256: Arc<str>,
     pub file: Source,
 }
@@ -55,8 +58,13 @@ impl Program {
     }
 }
 
-/// Compiles a checked policy; fails only when a constant cannot be evaluated.
-pub fn compile(file: &Source, checked: Checked) -> Result<Program, Vec<PolicyError>> {
+/// Compiles a checked policy with its compiled hooks; fails only when a constant cannot be evaluated.
+pub fn compile(
+    file: &Source,
+    checked: Checked,
+    hooks: Hooks,
+    hook_files: &[HookFile],
+) -> Result<Program, Vec<PolicyError>> {
     let mut values: Vec<Value> = Vec::with_capacity(checked.consts.len());
     let mut errors = Vec::new();
     for c in &checked.consts {
@@ -88,6 +96,7 @@ pub fn compile(file: &Source, checked: Checked) -> Result<Program, Vec<PolicyErr
         Action::Cap(e) => Action::Cap(fold(e)),
         Action::Floor(e) => Action::Floor(fold(e)),
         Action::By(e) => Action::By(fold(e)),
+        Action::Shows(e, base) => Action::Shows(fold(e), base),
         Action::Requires(alts) => Action::Requires(
             alts.into_iter()
                 .map(|alt| match alt {
@@ -125,7 +134,7 @@ pub fn compile(file: &Source, checked: Checked) -> Result<Program, Vec<PolicyErr
         until: checked.until,
         currency: checked.currency.into(),
         doc: checked.doc.into(),
-        sha256: hash(file.text.as_bytes()).into(),
+        sha256: hash(file.text.as_bytes(), hook_files).into(),
         file: file.clone(),
     };
     Ok(Program {
@@ -136,15 +145,31 @@ pub fn compile(file: &Source, checked: Checked) -> Result<Program, Vec<PolicyErr
             list: fold(e.list),
             ..e
         }),
+        tables: checked
+            .tables
+            .into_iter()
+            .map(|t| TableDef {
+                values: t.values.into_iter().map(fold).collect(),
+                ..t
+            })
+            .collect(),
+        hooks,
         rules,
         decision_enum: checked.decision_enum,
     })
 }
 
-/// Hex SHA-256 of a policy source: the same as `sha256sum` prints for the file.
-pub fn hash(source: &[u8]) -> String {
-    Sha256::digest(source)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// Hex SHA-256 identifying a policy version. Without hooks it is the SHA-256 of the policy
+/// file, as `sha256sum` prints it; with hooks, of the policy file followed, for each hook
+/// in declaration order, by a NUL byte, the hook file's path, a NUL byte and its bytes.
+pub fn hash(source: &[u8], hooks: &[HookFile]) -> String {
+    let mut h = Sha256::new();
+    h.update(source);
+    for f in hooks {
+        h.update([0]);
+        h.update(f.source.name.as_bytes());
+        h.update([0]);
+        h.update(f.source.text.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

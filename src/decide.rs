@@ -1,17 +1,31 @@
-//! Outcome semantics: exclusions, then referrals, then evidence, then coverage and compensation.
+//! Outcome semantics: how the rules of a policy decide a claim or a cancellation.
 //!
-//! 1. Any exclusion whose condition holds denies the claim; every such exclusion is a reason.
-//! 2. Otherwise any referral whose condition holds refers the claim to a person.
+//! A document is a **cancellation** when the policy declares a `cancellation` fact and the
+//! document has it; otherwise it is a **claim**. Rules for claims may read `claim` as
+//! present, rules for cancellations `cancellation`.
+//!
+//! A claim:
+//! 1. Any exclusion whose condition holds denies it; every such exclusion is a reason.
+//! 2. Otherwise any referral whose condition holds refers it to a person.
 //! 3. Otherwise every evidence requirement that applies and is not met is listed in
 //!    `missing_evidence`, and the claim is `incomplete`.
 //! 4. Otherwise the first coverage rule (in file order) whose condition holds approves,
-//!    paying its amount; compensation rules then adjust it in file order (a reduction
-//!    that takes something off, a cap or floor that changes the amount is a reason);
-//!    the payout is rounded to the cent, half away from zero. A payout below zero is an
-//!    error: the policy must say what happens (`floor at 0`).
-//! 5. Otherwise the fallback rule denies.
+//!    paying its amount; compensation rules then adjust it in file order, and each one
+//!    that changes the amount is a reason.
+//! 5. Otherwise the first fallback rule that applies denies it.
 //!
-//! Deadlines are evaluated last, with the outcome readable as `decision`.
+//! Supporting evidence that applies and is missing is listed in `recommended_evidence`
+//! but never blocks; the first priority rule that applies is reported as `priority`.
+//!
+//! A cancellation: any refusal denies it (refund 0); otherwise the first refund rule that
+//! applies gives the base refund and the deduction rules adjust it in file order, each
+//! applicable step listed in the refund's breakdown; otherwise the fallback denies it.
+//!
+//! Every computed amount (a base amount and each adjustment) is rounded to the cent, half
+//! away from zero, as it is computed. An amount below zero after the adjustments is an
+//! error: the policy must say what happens (`floor at 0`). Deadlines are computed last,
+//! with the outcome readable as `decision`; notes are reported whenever they apply; a
+//! denied decision names the first appeal rule that applies.
 
 use std::sync::Arc;
 
@@ -20,8 +34,12 @@ use rust_decimal::Decimal;
 use crate::ast::RuleKind;
 use crate::check::{Action, Alt};
 use crate::compile::{CompiledRule, Program};
-use crate::decision::{Amount, Deadlines, Decision, Missing, Outcome, PolicyId, Reason};
+use crate::decision::{
+    Amount, Deadlines, Decision, Missing, Outcome, PolicyId, Reason, Refund, Step,
+};
 use crate::eval::{round_money, Ctx, EvalError};
+use crate::schema::Schema;
+use crate::types::Base;
 use crate::value::Value;
 
 /// An evaluation failure and the rule it happened in.
@@ -40,6 +58,16 @@ fn in_rule<T>(rule: &CompiledRule, r: Result<T, EvalError>) -> R<T> {
     })
 }
 
+fn fail<T>(message: String) -> R<T> {
+    Err(RuleFailure {
+        rule: None,
+        error: EvalError {
+            message,
+            span: None,
+        },
+    })
+}
+
 fn reason(rule: &CompiledRule) -> Reason {
     Reason {
         rule: rule.name.clone(),
@@ -49,57 +77,63 @@ fn reason(rule: &CompiledRule) -> Reason {
     }
 }
 
+/// What the rules found, before it is assembled into a [`Decision`].
+struct Found {
+    outcome: Outcome,
+    amount: Decimal,
+    reasons: Vec<Reason>,
+    missing: Vec<Missing>,
+    steps: Vec<Step>,
+}
+
 /// Decides one document whose facts have been decoded against `prog`'s schema.
 pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
-    let mut cx = Ctx::new(facts, &prog.lets);
-    let mut reasons = Vec::new();
-    let mut missing = Vec::new();
-    let mut payout = Decimal::ZERO;
-
-    let outcome = 'outcome: {
-        for kind in [RuleKind::Exclusion, RuleKind::Referral] {
-            for rule in prog.rules_of(kind) {
-                if applies(&mut cx, rule)? {
-                    reasons.push(reason(rule));
-                }
-            }
-            if !reasons.is_empty() {
-                break 'outcome if kind == RuleKind::Exclusion {
-                    Outcome::Denied
-                } else {
-                    Outcome::Referred
-                };
-            }
-        }
-        for rule in prog.rules_of(RuleKind::Evidence) {
-            if let Action::Requires(alts) = &rule.action {
-                if applies(&mut cx, rule)? && !satisfied(&mut cx, prog, rule, alts)? {
-                    missing.push(Missing {
-                        requirement: rule.name.clone(),
-                        any_of: alts.iter().map(alt_name).collect(),
-                    });
-                    reasons.push(reason(rule));
-                }
-            }
-        }
-        if !missing.is_empty() {
-            break 'outcome Outcome::Incomplete;
-        }
-        if let Some((rule, pays)) = first_coverage(&mut cx, prog)? {
-            payout = in_rule(rule, cx.number(pays))?;
-            reasons.push(reason(rule));
-            payout = compensate(&mut cx, prog, payout, &mut reasons)?;
-            break 'outcome Outcome::Approved;
-        }
-        if let Some(rule) = prog.rules_of(RuleKind::Fallback).next() {
-            reasons.push(reason(rule));
-        }
-        Outcome::Denied
+    let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
+    let cancellation = is_cancellation(prog, facts);
+    let found = if cancellation {
+        cancel(&mut cx, prog)?
+    } else {
+        claim(&mut cx, prog)?
     };
-
-    cx.decision = Some(outcome.index());
-    let deadlines = deadlines(&mut cx, prog)?;
+    cx.decision = Some(found.outcome.index());
+    let (recommended, priority, deadlines) = if cancellation {
+        (Vec::new(), None, Deadlines::default())
+    } else {
+        (
+            recommended(&mut cx, prog)?,
+            first(&mut cx, prog, RuleKind::Priority)?.map(reason),
+            deadlines(&mut cx, prog)?,
+        )
+    };
+    let appeal = match found.outcome {
+        Outcome::Denied => first(&mut cx, prog, RuleKind::Appeal)?.map(reason),
+        _ => None,
+    };
+    let notes = notes(&mut cx, prog)?;
     let meta = &prog.meta;
+    let paid = if found.outcome == Outcome::Approved {
+        found.amount
+    } else {
+        Decimal::ZERO
+    };
+    let (payout, refund) = if cancellation {
+        (
+            None,
+            Some(Refund {
+                amount: paid,
+                currency: meta.currency.clone(),
+                breakdown: found.steps,
+            }),
+        )
+    } else {
+        (
+            Some(Amount {
+                amount: paid,
+                currency: meta.currency.clone(),
+            }),
+            None,
+        )
+    };
     Ok(Decision {
         document,
         policy: PolicyId {
@@ -107,20 +141,129 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
             version: meta.version.clone(),
             sha256: meta.sha256.clone(),
         },
-        decision: outcome,
-        payout: Some(Amount {
-            amount: if outcome == Outcome::Approved {
-                payout
-            } else {
-                Decimal::ZERO
-            },
-            currency: meta.currency.clone(),
-        }),
-        refund: None,
-        missing_evidence: missing,
-        reasons,
+        decision: found.outcome,
+        payout,
+        refund,
+        missing_evidence: found.missing,
+        recommended_evidence: recommended,
+        reasons: found.reasons,
         deadlines,
+        priority,
+        appeal,
+        notes,
     })
+}
+
+fn is_cancellation(prog: &Program, facts: &Value) -> bool {
+    let (Some(i), Value::Record(fields)) =
+        (prog.schema.field_index(Schema::ROOT, "cancellation"), facts)
+    else {
+        return false;
+    };
+    fields.get(i).is_some_and(|v| !v.is_absent())
+}
+
+fn claim<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
+    if let Some(i) = prog.schema.field_index(Schema::ROOT, "claim") {
+        let present =
+            matches!(cx.path(&crate::ir::Ex::Fact(Box::new([i]))), Ok(v) if !v.is_absent());
+        if !present {
+            return fail("the document has neither `claim` nor `cancellation`".into());
+        }
+    }
+    let mut f = Found {
+        outcome: Outcome::Denied,
+        amount: Decimal::ZERO,
+        reasons: Vec::new(),
+        missing: Vec::new(),
+        steps: Vec::new(),
+    };
+    for (kind, outcome) in [
+        (RuleKind::Exclusion, Outcome::Denied),
+        (RuleKind::Referral, Outcome::Referred),
+    ] {
+        for rule in prog.rules_of(kind) {
+            if applies(cx, rule)? {
+                f.reasons.push(reason(rule));
+            }
+        }
+        if !f.reasons.is_empty() {
+            f.outcome = outcome;
+            return Ok(f);
+        }
+    }
+    f.missing = unmet(cx, prog, RuleKind::Evidence, Some(&mut f.reasons))?;
+    if !f.missing.is_empty() {
+        f.outcome = Outcome::Incomplete;
+        return Ok(f);
+    }
+    if let Some(rule) = first(cx, prog, RuleKind::Coverage)? {
+        if let Action::Pays(pays) = &rule.action {
+            f.amount = round_money(in_rule(rule, cx.number(pays))?);
+            f.reasons.push(reason(rule));
+            f.amount = adjust(
+                cx,
+                prog,
+                RuleKind::Compensation,
+                f.amount,
+                &mut f.reasons,
+                &mut f.steps,
+            )?;
+            f.outcome = Outcome::Approved;
+            return Ok(f);
+        }
+    }
+    f.reasons
+        .extend(first(cx, prog, RuleKind::Fallback)?.map(reason));
+    Ok(f)
+}
+
+fn cancel<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
+    let mut f = Found {
+        outcome: Outcome::Denied,
+        amount: Decimal::ZERO,
+        reasons: Vec::new(),
+        missing: Vec::new(),
+        steps: Vec::new(),
+    };
+    for rule in prog.rules_of(RuleKind::Refusal) {
+        if applies(cx, rule)? {
+            f.reasons.push(reason(rule));
+        }
+    }
+    if !f.reasons.is_empty() {
+        return Ok(f);
+    }
+    if let Some(rule) = first(cx, prog, RuleKind::Refund)? {
+        if let Action::Pays(pays) = &rule.action {
+            f.amount = round_money(in_rule(rule, cx.number(pays))?);
+            f.reasons.push(reason(rule));
+            f.steps.push(step(rule, f.amount));
+            f.amount = adjust(
+                cx,
+                prog,
+                RuleKind::Deduction,
+                f.amount,
+                &mut f.reasons,
+                &mut f.steps,
+            )?;
+            f.outcome = Outcome::Approved;
+            return Ok(f);
+        }
+    }
+    f.reasons
+        .extend(first(cx, prog, RuleKind::Fallback)?.map(reason));
+    Ok(f)
+}
+
+fn step(rule: &CompiledRule, amount: Decimal) -> Step {
+    Step {
+        rule: rule.name.clone(),
+        kind: rule.kind.as_str(),
+        amount,
+        text: rule.text.clone(),
+        source: rule.source.clone(),
+    }
 }
 
 fn applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
@@ -130,67 +273,88 @@ fn applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
     }
 }
 
-fn first_coverage<'a>(
-    cx: &mut Ctx<'a>,
-    prog: &'a Program,
-) -> R<Option<(&'a CompiledRule, &'a crate::ir::Ex)>> {
-    for rule in prog.rules_of(RuleKind::Coverage) {
-        if let Action::Pays(pays) = &rule.action {
-            if applies(cx, rule)? {
-                return Ok(Some((rule, pays)));
-            }
+/// The first rule of a kind, in file order, whose condition holds.
+fn first<'a>(cx: &mut Ctx<'a>, prog: &'a Program, kind: RuleKind) -> R<Option<&'a CompiledRule>> {
+    for rule in prog.rules_of(kind) {
+        if applies(cx, rule)? {
+            return Ok(Some(rule));
         }
     }
     Ok(None)
 }
 
-fn compensate<'a>(
+/// Applies compensation (claims) or deduction (cancellations) rules in file order. Every
+/// applicable step is recorded in `steps`; a step that changes the amount is a reason.
+fn adjust<'a>(
     cx: &mut Ctx<'a>,
     prog: &'a Program,
+    kind: RuleKind,
     mut amount: Decimal,
     reasons: &mut Vec<Reason>,
+    steps: &mut Vec<Step>,
 ) -> R<Decimal> {
-    for rule in prog.rules_of(RuleKind::Compensation) {
+    let overflow = || EvalError {
+        message: "arithmetic overflow".into(),
+        span: None,
+    };
+    for rule in prog.rules_of(kind) {
         if !applies(cx, rule)? {
             continue;
         }
-        let changed = match &rule.action {
+        let target = match &rule.action {
             Action::Reduce(e) => {
-                let by = in_rule(rule, cx.number(e))?;
-                let overflow = EvalError {
-                    message: "arithmetic overflow".into(),
-                    span: None,
-                };
-                amount = in_rule(rule, amount.checked_sub(by).ok_or(overflow))?;
-                !by.is_zero()
+                let by = round_money(in_rule(rule, cx.number(e))?);
+                in_rule(rule, amount.checked_sub(by).ok_or_else(overflow))?
             }
-            Action::Cap(e) => {
-                let cap = in_rule(rule, cx.number(e))?;
-                let bites = amount > cap;
-                amount = amount.min(cap);
-                bites
-            }
-            Action::Floor(e) => {
-                let floor = in_rule(rule, cx.number(e))?;
-                let lifts = amount < floor;
-                amount = amount.max(floor);
-                lifts
-            }
-            _ => false,
+            Action::Cap(e) => amount.min(round_money(in_rule(rule, cx.number(e))?)),
+            Action::Floor(e) => amount.max(round_money(in_rule(rule, cx.number(e))?)),
+            _ => amount,
         };
-        if changed {
+        let change = in_rule(rule, target.checked_sub(amount).ok_or_else(overflow))?;
+        let is_reduction = matches!(rule.action, Action::Reduce(_));
+        if is_reduction || !change.is_zero() {
+            steps.push(step(rule, change));
+        }
+        if !change.is_zero() {
             reasons.push(reason(rule));
         }
+        amount = target;
     }
-    let amount = round_money(amount);
     if amount.is_sign_negative() && !amount.is_zero() {
-        let error = EvalError {
-            message: format!("payout is negative ({amount}); add a compensation rule `floor at 0`"),
-            span: None,
-        };
-        return Err(RuleFailure { rule: None, error });
+        return fail(format!(
+            "the amount is negative ({amount}); add a {} rule `floor at 0`",
+            kind.as_str()
+        ));
     }
     Ok(amount)
+}
+
+/// Requirements of `kind` that apply and are not met; their rules are added to `reasons`.
+fn unmet<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    kind: RuleKind,
+    mut reasons: Option<&mut Vec<Reason>>,
+) -> R<Vec<Missing>> {
+    let mut missing = Vec::new();
+    for rule in prog.rules_of(kind) {
+        if let Action::Requires(alts) = &rule.action {
+            if applies(cx, rule)? && !satisfied(cx, prog, rule, alts)? {
+                missing.push(Missing {
+                    requirement: rule.name.clone(),
+                    any_of: alts.iter().map(alt_name).collect(),
+                });
+                if let Some(r) = reasons.as_deref_mut() {
+                    r.push(reason(rule));
+                }
+            }
+        }
+    }
+    Ok(missing)
+}
+
+fn recommended<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Vec<Missing>> {
+    unmet(cx, prog, RuleKind::Supporting, None)
 }
 
 fn satisfied<'a>(
@@ -259,14 +423,51 @@ fn deadlines<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Deadlines> {
     let mut out = Vec::new();
     for rule in prog.rules_of(RuleKind::Deadline) {
         let value = match (&rule.action, applies(cx, rule)?) {
-            (Action::By(e), true) => match in_rule(rule, cx.eval(e))? {
-                Value::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
-                Value::DateTime(t) => Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-                _ => None,
-            },
+            (Action::By(e), true) => {
+                Some(show(&in_rule(rule, cx.eval(e))?, &Base::Date, &prog.schema))
+            }
             _ => None,
         };
         out.push((rule.name.clone(), value));
     }
     Ok(Deadlines(out))
+}
+
+fn notes<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Deadlines> {
+    let mut out = Vec::new();
+    for rule in prog.rules_of(RuleKind::Note) {
+        if let Action::Shows(e, base) = &rule.action {
+            if applies(cx, rule)? {
+                out.push((
+                    rule.name.clone(),
+                    Some(show(&in_rule(rule, cx.eval(e))?, base, &prog.schema)),
+                ));
+            }
+        }
+    }
+    Ok(Deadlines(out))
+}
+
+/// A value as the decision shows it.
+fn show(v: &Value, base: &Base, schema: &Schema) -> String {
+    match (v, base) {
+        (Value::Num(n), Base::Money) => crate::decision::format_money(*n),
+        (Value::Num(n), _) => n.normalize().to_string(),
+        (Value::Str(s), _) => s.to_string(),
+        (Value::Bool(b), _) => b.to_string(),
+        (Value::Enum(i), Base::Enum(id)) => schema
+            .enums
+            .get(*id)
+            .and_then(|e| e.variants.get(*i as usize))
+            .cloned()
+            .unwrap_or_default(),
+        (Value::Enum(i), _) => i.to_string(),
+        (Value::Date(d), _) => d.format("%Y-%m-%d").to_string(),
+        (Value::DateTime(t), _) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        (Value::Duration(s), _) if s % crate::value::SECONDS_PER_DAY == 0 => {
+            format!("{} days", s / crate::value::SECONDS_PER_DAY)
+        }
+        (Value::Duration(s), _) => format!("{} hours", s / 3_600),
+        (Value::Absent | Value::Record(_) | Value::List(_), _) => String::new(),
+    }
 }

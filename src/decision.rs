@@ -42,10 +42,42 @@ pub struct Decision {
     pub policy: PolicyId,
     pub decision: Outcome,
     pub payout: Option<Amount>,
-    pub refund: Option<Amount>,
+    pub refund: Option<Refund>,
     pub missing_evidence: Vec<Missing>,
+    /// Supporting evidence the policy recommends and the claim did not supply.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recommended_evidence: Vec<Missing>,
     pub reasons: Vec<Reason>,
     pub deadlines: Deadlines,
+    /// Why the claim is handled first, when a priority rule applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Reason>,
+    /// The appeal route, on denied decisions of policies that state one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appeal: Option<Reason>,
+    /// Values the policy reports with the decision (`resolution: cash`).
+    #[serde(skip_serializing_if = "Deadlines::is_empty")]
+    pub notes: Deadlines,
+}
+
+/// A refund and how it was computed, step by step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Refund {
+    #[serde(serialize_with = "two_decimals")]
+    pub amount: Decimal,
+    pub currency: Arc<str>,
+    pub breakdown: Vec<Step>,
+}
+
+/// One step of a refund: the base amount, or a deduction, cap or floor (signed).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Step {
+    pub rule: Arc<str>,
+    pub kind: &'static str,
+    #[serde(serialize_with = "two_decimals")]
+    pub amount: Decimal,
+    pub text: Arc<str>,
+    pub source: Arc<str>,
 }
 
 /// Which policy version decided, and the hash of its sources.
@@ -90,7 +122,8 @@ pub struct Reason {
     pub source: Arc<str>,
 }
 
-/// Deadline name to date (`2025-07-14`) or instant (`2025-07-11T09:30:00Z`); null when not applicable.
+/// Name to value, in rule order: deadlines (a date `2025-07-14` or an instant
+/// `2025-07-11T09:30:00Z`, null when not applicable) and notes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Deadlines(pub Vec<(Arc<str>, Option<String>)>);
 
@@ -105,6 +138,10 @@ impl Serialize for Deadlines {
 }
 
 impl Deadlines {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()

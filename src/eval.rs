@@ -6,6 +6,8 @@ use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::ast::AggKind;
+use crate::check::TableDef;
+use crate::hooks::Hooks;
 use crate::ir::{Arith, Builtin, Cmp, Ex};
 use crate::span::Span;
 use crate::value::{Value, SECONDS_PER_DAY};
@@ -47,6 +49,8 @@ pub fn round_money(d: Decimal) -> Decimal {
 pub struct Ctx<'a> {
     root: &'a Value,
     lets: &'a [Ex],
+    tables: &'a [TableDef],
+    hooks: Option<&'a Hooks>,
     let_cache: Vec<Option<Value>>,
     vars: Vec<&'a Value>,
     /// The outcome, once decided (index into the `decision` enumeration).
@@ -58,10 +62,19 @@ impl<'a> Ctx<'a> {
         Ctx {
             root,
             lets,
+            tables: &[],
+            hooks: None,
             let_cache: vec![None; lets.len()],
             vars: Vec::with_capacity(4),
             decision: None,
         }
+    }
+
+    /// Makes a policy's tables and hooks callable.
+    pub fn with_functions(mut self, tables: &'a [TableDef], hooks: &'a Hooks) -> Self {
+        self.tables = tables;
+        self.hooks = Some(hooks);
+        self
     }
 
     /// Evaluates with `item` bound at variable slot 0 (an evidence item).
@@ -196,6 +209,33 @@ impl<'a> Ctx<'a> {
                 }
             }
             Ex::Call(f, args, span) => self.call(*f, args, *span)?,
+            Ex::Table(t, arg, span) => {
+                let x = self.number(arg)?;
+                let table = self
+                    .tables
+                    .get(*t)
+                    .ok_or_else(|| EvalError::at(*span, "internal error: unknown table"))?;
+                let row = table
+                    .bounds
+                    .iter()
+                    .position(|b| x <= *b)
+                    .unwrap_or(table.bounds.len());
+                let value = table
+                    .values
+                    .get(row)
+                    .ok_or_else(|| EvalError::at(*span, "internal error: table row"))?;
+                self.eval(value)?
+            }
+            Ex::Hook(h, args, span) => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args.iter() {
+                    vals.push(self.eval(a)?);
+                }
+                let hooks = self
+                    .hooks
+                    .ok_or_else(|| EvalError::at(*span, "hooks cannot run here"))?;
+                hooks.call(*h, vals).map_err(|m| EvalError::at(*span, m))?
+            }
             Ex::Aggregate {
                 kind,
                 slot,

@@ -83,6 +83,10 @@ pub enum Ex {
     IsPresent(Box<Ex>, bool),
     If(Box<Ex>, Box<Ex>, Box<Ex>),
     Call(Builtin, Box<[Ex]>, Span),
+    /// A lookup in table `n` of the policy.
+    Table(usize, Box<Ex>, Span),
+    /// A call to hook `n` of the policy.
+    Hook(usize, Box<[Ex]>, Span),
     Aggregate {
         kind: AggKind,
         slot: usize,
@@ -103,7 +107,7 @@ impl Ex {
             | Ex::Var(..)
             | Ex::Let(_)
             | Ex::Decision => {}
-            Ex::Not(a) | Ex::Neg(a, _) | Ex::IsPresent(a, _) => f(a),
+            Ex::Not(a) | Ex::Neg(a, _) | Ex::IsPresent(a, _) | Ex::Table(_, a, _) => f(a),
             Ex::And(a, b)
             | Ex::Or(a, b)
             | Ex::Cmp(_, a, b)
@@ -121,7 +125,7 @@ impl Ex {
                 f(b);
                 f(c)
             }
-            Ex::Call(_, args, _) => args.iter().for_each(f),
+            Ex::Call(_, args, _) | Ex::Hook(_, args, _) => args.iter().for_each(f),
             Ex::Aggregate {
                 list, filter, body, ..
             } => {
@@ -157,6 +161,8 @@ impl Ex {
             Ex::In(x, items, p) => Ex::In(b(x, f), all(items, f), p),
             Ex::If(x, y, z) => Ex::If(b(x, f), b(y, f), b(z, f)),
             Ex::Call(c, args, s) => Ex::Call(c, all(args, f), s),
+            Ex::Table(t, a, s) => Ex::Table(t, b(a, f), s),
+            Ex::Hook(h, args, s) => Ex::Hook(h, all(args, f), s),
             Ex::Aggregate {
                 kind,
                 slot,

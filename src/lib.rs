@@ -24,6 +24,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod error;
 pub mod eval;
+pub mod hooks;
 pub mod ir;
 pub mod parse;
 pub mod policy_set;

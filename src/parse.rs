@@ -14,6 +14,35 @@ use crate::span::{Source, Span};
 #[grammar = "../grammar/proviso.pest"]
 struct Grammar;
 
+/// Words that cannot name facts, rules or values (they would be read as syntax).
+pub const RESERVED: [&str; 25] = [
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "present",
+    "absent",
+    "if",
+    "then",
+    "else",
+    "otherwise",
+    "where",
+    "true",
+    "false",
+    "when",
+    "pays",
+    "reduce",
+    "cap",
+    "floor",
+    "requires",
+    "by",
+    "doc",
+    "from",
+    "default",
+    "shows",
+];
+
 /// Largest policy file read, in bytes.
 pub const MAX_POLICY_BYTES: usize = 1 << 20;
 /// Deepest bracket nesting accepted (`(`, `[`, `{`).
@@ -148,6 +177,9 @@ fn describe(which: &Rule) -> String {
         Rule::field_decl => "a field declaration".into(),
         Rule::time_unit => "`days` or `hours`".into(),
         Rule::alternative | Rule::kind_alt | Rule::fact_alt => "an evidence kind".into(),
+        Rule::band | Rule::band_first | Rule::band_middle | Rule::band_last => {
+            "a table row (`up to N: ...`, `over N up to M: ...`, `over N: ...`)".into()
+        }
         Rule::path => "a name".into(),
         other => format!("{other:?}").replace('_', " "),
     }
@@ -193,12 +225,7 @@ fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> PolicyError {
         _ => format!("expected one of {}", expected.join(", ")),
     };
     let mut err = PolicyError::new(file, span, message, label);
-    if [
-        "and", "or", "not", "in", "is", "if", "then", "else", "when", "pays", "doc", "by", "from",
-        "default",
-    ]
-    .contains(&found.as_str())
-    {
+    if RESERVED.contains(&found.as_str()) {
         err = err.with_help(format!(
             "`{found}` is a reserved word and cannot be used as a name"
         ));
@@ -241,6 +268,8 @@ impl<'s> Builder<'s> {
             consts: Vec::new(),
             lets: Vec::new(),
             evidence_source: None,
+            tables: Vec::new(),
+            hooks: Vec::new(),
             rules: Vec::new(),
         };
         for item in it {
@@ -341,6 +370,8 @@ impl<'s> Builder<'s> {
                     ));
                 }
             }
+            Rule::table_decl => out.tables.push(self.table(pair)?),
+            Rule::hook_decl => out.hooks.push(self.hook(pair)?),
             Rule::rule => out.rules.push(self.rule(pair)?),
             Rule::EOI => {}
             _ => return Err(internal(self.file, span)),
@@ -432,6 +463,13 @@ impl<'s> Builder<'s> {
             "compensation" => RuleKind::Compensation,
             "deadline" => RuleKind::Deadline,
             "fallback" => RuleKind::Fallback,
+            "supporting" => RuleKind::Supporting,
+            "priority" => RuleKind::Priority,
+            "appeal" => RuleKind::Appeal,
+            "note" => RuleKind::Note,
+            "refund" => RuleKind::Refund,
+            "deduction" => RuleKind::Deduction,
+            "refusal" => RuleKind::Refusal,
             _ => return Err(internal(self.file, span_of(&kind_pair))),
         };
         let name = self.ident(self.next(&mut it, span)?);
@@ -452,6 +490,7 @@ impl<'s> Builder<'s> {
                 Rule::when_clause => Clause::When(self.expr(self.next(&mut ci, cspan)?)?),
                 Rule::pays_clause => Clause::Pays(self.expr(self.next(&mut ci, cspan)?)?),
                 Rule::by_clause => Clause::By(self.expr(self.next(&mut ci, cspan)?)?),
+                Rule::shows_clause => Clause::Shows(self.expr(self.next(&mut ci, cspan)?)?),
                 Rule::reduce_clause | Rule::cap_clause | Rule::floor_clause => {
                     let _second_kw = self.next(&mut ci, cspan)?;
                     let e = self.expr(self.next(&mut ci, cspan)?)?;
@@ -471,6 +510,85 @@ impl<'s> Builder<'s> {
             clauses,
             span,
         })
+    }
+
+    fn table(&self, pair: Pair<Rule>) -> R<Table> {
+        let span = span_of(&pair);
+        let mut it = pair.into_inner();
+        let _kw = self.next(&mut it, span)?;
+        let name = self.ident(self.next(&mut it, span)?);
+        let param = self.ident(self.next(&mut it, span)?);
+        let doc_pair = self.next(&mut it, span)?;
+        let dspan = span_of(&doc_pair);
+        let mut di = doc_pair.into_inner();
+        let _doc_kw = self.next(&mut di, dspan)?;
+        let first = self.next(&mut di, dspan)?;
+        let doc = self.doc(first, di, dspan)?;
+        let mut bands = Vec::new();
+        for band in it {
+            let bspan = span_of(&band);
+            let mut bi = band.into_inner();
+            let range = self.next(&mut bi, bspan)?;
+            let which = range.as_rule();
+            let exprs: Vec<Pair<Rule>> = range
+                .into_inner()
+                .filter(|p| p.as_rule() == Rule::expr)
+                .collect();
+            let mut bounds = Vec::new();
+            for e in exprs {
+                bounds.push(self.expr(e)?);
+            }
+            let value = self.expr(self.next(&mut bi, bspan)?)?;
+            let mut bounds = bounds.into_iter();
+            let (over, up_to) = match which {
+                Rule::band_first => (None, bounds.next()),
+                Rule::band_middle => (bounds.next(), bounds.next()),
+                _ => (bounds.next(), None),
+            };
+            bands.push(Band {
+                over,
+                up_to,
+                value,
+                span: bspan,
+            });
+        }
+        Ok(Table {
+            name,
+            param,
+            doc,
+            bands,
+            span,
+        })
+    }
+
+    fn hook(&self, pair: Pair<Rule>) -> R<HookDecl> {
+        let span = span_of(&pair);
+        let mut params = Vec::new();
+        let (mut name, mut ret, mut file) = (None, None, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::param => {
+                    let pspan = span_of(&p);
+                    let mut pi = p.into_inner();
+                    let n = self.ident(self.next(&mut pi, pspan)?);
+                    params.push((n, self.type_expr(self.next(&mut pi, pspan)?)?));
+                }
+                Rule::type_expr => ret = Some(self.type_expr(p)?),
+                Rule::string => file = Some(self.string(Some(p), span)?),
+                _ => {}
+            }
+        }
+        match (name, ret, file) {
+            (Some(name), Some(ret), Some(file)) => Ok(HookDecl {
+                name,
+                params,
+                ret,
+                file,
+                span,
+            }),
+            _ => Err(internal(self.file, span)),
+        }
     }
 
     fn alternatives(&self, body: Pair<Rule>) -> R<Vec<Alternative>> {

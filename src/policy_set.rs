@@ -14,6 +14,7 @@ use crate::decision::Decision;
 use crate::diagnostic::{PolicyError, PolicyErrors};
 use crate::document::{decode, envelope, Format};
 use crate::error::DocumentError;
+use crate::hooks::Hooks;
 use crate::span::{Source, Span};
 use crate::value::Value;
 
@@ -243,7 +244,9 @@ impl PolicySet {
 pub fn compile_source(src: &Source) -> Result<Program, Vec<PolicyError>> {
     let ast = crate::parse::parse_file(src)?;
     let checked = crate::check::check(src, &ast)?;
-    compile(src, checked)
+    let files = Hooks::read(src, &checked.hooks)?;
+    let hooks = Hooks::compile(src, &checked.hooks, &files)?;
+    compile(src, checked, hooks, &files)
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {

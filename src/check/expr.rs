@@ -337,6 +337,15 @@ impl<'a> Checker<'a> {
         Some(())
     }
 
+    pub(super) fn unify_types(
+        &mut self,
+        a: &Typed,
+        b: &Typed,
+        at: &ast::Expr,
+    ) -> Option<(Base, bool)> {
+        self.unify(a, b, at)
+    }
+
     /// The common type of two values (if branches, min/max arguments).
     fn unify(&mut self, a: &Typed, b: &Typed, at: &ast::Expr) -> Option<(Base, bool)> {
         let lit = a.lit && b.lit;
@@ -667,6 +676,22 @@ impl<'a> Checker<'a> {
         e: &ast::Expr,
         sc: &mut Scope,
     ) -> Option<Typed> {
+        if let Some(&i) = self.table_index.get(name.name.as_str()) {
+            let [arg] = args else {
+                self.error(
+                    e.span,
+                    format!("table `{}` takes one value", name.name),
+                    format!("{} given", args.len()),
+                    None,
+                );
+                return None;
+            };
+            let t = self.expr(arg, sc)?;
+            return self.table_call(i, t, e.span, arg.span);
+        }
+        if let Some(&i) = self.hook_index.get(name.name.as_str()) {
+            return self.hook_call(i, name, args, e, sc);
+        }
         let Some(f) = Builtin::by_name(&name.name) else {
             let help = suggest(&name.name, &Builtin::NAMES).map_or_else(
                 || format!("the functions are: {}", Builtin::NAMES.join(", ")),
@@ -758,6 +783,47 @@ impl<'a> Checker<'a> {
             ex: Ex::Call(f, typed.into_iter().map(|t| t.ex).collect(), e.span),
             ty: Type::new(base),
             lit,
+        })
+    }
+
+    fn hook_call(
+        &mut self,
+        i: usize,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
+        let sig = self.hooks.get(i)?.clone();
+        if sig.params.len() != args.len() {
+            let want = sig.params.len();
+            self.error(
+                e.span,
+                format!("hook `{}` takes {want} values", name.name),
+                format!("{} given", args.len()),
+                None,
+            );
+            return None;
+        }
+        let mut exs = Vec::new();
+        for (a, want) in args.iter().zip(&sig.params) {
+            let t = self.expr(a, sc)?;
+            if !assignable(&t, want) {
+                let (w, g) = (self.shown(want), self.shown(&t.ty));
+                self.error(
+                    a.span,
+                    format!("hook `{}` expects {w} here, but this is {g}", name.name),
+                    "wrong type",
+                    None,
+                );
+                return None;
+            }
+            exs.push(t.ex);
+        }
+        Some(Typed {
+            ex: Ex::Hook(i, exs.into(), e.span),
+            ty: sig.ret.clone(),
+            lit: false,
         })
     }
 

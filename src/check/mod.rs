@@ -7,6 +7,7 @@
 
 mod expr;
 mod names;
+mod tables;
 
 use std::collections::HashMap;
 
@@ -21,6 +22,7 @@ use crate::types::{Base, RecordId, Type};
 use crate::value::Value;
 
 pub use expr::Typed;
+pub use tables::TableDef;
 
 /// A policy whose every name resolves and every expression is well typed.
 #[derive(Debug)]
@@ -35,8 +37,20 @@ pub struct Checked {
     pub consts: Vec<Named>,
     pub lets: Vec<Named>,
     pub evidence: Option<EvidenceSource>,
+    pub tables: Vec<TableDef>,
+    pub hooks: Vec<HookSig>,
     pub rules: Vec<CheckedRule>,
     pub decision_enum: usize,
+}
+
+/// A hook's declared signature and the script file it names (relative to the policy).
+#[derive(Clone, Debug)]
+pub struct HookSig {
+    pub name: String,
+    pub params: Vec<Type>,
+    pub ret: Type,
+    pub file: String,
+    pub span: Span,
 }
 
 /// A constant or derived value.
@@ -74,6 +88,8 @@ pub enum Action {
     Cap(Ex),
     Floor(Ex),
     By(Ex),
+    /// A value shown in the decision's notes, with its type for display.
+    Shows(Ex, Base),
     Requires(Vec<Alt>),
 }
 
@@ -99,6 +115,10 @@ pub(crate) struct Checker<'a> {
     pub const_index: HashMap<&'a str, usize>,
     pub let_index: HashMap<&'a str, usize>,
     pub decision_enum: usize,
+    pub tables: Vec<tables::TableSlot>,
+    pub table_index: HashMap<&'a str, usize>,
+    pub hooks: Vec<HookSig>,
+    pub hook_index: HashMap<&'a str, usize>,
 }
 
 /// A constant or let being checked: not yet, in progress (cycle guard), or done.
@@ -122,15 +142,23 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         const_index: HashMap::new(),
         let_index: HashMap::new(),
         decision_enum: 0,
+        tables: ast.tables.iter().map(|_| tables::TableSlot::Todo).collect(),
+        table_index: HashMap::new(),
+        hooks: Vec::new(),
+        hook_index: HashMap::new(),
     };
     c.index_bindings();
     c.build_schema();
+    c.index_functions();
     let header = c.header();
     for i in 0..ast.consts.len() {
         c.ensure_const(i);
     }
     for i in 0..ast.lets.len() {
         c.ensure_let(i);
+    }
+    for i in 0..ast.tables.len() {
+        c.ensure_table(i);
     }
     let evidence = c.evidence_source();
     let rules = c.rules(evidence.as_ref());
@@ -153,6 +181,10 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
             })
             .collect()
     };
+    let tables = std::mem::take(&mut c.tables)
+        .into_iter()
+        .filter_map(tables::TableSlot::into_def)
+        .collect();
     let consts = take(std::mem::take(&mut c.consts), &ast.consts);
     let lets = take(std::mem::take(&mut c.lets), &ast.lets);
     Ok(Checked {
@@ -166,6 +198,8 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         consts,
         lets,
         evidence,
+        tables,
+        hooks: c.hooks,
         rules,
         decision_enum: c.decision_enum,
     })
@@ -476,14 +510,6 @@ impl<'a> Checker<'a> {
                 );
             }
             fallbacks += usize::from(rule.kind == RuleKind::Fallback);
-            if rule.kind == RuleKind::Fallback && fallbacks == 2 {
-                self.error(
-                    rule.name.span,
-                    "a policy has one fallback rule",
-                    "second fallback",
-                    None,
-                );
-            }
             if let Some(r) = self.rule(rule, evidence) {
                 out.push(r);
             }
@@ -513,7 +539,15 @@ impl<'a> Checker<'a> {
                 &["doc"],
             ),
             RuleKind::Deadline => (&["doc", "when", "by"], &["doc", "by"]),
-            RuleKind::Fallback => (&["doc"], &["doc"]),
+            RuleKind::Fallback | RuleKind::Appeal => (&["doc", "when"], &["doc"]),
+            RuleKind::Supporting => (&["doc", "when", "requires"], &["doc", "requires"]),
+            RuleKind::Priority | RuleKind::Refusal => (&["doc", "when"], &["doc", "when"]),
+            RuleKind::Note => (&["doc", "when", "shows"], &["doc", "shows"]),
+            RuleKind::Refund => (&["doc", "when", "pays"], &["doc", "pays"]),
+            RuleKind::Deduction => (
+                &["doc", "when", "reduce by", "cap at", "floor at"],
+                &["doc"],
+            ),
         };
         let kind = rule.kind.as_str();
         let errors_before = self.errors.len();
@@ -557,7 +591,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if rule.kind == RuleKind::Compensation {
+        if matches!(rule.kind, RuleKind::Compensation | RuleKind::Deduction) {
             let n = seen
                 .iter()
                 .filter(|k| ["reduce by", "cap at", "floor at"].contains(k))
@@ -566,7 +600,7 @@ impl<'a> Checker<'a> {
                 self.error(
                     rule.name.span,
                     format!(
-                        "compensation rule `{}` needs exactly one of `reduce by`, `cap at`, `floor at`",
+                        "{kind} rule `{}` needs exactly one of `reduce by`, `cap at`, `floor at`",
                         rule.name.name
                     ),
                     "this rule",
@@ -574,7 +608,7 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if rule.kind == RuleKind::Evidence && evidence.is_none() {
+        if matches!(rule.kind, RuleKind::Evidence | RuleKind::Supporting) && evidence.is_none() {
             self.error(
                 rule.name.span,
                 "evidence rule without an evidence source",
@@ -594,7 +628,7 @@ impl<'a> Checker<'a> {
         })?;
         let deadline = rule.kind == RuleKind::Deadline;
         let mut when = None;
-        let mut present = Vec::new();
+        let mut present = self.document_presence(rule.kind);
         if let Some(e) = rule.clauses.iter().find_map(|c| {
             if let Clause::When(e) = c {
                 Some(e)
@@ -602,9 +636,9 @@ impl<'a> Checker<'a> {
                 None
             }
         }) {
-            let t = self.top_expr(e, deadline)?;
+            let t = self.narrowed_expr(e, &present, deadline)?;
             self.expect_bool(&t, e.span, "a `when` condition")?;
-            present = expr::presence(&t.ex, true);
+            present.extend(expr::presence(&t.ex, true));
             when = Some(t.ex);
         }
         let mut action = Action::None;
@@ -633,6 +667,23 @@ impl<'a> Checker<'a> {
                     }
                     Action::By(t.ex)
                 }
+                Clause::Shows(e) => {
+                    let t = self.narrowed_expr(e, &present, false)?;
+                    if t.ty.optional || matches!(t.ty.base, Base::Record(_) | Base::List(_)) {
+                        let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
+                        let help =
+                            t.ty.optional
+                                .then(|| "say when it is present: `when x is present`".to_string());
+                        self.error(
+                            e.span,
+                            format!("a note shows one present value, but this is {shown}"),
+                            "cannot show this",
+                            help,
+                        );
+                        return None;
+                    }
+                    Action::Shows(t.ex, t.ty.base)
+                }
                 Clause::Requires(alts) => {
                     Action::Requires(self.alternatives(alts, evidence?, &present)?)
                 }
@@ -647,6 +698,83 @@ impl<'a> Checker<'a> {
             when,
             action,
         })
+    }
+
+    /// Rules for claims may read `claim` as present, rules for cancellations `cancellation`.
+    fn document_presence(&self, kind: RuleKind) -> Vec<String> {
+        let root = if kind.for_claims() {
+            "claim"
+        } else if kind.for_cancellations() {
+            "cancellation"
+        } else {
+            return Vec::new();
+        };
+        self.schema
+            .field_index(Schema::ROOT, root)
+            .map(|i| format!("f:{i}"))
+            .into_iter()
+            .collect()
+    }
+
+    /// Indexes tables and hooks by name, and checks hook signatures.
+    fn index_functions(&mut self) {
+        let ast = self.ast;
+        for (i, t) in ast.tables.iter().enumerate() {
+            if crate::ir::Builtin::by_name(&t.name.name).is_some()
+                || self.table_index.insert(&t.name.name, i).is_some()
+            {
+                self.error(
+                    t.name.span,
+                    format!("`{}` is already a function", t.name.name),
+                    "name taken",
+                    Some("rename the table".into()),
+                );
+            }
+        }
+        for h in &ast.hooks {
+            let taken = crate::ir::Builtin::by_name(&h.name.name).is_some()
+                || self.table_index.contains_key(h.name.name.as_str())
+                || self.hook_index.contains_key(h.name.name.as_str());
+            if taken {
+                self.error(
+                    h.name.span,
+                    format!("`{}` is already a function", h.name.name),
+                    "name taken",
+                    Some("rename the hook".into()),
+                );
+                continue;
+            }
+            let mut ok = true;
+            let mut sig = |c: &mut Self, t: &ast::TypeExpr| -> Type {
+                let base = c.type_of(t, "hook");
+                if !matches!(
+                    base,
+                    Base::Money | Base::Decimal | Base::Integer | Base::Bool | Base::Str
+                ) || t.optional
+                {
+                    c.error(
+                        t.span,
+                        "hooks take and return money, decimal, integer, bool or string",
+                        "unsupported type",
+                        None,
+                    );
+                    ok = false;
+                }
+                Type::new(base)
+            };
+            let params = h.params.iter().map(|(_, t)| sig(self, t)).collect();
+            let ret = sig(self, &h.ret);
+            if ok {
+                self.hook_index.insert(&h.name.name, self.hooks.len());
+                self.hooks.push(HookSig {
+                    name: h.name.name.clone(),
+                    params,
+                    ret,
+                    file: h.file.value.clone(),
+                    span: h.span,
+                });
+            }
+        }
     }
 
     fn money_expr(&mut self, e: &ast::Expr, present: &[String]) -> Option<Ex> {

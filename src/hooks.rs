@@ -1,0 +1,250 @@
+//! Hooks: sandboxed Rhai functions that compute jurisdiction-specific amounts for a policy.
+//!
+//! A policy declares `hook admin_fee(state: string, price: money, prorated: money) -> money
+//! from "admin-fee.rhai"`; the file sits next to the policy and defines a function of that
+//! name and arity. Hooks are compiled once, when the policy loads. The sandbox:
+//! - no file, network or process access exists in the engine, `import` is refused at
+//!   compile time, `eval` is disabled, `print`/`debug` go nowhere, and there is no clock;
+//! - every number is an exact decimal or an integer (floats do not exist);
+//! - operations, call depth, expression depth, string, array and map sizes are bounded,
+//!   so a runaway hook fails the document it was evaluating, quickly, with a diagnostic;
+//! - the result must have the declared type, and money must not be negative.
+
+use std::path::{Component, Path};
+
+use rhai::{Dynamic, Engine, Scope, AST};
+use rust_decimal::Decimal;
+
+use crate::check::HookSig;
+use crate::diagnostic::PolicyError;
+use crate::span::{Source, Span};
+use crate::types::Base;
+use crate::value::Value;
+
+/// Most Rhai operations one hook call may take.
+pub const MAX_OPERATIONS: u64 = 200_000;
+/// Deepest function-call nesting in a hook.
+pub const MAX_CALL_LEVELS: usize = 32;
+/// Largest string, array and map a hook may build.
+pub const MAX_STRING_BYTES: usize = 16_384;
+pub const MAX_ARRAY_ITEMS: usize = 4_096;
+pub const MAX_MAP_ITEMS: usize = 1_024;
+
+/// The compiled hooks of one policy version.
+pub struct Hooks {
+    engine: Engine,
+    hooks: Vec<Hook>,
+}
+
+struct Hook {
+    sig: HookSig,
+    ast: AST,
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.hooks.iter().map(|h| &h.sig.name))
+            .finish()
+    }
+}
+
+/// A hook file as read from disk.
+pub struct HookFile {
+    pub source: Source,
+}
+
+fn sandbox() -> Engine {
+    let mut e = Engine::new();
+    e.set_max_operations(MAX_OPERATIONS);
+    e.set_max_call_levels(MAX_CALL_LEVELS);
+    e.set_max_expr_depths(64, 32);
+    e.set_max_string_size(MAX_STRING_BYTES);
+    e.set_max_array_size(MAX_ARRAY_ITEMS);
+    e.set_max_map_size(MAX_MAP_ITEMS);
+    e.set_strict_variables(true);
+    e.disable_symbol("eval");
+    e.on_print(|_| {});
+    e.on_debug(|_, _, _| {});
+    e
+}
+
+impl Hooks {
+    pub fn none() -> Self {
+        Hooks {
+            engine: sandbox(),
+            hooks: Vec::new(),
+        }
+    }
+
+    /// Reads the hook files named by `sigs`, next to `policy`.
+    pub fn read(policy: &Source, sigs: &[HookSig]) -> Result<Vec<HookFile>, Vec<PolicyError>> {
+        let dir = Path::new(policy.name.as_ref())
+            .parent()
+            .unwrap_or(Path::new(""));
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for sig in sigs {
+            let rel = Path::new(&sig.file);
+            if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+                errors.push(
+                    PolicyError::new(
+                        policy,
+                        sig.span,
+                        format!("hook file `{}` is outside the policy's folder", sig.file),
+                        "this hook",
+                    )
+                    .with_help(
+                        "name a file in the policy's folder or below it, like \"admin-fee.rhai\"",
+                    ),
+                );
+                continue;
+            }
+            let path = dir.join(rel);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => files.push(HookFile {
+                    source: Source::new(path.display().to_string(), text),
+                }),
+                Err(e) => errors.push(PolicyError::new(
+                    policy,
+                    sig.span,
+                    format!("cannot read hook file `{}`: {e}", path.display()),
+                    "this hook",
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Compiles each hook file and checks it defines the declared function.
+    pub fn compile(
+        policy: &Source,
+        sigs: &[HookSig],
+        files: &[HookFile],
+    ) -> Result<Hooks, Vec<PolicyError>> {
+        let engine = sandbox();
+        let mut hooks = Vec::new();
+        let mut errors = Vec::new();
+        for (sig, file) in sigs.iter().zip(files) {
+            let ast = match engine.compile(file.source.text.as_ref()) {
+                Ok(ast) => ast,
+                Err(e) => {
+                    let pos = e.position();
+                    let at = file
+                        .source
+                        .offset_of(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                    let end = (at + 1).min(file.source.text.len());
+                    errors.push(PolicyError::new(
+                        &file.source,
+                        Span::new(at, end),
+                        format!("hook `{}` does not compile: {}", sig.name, e.err_type()),
+                        "here",
+                    ));
+                    continue;
+                }
+            };
+            let arity = sig.params.len();
+            if !ast
+                .iter_functions()
+                .any(|f| f.name == sig.name && f.params.len() == arity)
+            {
+                errors.push(
+                    PolicyError::new(
+                        policy,
+                        sig.span,
+                        format!(
+                            "`{}` defines no function `{}` taking {arity} values",
+                            file.source.name, sig.name
+                        ),
+                        "declared here",
+                    )
+                    .with_help(format!("define `fn {}(...)` in the hook file", sig.name)),
+                );
+                continue;
+            }
+            hooks.push(Hook {
+                sig: sig.clone(),
+                ast,
+            });
+        }
+        if errors.is_empty() {
+            Ok(Hooks { engine, hooks })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Calls hook `i`; the message names the hook on any failure.
+    pub fn call(&self, i: usize, args: Vec<Value>) -> Result<Value, String> {
+        let hook = self
+            .hooks
+            .get(i)
+            .ok_or_else(|| "internal error: unknown hook".to_string())?;
+        let name = &hook.sig.name;
+        let mut dyn_args = Vec::with_capacity(args.len());
+        for (v, ty) in args.into_iter().zip(&hook.sig.params) {
+            dyn_args.push(
+                to_dynamic(v, &ty.base)
+                    .ok_or_else(|| format!("hook `{name}` was given a value it cannot take"))?,
+            );
+        }
+        let result = self
+            .engine
+            .call_fn::<Dynamic>(&mut Scope::new(), &hook.ast, name, dyn_args)
+            .map_err(|e| format!("hook `{name}` failed: {e}"))?;
+        from_dynamic(result, &hook.sig.ret.base).map_err(|m| format!("hook `{name}` {m}"))
+    }
+}
+
+fn to_dynamic(v: Value, base: &Base) -> Option<Dynamic> {
+    Some(match (v, base) {
+        (Value::Num(d), Base::Integer) => Dynamic::from_int(i64::try_from(d).ok()?),
+        (Value::Num(d), _) => Dynamic::from_decimal(d),
+        (Value::Str(s), _) => Dynamic::from(s.to_string()),
+        (Value::Bool(b), _) => Dynamic::from_bool(b),
+        _ => return None,
+    })
+}
+
+fn from_dynamic(d: Dynamic, base: &Base) -> Result<Value, String> {
+    let kind = d.type_name();
+    match base {
+        Base::Money | Base::Decimal => {
+            let n = match d.as_decimal() {
+                Ok(n) => n,
+                Err(_) => Decimal::from(
+                    d.as_int()
+                        .map_err(|_| format!("returned {kind}, not {}", describe(base)))?,
+                ),
+            };
+            if *base == Base::Money && n.is_sign_negative() && !n.is_zero() {
+                return Err(format!("returned a negative amount ({n})"));
+            }
+            Ok(Value::Num(n))
+        }
+        Base::Integer => d
+            .as_int()
+            .map(|n| Value::Num(Decimal::from(n)))
+            .map_err(|_| format!("returned {kind}, not an integer")),
+        Base::Bool => d
+            .as_bool()
+            .map(Value::Bool)
+            .map_err(|_| format!("returned {kind}, not a bool")),
+        Base::Str => d
+            .into_string()
+            .map(|s| Value::Str(s.into()))
+            .map_err(|_| format!("returned {kind}, not a string")),
+        _ => Err(format!("returned {kind}, which a policy cannot use")),
+    }
+}
+
+fn describe(base: &Base) -> &'static str {
+    match base {
+        Base::Money => "money",
+        _ => "a decimal",
+    }
+}
