@@ -24,7 +24,7 @@ fn documents(dir: &Path, out: &mut Vec<PathBuf>) {
         .collect();
     entries.sort();
     for path in entries {
-        let name = path.to_string_lossy();
+        let name = path.file_name().unwrap().to_string_lossy();
         let document = DOCUMENT.iter().any(|x| name.ends_with(x));
         match path.is_dir() {
             true => documents(&path, out),
