@@ -1,0 +1,150 @@
+//! Golden decisions: every document under `examples/` is evaluated and its decision compared
+//! with the `<name>.expected.json` (or `.expected.jsonl`, one decision a line) beside it.
+//!
+//! `policy.sha256` is checked against the hash of the policy file that decided, then left
+//! out of the comparison, so a policy edit does not rewrite every expected file.
+//! `PROVISO_BLESS=1 cargo test --test golden` rewrites the expected files from the engine:
+//! only for changes whose decisions have been checked by hand.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use proviso::{Document, PolicySet};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// What `proviso eval` reads from a directory; `.jsonl` and `.ndjson` hold one document a line.
+const DOCUMENT: [&str; 5] = [".yaml", ".yml", ".json", ".jsonl", ".ndjson"];
+
+fn documents(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy();
+        let document = DOCUMENT.iter().any(|x| name.ends_with(x));
+        match path.is_dir() {
+            true => documents(&path, out),
+            false if document && !name.contains(".expected.") => out.push(path),
+            false => {}
+        }
+    }
+}
+
+/// The decision as JSON text (pretty, or one line), `policy.sha256` checked and removed.
+fn decide(set: &PolicySet, path: &Path, text: &str, pretty: bool) -> String {
+    let name = path.display().to_string();
+    let doc = match path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+        true => Document::yaml(name, text),
+        false => Document::json(name, text),
+    };
+    let d = set
+        .evaluate(&doc)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (name, version) = (&d.policy.name, &d.policy.version);
+    let p = set
+        .versions()
+        .find(|p| &p.meta.name == name && &p.meta.version == version);
+    let hash = Sha256::digest(p.unwrap().meta.file.text.as_bytes());
+    let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(*d.policy.sha256, hash, "{}: policy.sha256", path.display());
+    match pretty {
+        true => serde_json::to_string_pretty(&d).unwrap(),
+        false => serde_json::to_string(&d).unwrap(),
+    }
+    .replace(&format!(",\n    \"sha256\": \"{hash}\""), "")
+    .replace(&format!(",\"sha256\":\"{hash}\""), "")
+}
+
+/// Every place where `actual` differs from `expected`, as `path: expected X, actual Y` lines.
+fn diff(path: &str, expected: Option<&Value>, actual: Option<&Value>, out: &mut Vec<String>) {
+    let show = |v: Option<&Value>| v.map_or("(absent)".into(), Value::to_string);
+    match (expected, actual) {
+        (Some(Value::Object(e)), Some(Value::Object(a))) => {
+            for k in e.keys().chain(a.keys().filter(|k| !e.contains_key(*k))) {
+                diff(&format!("{path}.{k}"), e.get(k), a.get(k), out);
+            }
+        }
+        (Some(Value::Array(e)), Some(Value::Array(a))) if e.len() == a.len() => {
+            for (i, (e, a)) in e.iter().zip(a).enumerate() {
+                diff(&format!("{path}[{i}]"), Some(e), Some(a), out);
+            }
+        }
+        (e, a) if e != a => out.push(format!(
+            "  {path}: expected {}, actual {}",
+            show(e),
+            show(a)
+        )),
+        _ => {}
+    }
+}
+
+#[test]
+fn golden_decisions() {
+    let set = PolicySet::load("policies").unwrap();
+    let bless = std::env::var_os("PROVISO_BLESS").is_some_and(|v| v == "1");
+    let mut docs = Vec::new();
+    documents(Path::new("examples"), &mut docs);
+    assert!(!docs.is_empty(), "no example documents under examples/");
+    let lines = |t: String| {
+        let lines = t.lines().filter(|l| !l.trim().is_empty());
+        lines.map(String::from).collect()
+    };
+    let mut failures = Vec::new();
+    for path in &docs {
+        let jsonl = path
+            .extension()
+            .is_some_and(|x| x == "jsonl" || x == "ndjson");
+        let text = std::fs::read_to_string(path).unwrap();
+        let expected_path =
+            path.with_extension(["expected.json", "expected.jsonl"][jsonl as usize]);
+        let inputs: Vec<String> = if jsonl { lines(text) } else { vec![text] };
+        let actual: Vec<String> = inputs
+            .iter()
+            .map(|t| decide(&set, path, t, !jsonl))
+            .collect();
+        if bless {
+            std::fs::write(
+                &expected_path,
+                actual.iter().map(|d| d.clone() + "\n").collect::<String>(),
+            )
+            .unwrap();
+        }
+        let Ok(expected) = std::fs::read_to_string(&expected_path) else {
+            let (p, x) = (path.display(), expected_path.display());
+            failures.push(format!("{p}: no expected decision, add {x}"));
+            continue;
+        };
+        let expected: Vec<String> = if jsonl {
+            lines(expected)
+        } else {
+            vec![expected]
+        };
+        if expected.len() != actual.len() {
+            let (p, e, a) = (path.display(), expected.len(), actual.len());
+            failures.push(format!("{p}: {e} expected decisions, {a} documents"));
+        }
+        for (i, (e, a)) in expected.iter().zip(&actual).enumerate() {
+            let mut out = Vec::new();
+            let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap();
+            diff("", Some(&parse(e)), Some(&parse(a)), &mut out);
+            if !out.is_empty() {
+                let (p, n, x) = (path.display(), i + 1, expected_path.display());
+                failures.push(format!(
+                    "{p} (document {n}) differs from {x}:\n{}\nactual:\n{a}",
+                    out.join("\n")
+                ));
+            }
+        }
+    }
+    let n = docs.len();
+    assert!(
+        failures.is_empty(),
+        "{} of {n} example files failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
