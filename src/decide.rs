@@ -463,7 +463,7 @@ fn show(v: &Value, base: &Base, schema: &Schema) -> String {
             .unwrap_or_default(),
         (Value::Enum(i), _) => i.to_string(),
         (Value::Date(d), _) => d.format("%Y-%m-%d").to_string(),
-        (Value::DateTime(t), _) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        (Value::DateTime(t), _) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         (Value::Duration(s), _) if s % crate::value::SECONDS_PER_DAY == 0 => {
             format!("{} days", s / crate::value::SECONDS_PER_DAY)
         }
