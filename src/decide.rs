@@ -163,6 +163,69 @@ fn is_cancellation(prog: &Program, facts: &Value) -> bool {
     fields.get(i).is_some_and(|v| !v.is_absent())
 }
 
+impl Found {
+    fn new() -> Self {
+        Found {
+            outcome: Outcome::Denied,
+            amount: Decimal::ZERO,
+            reasons: Vec::new(),
+            missing: Vec::new(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Ends with `outcome` when any rule of `kind` applies; every such rule is a reason.
+    fn any<'a>(
+        &mut self,
+        cx: &mut Ctx<'a>,
+        prog: &'a Program,
+        kind: RuleKind,
+        outcome: Outcome,
+    ) -> R<bool> {
+        for rule in prog.rules_of(kind) {
+            if applies(cx, rule)? {
+                self.reasons.push(reason(rule));
+            }
+        }
+        if self.reasons.is_empty() {
+            return Ok(false);
+        }
+        self.outcome = outcome;
+        Ok(true)
+    }
+
+    /// Approves with the first `grant` rule that applies, its amount adjusted by the
+    /// `adjust` rules; otherwise denies with the first fallback that applies.
+    fn grant<'a>(
+        &mut self,
+        cx: &mut Ctx<'a>,
+        prog: &'a Program,
+        grant: RuleKind,
+        adjust_by: RuleKind,
+    ) -> R<()> {
+        if let Some(rule) = first(cx, prog, grant)? {
+            if let Action::Pays(pays) = &rule.action {
+                self.amount = round_money(in_rule(rule, cx.number(pays))?);
+                self.reasons.push(reason(rule));
+                self.steps.push(step(rule, self.amount));
+                self.amount = adjust(
+                    cx,
+                    prog,
+                    adjust_by,
+                    self.amount,
+                    &mut self.reasons,
+                    &mut self.steps,
+                )?;
+                self.outcome = Outcome::Approved;
+                return Ok(());
+            }
+        }
+        self.reasons
+            .extend(first(cx, prog, RuleKind::Fallback)?.map(reason));
+        Ok(())
+    }
+}
+
 fn claim<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
     if let Some(i) = prog.schema.field_index(Schema::ROOT, "claim") {
         let present =
@@ -171,88 +234,26 @@ fn claim<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
             return fail("the document has neither `claim` nor `cancellation`".into());
         }
     }
-    let mut f = Found {
-        outcome: Outcome::Denied,
-        amount: Decimal::ZERO,
-        reasons: Vec::new(),
-        missing: Vec::new(),
-        steps: Vec::new(),
-    };
-    for (kind, outcome) in [
-        (RuleKind::Exclusion, Outcome::Denied),
-        (RuleKind::Referral, Outcome::Referred),
-    ] {
-        for rule in prog.rules_of(kind) {
-            if applies(cx, rule)? {
-                f.reasons.push(reason(rule));
-            }
-        }
-        if !f.reasons.is_empty() {
-            f.outcome = outcome;
-            return Ok(f);
-        }
+    let mut f = Found::new();
+    if f.any(cx, prog, RuleKind::Exclusion, Outcome::Denied)?
+        || f.any(cx, prog, RuleKind::Referral, Outcome::Referred)?
+    {
+        return Ok(f);
     }
     f.missing = unmet(cx, prog, RuleKind::Evidence, Some(&mut f.reasons))?;
     if !f.missing.is_empty() {
         f.outcome = Outcome::Incomplete;
         return Ok(f);
     }
-    if let Some(rule) = first(cx, prog, RuleKind::Coverage)? {
-        if let Action::Pays(pays) = &rule.action {
-            f.amount = round_money(in_rule(rule, cx.number(pays))?);
-            f.reasons.push(reason(rule));
-            f.amount = adjust(
-                cx,
-                prog,
-                RuleKind::Compensation,
-                f.amount,
-                &mut f.reasons,
-                &mut f.steps,
-            )?;
-            f.outcome = Outcome::Approved;
-            return Ok(f);
-        }
-    }
-    f.reasons
-        .extend(first(cx, prog, RuleKind::Fallback)?.map(reason));
+    f.grant(cx, prog, RuleKind::Coverage, RuleKind::Compensation)?;
     Ok(f)
 }
 
 fn cancel<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
-    let mut f = Found {
-        outcome: Outcome::Denied,
-        amount: Decimal::ZERO,
-        reasons: Vec::new(),
-        missing: Vec::new(),
-        steps: Vec::new(),
-    };
-    for rule in prog.rules_of(RuleKind::Refusal) {
-        if applies(cx, rule)? {
-            f.reasons.push(reason(rule));
-        }
+    let mut f = Found::new();
+    if !f.any(cx, prog, RuleKind::Refusal, Outcome::Denied)? {
+        f.grant(cx, prog, RuleKind::Refund, RuleKind::Deduction)?;
     }
-    if !f.reasons.is_empty() {
-        return Ok(f);
-    }
-    if let Some(rule) = first(cx, prog, RuleKind::Refund)? {
-        if let Action::Pays(pays) = &rule.action {
-            f.amount = round_money(in_rule(rule, cx.number(pays))?);
-            f.reasons.push(reason(rule));
-            f.steps.push(step(rule, f.amount));
-            f.amount = adjust(
-                cx,
-                prog,
-                RuleKind::Deduction,
-                f.amount,
-                &mut f.reasons,
-                &mut f.steps,
-            )?;
-            f.outcome = Outcome::Approved;
-            return Ok(f);
-        }
-    }
-    f.reasons
-        .extend(first(cx, prog, RuleKind::Fallback)?.map(reason));
     Ok(f)
 }
 

@@ -116,6 +116,15 @@ impl<'a> Checker<'a> {
         self.expr(e, &mut sc)
     }
 
+    /// The policy text under a span, for messages.
+    pub(super) fn snippet(&self, span: Span) -> String {
+        self.file
+            .text
+            .get(span.start..span.end)
+            .unwrap_or("value")
+            .to_string()
+    }
+
     fn shown(&self, t: &Type) -> String {
         Shown(t, &self.schema).to_string()
     }
@@ -125,12 +134,7 @@ impl<'a> Checker<'a> {
         if !t.ty.optional {
             return Some(());
         }
-        let text = self
-            .file
-            .text
-            .get(e.span.start..e.span.end)
-            .unwrap_or("value")
-            .to_string();
+        let text = self.snippet(e.span);
         self.error(
             e.span,
             format!("`{text}` may be absent"),
@@ -227,12 +231,7 @@ impl<'a> Checker<'a> {
             ExprKind::Otherwise(x, d) => {
                 let tx = self.expr(x, sc)?;
                 if !tx.ty.optional {
-                    let text = self
-                        .file
-                        .text
-                        .get(x.span.start..x.span.end)
-                        .unwrap_or("")
-                        .to_string();
+                    let text = self.snippet(x.span);
                     self.error(
                         x.span,
                         format!("`{text}` is never absent here"),
@@ -264,12 +263,7 @@ impl<'a> Checker<'a> {
             ExprKind::IsPresent(x, positive) => {
                 let tx = self.expr(x, sc)?;
                 if !tx.ty.optional {
-                    let text = self
-                        .file
-                        .text
-                        .get(x.span.start..x.span.end)
-                        .unwrap_or("")
-                        .to_string();
+                    let text = self.snippet(x.span);
                     let word = if *positive { "present" } else { "absent" };
                     self.error(
                         x.span,
