@@ -293,3 +293,65 @@ fn the_same_document_and_version_give_byte_identical_json() {
     assert_eq!(d["policy"]["version"], "2025-01-01");
     assert_eq!(d["policy"]["sha256"], proviso::compile::hash(&source));
 }
+
+const V2024: &str = "policies/xcotton/shipping-protection/2024-01-01.proviso";
+const V2025: &str = "policies/xcotton/shipping-protection/2025-01-01.proviso";
+
+fn sha(file: &str) -> String {
+    proviso::compile::hash(cli::read(file).as_bytes())
+}
+
+#[test]
+fn versions_lists_every_version_with_its_dates_and_hash() {
+    let run = proviso(&["versions", "policies"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (a, b) = (sha(V2024), sha(V2025));
+    let pad = " ".repeat(64 - "sha256".len());
+    let expected = format!(
+        "name                         version     effective   until       sha256{pad}  file
+xcotton/shipping-protection  2024-01-01  2024-01-01  2024-12-31  {a}  {V2024}
+xcotton/shipping-protection  2025-01-01  2025-01-01  open        {b}  {V2025}
+"
+    );
+    assert_eq!(run.stdout, expected);
+}
+
+#[test]
+fn versions_as_json_lines() {
+    let run = proviso(&["versions", "policies", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            serde_json::json!({
+                "name": "xcotton/shipping-protection", "version": "2024-01-01",
+                "effective": "2024-01-01", "until": "2024-12-31",
+                "sha256": sha(V2024), "file": V2024,
+            }),
+            serde_json::json!({
+                "name": "xcotton/shipping-protection", "version": "2025-01-01",
+                "effective": "2025-01-01", "until": null,
+                "sha256": sha(V2025), "file": V2025,
+            }),
+        ]
+    );
+}
+
+#[test]
+fn versions_of_an_invalid_tree_exits_3() {
+    let dir = Scratch::new(
+        "versions-overlap",
+        &[
+            ("v1.proviso", "v1", "2024-01-01", ""),
+            ("v2.proviso", "v2", "2024-02-01", ""),
+        ],
+    );
+    let run = proviso(&["versions", &dir.0.display().to_string()]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}

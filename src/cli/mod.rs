@@ -4,6 +4,7 @@ mod check;
 mod eval;
 mod input;
 mod render;
+mod versions;
 
 use std::path::PathBuf;
 
@@ -48,13 +49,16 @@ enum Command {
     /// Evaluate claim documents against the policy version in force
     #[command(after_help = EXIT_CODES)]
     Eval(eval::Args),
+    /// List every policy version: name, label, dates in force, sha256 and file
+    #[command(after_help = EXIT_CODES)]
+    Versions(versions::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Readable summary for people
     Text,
-    /// One JSON decision per line, as in the public contract
+    /// JSON: for `eval`, one decision per line, as in the public contract
     Json,
 }
 
@@ -71,5 +75,6 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Check { paths } => check::run(&paths),
         Command::Eval(args) => eval::run(&args),
+        Command::Versions(args) => versions::run(&args),
     }
 }
