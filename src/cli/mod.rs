@@ -1,8 +1,10 @@
 //! Command-line interface: argument parsing, exit codes, and diagnostic rendering.
 
 mod check;
+mod diff;
 mod eval;
 mod input;
+mod pick;
 mod render;
 mod versions;
 
@@ -23,7 +25,8 @@ pub const EXIT_DOCUMENT: i32 = 4;
 
 const EXIT_CODES: &str = "\
 Exit status:
-  0  every policy checked clean, or every document was evaluated (whatever the decisions)
+  0  every policy checked clean, every document was evaluated (whatever the decisions),
+     or a diff or replay was reported (whatever changed)
   1  the output could not be written
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
@@ -52,13 +55,19 @@ enum Command {
     /// List every policy version: name, label, dates in force, sha256 and file
     #[command(after_help = EXIT_CODES)]
     Versions(versions::Args),
+    /// Show what changed in meaning between two policy versions (exits 0 either way)
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "proviso diff [OPTIONS] OLD NEW\n       proviso diff [OPTIONS] NAME OLD_VERSION NEW_VERSION"
+    )]
+    Diff(diff::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Readable summary for people
     Text,
-    /// JSON: for `eval`, one decision per line, as in the public contract
+    /// JSON (for `eval`, one decision per line, as in the public contract)
     Json,
 }
 
@@ -76,5 +85,6 @@ pub fn run() -> i32 {
         Command::Check { paths } => check::run(&paths),
         Command::Eval(args) => eval::run(&args),
         Command::Versions(args) => versions::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }

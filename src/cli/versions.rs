@@ -44,9 +44,9 @@ pub fn run(args: &Args) -> i32 {
     }
 }
 
-/// One policy version as listed.
+/// One policy version as listed (and as `diff` names its two versions).
 #[derive(serde::Serialize)]
-struct Row {
+pub struct Row {
     name: String,
     version: String,
     effective: String,
@@ -57,7 +57,7 @@ struct Row {
 }
 
 impl Row {
-    fn of(p: &Program) -> Row {
+    pub fn of(p: &Program) -> Row {
         let m = &p.meta;
         Row {
             name: m.name.to_string(),
