@@ -29,6 +29,7 @@ pub mod ir;
 pub mod parse;
 pub mod policy_set;
 pub mod print;
+pub mod replay;
 pub mod schema;
 pub mod span;
 pub mod types;

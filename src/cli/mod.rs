@@ -6,6 +6,7 @@ mod eval;
 mod input;
 mod pick;
 mod render;
+mod replay;
 mod versions;
 
 use std::path::PathBuf;
@@ -61,6 +62,12 @@ enum Command {
         override_usage = "proviso diff [OPTIONS] OLD NEW\n       proviso diff [OPTIONS] NAME OLD_VERSION NEW_VERSION"
     )]
     Diff(diff::Args),
+    /// Decide a corpus of documents under two policy versions and report what changes
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "proviso replay [OPTIONS] OLD NEW CORPUS\n       proviso replay [OPTIONS] NAME OLD_VERSION NEW_VERSION CORPUS"
+    )]
+    Replay(replay::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -86,5 +93,6 @@ pub fn run() -> i32 {
         Command::Eval(args) => eval::run(&args),
         Command::Versions(args) => versions::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Replay(args) => replay::run(&args),
     }
 }
