@@ -115,13 +115,33 @@ pub fn compile(
         ),
         Action::None => Action::None,
     };
+    let quotes: Vec<(String, String)> = checked
+        .consts
+        .iter()
+        .zip(&values)
+        .map(|(c, v)| {
+            (
+                format!("{{{}}}", c.name),
+                crate::value::display(v, &c.ty.base, &checked.schema),
+            )
+        })
+        .collect();
+    let quote = |text: String| {
+        quotes.iter().fold(text, |t, (k, v)| {
+            if t.contains(k.as_str()) {
+                t.replace(k.as_str(), v)
+            } else {
+                t
+            }
+        })
+    };
     let rules = checked
         .rules
         .into_iter()
         .map(|r| CompiledRule {
             kind: r.kind,
             name: r.name.into(),
-            text: r.doc.into(),
+            text: quote(r.doc).into(),
             source: file.location(r.span).into(),
             when: r.when.map(fold),
             action: fold_action(r.action),

@@ -40,7 +40,7 @@ use crate::decision::{
 use crate::eval::{round_money, Ctx, EvalError};
 use crate::schema::Schema;
 use crate::types::Base;
-use crate::value::Value;
+use crate::value::{display, Value};
 
 /// An evaluation failure and the rule it happened in.
 #[derive(Clone, Debug, PartialEq)]
@@ -424,9 +424,11 @@ fn deadlines<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Deadlines> {
     let mut out = Vec::new();
     for rule in prog.rules_of(RuleKind::Deadline) {
         let value = match (&rule.action, applies(cx, rule)?) {
-            (Action::By(e), true) => {
-                Some(show(&in_rule(rule, cx.eval(e))?, &Base::Date, &prog.schema))
-            }
+            (Action::By(e), true) => Some(display(
+                &in_rule(rule, cx.eval(e))?,
+                &Base::Date,
+                &prog.schema,
+            )),
             _ => None,
         };
         out.push((rule.name.clone(), value));
@@ -441,34 +443,10 @@ fn notes<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Deadlines> {
             if applies(cx, rule)? {
                 out.push((
                     rule.name.clone(),
-                    Some(show(&in_rule(rule, cx.eval(e))?, base, &prog.schema)),
+                    Some(display(&in_rule(rule, cx.eval(e))?, base, &prog.schema)),
                 ));
             }
         }
     }
     Ok(Deadlines(out))
-}
-
-/// A value as the decision shows it.
-fn show(v: &Value, base: &Base, schema: &Schema) -> String {
-    match (v, base) {
-        (Value::Num(n), Base::Money) => crate::decision::format_money(*n),
-        (Value::Num(n), _) => n.normalize().to_string(),
-        (Value::Str(s), _) => s.to_string(),
-        (Value::Bool(b), _) => b.to_string(),
-        (Value::Enum(i), Base::Enum(id)) => schema
-            .enums
-            .get(*id)
-            .and_then(|e| e.variants.get(*i as usize))
-            .cloned()
-            .unwrap_or_default(),
-        (Value::Enum(i), _) => i.to_string(),
-        (Value::Date(d), _) => d.format("%Y-%m-%d").to_string(),
-        (Value::DateTime(t), _) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        (Value::Duration(s), _) if s % crate::value::SECONDS_PER_DAY == 0 => {
-            format!("{} days", s / crate::value::SECONDS_PER_DAY)
-        }
-        (Value::Duration(s), _) => format!("{} hours", s / 3_600),
-        (Value::Absent | Value::Record(_) | Value::List(_), _) => String::new(),
-    }
 }

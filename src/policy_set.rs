@@ -8,11 +8,12 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use miette::Diagnostic;
 
+use crate::ast::{Header, PolicyFile};
 use crate::compile::{compile, Program};
 use crate::decide::decide;
 use crate::decision::Decision;
 use crate::diagnostic::{PolicyError, PolicyErrors};
-use crate::document::{decode, envelope, Format};
+use crate::document::{decode, envelope, Envelope, Format};
 use crate::error::DocumentError;
 use crate::hooks::Hooks;
 use crate::span::{Source, Span};
@@ -110,9 +111,13 @@ impl PolicySet {
     pub fn from_sources(sources: Vec<Source>) -> Result<PolicySet, PolicyErrors> {
         let mut errors = Vec::new();
         let mut set = PolicySet::default();
+        let mut headers = Vec::new();
         for src in sources {
-            match compile_source(&src) {
-                Ok(p) => set.programs.push(p),
+            match compile_with_header(&src) {
+                Ok((p, h)) => {
+                    set.programs.push(p);
+                    headers.push(h);
+                }
                 Err(mut e) => errors.append(&mut e),
             }
         }
@@ -122,7 +127,7 @@ impl PolicySet {
         let programs = &set.programs;
         for versions in set.by_name.values_mut() {
             versions.sort_by_key(|&i| programs.get(i).map(|p| p.meta.effective));
-            errors.extend(overlaps(programs, versions));
+            errors.extend(overlaps(programs, &headers, versions));
         }
         if errors.is_empty() {
             Ok(set)
@@ -188,14 +193,10 @@ impl PolicySet {
         doc: &Document<'_>,
         at: Option<NaiveDate>,
     ) -> Result<Prepared<'_>, DocumentError> {
-        let env =
-            envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
+        let (env, name) = read_envelope(doc)?;
         let id = env.id.clone().unwrap_or_default();
         let fail =
             |message: String, path: Option<&str>| DocumentError::plain(doc, &id, message, path);
-        let Some(name) = env.policy.as_deref() else {
-            return Err(fail("document names no policy".into(), Some("policy")));
-        };
         let date = match at {
             Some(d) => d,
             None => {
@@ -213,16 +214,9 @@ impl PolicySet {
             }
         };
         let program = self
-            .select(name, date)
+            .select(&name, date)
             .map_err(|m| fail(m, Some("policy")))?;
-        let facts = decode(doc.text, doc.format, &program.schema)
-            .map_err(|e| DocumentError::invalid(doc, env.id.as_deref(), e))?;
-        Ok(Prepared {
-            program,
-            id,
-            facts,
-            name: doc.name.clone(),
-        })
+        decode_for(program, doc, env)
     }
 
     /// Evaluates one document against the version in force on its purchase date.
@@ -240,13 +234,78 @@ impl PolicySet {
     }
 }
 
+/// Decodes a document against one given policy version, whatever the dates say.
+///
+/// For comparing versions (`proviso replay`): the document must still name the
+/// policy, and that name must be `program`'s.
+pub fn prepare_with<'p>(
+    program: &'p Program,
+    doc: &Document<'_>,
+) -> Result<Prepared<'p>, DocumentError> {
+    let (env, name) = read_envelope(doc)?;
+    if *name != *program.meta.name {
+        let id = env.id.clone().unwrap_or_default();
+        return Err(DocumentError::plain(
+            doc,
+            &id,
+            format!(
+                "document is for policy `{name}`, not `{}`",
+                program.meta.name
+            ),
+            Some("policy"),
+        ));
+    }
+    decode_for(program, doc, env)
+}
+
+/// Reads a document's envelope and the policy it names.
+fn read_envelope(doc: &Document<'_>) -> Result<(Envelope, String), DocumentError> {
+    let env = envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
+    match env.policy.clone() {
+        Some(name) => Ok((env, name)),
+        None => Err(DocumentError::plain(
+            doc,
+            env.id.as_deref().unwrap_or_default(),
+            "document names no policy".into(),
+            Some("policy"),
+        )),
+    }
+}
+
+/// Decodes a document's facts against the policy version chosen for it.
+fn decode_for<'p>(
+    program: &'p Program,
+    doc: &Document<'_>,
+    env: Envelope,
+) -> Result<Prepared<'p>, DocumentError> {
+    let facts = decode(doc.text, doc.format, &program.schema)
+        .map_err(|e| DocumentError::invalid(doc, env.id.as_deref(), e))?;
+    Ok(Prepared {
+        program,
+        id: env.id.unwrap_or_default(),
+        facts,
+        name: doc.name.clone(),
+    })
+}
+
 /// Parses, checks and compiles one policy source.
 pub fn compile_source(src: &Source) -> Result<Program, Vec<PolicyError>> {
-    let ast = crate::parse::parse_file(src)?;
-    let checked = crate::check::check(src, &ast)?;
+    compile_with_header(src).map(|(program, _)| program)
+}
+
+/// Checks and compiles a policy already parsed from `src`, with its hooks.
+pub fn compile_ast(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<PolicyError>> {
+    let checked = crate::check::check(src, ast)?;
     let files = Hooks::read(src, &checked.hooks)?;
     let hooks = Hooks::compile(src, &checked.hooks, &files)?;
     compile(src, checked, hooks, &files)
+}
+
+/// Compiles one source and keeps its header, whose spans locate version errors.
+fn compile_with_header(src: &Source) -> Result<(Program, Header), Vec<PolicyError>> {
+    let ast = crate::parse::parse_file(src)?;
+    let program = compile_ast(src, &ast)?;
+    Ok((program, ast.header))
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
@@ -274,26 +333,24 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     Ok(())
 }
 
-/// Reports versions of one policy that are in force on the same day, and repeated labels.
-fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
+/// Reports versions of one policy that are in force on the same day, and repeated labels,
+/// at the later file's `effective` (or `version`) declaration.
+fn overlaps(programs: &[Program], headers: &[Header], versions: &[usize]) -> Vec<PolicyError> {
     let mut errors = Vec::new();
-    let list: Vec<&Program> = versions.iter().filter_map(|&i| programs.get(i)).collect();
-    for (i, later) in list.iter().enumerate() {
-        for earlier in list.iter().take(i) {
-            let header = Span::new(
-                0,
-                later
-                    .meta
-                    .file
-                    .text
-                    .find('\n')
-                    .unwrap_or(later.meta.file.text.len()),
-            );
+    let list: Vec<(&Program, Option<&Header>)> = versions
+        .iter()
+        .filter_map(|&i| programs.get(i).map(|p| (p, headers.get(i))))
+        .collect();
+    for (i, (later, header)) in list.iter().enumerate() {
+        let text = &later.meta.file.text;
+        let first_line = Span::new(0, text.find('\n').unwrap_or(text.len()));
+        let at = |span: Option<Span>| span.map_or(first_line, |s| declaration(text, s));
+        for (earlier, _) in list.iter().take(i) {
             if earlier.meta.version == later.meta.version {
                 errors.push(
                     PolicyError::new(
                         &later.meta.file,
-                        header,
+                        at(header.and_then(|h| h.version.as_ref()).map(|v| v.span)),
                         format!(
                             "version `{}` of `{}` is defined twice",
                             later.meta.version, later.meta.name
@@ -316,12 +373,15 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
                 errors.push(
                     PolicyError::new(
                         &later.meta.file,
-                        header,
+                        at(header.and_then(|h| h.effective.as_ref()).map(|d| d.span)),
                         format!(
                             "versions `{}` and `{}` of `{}` are both in force on {day}",
                             earlier.meta.version, later.meta.version, later.meta.name
                         ),
-                        "overlaps an earlier version",
+                        format!(
+                            "in force from here, while `{}` still is",
+                            earlier.meta.version
+                        ),
                     )
                     .with_help(help),
                 );
@@ -329,6 +389,18 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
         }
     }
     errors
+}
+
+/// Widens a header value's span to its whole declaration (`effective 2025-01-01`).
+fn declaration(text: &str, value: Span) -> Span {
+    let line_start = text
+        .get(..value.start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let indent = text
+        .get(line_start..value.start)
+        .map_or(0, |l| l.len() - l.trim_start().len());
+    Span::new(line_start + indent, value.end)
 }
 
 impl fmt::Display for Document<'_> {

@@ -626,6 +626,7 @@ impl<'a> Checker<'a> {
                 None
             }
         })?;
+        self.check_quotes(rule)?;
         let deadline = rule.kind == RuleKind::Deadline;
         let mut when = None;
         let mut present = self.document_presence(rule.kind);
@@ -698,6 +699,32 @@ impl<'a> Checker<'a> {
             when,
             action,
         })
+    }
+
+    /// Clause text may quote a constant as `{name}`; the name must be a constant.
+    fn check_quotes(&mut self, rule: &ast::Rule) -> Option<()> {
+        for c in &rule.clauses {
+            let Clause::Doc(s) = c else { continue };
+            for name in quoted_names(&s.value) {
+                if !self.const_index.contains_key(name) {
+                    let mut names: Vec<&str> = self.const_index.keys().copied().collect();
+                    names.sort_unstable();
+                    let help = match names::suggest(name, &names) {
+                        Some(n) => format!("did you mean `{{{n}}}`?"),
+                        None => "clause text quotes constants: `{name}` for a `const name = ...`"
+                            .to_string(),
+                    };
+                    self.error(
+                        s.span,
+                        format!("clause text quotes `{{{name}}}`, which is not a constant"),
+                        "in this text",
+                        Some(help),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(())
     }
 
     /// Rules for claims may read `claim` as present, rules for cancellations `cancellation`.
@@ -893,4 +920,24 @@ impl<'a> Checker<'a> {
         );
         None
     }
+}
+
+/// The names quoted as `{name}` in a clause text.
+pub fn quoted_names(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = rest.get(open + 1..).unwrap_or("");
+        match after.find('}') {
+            Some(close) => {
+                let name = after.get(..close).unwrap_or("");
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    out.push(name);
+                }
+                rest = after.get(close + 1..).unwrap_or("");
+            }
+            None => break,
+        }
+    }
+    out
 }

@@ -1,9 +1,13 @@
 //! Command-line interface: argument parsing, exit codes, and diagnostic rendering.
 
 mod check;
+mod diff;
 mod eval;
 mod input;
+mod pick;
 mod render;
+mod replay;
+mod versions;
 
 use std::path::PathBuf;
 
@@ -22,7 +26,8 @@ pub const EXIT_DOCUMENT: i32 = 4;
 
 const EXIT_CODES: &str = "\
 Exit status:
-  0  every policy checked clean, or every document was evaluated (whatever the decisions)
+  0  every policy checked clean, every document was evaluated (whatever the decisions),
+     or a diff or replay was reported (whatever changed)
   1  the output could not be written
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
@@ -48,13 +53,28 @@ enum Command {
     /// Evaluate claim documents against the policy version in force
     #[command(after_help = EXIT_CODES)]
     Eval(eval::Args),
+    /// List every policy version: name, label, dates in force, sha256 and file
+    #[command(after_help = EXIT_CODES)]
+    Versions(versions::Args),
+    /// Show what changed in meaning between two policy versions (exits 0 either way)
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "proviso diff [OPTIONS] OLD NEW\n       proviso diff [OPTIONS] NAME OLD_VERSION NEW_VERSION"
+    )]
+    Diff(diff::Args),
+    /// Decide a corpus of documents under two policy versions and report what changes
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "proviso replay [OPTIONS] OLD NEW CORPUS\n       proviso replay [OPTIONS] NAME OLD_VERSION NEW_VERSION CORPUS"
+    )]
+    Replay(replay::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Readable summary for people
     Text,
-    /// One JSON decision per line, as in the public contract
+    /// JSON (for `eval`, one decision per line, as in the public contract)
     Json,
 }
 
@@ -71,5 +91,8 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Check { paths } => check::run(&paths),
         Command::Eval(args) => eval::run(&args),
+        Command::Versions(args) => versions::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Replay(args) => replay::run(&args),
     }
 }

@@ -1,0 +1,112 @@
+//! Two policy versions named on the command line: two files, or a name and two labels.
+
+use std::path::{Path, PathBuf};
+
+use proviso::ast::PolicyFile;
+use proviso::compile::Program;
+use proviso::span::Source;
+use proviso::{LoadError, PolicyErrors, PolicySet};
+
+use super::{check::report_load_error, EXIT_POLICY, EXIT_USAGE};
+
+/// Where `NAME OLD_VERSION NEW_VERSION` looks when `--policies` is not given.
+pub const DEFAULT_POLICIES: &str = "policies";
+
+/// One policy version, compiled and as written.
+pub struct Version {
+    pub program: Program,
+    pub ast: PolicyFile,
+}
+
+/// Reads `OLD NEW` (two policy files) or `NAME OLD_VERSION NEW_VERSION` (two labels of
+/// one policy under `policies`). On failure the diagnostics are printed and the exit
+/// status returned.
+pub fn two(args: &[String], policies: Option<&Path>) -> Result<(Version, Version), i32> {
+    match args {
+        [old, new] => {
+            if policies.is_some() {
+                eprintln!("error: `--policies` goes with NAME OLD_VERSION NEW_VERSION, not with two files");
+                return Err(EXIT_USAGE);
+            }
+            files(Path::new(old), Path::new(new))
+        }
+        [name, old, new] => {
+            let dir = policies.map_or_else(|| PathBuf::from(DEFAULT_POLICIES), Path::to_path_buf);
+            labels(&dir, name, old, new)
+        }
+        _ => {
+            eprintln!("error: expected OLD NEW (two policy files) or NAME OLD_VERSION NEW_VERSION");
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
+/// Two policy files, each checked on its own: they may overlap in time, as a draft does.
+fn files(old: &Path, new: &Path) -> Result<(Version, Version), i32> {
+    match (file(old), file(new)) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => {
+            let mut errors = PolicyErrors::default();
+            for e in [a.err(), b.err()].into_iter().flatten() {
+                match e {
+                    LoadError::Policy(mut p) => errors.errors.append(&mut p.errors),
+                    other => report_load_error(&other),
+                }
+            }
+            if !errors.errors.is_empty() {
+                report_load_error(&LoadError::Policy(errors));
+            }
+            Err(EXIT_POLICY)
+        }
+    }
+}
+
+fn file(path: &Path) -> Result<Version, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    compile(Source::new(path.display().to_string(), text))
+}
+
+fn compile(src: Source) -> Result<Version, LoadError> {
+    let ast = proviso::parse::parse_file(&src).map_err(PolicyErrors::from)?;
+    let program = proviso::policy_set::compile_ast(&src, &ast).map_err(PolicyErrors::from)?;
+    Ok(Version { program, ast })
+}
+
+/// Two labels of one policy, from a policy tree that must check clean as a whole.
+fn labels(dir: &Path, name: &str, old: &str, new: &str) -> Result<(Version, Version), i32> {
+    let set = PolicySet::load(dir).map_err(|e| {
+        report_load_error(&e);
+        EXIT_POLICY
+    })?;
+    let find = |label: &str| -> Result<Version, i32> {
+        let source = set
+            .versions()
+            .find(|p| *p.meta.name == *name && *p.meta.version == *label)
+            .map(|p| p.meta.file.clone());
+        let Some(source) = source else {
+            let known: Vec<&str> = set
+                .versions()
+                .filter(|p| *p.meta.name == *name)
+                .map(|p| &*p.meta.version)
+                .collect();
+            if known.is_empty() {
+                eprintln!("error: no policy named `{name}` under `{}`", dir.display());
+            } else {
+                eprintln!(
+                    "error: `{name}` has no version `{label}` under `{}` (versions: {})",
+                    dir.display(),
+                    known.join(", ")
+                );
+            }
+            return Err(EXIT_POLICY);
+        };
+        compile(source).map_err(|e| {
+            report_load_error(&e);
+            EXIT_POLICY
+        })
+    };
+    Ok((find(old)?, find(new)?))
+}

@@ -1,0 +1,108 @@
+//! `proviso versions`: one row per policy version: name, label, dates in force, sha256, file.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use proviso::compile::Program;
+use proviso::PolicySet;
+
+use super::{check::report_load_error, OutputFormat, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Policy files, or directory trees of them
+    #[arg(required = true)]
+    policies: Vec<PathBuf>,
+    /// Output format: a table, or one JSON object per version and line
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+}
+
+pub fn run(args: &Args) -> i32 {
+    let set = match PolicySet::load_all(&args.policies) {
+        Ok(s) => s,
+        Err(e) => {
+            report_load_error(&e);
+            return EXIT_POLICY;
+        }
+    };
+    let rows: Vec<Row> = set.versions().map(Row::of).collect();
+    if rows.is_empty() {
+        eprintln!("warning: no `.proviso` files found");
+    }
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let written = match args.format {
+        OutputFormat::Text => table(&mut out, &rows),
+        OutputFormat::Json => rows.iter().try_for_each(|r| {
+            serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
+            writeln!(out)
+        }),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(_) => EXIT_FAILURE,
+    }
+}
+
+/// One policy version as listed (and as `diff` names its two versions).
+#[derive(serde::Serialize)]
+pub struct Row {
+    name: String,
+    version: String,
+    effective: String,
+    /// The last day in force; `None` while open-ended.
+    until: Option<String>,
+    sha256: String,
+    file: String,
+}
+
+impl Row {
+    pub fn of(p: &Program) -> Row {
+        let m = &p.meta;
+        Row {
+            name: m.name.to_string(),
+            version: m.version.to_string(),
+            effective: m.effective.to_string(),
+            until: m.until.map(|u| u.to_string()),
+            sha256: m.sha256.to_string(),
+            file: m.file.name.to_string(),
+        }
+    }
+
+    fn cells(&self) -> [&str; 6] {
+        [
+            &self.name,
+            &self.version,
+            &self.effective,
+            self.until.as_deref().unwrap_or("open"),
+            &self.sha256,
+            &self.file,
+        ]
+    }
+}
+
+fn table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
+    let head = ["name", "version", "effective", "until", "sha256", "file"];
+    let mut widths = head.map(str::len);
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r.cells()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: [&str; 6]| -> std::io::Result<()> {
+        let mut text = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(c);
+            } else {
+                text.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(out, head)?;
+    for r in rows {
+        line(out, r.cells())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,599 @@
+//! Semantic diff of two policy versions: what changed in meaning, compared on the syntax tree.
+//!
+//! Both files are reduced to canonical forms ([`crate::print`]): facts by path with their
+//! types, constants and derived values by name with their expressions, rules by name with
+//! their kind and clauses. Spans, comments, whitespace, the order of items and the
+//! wrapping of doc strings never show, so a reformatted or reordered file has no changes.
+//!
+//! Rule order does matter in two places, and the diff says so: the first coverage rule
+//! that holds pays, and compensation rules adjust the payout in file order. A change in
+//! the relative order of the coverage (or compensation) rules both versions share is a
+//! change of its own, and an added rule of those kinds says where it is evaluated.
+//!
+//! The version label and the dates in force (`version`, `effective`, `until`) are listed
+//! with the header changes but not counted as changes: two versions always differ there.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::ast::{Alternative, Binding, Clause, Expr, ExprKind, FieldDecl, PolicyFile, Rule};
+use crate::ast::{RuleKind, TypeKind};
+use crate::print;
+
+/// Header fields that date a version; they are expected to differ between versions.
+pub const DATING: [&str; 3] = ["version", "effective", "until"];
+
+/// Rule kinds whose order in the file decides the outcome.
+pub const ORDERED: [RuleKind; 7] = [
+    RuleKind::Coverage,
+    RuleKind::Compensation,
+    RuleKind::Refund,
+    RuleKind::Deduction,
+    RuleKind::Fallback,
+    RuleKind::Priority,
+    RuleKind::Appeal,
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+}
+
+/// Everything that differs between two versions, each part sorted by name.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PolicyDiff {
+    pub header: Vec<Change>,
+    pub facts: Vec<Change>,
+    pub constants: Vec<Change>,
+    pub lets: Vec<Change>,
+    pub evidence_source: Vec<Change>,
+    pub tables: Vec<Change>,
+    pub hooks: Vec<Change>,
+    pub rules: Vec<RuleChange>,
+    pub rule_order: Vec<OrderChange>,
+}
+
+/// One named thing that differs: a header field, a fact path, a constant, a derived value,
+/// or one clause of a rule. `old` and `new` are canonical text; `None` where it is absent.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Change {
+    pub name: String,
+    pub change: ChangeKind,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// For constants and derived values: what reads them, directly or through derived
+    /// values (`let wait`, `exclusion lost_waiting_period`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub affects: Vec<String>,
+}
+
+/// A rule added, removed or changed, with its whole old and new form.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleChange {
+    pub rule: String,
+    /// The kind in the new version (the old one for a removed rule).
+    pub kind: &'static str,
+    pub change: ChangeKind,
+    /// Where an added coverage or compensation rule is evaluated: `first` or `after NAME`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    pub old: Option<RuleForm>,
+    pub new: Option<RuleForm>,
+    /// For a changed rule: its kind if that changed, then each clause that differs.
+    pub differences: Vec<Change>,
+}
+
+/// A rule in canonical form: its kind, then its clauses in a fixed order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleForm {
+    pub kind: &'static str,
+    pub clauses: Vec<(&'static str, String)>,
+}
+
+/// The shared rules of one order-sensitive kind, in old and in new evaluation order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrderChange {
+    pub kind: &'static str,
+    pub old: Vec<String>,
+    pub new: Vec<String>,
+}
+
+impl PolicyDiff {
+    /// How many changes in meaning: every entry except the dating header fields.
+    pub fn changes(&self) -> usize {
+        let header = self
+            .header
+            .iter()
+            .filter(|c| !DATING.contains(&c.name.as_str()))
+            .count();
+        header
+            + self.facts.len()
+            + self.constants.len()
+            + self.lets.len()
+            + self.evidence_source.len()
+            + self.tables.len()
+            + self.hooks.len()
+            + self.rules.len()
+            + self.rule_order.len()
+    }
+
+    /// The dating header fields that differ.
+    pub fn dating(&self) -> Vec<&str> {
+        self.header
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|n| DATING.contains(n))
+            .collect()
+    }
+}
+
+/// Compares two parsed policy files.
+pub fn diff(old: &PolicyFile, new: &PolicyFile) -> PolicyDiff {
+    let mut facts_old = BTreeMap::new();
+    let mut facts_new = BTreeMap::new();
+    flatten_facts(&old.facts, "", &mut facts_old);
+    flatten_facts(&new.facts, "", &mut facts_new);
+    PolicyDiff {
+        header: in_header_order(compare(&header(old), &header(new), |_| Vec::new())),
+        facts: compare(&facts_old, &facts_new, |_| Vec::new()),
+        constants: compare(&bindings(&old.consts), &bindings(&new.consts), |n| {
+            affects(old, new, n)
+        }),
+        lets: compare(&bindings(&old.lets), &bindings(&new.lets), |n| {
+            affects(old, new, n)
+        }),
+        evidence_source: compare(&evidence(old), &evidence(new), |_| Vec::new()),
+        tables: compare(&tables(old), &tables(new), |n| affects(old, new, n)),
+        hooks: compare(&hooks(old), &hooks(new), |n| affects(old, new, n)),
+        rules: rules(old, new),
+        rule_order: order(old, new),
+    }
+}
+
+/// A canonical text for each name, and the key that decides equality (usually the same).
+#[derive(Clone, Debug)]
+struct Form {
+    text: String,
+    key: String,
+}
+
+impl Form {
+    fn plain(text: String) -> Form {
+        Form {
+            key: text.clone(),
+            text,
+        }
+    }
+}
+
+fn compare(
+    old: &BTreeMap<String, Form>,
+    new: &BTreeMap<String, Form>,
+    affects: impl Fn(&str) -> Vec<String>,
+) -> Vec<Change> {
+    let names: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut out = Vec::new();
+    for name in names {
+        let (o, n) = (old.get(name), new.get(name));
+        let change = match (o, n) {
+            (Some(a), Some(b)) if a.key == b.key => continue,
+            (Some(_), Some(_)) => ChangeKind::Changed,
+            (Some(_), None) => ChangeKind::Removed,
+            (None, _) => ChangeKind::Added,
+        };
+        out.push(Change {
+            name: name.clone(),
+            change,
+            old: o.map(|f| f.text.clone()),
+            new: n.map(|f| f.text.clone()),
+            affects: affects(name),
+        });
+    }
+    out
+}
+
+/// The header fields, in the order a file declares them.
+const HEADER: [&str; 6] = ["name", "version", "effective", "until", "currency", "doc"];
+
+fn in_header_order(mut changes: Vec<Change>) -> Vec<Change> {
+    changes.sort_by_key(|c| HEADER.iter().position(|h| *h == c.name));
+    changes
+}
+
+fn header(f: &PolicyFile) -> BTreeMap<String, Form> {
+    let h = &f.header;
+    let fields = [
+        ("name", Some(print::string(&h.name.value))),
+        (
+            "version",
+            h.version.as_ref().map(|v| print::string(&v.value)),
+        ),
+        (
+            "effective",
+            h.effective.as_ref().map(|d| d.value.to_string()),
+        ),
+        ("until", h.until.as_ref().map(|d| d.value.to_string())),
+        ("currency", h.currency.as_ref().map(|c| c.name.clone())),
+        ("doc", h.doc.as_ref().map(|d| print::string(&d.value))),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), Form::plain(v))))
+        .collect()
+}
+
+/// Every fact by path (`order.items[].sku`) with its type; records are listed field by field.
+fn flatten_facts(fields: &[FieldDecl], prefix: &str, out: &mut BTreeMap<String, Form>) {
+    for f in fields {
+        let path = format!("{prefix}{}", f.name.name);
+        let default = f
+            .default
+            .as_ref()
+            .map(|d| format!(" default {}", print::expr(d)))
+            .unwrap_or_default();
+        out.insert(
+            path.clone(),
+            Form {
+                text: format!("{}{default}", print::type_head(&f.ty)),
+                key: format!("{}{default}", print::type_key(&f.ty)),
+            },
+        );
+        let mut ty = &f.ty;
+        let mut inner = path;
+        loop {
+            match &ty.kind {
+                TypeKind::List(t) => {
+                    inner.push_str("[]");
+                    ty = t;
+                }
+                TypeKind::Record(fields) => {
+                    flatten_facts(fields, &format!("{inner}."), out);
+                    break;
+                }
+                TypeKind::Scalar(_) | TypeKind::Enum(_) => break,
+            }
+        }
+    }
+}
+
+fn bindings(list: &[Binding]) -> BTreeMap<String, Form> {
+    list.iter()
+        .map(|b| (b.name.name.clone(), Form::plain(print::expr(&b.value))))
+        .collect()
+}
+
+fn evidence(f: &PolicyFile) -> BTreeMap<String, Form> {
+    f.evidence_source
+        .iter()
+        .map(|p| ("evidence from".to_string(), Form::plain(p.dotted())))
+        .collect()
+}
+
+fn tables(f: &PolicyFile) -> BTreeMap<String, Form> {
+    f.tables
+        .iter()
+        .map(|t| (t.name.name.clone(), Form::plain(print::table(t))))
+        .collect()
+}
+
+fn hooks(f: &PolicyFile) -> BTreeMap<String, Form> {
+    f.hooks
+        .iter()
+        .map(|h| (h.name.name.clone(), Form::plain(print::hook(h))))
+        .collect()
+}
+
+/// Decision order: the order in which a reviewer reads the kinds.
+fn rank(kind: RuleKind) -> u8 {
+    match kind {
+        RuleKind::Exclusion => 0,
+        RuleKind::Referral => 1,
+        RuleKind::Evidence => 2,
+        RuleKind::Coverage => 3,
+        RuleKind::Compensation => 4,
+        RuleKind::Deadline => 5,
+        RuleKind::Fallback => 6,
+        RuleKind::Supporting => 7,
+        RuleKind::Priority => 8,
+        RuleKind::Note => 9,
+        RuleKind::Appeal => 10,
+        RuleKind::Refusal => 11,
+        RuleKind::Refund => 12,
+        RuleKind::Deduction => 13,
+    }
+}
+
+/// The order clauses are shown in, whatever order they were written in.
+const CLAUSE_ORDER: [&str; 9] = [
+    "doc",
+    "when",
+    "pays",
+    "reduce by",
+    "cap at",
+    "floor at",
+    "by",
+    "shows",
+    "requires",
+];
+
+fn clause_rank(keyword: &str) -> usize {
+    CLAUSE_ORDER
+        .iter()
+        .position(|k| *k == keyword)
+        .unwrap_or(CLAUSE_ORDER.len())
+}
+
+/// The canonical form of a rule.
+pub fn rule_form(rule: &Rule) -> RuleForm {
+    let mut clauses: Vec<(&'static str, String)> = rule
+        .clauses
+        .iter()
+        .map(|c| {
+            let text = match c {
+                Clause::Doc(s) => print::string(&s.value),
+                Clause::When(e)
+                | Clause::Pays(e)
+                | Clause::Reduce(e)
+                | Clause::Cap(e)
+                | Clause::Floor(e)
+                | Clause::By(e)
+                | Clause::Shows(e) => print::expr(e),
+                Clause::Requires(alts) => print::requirement(alts),
+            };
+            (c.keyword(), text)
+        })
+        .collect();
+    clauses.sort_by_key(|(k, _)| clause_rank(k));
+    RuleForm {
+        kind: rule.kind.as_str(),
+        clauses,
+    }
+}
+
+fn rules(old: &PolicyFile, new: &PolicyFile) -> Vec<RuleChange> {
+    let by_name = |f: &PolicyFile| -> BTreeMap<String, (RuleKind, RuleForm)> {
+        f.rules
+            .iter()
+            .map(|r| (r.name.name.clone(), (r.kind, rule_form(r))))
+            .collect()
+    };
+    let (olds, news) = (by_name(old), by_name(new));
+    let names: BTreeSet<&String> = olds.keys().chain(news.keys()).collect();
+    let mut out = Vec::new();
+    for name in names {
+        let (o, n) = (olds.get(name), news.get(name));
+        let (kind, change, differences) = match (o, n) {
+            (Some((_, a)), Some((k, b))) => {
+                let d = differences(a, b);
+                if d.is_empty() {
+                    continue;
+                }
+                (*k, ChangeKind::Changed, d)
+            }
+            (Some((k, _)), None) => (*k, ChangeKind::Removed, Vec::new()),
+            (None, Some((k, _))) => (*k, ChangeKind::Added, Vec::new()),
+            (None, None) => continue,
+        };
+        let kind_changed = o.zip(n).is_some_and(|((a, _), (b, _))| a != b);
+        let position = (ORDERED.contains(&kind) && (change == ChangeKind::Added || kind_changed))
+            .then(|| position(new, name))
+            .flatten();
+        out.push(RuleChange {
+            rule: name.clone(),
+            kind: kind.as_str(),
+            change,
+            position,
+            old: o.map(|(_, f)| f.clone()),
+            new: n.map(|(_, f)| f.clone()),
+            differences,
+        });
+    }
+    out.sort_by_key(|r| {
+        let kind = news
+            .get(&r.rule)
+            .or(olds.get(&r.rule))
+            .map(|(k, _)| rank(*k));
+        (kind, r.rule.clone())
+    });
+    out
+}
+
+fn differences(old: &RuleForm, new: &RuleForm) -> Vec<Change> {
+    let mut out = Vec::new();
+    if old.kind != new.kind {
+        out.push(Change {
+            name: "kind".into(),
+            change: ChangeKind::Changed,
+            old: Some(old.kind.into()),
+            new: Some(new.kind.into()),
+            affects: Vec::new(),
+        });
+    }
+    let mut keywords: Vec<&'static str> = Vec::new();
+    for (k, _) in old.clauses.iter().chain(&new.clauses) {
+        if !keywords.contains(k) {
+            keywords.push(k);
+        }
+    }
+    keywords.sort_by_key(|k| clause_rank(k));
+    for k in keywords {
+        let get = |f: &RuleForm| {
+            f.clauses
+                .iter()
+                .find(|(c, _)| *c == k)
+                .map(|(_, t)| t.clone())
+        };
+        let (a, b) = (get(old), get(new));
+        let change = match (&a, &b) {
+            (Some(x), Some(y)) if x == y => continue,
+            (Some(_), Some(_)) => ChangeKind::Changed,
+            (Some(_), None) => ChangeKind::Removed,
+            (None, _) => ChangeKind::Added,
+        };
+        out.push(Change {
+            name: k.into(),
+            change,
+            old: a,
+            new: b,
+            affects: Vec::new(),
+        });
+    }
+    out
+}
+
+/// `first`, or `after NAME`: the rule of the same kind evaluated just before `name`.
+fn position(file: &PolicyFile, name: &str) -> Option<String> {
+    let rule = file.rules.iter().find(|r| r.name.name == name)?;
+    let before = file
+        .rules
+        .iter()
+        .filter(|r| r.kind == rule.kind)
+        .take_while(|r| r.name.name != name)
+        .last();
+    Some(match before {
+        Some(r) => format!("after {}", r.name.name),
+        None => "first".into(),
+    })
+}
+
+fn order(old: &PolicyFile, new: &PolicyFile) -> Vec<OrderChange> {
+    let mut out = Vec::new();
+    for kind in ORDERED {
+        let shared = |a: &PolicyFile, b: &PolicyFile| -> Vec<String> {
+            a.rules
+                .iter()
+                .filter(|r| r.kind == kind)
+                .filter(|r| {
+                    b.rules
+                        .iter()
+                        .any(|o| o.kind == kind && o.name.name == r.name.name)
+                })
+                .map(|r| r.name.name.clone())
+                .collect()
+        };
+        let (o, n) = (shared(old, new), shared(new, old));
+        if o != n {
+            out.push(OrderChange {
+                kind: kind.as_str(),
+                old: o,
+                new: n,
+            });
+        }
+    }
+    out
+}
+
+/// What reads a constant or derived value: derived values first, then rules, each sorted.
+fn affects(old: &PolicyFile, new: &PolicyFile, name: &str) -> Vec<String> {
+    let declares = |f: &PolicyFile| f.consts.iter().chain(&f.lets).any(|b| b.name.name == name);
+    let file = if declares(new) { new } else { old };
+    let mut targets: BTreeSet<&str> = BTreeSet::from([name]);
+    let mut lets: BTreeSet<&str> = BTreeSet::new();
+    loop {
+        let before = lets.len();
+        for b in &file.lets {
+            if !lets.contains(b.name.name.as_str()) && reads(&b.value, &targets) {
+                lets.insert(&b.name.name);
+                targets.insert(&b.name.name);
+            }
+        }
+        if lets.len() == before {
+            break;
+        }
+    }
+    let mut rules: Vec<&Rule> = file
+        .rules
+        .iter()
+        .filter(|r| rule_exprs(r).iter().any(|e| reads(e, &targets)))
+        .collect();
+    rules.sort_by_key(|r| (rank(r.kind), r.name.name.clone()));
+    lets.into_iter()
+        .filter(|l| *l != name)
+        .map(|l| format!("let {l}"))
+        .chain(
+            rules
+                .into_iter()
+                .map(|r| format!("{} {}", r.kind.as_str(), r.name.name)),
+        )
+        .collect()
+}
+
+fn rule_exprs(rule: &Rule) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    for c in &rule.clauses {
+        match c {
+            Clause::Doc(_) => {}
+            Clause::When(e)
+            | Clause::Pays(e)
+            | Clause::Reduce(e)
+            | Clause::Cap(e)
+            | Clause::Floor(e)
+            | Clause::By(e)
+            | Clause::Shows(e) => out.push(e),
+            Clause::Requires(alts) => {
+                for a in alts {
+                    if let Alternative::Kind {
+                        condition: Some(e), ..
+                    } = a
+                    {
+                        out.push(e);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `e` names any of `targets` outside the scope of an aggregate variable of that name.
+fn reads(e: &Expr, targets: &BTreeSet<&str>) -> bool {
+    let sub = |x: &Expr| reads(x, targets);
+    match &e.kind {
+        ExprKind::Path(p) => p
+            .segments
+            .first()
+            .is_some_and(|s| targets.contains(s.name.as_str())),
+        ExprKind::Number(..)
+        | ExprKind::Str(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Date(_)
+        | ExprKind::Duration(..) => false,
+        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().any(sub),
+        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a, _) => sub(a),
+        ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) => sub(a) || sub(b),
+        ExprKind::If(a, b, c) => sub(a) || sub(b) || sub(c),
+        ExprKind::Aggregate {
+            var,
+            list,
+            filter,
+            body,
+            ..
+        } => {
+            let in_list = list
+                .segments
+                .first()
+                .is_some_and(|s| targets.contains(s.name.as_str()));
+            let mut inner = targets.clone();
+            inner.remove(var.name.as_str());
+            in_list
+                || filter.as_deref().is_some_and(|f| reads(f, &inner))
+                || body.as_deref().is_some_and(|b| reads(b, &inner))
+        }
+    }
+}
+
+impl Serialize for RuleForm {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.clauses.len() + 1))?;
+        m.serialize_entry("kind", self.kind)?;
+        for (k, v) in &self.clauses {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}

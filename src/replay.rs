@@ -1,0 +1,190 @@
+//! Impact analysis: a corpus of documents decided under two policy versions, and what changed.
+//!
+//! Each document is decided under both versions whatever its dates say
+//! ([`crate::policy_set::prepare_with`]). A document is reported when its decision,
+//! payout or refund differs; the rules responsible are the reasons given under one
+//! version and not the other (or, when both versions give the same reasons, those
+//! reasons). Totals add the amounts of every document decided under both versions,
+//! exactly, in decimals.
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::compile::Program;
+use crate::decision::{Decision, Outcome, Reason};
+use crate::error::DocumentError;
+use crate::policy_set::{prepare_with, Document};
+
+/// What replaying a corpus found.
+#[derive(Debug, Default)]
+pub struct Replay {
+    /// Documents decided under both versions.
+    pub evaluated: usize,
+    /// Documents whose decision, payout or refund differs, in corpus order.
+    pub changed: Vec<Changed>,
+    /// Documents that could not be decided under one version or both.
+    pub failed: Vec<Failed>,
+    pub before: Totals,
+    pub after: Totals,
+}
+
+/// The sums of every decided document's amounts under one version.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Totals {
+    pub payout: Decimal,
+    pub refund: Decimal,
+    pub currency: Arc<str>,
+}
+
+/// One document whose outcome changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changed {
+    /// The document's id (`claim.id`).
+    pub document: String,
+    /// Where it came from: a file, or `file:line` in JSON Lines.
+    pub source: Arc<str>,
+    pub before: Verdict,
+    pub after: Verdict,
+    pub rules: Vec<RuleDelta>,
+}
+
+/// A decision and its amounts: what is compared.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    pub decision: Outcome,
+    pub payout: Decimal,
+    pub refund: Option<Decimal>,
+}
+
+/// Which version gave a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Only the old version.
+    Before,
+    /// Only the new version.
+    After,
+    /// Both versions, with a different result.
+    Both,
+}
+
+/// A rule responsible for a change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDelta {
+    pub rule: Arc<str>,
+    pub kind: &'static str,
+    pub side: Side,
+}
+
+/// A document that got no decision under one version.
+#[derive(Debug, Clone)]
+pub struct Failed {
+    pub source: Arc<str>,
+    /// The version label it failed under.
+    pub version: Arc<str>,
+    pub error: DocumentError,
+}
+
+impl Replay {
+    /// How many of the changed documents changed decision (not only amount).
+    pub fn decisions_changed(&self) -> usize {
+        self.changed
+            .iter()
+            .filter(|c| c.before.decision != c.after.decision)
+            .count()
+    }
+}
+
+/// Decides every document under `old` and under `new` and compares the outcomes.
+pub fn replay(old: &Program, new: &Program, documents: &[Document<'_>]) -> Replay {
+    let mut out = Replay {
+        before: Totals::new(old),
+        after: Totals::new(new),
+        ..Replay::default()
+    };
+    for doc in documents {
+        let decide = |p: &Program| prepare_with(p, doc).and_then(|prepared| prepared.decide());
+        let (a, b) = match (decide(old), decide(new)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => {
+                for (r, p) in [(a, old), (b, new)] {
+                    if let Err(error) = r {
+                        out.failed.push(Failed {
+                            source: doc.name.clone(),
+                            version: p.meta.version.clone(),
+                            error,
+                        });
+                    }
+                }
+                continue;
+            }
+        };
+        out.evaluated += 1;
+        let (before, after) = (Verdict::of(&a), Verdict::of(&b));
+        out.before.add(&before);
+        out.after.add(&after);
+        if before != after {
+            out.changed.push(Changed {
+                document: b.document.clone(),
+                source: doc.name.clone(),
+                before,
+                after,
+                rules: responsible(&a.reasons, &b.reasons),
+            });
+        }
+    }
+    out
+}
+
+impl Totals {
+    fn new(p: &Program) -> Totals {
+        Totals {
+            currency: p.meta.currency.clone(),
+            ..Totals::default()
+        }
+    }
+
+    fn add(&mut self, o: &Verdict) {
+        self.payout += o.payout;
+        self.refund += o.refund.unwrap_or_default();
+    }
+}
+
+impl Verdict {
+    fn of(d: &Decision) -> Verdict {
+        Verdict {
+            decision: d.decision,
+            payout: d.payout.as_ref().map_or(Decimal::ZERO, |p| p.amount),
+            refund: d.refund.as_ref().map(|r| r.amount),
+        }
+    }
+}
+
+/// Reasons given under one version only; the shared ones when there are none.
+fn responsible(before: &[Reason], after: &[Reason]) -> Vec<RuleDelta> {
+    let key = |r: &Reason| (r.rule.clone(), r.kind);
+    let only = |these: &[Reason], those: &[Reason], side: Side| -> Vec<RuleDelta> {
+        these
+            .iter()
+            .filter(|r| !those.iter().any(|o| key(o) == key(r)))
+            .map(|r| RuleDelta {
+                rule: r.rule.clone(),
+                kind: r.kind,
+                side,
+            })
+            .collect()
+    };
+    let mut out = only(before, after, Side::Before);
+    out.extend(only(after, before, Side::After));
+    if out.is_empty() {
+        out = after
+            .iter()
+            .map(|r| RuleDelta {
+                rule: r.rule.clone(),
+                kind: r.kind,
+                side: Side::Both,
+            })
+            .collect();
+    }
+    out
+}

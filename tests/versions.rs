@@ -1,0 +1,357 @@
+//! Policy versions on disk: which version judges a claim, `--at`, overlap checks, audit identity.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod cli;
+
+use cli::{proviso, proviso_stdin, Run};
+
+/// A shipping claim; the purchase date picks the version.
+fn claim(id: &str, purchased_at: &str, rest: &str) -> String {
+    format!(
+        "policy: xcotton/shipping-protection
+protection: {{ id: SP-{id}, price: \"3.99\", purchased_at: {purchased_at} }}
+order:
+  id: XC-{id}
+  placed_at: {purchased_at}
+  currency: USD
+  region: international
+  items: [{{ sku: LAMP-02, quantity: 1, unit_price: \"80.00\" }}]
+{rest}"
+    )
+}
+
+/// Lost abroad, filed 50 days after shipment: past 45 days (2024), short of 60 (2025).
+fn lost_international(id: &str, purchased_at: &str) -> String {
+    claim(
+        id,
+        purchased_at,
+        "shipment: { status: in_transit, shipped_at: 2025-01-02, tracking_number: T1 }
+claim:
+  id: CLM-{id}
+  type: lost
+  filed_at: 2025-02-21T10:00:00Z
+  evidence: [{ kind: tracking_screenshot, tracking_number: T1 }]
+",
+    )
+    .replace("{id}", id)
+}
+
+/// Extra costs from a strike: covered from 2025 only.
+fn disruption(id: &str, purchased_at: &str) -> String {
+    claim(
+        id,
+        purchased_at,
+        "shipment: { status: delivered, shipped_at: 2025-01-02, delivered_at: 2025-01-20 }
+claim:
+  id: CLM-{id}
+  type: delivery_disruption
+  filed_at: 2025-01-21T10:00:00Z
+  extra_costs: \"12.50\"
+  evidence: [{ kind: tracking_screenshot }]
+",
+    )
+    .replace("{id}", id)
+}
+
+fn decide(doc: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["eval", "policies", "-", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = proviso_stdin(&args, doc);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    match serde_json::from_str(&run.stdout) {
+        Ok(v) => v,
+        Err(e) => panic!("not JSON ({e}): {}", run.stdout),
+    }
+}
+
+/// (version, decision, payout, first reason)
+fn outcome(d: &serde_json::Value) -> (String, String, String, String) {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    (
+        s(&d["policy"]["version"]),
+        s(&d["decision"]),
+        s(&d["payout"]["amount"]),
+        s(&d["reasons"][0]["rule"]),
+    )
+}
+
+fn o(version: &str, decision: &str, payout: &str, rule: &str) -> (String, String, String, String) {
+    (version.into(), decision.into(), payout.into(), rule.into())
+}
+
+#[test]
+fn lost_abroad_at_50_days_is_judged_by_the_terms_bought() {
+    let before = decide(&lost_international("A", "2024-12-31"), &[]);
+    let after = decide(&lost_international("B", "2025-01-01"), &[]);
+    assert_eq!(
+        outcome(&before),
+        o("2024-01-01", "approved", "80.00", "lost_package")
+    );
+    assert_eq!(
+        outcome(&after),
+        o("2025-01-01", "denied", "0.00", "lost_waiting_period")
+    );
+}
+
+#[test]
+fn strikes_are_covered_from_2025_only() {
+    let before = decide(&disruption("C", "2024-12-31"), &[]);
+    let after = decide(&disruption("D", "2025-01-01"), &[]);
+    assert_eq!(
+        outcome(&before),
+        o("2024-01-01", "denied", "0.00", "not_covered")
+    );
+    assert_eq!(
+        outcome(&after),
+        o("2025-01-01", "approved", "12.50", "delivery_disruption")
+    );
+}
+
+#[test]
+fn at_overrides_the_purchase_date_on_both_sides_of_the_boundary() {
+    let bought_2024 = lost_international("E", "2024-12-31");
+    let bought_2025 = lost_international("F", "2025-01-01");
+    assert_eq!(
+        outcome(&decide(&bought_2024, &["--at", "2025-01-01"])),
+        o("2025-01-01", "denied", "0.00", "lost_waiting_period")
+    );
+    assert_eq!(
+        outcome(&decide(&bought_2025, &["--at", "2024-12-31"])),
+        o("2024-01-01", "approved", "80.00", "lost_package")
+    );
+    assert_eq!(
+        outcome(&decide(
+            &disruption("G", "2024-06-01"),
+            &["--at", "2025-06-01"]
+        )),
+        o("2025-01-01", "approved", "12.50", "delivery_disruption")
+    );
+}
+
+#[test]
+fn a_date_with_no_version_in_force_is_a_clear_error() {
+    let run = proviso_stdin(
+        &["eval", "policies", "-", "--format", "json"],
+        &lost_international("H", "2023-12-31"),
+    );
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let expected = "no version of `xcotton/shipping-protection` is in force on 2023-12-31 \
+                    (versions: 2024-01-01 from 2024-01-01 until 2024-12-31; 2025-01-01 from 2025-01-01)";
+    assert!(
+        run.stderr
+            .contains("no version of `xcotton/shipping-protection` is in force on 2023-12-31"),
+        "{}",
+        run.stderr
+    );
+    let line: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    assert_eq!(line["document"], "CLM-H");
+    assert_eq!(line["error"]["path"], "policy");
+    assert_eq!(line["error"]["message"], expected);
+}
+
+/// A scratch directory of small policies, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str, files: &[(&str, &str, &str, &str)]) -> Scratch {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        for (file, version, effective, until) in files {
+            std::fs::write(dir.join(file), tiny(version, effective, until))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        Scratch(dir)
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.0.join(file).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tiny(version: &str, effective: &str, until: &str) -> String {
+    let until = if until.is_empty() {
+        String::new()
+    } else {
+        format!("until {until}\n")
+    };
+    format!(
+        "policy \"acme/tiny\"
+version \"{version}\"
+effective {effective}
+{until}currency USD
+doc \"A tiny policy.\"
+
+facts {{
+  claim: record {{ id: string }}
+}}
+
+fallback not_covered
+  doc \"Nothing is covered.\"
+"
+    )
+}
+
+#[test]
+fn check_rejects_versions_in_force_on_the_same_day_at_the_later_effective_line() {
+    let dir = Scratch::new(
+        "overlap",
+        &[
+            ("v1.proviso", "v1", "2024-01-01", ""),
+            ("v2.proviso", "v2", "2025-01-01", ""),
+        ],
+    );
+    let run = proviso(&["check", &dir.0.display().to_string()]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let v1 = dir.path("v1.proviso");
+    let v2 = dir.path("v2.proviso");
+    assert!(
+        run.stderr.contains(&format!("{v2}:3:1")),
+        "expected the `effective` line of v2:\n{}",
+        run.stderr
+    );
+    for part in [
+        "versions `v1` and `v2` of `acme/tiny` are both in force on 2025-01-01",
+        "3 │ effective 2025-01-01",
+        "in force from here, while `v1` still is",
+        &format!("help: end `v1` ({v1}) with `until 2024-12-31`"),
+        "error: 1 error in policies",
+    ] {
+        assert!(
+            run.stderr.contains(part),
+            "missing {part:?} in\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn check_accepts_versions_that_end_the_day_before_the_next_starts() {
+    let dir = Scratch::new(
+        "adjacent",
+        &[
+            ("v1.proviso", "v1", "2024-01-01", "2024-12-31"),
+            ("v2.proviso", "v2", "2025-01-01", ""),
+        ],
+    );
+    let run = proviso(&["check", &dir.0.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn check_rejects_a_version_label_given_twice_at_its_version_line() {
+    let dir = Scratch::new(
+        "twice",
+        &[
+            ("a.proviso", "v1", "2024-01-01", "2024-06-30"),
+            ("b.proviso", "v1", "2024-07-01", ""),
+        ],
+    );
+    let run = proviso(&["check", &dir.0.display().to_string()]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("{}:2:1", dir.path("b.proviso"))),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("version `v1` of `acme/tiny` is defined twice"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_same_document_and_version_give_byte_identical_json() {
+    let args = [
+        "eval",
+        "policies",
+        "examples/shipping/lost-domestic.yaml",
+        "--format",
+        "json",
+    ];
+    let first: Run = proviso(&args);
+    let second: Run = proviso(&args);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(!first.stdout.is_empty());
+    assert_eq!(first.stdout.as_bytes(), second.stdout.as_bytes());
+    let d: serde_json::Value = serde_json::from_str(&first.stdout).unwrap_or_default();
+    let source =
+        std::fs::read(cli::root().join("policies/xcotton/shipping-protection/2025-01-01.proviso"))
+            .unwrap_or_default();
+    assert_eq!(d["policy"]["name"], "xcotton/shipping-protection");
+    assert_eq!(d["policy"]["version"], "2025-01-01");
+    assert_eq!(d["policy"]["sha256"], proviso::compile::hash(&source, &[]));
+}
+
+const V2024: &str = "policies/xcotton/shipping-protection/2024-01-01.proviso";
+const V2025: &str = "policies/xcotton/shipping-protection/2025-01-01.proviso";
+
+fn sha(file: &str) -> String {
+    proviso::compile::hash(cli::read(file).as_bytes(), &[])
+}
+
+#[test]
+fn versions_lists_every_version_with_its_dates_and_hash() {
+    let run = proviso(&["versions", "policies"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (a, b) = (sha(V2024), sha(V2025));
+    let pad = " ".repeat(64 - "sha256".len());
+    let expected = format!(
+        "name                         version     effective   until       sha256{pad}  file
+xcotton/shipping-protection  2024-01-01  2024-01-01  2024-12-31  {a}  {V2024}
+xcotton/shipping-protection  2025-01-01  2025-01-01  open        {b}  {V2025}
+"
+    );
+    assert_eq!(run.stdout, expected);
+}
+
+#[test]
+fn versions_as_json_lines() {
+    let run = proviso(&["versions", "policies", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            serde_json::json!({
+                "name": "xcotton/shipping-protection", "version": "2024-01-01",
+                "effective": "2024-01-01", "until": "2024-12-31",
+                "sha256": sha(V2024), "file": V2024,
+            }),
+            serde_json::json!({
+                "name": "xcotton/shipping-protection", "version": "2025-01-01",
+                "effective": "2025-01-01", "until": null,
+                "sha256": sha(V2025), "file": V2025,
+            }),
+        ]
+    );
+}
+
+#[test]
+fn versions_of_an_invalid_tree_exits_3() {
+    let dir = Scratch::new(
+        "versions-overlap",
+        &[
+            ("v1.proviso", "v1", "2024-01-01", ""),
+            ("v2.proviso", "v2", "2024-02-01", ""),
+        ],
+    );
+    let run = proviso(&["versions", &dir.0.display().to_string()]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
