@@ -31,7 +31,15 @@ pub struct DocumentError {
     /// Dotted path of the offending value.
     pub path: Option<String>,
     /// Text to underline: the document at the offending value, or the failing policy expression.
-    pub at: Option<(Source, Span)>,
+    /// Boxed, as every `Result` of the evaluation path carries an error.
+    pub at: Option<Box<Underline>>,
+}
+
+/// A span of a source to underline, and what to say under it.
+#[derive(Clone, Debug)]
+pub struct Underline {
+    pub source: Source,
+    pub span: Span,
     pub label: String,
 }
 
@@ -44,7 +52,11 @@ impl DocumentError {
             let span = key
                 .and_then(|k| value_span(&src.text, reported, k, doc.format))
                 .unwrap_or_else(|| token_at(&src.text, reported));
-            (src, span)
+            Box::new(Underline {
+                source: src,
+                span,
+                label: "here".into(),
+            })
         });
         DocumentError {
             kind: DocumentErrorKind::Invalid,
@@ -53,7 +65,6 @@ impl DocumentError {
             message: e.message,
             path: e.path,
             at,
-            label: "here".into(),
         }
     }
 
@@ -65,7 +76,6 @@ impl DocumentError {
             message,
             path: path.map(str::to_string),
             at: None,
-            label: String::new(),
         }
     }
 
@@ -80,8 +90,13 @@ impl DocumentError {
             name: name.clone(),
             message,
             path: None,
-            at: f.error.span.map(|s| (program.meta.file.clone(), s)),
-            label: "while evaluating this".into(),
+            at: f.error.span.map(|span| {
+                Box::new(Underline {
+                    source: program.meta.file.clone(),
+                    span,
+                    label: "while evaluating this".into(),
+                })
+            }),
         }
     }
 }
@@ -99,22 +114,22 @@ impl std::error::Error for DocumentError {}
 
 impl Diagnostic for DocumentError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        let loc = match &self.at {
-            Some((src, span)) if self.kind == DocumentErrorKind::Invalid => src.location(*span),
+        let loc = match self.at.as_deref() {
+            Some(u) if self.kind == DocumentErrorKind::Invalid => u.source.location(u.span),
             _ => self.name.to_string(),
         };
         Some(Box::new(loc))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.at.as_ref().map(|(s, _)| s as &dyn SourceCode)
+        self.at.as_deref().map(|u| &u.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, span) = self.at.as_ref()?;
+        let u = self.at.as_deref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(self.label.clone()),
-            *span,
+            Some(u.label.clone()),
+            u.span,
         ))))
     }
 }

@@ -154,7 +154,7 @@ impl PolicySet {
         let in_force = versions
             .iter()
             .filter_map(|&i| self.programs.get(i))
-            .find(|p| p.meta.effective <= date && p.meta.until.is_none_or(|u| date <= u));
+            .find(|p| p.meta.effective <= date && p.meta.until.map_or(true, |u| date <= u));
         in_force.ok_or_else(|| {
             let ranges: Vec<String> = versions
                 .iter()
@@ -299,7 +299,11 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
                     )
                     .with_help(format!("the other is {}", earlier.meta.file.name)),
                 );
-            } else if earlier.meta.until.is_none_or(|u| u >= later.meta.effective) {
+            } else if earlier
+                .meta
+                .until
+                .map_or(true, |u| u >= later.meta.effective)
+            {
                 let day = later.meta.effective;
                 let help = match day.pred_opt() {
                     Some(prev) => format!(
