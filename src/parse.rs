@@ -146,26 +146,86 @@ fn describe(which: &Rule) -> String {
     }
 }
 
+/// The words the grammar reserves (`reserved` in `grammar/proviso.pest`): never names.
+const RESERVED: [&str; 24] = [
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "present",
+    "absent",
+    "if",
+    "then",
+    "else",
+    "otherwise",
+    "where",
+    "true",
+    "false",
+    "when",
+    "pays",
+    "reduce",
+    "cap",
+    "floor",
+    "requires",
+    "by",
+    "doc",
+    "from",
+    "default",
+];
+
+/// Keywords that must be followed by an expression.
+const EXPR_KEYWORDS: [&str; 12] = [
+    "when", "pays", "by", "at", "default", "if", "then", "else", "where", "and", "or", "not",
+];
+
+/// The token at `at`: a word, a run of operator characters, or one other character.
+fn token(text: &str, at: usize) -> &str {
+    let rest = text.get(at..).unwrap_or("");
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let op = |c: char| "=!<>+-*/".contains(c);
+    let len = match rest.chars().next() {
+        None => 0,
+        Some(c) if word(c) => rest.find(|c| !word(c)).unwrap_or(rest.len()),
+        Some(c) if op(c) => rest.find(|c| !op(c)).unwrap_or(rest.len()),
+        Some(c) => c.len_utf8(),
+    };
+    rest.get(..len).unwrap_or("")
+}
+
+/// The last word before `at`, skipping whitespace and comments.
+fn word_before(text: &str, at: usize) -> &str {
+    let mut before = text.get(..at).unwrap_or("");
+    loop {
+        let trimmed = before.trim_end();
+        let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        match trimmed.get(line_start..).and_then(|l| l.find('#')) {
+            Some(hash) => before = trimmed.get(..line_start + hash).unwrap_or(""),
+            None => {
+                before = trimmed;
+                break;
+            }
+        }
+    }
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    before.get(start..).unwrap_or("")
+}
+
 fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> PolicyError {
     use pest::error::{ErrorVariant, InputLocation};
     let (start, end) = match e.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((a, b)) => (a, b),
     };
-    let found: String = file
-        .text
-        .get(start..)
-        .unwrap_or("")
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .take(20)
-        .collect();
+    let found = token(&file.text, start);
     let end = if end > start {
         end
     } else {
-        start + found.len().max(usize::from(start < file.text.len()))
+        start + found.len()
     };
-    let span = Span::new(start, end.min(file.text.len()));
+    let mut span = Span::new(start, end.min(file.text.len()));
     let expected = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<String> = positives.iter().map(describe).collect();
@@ -175,23 +235,43 @@ fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> PolicyError {
         }
         ErrorVariant::CustomError { message } => vec![message.clone()],
     };
-    let message = if found.is_empty() {
+    let message = if file.text.trim().is_empty() {
+        "the file holds no policy".to_string()
+    } else if found.is_empty() {
         "unexpected end of file".to_string()
     } else {
         format!("unexpected `{found}`")
     };
-    let label = match expected.len() {
+    let mut label = match expected.len() {
         0 => "not expected here".to_string(),
         1 => format!("expected {}", expected[0]),
         _ => format!("expected one of {}", expected.join(", ")),
     };
+    if found.is_empty() {
+        // Nothing to underline at the end: show the last thing written instead.
+        let last = file.text.get(..start).unwrap_or("").trim_end();
+        let len = last.chars().next_back().map_or(0, char::len_utf8);
+        span = Span::new(last.len() - len, last.len());
+        if !last.is_empty() {
+            label.push_str(" after this");
+        }
+    }
     let mut err = PolicyError::new(file, span, message, label);
-    if [
-        "and", "or", "not", "in", "is", "if", "then", "else", "when", "pays", "doc", "by", "from",
-        "default",
-    ]
-    .contains(&found.as_str())
-    {
+    let wants_expr = expected.iter().any(|x| x == "an expression");
+    let wants_name = expected.iter().any(|x| x == "a name");
+    let before = word_before(&file.text, start);
+    let clause_word = [
+        "doc", "when", "pays", "reduce", "cap", "floor", "requires", "by",
+    ];
+    if file.text.trim().is_empty() {
+        err = err.with_help("a policy file starts with `policy \"owner/name\"`");
+    } else if found == "\"" {
+        err = err.with_help("this string is never closed: end it with `\"`");
+    } else if wants_expr && EXPR_KEYWORDS.contains(&before) {
+        err = err.with_help(format!("write an expression after `{before}`"));
+    } else if wants_expr && clause_word.contains(&found) {
+        err = err.with_help(format!("the expression before `{found}` is incomplete"));
+    } else if (wants_name || wants_expr) && RESERVED.contains(&found) {
         err = err.with_help(format!(
             "`{found}` is a reserved word and cannot be used as a name"
         ));
@@ -544,7 +624,7 @@ impl<'s> Builder<'s> {
                         .err(
                             Span::new(at, span.start + 1 + j + other.len_utf8()),
                             format!("unknown escape `\\{other}`"),
-                            "in this string",
+                            "not an escape",
                         )
                         .with_help("the escapes are \\\" \\\\ \\n \\t"));
                 }

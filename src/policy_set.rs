@@ -14,7 +14,7 @@ use crate::decision::Decision;
 use crate::diagnostic::{PolicyError, PolicyErrors};
 use crate::document::{decode, envelope, Format};
 use crate::error::DocumentError;
-use crate::span::{Source, Span};
+use crate::span::Source;
 use crate::value::Value;
 
 /// The file extension of policy files.
@@ -138,18 +138,27 @@ impl PolicySet {
             .filter_map(|&i| self.programs.get(i))
     }
 
+    /// The names of the loaded policies, for messages.
+    fn names(&self) -> String {
+        let known: Vec<&str> = self.by_name.keys().map(|k| k.as_ref()).collect();
+        if known.is_empty() {
+            "none".into()
+        } else {
+            known.join(", ")
+        }
+    }
+
     /// The version of `name` in force on `date`.
     pub fn select(&self, name: &str, date: NaiveDate) -> Result<&Program, String> {
         let Some(versions) = self.by_name.get(name) else {
             let known: Vec<&str> = self.by_name.keys().map(|k| k.as_ref()).collect();
-            return Err(format!(
-                "no policy named `{name}` is loaded (loaded: {})",
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            ));
+            return Err(match crate::check::suggest(name, &known) {
+                Some(s) => format!("no policy named `{name}` is loaded; did you mean `{s}`?"),
+                None => format!(
+                    "no policy named `{name}` is loaded (loaded: {})",
+                    self.names()
+                ),
+            });
         };
         let in_force = versions
             .iter()
@@ -190,30 +199,39 @@ impl PolicySet {
         let env =
             envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
         let id = env.id.clone().unwrap_or_default();
-        let fail =
-            |message: String, path: Option<&str>| DocumentError::plain(doc, &id, message, path);
-        let Some(name) = env.policy.as_deref() else {
-            return Err(fail("document names no policy".into(), Some("policy")));
+        let fail = |message: String, path: Option<&str>, shown: Option<(&str, &str)>| {
+            DocumentError::plain(doc, &id, message, path, shown)
         };
-        let date = match at {
-            Some(d) => d,
+        let Some(name) = env.policy.as_deref() else {
+            let message = format!("the document names no policy (loaded: {})", self.names());
+            return Err(fail(message, Some("policy"), None));
+        };
+        let (date, date_path) = match at {
+            Some(d) => (d, None),
             None => {
                 let (text, path) = match (&env.purchased_at, &env.placed_at) {
                     (Some(t), _) => (t, "protection.purchased_at"),
                     (None, Some(t)) => (t, "order.placed_at"),
-                    (None, None) => return Err(fail("cannot tell which policy version applies: no `protection.purchased_at` or `order.placed_at`; pass --at DATE".into(), None)),
+                    (None, None) => return Err(fail("cannot tell which policy version applies: no `protection.purchased_at` or `order.placed_at`; pass --at DATE".into(), None, None)),
                 };
-                NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
                     fail(
                         format!("expected a date (YYYY-MM-DD), found \"{text}\""),
                         Some(path),
+                        Some((path, "not a date")),
                     )
-                })?
+                })?;
+                (date, Some(path))
             }
         };
-        let program = self
-            .select(name, date)
-            .map_err(|m| fail(m, Some("policy")))?;
+        let program = self.select(name, date).map_err(|m| {
+            let shown = match date_path {
+                _ if !self.by_name.contains_key(name) => Some(("policy", "not loaded")),
+                Some(p) => Some((p, "no version is in force on this date")),
+                None => None,
+            };
+            fail(m, Some("policy"), shown)
+        })?;
         let facts = decode(doc.text, doc.format, &program.schema)
             .map_err(|e| DocumentError::invalid(doc, env.id.as_deref(), e))?;
         Ok(Prepared {
@@ -277,20 +295,11 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
     let list: Vec<&Program> = versions.iter().filter_map(|&i| programs.get(i)).collect();
     for (i, later) in list.iter().enumerate() {
         for earlier in list.iter().take(i) {
-            let header = Span::new(
-                0,
-                later
-                    .meta
-                    .file
-                    .text
-                    .find('\n')
-                    .unwrap_or(later.meta.file.text.len()),
-            );
             if earlier.meta.version == later.meta.version {
                 errors.push(
                     PolicyError::new(
                         &later.meta.file,
-                        header,
+                        later.meta.version_span,
                         format!(
                             "version `{}` of `{}` is defined twice",
                             later.meta.version, later.meta.name
@@ -315,7 +324,7 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
                 errors.push(
                     PolicyError::new(
                         &later.meta.file,
-                        header,
+                        later.meta.effective_span,
                         format!(
                             "versions `{}` and `{}` of `{}` are both in force on {day}",
                             earlier.meta.version, later.meta.version, later.meta.name

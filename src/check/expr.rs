@@ -632,6 +632,10 @@ impl<'a> Checker<'a> {
                 (Date, DateTime) | (DateTime, Date) => {
                     Some("take the date of a datetime with `date(...)`".to_string())
                 }
+                (Date | DateTime, _) | (_, Date | DateTime) => Some(
+                    "a date moves by a duration (`date + 30 days`); two dates subtract to one"
+                        .to_string(),
+                ),
                 _ => None,
             };
             self.error(

@@ -21,6 +21,7 @@ use crate::types::{Base, RecordId, Type};
 use crate::value::Value;
 
 pub use expr::Typed;
+pub(crate) use names::suggest;
 
 /// A policy whose every name resolves and every expression is well typed.
 #[derive(Debug)]
@@ -31,6 +32,9 @@ pub struct Checked {
     pub until: Option<NaiveDate>,
     pub currency: String,
     pub doc: String,
+    /// Where the version label and the effective date are written.
+    pub version_span: Span,
+    pub effective_span: Span,
     pub schema: Schema,
     pub consts: Vec<Named>,
     pub lets: Vec<Named>,
@@ -99,6 +103,8 @@ pub(crate) struct Checker<'a> {
     pub const_index: HashMap<&'a str, usize>,
     pub let_index: HashMap<&'a str, usize>,
     pub decision_enum: usize,
+    /// Constants and values being checked, outermost first, to explain a cycle.
+    pub in_progress: Vec<&'a str>,
 }
 
 /// A constant or let being checked: not yet, in progress (cycle guard), or done.
@@ -122,6 +128,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         const_index: HashMap::new(),
         let_index: HashMap::new(),
         decision_enum: 0,
+        in_progress: Vec::new(),
     };
     c.index_bindings();
     c.build_schema();
@@ -155,6 +162,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
     };
     let consts = take(std::mem::take(&mut c.consts), &ast.consts);
     let lets = take(std::mem::take(&mut c.lets), &ast.lets);
+    let h = &ast.header;
     Ok(Checked {
         name,
         version,
@@ -162,6 +170,8 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         until,
         currency,
         doc,
+        version_span: h.version.as_ref().map_or(h.name.span, |v| v.span),
+        effective_span: h.effective.as_ref().map_or(h.name.span, |e| e.span),
         schema: c.schema,
         consts,
         lets,
@@ -281,7 +291,7 @@ impl<'a> Checker<'a> {
     fn build_schema(&mut self) {
         if self.ast.facts_span.is_none() {
             self.error(
-                self.ast.header.span,
+                self.ast.header.name.span,
                 "policy declares no facts",
                 "in this policy",
                 Some(
@@ -490,7 +500,7 @@ impl<'a> Checker<'a> {
         }
         if fallbacks == 0 && self.ast.facts_span.is_some() {
             self.error(
-                self.ast.header.span,
+                self.ast.header.name.span,
                 "policy has no fallback rule",
                 "in this policy",
                 Some("add `fallback not_covered doc \"...\"`: the reason given when no coverage rule matches".into()),
@@ -516,6 +526,10 @@ impl<'a> Checker<'a> {
             RuleKind::Fallback => (&["doc"], &["doc"]),
         };
         let kind = rule.kind.as_str();
+        let a_kind = match rule.kind {
+            RuleKind::Exclusion | RuleKind::Evidence => format!("an {kind}"),
+            _ => format!("a {kind}"),
+        };
         let errors_before = self.errors.len();
         let mut seen: Vec<&str> = Vec::new();
         for c in &rule.clauses {
@@ -527,14 +541,14 @@ impl<'a> Checker<'a> {
                     .collect::<Vec<_>>()
                     .join(", ");
                 self.error(
-                    c.span(),
-                    format!("`{kw}` does not belong in a {kind} rule"),
+                    self.clause_span(c),
+                    format!("`{kw}` does not belong in {a_kind} rule"),
                     "not allowed here",
-                    Some(format!("a {kind} rule takes {list}")),
+                    Some(format!("{a_kind} rule takes {list}")),
                 );
             } else if seen.contains(&kw) {
                 self.error(
-                    c.span(),
+                    self.clause_span(c),
                     format!("`{kw}` is given twice in rule `{}`", rule.name.name),
                     "second clause",
                     None,
@@ -566,7 +580,7 @@ impl<'a> Checker<'a> {
                 self.error(rule.name.span, format!("compensation rule `{}` needs exactly one of `reduce by`, `cap at`, `floor at`", rule.name.name), "this rule", None);
             }
         }
-        if rule.kind == RuleKind::Evidence && evidence.is_none() {
+        if rule.kind == RuleKind::Evidence && self.ast.evidence_source.is_none() {
             self.error(
                 rule.name.span,
                 "evidence rule without an evidence source",
@@ -639,6 +653,19 @@ impl<'a> Checker<'a> {
             when,
             action,
         })
+    }
+
+    /// A clause's span from its keyword: the tree keeps only the span of what follows it.
+    fn clause_span(&self, c: &Clause) -> Span {
+        let span = c.span();
+        let first = c.keyword().split(' ').next().unwrap_or("");
+        let start = self
+            .file
+            .text
+            .get(..span.start)
+            .and_then(|t| t.rfind(first))
+            .unwrap_or(span.start);
+        Span::new(start, span.end)
     }
 
     fn money_expr(&mut self, e: &ast::Expr, present: &[String]) -> Option<Ex> {

@@ -15,7 +15,9 @@ pub fn diagnostic(d: &dyn Diagnostic) -> String {
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     if handler.render_report(&mut out, d).is_err() {
         out = format!("error: {d}\n");
     }
