@@ -3,7 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, SourceCode};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 
 use crate::compile::Program;
 use crate::decide::RuleFailure;
@@ -39,8 +41,37 @@ pub struct DocumentError {
 #[derive(Clone, Debug)]
 pub struct Underline {
     pub source: Source,
+    /// Lines of the file before the source text (one line of JSON Lines is a document).
+    pub lines_before: usize,
     pub span: Span,
     pub label: String,
+}
+
+impl Underline {
+    /// `file:line:col` of the span, counting lines in the whole file.
+    fn location(&self) -> String {
+        let (line, col) = self.source.line_col(self.span.start);
+        format!("{}:{}:{col}", self.source.name, line + self.lines_before)
+    }
+}
+
+impl SourceCode for Underline {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.source.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.source.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.lines_before,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl DocumentError {
@@ -50,7 +81,7 @@ impl DocumentError {
         let (parent, _) = path.rsplit_once('.').unwrap_or(("", path));
         let at = e.line_col.map(|(line, col)| {
             let mut label = "here".to_string();
-            let src = Source::new(doc.name.clone(), doc.text);
+            let src = doc.source();
             let reported = src.offset_of(line, col);
             let span = match (e.place, key) {
                 (Place::Missing, Some(k)) => {
@@ -79,6 +110,7 @@ impl DocumentError {
             let span = span.unwrap_or_else(|| token_at(&src.text, reported));
             Box::new(Underline {
                 source: src,
+                lines_before: doc.line.saturating_sub(1),
                 span,
                 label,
             })
@@ -86,7 +118,7 @@ impl DocumentError {
         DocumentError {
             kind: DocumentErrorKind::Invalid,
             document: id.map(str::to_string).filter(|s| !s.is_empty()),
-            name: doc.name.clone(),
+            name: doc.label(),
             message: e.message,
             path: e.path,
             at,
@@ -105,13 +137,14 @@ impl DocumentError {
         DocumentError {
             kind: DocumentErrorKind::Invalid,
             document: Some(id.to_string()).filter(|s| !s.is_empty()),
-            name: doc.name.clone(),
+            name: doc.label(),
             message,
             path: path.map(str::to_string),
             at: shown.and_then(|(p, label)| {
                 Some(Box::new(Underline {
                     span: locate(doc.text, p, doc.format)?,
-                    source: Source::new(doc.name.clone(), doc.text),
+                    source: doc.source(),
+                    lines_before: doc.line.saturating_sub(1),
                     label: label.to_string(),
                 }))
             }),
@@ -132,6 +165,7 @@ impl DocumentError {
             at: f.error.span.map(|span| {
                 Box::new(Underline {
                     source: program.meta.file.clone(),
+                    lines_before: 0,
                     span,
                     label: "while evaluating this".into(),
                 })
@@ -154,14 +188,14 @@ impl std::error::Error for DocumentError {}
 impl Diagnostic for DocumentError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let loc = match self.at.as_deref() {
-            Some(u) if self.kind == DocumentErrorKind::Invalid => u.source.location(u.span),
+            Some(u) if self.kind == DocumentErrorKind::Invalid => u.location(),
             _ => self.name.to_string(),
         };
         Some(Box::new(loc))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.at.as_deref().map(|u| &u.source as &dyn SourceCode)
+        self.at.as_deref().map(|u| u as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

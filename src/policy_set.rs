@@ -39,12 +39,16 @@ pub enum LoadError {
     Policy(#[from] PolicyErrors),
 }
 
-/// One document to evaluate: its text, its format, and a name for messages.
+/// One document to evaluate: its text, its format, and where it comes from.
 #[derive(Clone, Debug)]
 pub struct Document<'t> {
+    /// The file (or `<stdin>`) the document is read from.
     pub name: Arc<str>,
     pub text: &'t str,
     pub format: Format,
+    /// The line of the file on which the document starts, for one line of JSON Lines;
+    /// 0 when the document is the whole file.
+    pub line: usize,
 }
 
 impl<'t> Document<'t> {
@@ -53,6 +57,7 @@ impl<'t> Document<'t> {
             name: name.into(),
             text,
             format: Format::Yaml,
+            line: 0,
         }
     }
 
@@ -61,7 +66,21 @@ impl<'t> Document<'t> {
             name: name.into(),
             text,
             format: Format::Json,
+            line: 0,
         }
+    }
+
+    /// The name shown in messages: the file, and the line for one line of JSON Lines.
+    pub fn label(&self) -> Arc<str> {
+        match self.line {
+            0 => self.name.clone(),
+            n => format!("{}:{n}", self.name).into(),
+        }
+    }
+
+    /// The document's text as a source for diagnostics.
+    pub(crate) fn source(&self) -> Source {
+        Source::new(self.name.clone(), self.text)
     }
 }
 
@@ -238,7 +257,7 @@ impl PolicySet {
             program,
             id,
             facts,
-            name: doc.name.clone(),
+            name: doc.label(),
         })
     }
 
@@ -341,6 +360,6 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
 
 impl fmt::Display for Document<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)
+        f.write_str(&self.label())
     }
 }

@@ -1,6 +1,6 @@
 //! Renders diagnostics for a terminal (colour) or a pipe (plain unicode).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 
@@ -26,5 +26,10 @@ pub fn diagnostic(d: &dyn Diagnostic) -> String {
 
 /// Writes a diagnostic to standard error.
 pub fn eprint(d: &dyn Diagnostic) {
-    eprint!("{}", diagnostic(d));
+    message(&diagnostic(d));
+}
+
+/// Writes text to standard error; a closed standard error is ignored (`eprint!` would panic).
+pub fn message(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
