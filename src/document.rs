@@ -13,6 +13,8 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+mod scan;
+
 use crate::schema::{FieldSchema, Schema};
 use crate::types::{Base, RecordId};
 use crate::value::Value;
@@ -102,6 +104,7 @@ fn run<'c, T, S>(text: &'c str, format: Format, dc: &Dc<'_>, seed: S) -> Result<
 where
     S: for<'de> DeserializeSeed<'de, Value = T>,
 {
+    scan::check(text, format)?;
     let (line_col, message) = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
@@ -258,13 +261,17 @@ impl fmt::Display for Scalar {
     }
 }
 
-struct ScalarVisitor;
+/// Reads any scalar; `.0` says what the field expects, for the parser's own messages.
+struct ScalarVisitor<'e>(&'e str);
 
-impl<'de> Visitor<'de> for ScalarVisitor {
+/// The key under which serde_json (with arbitrary precision) hands over a number's text.
+const JSON_NUMBER_KEY: &str = "$serde_json::private::Number";
+
+impl<'de> Visitor<'de> for ScalarVisitor<'_> {
     type Value = Scalar;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a value")
+        f.write_str(self.0)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
@@ -291,24 +298,35 @@ impl<'de> Visitor<'de> for ScalarVisitor {
         Ok(Scalar::Null)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
         // With arbitrary precision, serde_json hands a number over as a one-entry map.
-        match serde_json::Number::deserialize(de::value::MapAccessDeserializer::new(map)) {
-            Ok(n) => Ok(Scalar::Number(n.as_str().to_string())),
-            Err(_) => Ok(Scalar::Map),
+        match map.next_key::<String>()? {
+            Some(k) if k == JSON_NUMBER_KEY => Ok(Scalar::Number(map.next_value::<String>()?)),
+            Some(_) => {
+                // Read the rest, so that the parser can go on to say what was wrong.
+                map.next_value::<IgnoredAny>()?;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Map)
+            }
+            None => Ok(Scalar::Map),
         }
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Scalar, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Scalar::List)
     }
 }
 
-fn read_scalar<'de, D: Deserializer<'de>>(format: Format, d: D) -> Result<Scalar, D::Error> {
+fn read_scalar<'de, D: Deserializer<'de>>(
+    format: Format,
+    expected: &str,
+    d: D,
+) -> Result<Scalar, D::Error> {
     match format {
         // YAML: ask for text, so that `24.10` arrives as written.
-        Format::Yaml => d.deserialize_str(ScalarVisitor),
-        Format::Json => d.deserialize_any(ScalarVisitor),
+        Format::Yaml => d.deserialize_str(ScalarVisitor(expected)),
+        Format::Json => d.deserialize_any(ScalarVisitor(expected)),
     }
 }
 
@@ -576,7 +594,8 @@ impl<'de> DeserializeSeed<'de> for TypeSeed<'_, '_> {
                 .deserialize_seq(ListVisitor { dc, elem, path })
                 .map_err(|e| dc.note(path, e)),
             base => {
-                let s = read_scalar(dc.format, d).map_err(|e| dc.note(path, e))?;
+                let s = read_scalar(dc.format, &expected(base, dc.schema), d)
+                    .map_err(|e| dc.note(path, e))?;
                 convert(base, s, dc.schema).map_err(|msg| dc.fail(path, msg))
             }
         }
@@ -666,11 +685,13 @@ struct Loose(Option<String>);
 
 impl<'de> Deserialize<'de> for Loose {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Loose, D::Error> {
-        Ok(Loose(match d.deserialize_any(ScalarVisitor)? {
-            Scalar::Text(t) | Scalar::Number(t) => Some(t),
-            Scalar::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }))
+        Ok(Loose(
+            match d.deserialize_any(ScalarVisitor("a value"))? {
+                Scalar::Text(t) | Scalar::Number(t) => Some(t),
+                Scalar::Bool(b) => Some(b.to_string()),
+                _ => None,
+            },
+        ))
     }
 }
 

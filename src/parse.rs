@@ -240,7 +240,14 @@ fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> PolicyError {
     } else if found.is_empty() {
         "unexpected end of file".to_string()
     } else {
-        format!("unexpected `{found}`")
+        let shown: String = found
+            .chars()
+            .map(|c| match c {
+                c if c.is_control() => c.escape_debug().to_string(),
+                c => c.to_string(),
+            })
+            .collect();
+        format!("unexpected `{shown}`")
     };
     let mut label = match expected.len() {
         0 => "not expected here".to_string(),
@@ -699,6 +706,7 @@ impl<'s> Builder<'s> {
             }
             Rule::not_expr => {
                 let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+                self.prefixes_ok(&parts)?;
                 let mut iter = parts.into_iter().rev();
                 let last = iter.next().ok_or_else(|| internal(self.file, span))?;
                 let (mut acc, mut depth) = self.expr_d(last)?;
@@ -742,6 +750,7 @@ impl<'s> Builder<'s> {
             }
             Rule::unary => {
                 let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+                self.prefixes_ok(&parts)?;
                 let mut iter = parts.into_iter().rev();
                 let last = iter.next().ok_or_else(|| internal(self.file, span))?;
                 let (mut acc, mut depth) = self.expr_d(last)?;
@@ -956,6 +965,16 @@ impl<'s> Builder<'s> {
         };
         self.depth_ok(out.1, span)?;
         Ok(out)
+    }
+
+    /// Rejects a run of prefix operators (`not`, `-`) deeper than [`MAX_EXPR_DEPTH`] at its first.
+    fn prefixes_ok(&self, parts: &[Pair<Rule>]) -> R<()> {
+        match parts.first() {
+            Some(first) if parts.len() > MAX_EXPR_DEPTH => {
+                self.depth_ok(usize::MAX, span_of(first))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn depth_ok(&self, depth: usize, span: Span) -> R<()> {
