@@ -11,7 +11,7 @@ use crate::diagnostic::PolicyError;
 use crate::hooks::{HookFile, Hooks};
 use crate::ir::Ex;
 use crate::schema::Schema;
-use crate::span::Source;
+use crate::span::{Source, Span};
 use crate::value::Value;
 
 /// A policy version ready to evaluate documents.
@@ -36,6 +36,9 @@ pub struct Meta {
     pub until: Option<NaiveDate>,
     pub currency: Arc<str>,
     pub doc: Arc<str>,
+    /// Where the version label and the effective date are written, for messages.
+    pub version_span: Span,
+    pub effective_span: Span,
     /// Hex SHA-256 of the policy source and its hooks (see [`hash`]).
     pub sha256: Arc<str>,
     pub file: Source,
@@ -154,6 +157,8 @@ pub fn compile(
         until: checked.until,
         currency: checked.currency.into(),
         doc: checked.doc.into(),
+        version_span: checked.version_span,
+        effective_span: checked.effective_span,
         sha256: hash(file.text.as_bytes(), hook_files).into(),
         file: file.clone(),
     };

@@ -13,6 +13,8 @@ use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+mod scan;
+
 use crate::schema::{FieldSchema, Schema};
 use crate::types::{Base, RecordId};
 use crate::value::Value;
@@ -35,6 +37,20 @@ pub struct DocError {
     pub path: Option<String>,
     /// 1-based line and column in the document text.
     pub line_col: Option<(usize, usize)>,
+    /// What the path names: the offending value, a missing field, or a repeated one.
+    pub place: Place,
+}
+
+/// What a [`DocError`]'s path names, so that the right text can be underlined.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Place {
+    /// The value at the path is wrong (or the text could not be read there).
+    #[default]
+    Value,
+    /// The field at the path is required but absent: its parent is shown.
+    Missing,
+    /// The field at the path is given twice: its second occurrence is shown.
+    Repeated,
 }
 
 /// The fields read before the policy is known: which policy, and the dates that pick its version.
@@ -88,6 +104,7 @@ fn run<'c, T, S>(text: &'c str, format: Format, dc: &Dc<'_>, seed: S) -> Result<
 where
     S: for<'de> DeserializeSeed<'de, Value = T>,
 {
+    scan::check(text, format)?;
     let (line_col, message) = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
@@ -104,23 +121,38 @@ where
             Err(e) => (e.location().map(|l| (l.line(), l.column())), e.to_string()),
         },
     };
-    let (path, message) = match dc.err.borrow_mut().take() {
-        Some((path, msg)) => (Some(path).filter(|p| !p.is_empty()), msg),
-        None => (None, clean(&message)),
+    let (path, message, place) = match dc.err.borrow_mut().take() {
+        Some((path, msg, place)) => (Some(path).filter(|p| !p.is_empty()), msg, place),
+        None => (None, clean(&message), Place::Value),
     };
     Err(DocError {
         message,
         path,
         line_col,
+        place,
     })
 }
 
-/// Serde's messages, reworded: location suffixes dropped, "invalid type" turned around.
+/// Serde's messages, reworded: path prefixes and locations dropped (the error carries
+/// both), "invalid type" turned around.
 fn clean(message: &str) -> String {
-    let mut m = message;
+    let mut owned = message.to_string();
     for cut in [" at line ", " at position "] {
-        if let Some(i) = m.rfind(cut) {
-            m = m.get(..i).unwrap_or(m);
+        while let Some(i) = owned.find(cut) {
+            // Drop ` at line 11 column 8` up to the next punctuation.
+            let rest = owned.get(i + cut.len()..).unwrap_or("");
+            let tail = rest
+                .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == ' ')
+                .to_string();
+            owned.truncate(i);
+            owned.push_str(&tail);
+        }
+    }
+    // serde_yaml puts the path first (`shipment: invalid type: ...`).
+    let mut m = owned.as_str();
+    if let Some((head, rest)) = m.split_once(": ") {
+        if !head.contains(char::is_whitespace) && !rest.is_empty() {
+            m = rest;
         }
     }
     if let Some(rest) = m.strip_prefix("invalid type: ") {
@@ -141,14 +173,18 @@ fn clean(message: &str) -> String {
 struct Dc<'s> {
     schema: &'s Schema,
     format: Format,
-    err: RefCell<Option<(String, String)>>,
+    err: RefCell<Option<(String, String, Place)>>,
 }
 
 impl Dc<'_> {
     fn fail<E: de::Error>(&self, path: &PathNode, message: String) -> E {
+        self.fail_at(path, message, Place::Value)
+    }
+
+    fn fail_at<E: de::Error>(&self, path: &PathNode, message: String, place: Place) -> E {
         let mut slot = self.err.borrow_mut();
         if slot.is_none() {
-            *slot = Some((path.to_string(), message.clone()));
+            *slot = Some((path.to_string(), message.clone(), place));
         }
         E::custom(message)
     }
@@ -157,7 +193,7 @@ impl Dc<'_> {
     fn note<E: de::Error + fmt::Display>(&self, path: &PathNode, e: E) -> E {
         let mut slot = self.err.borrow_mut();
         if slot.is_none() {
-            *slot = Some((path.to_string(), clean(&e.to_string())));
+            *slot = Some((path.to_string(), clean(&e.to_string()), Place::Value));
         }
         e
     }
@@ -225,13 +261,17 @@ impl fmt::Display for Scalar {
     }
 }
 
-struct ScalarVisitor;
+/// Reads any scalar; `.0` says what the field expects, for the parser's own messages.
+struct ScalarVisitor<'e>(&'e str);
 
-impl<'de> Visitor<'de> for ScalarVisitor {
+/// The key under which serde_json (with arbitrary precision) hands over a number's text.
+const JSON_NUMBER_KEY: &str = "$serde_json::private::Number";
+
+impl<'de> Visitor<'de> for ScalarVisitor<'_> {
     type Value = Scalar;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a value")
+        f.write_str(self.0)
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
@@ -258,24 +298,35 @@ impl<'de> Visitor<'de> for ScalarVisitor {
         Ok(Scalar::Null)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
         // With arbitrary precision, serde_json hands a number over as a one-entry map.
-        match serde_json::Number::deserialize(de::value::MapAccessDeserializer::new(map)) {
-            Ok(n) => Ok(Scalar::Number(n.as_str().to_string())),
-            Err(_) => Ok(Scalar::Map),
+        match map.next_key::<String>()? {
+            Some(k) if k == JSON_NUMBER_KEY => Ok(Scalar::Number(map.next_value::<String>()?)),
+            Some(_) => {
+                // Read the rest, so that the parser can go on to say what was wrong.
+                map.next_value::<IgnoredAny>()?;
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Map)
+            }
+            None => Ok(Scalar::Map),
         }
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Scalar, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Scalar::List)
     }
 }
 
-fn read_scalar<'de, D: Deserializer<'de>>(format: Format, d: D) -> Result<Scalar, D::Error> {
+fn read_scalar<'de, D: Deserializer<'de>>(
+    format: Format,
+    expected: &str,
+    d: D,
+) -> Result<Scalar, D::Error> {
     match format {
         // YAML: ask for text, so that `24.10` arrives as written.
-        Format::Yaml => d.deserialize_str(ScalarVisitor),
-        Format::Json => d.deserialize_any(ScalarVisitor),
+        Format::Yaml => d.deserialize_str(ScalarVisitor(expected)),
+        Format::Json => d.deserialize_any(ScalarVisitor(expected)),
     }
 }
 
@@ -283,22 +334,20 @@ fn read_scalar<'de, D: Deserializer<'de>>(format: Format, d: D) -> Result<Scalar
 fn convert(base: &Base, s: Scalar, schema: &Schema) -> Result<Value, String> {
     let wrong = |what: &str, s: &Scalar| Err(format!("expected {what}, found {s}"));
     match (base, &s) {
-        (Base::Money | Base::Decimal, Scalar::Text(t) | Scalar::Number(t)) => match decimal(t) {
-            Some(d) => Ok(Value::Num(d)),
-            None if plain_decimal(t) => Err(format!("{t} has more than 28 significant digits")),
-            None => wrong(
-                if *base == Base::Money {
-                    "money"
-                } else {
-                    "a decimal"
-                },
-                &s,
-            ),
-        },
-        (Base::Integer, Scalar::Text(t) | Scalar::Number(t)) => match decimal(t) {
-            Some(d) if !t.contains('.') => Ok(Value::Num(d)),
-            _ => wrong("an integer", &s),
-        },
+        (Base::Money | Base::Decimal | Base::Integer, Scalar::Text(t) | Scalar::Number(t)) => {
+            let what = match base {
+                Base::Money => "money",
+                Base::Decimal => "a decimal",
+                _ => "an integer",
+            };
+            if !plain_decimal(t) || (*base == Base::Integer && t.contains('.')) {
+                return wrong(what, &s);
+            }
+            match decimal(t) {
+                Some(d) => Ok(Value::Num(d)),
+                None => wrong(&format!("{what} of at most {MAX_DIGITS} digits"), &s),
+            }
+        }
         (Base::Bool, Scalar::Bool(b)) => Ok(Value::Bool(*b)),
         (Base::Bool, Scalar::Text(t)) if t == "true" || t == "false" => {
             Ok(Value::Bool(t == "true"))
@@ -321,9 +370,32 @@ fn convert(base: &Base, s: Scalar, schema: &Schema) -> Result<Value, String> {
         },
         (Base::DateTime, Scalar::Text(t)) => match DateTime::parse_from_rfc3339(t) {
             Ok(d) => Ok(Value::DateTime(d.with_timezone(&Utc))),
-            Err(_) => wrong("an instant (RFC 3339, like 2025-07-10T09:30:00Z)", &s),
+            Err(_) if t.parse::<chrono::NaiveDateTime>().is_ok() => wrong(
+                "an instant with a time zone (`Z` or an offset, like 2025-07-10T09:30:00Z)",
+                &s,
+            ),
+            Err(_) => wrong(&expected(base, schema), &s),
         },
-        (b, _) => wrong(&b.describe(schema), &s),
+        (b, _) => wrong(&expected(b, schema), &s),
+    }
+}
+
+/// What a document must hold for a declared type, in the words of a document's author.
+fn expected(base: &Base, schema: &Schema) -> String {
+    match base {
+        Base::Money => "money".into(),
+        Base::Decimal => "a decimal".into(),
+        Base::Integer => "an integer".into(),
+        Base::Bool => "true or false".into(),
+        Base::Str => "a string".into(),
+        Base::Date => "a date (YYYY-MM-DD)".into(),
+        Base::DateTime => "an instant (RFC 3339, like 2025-07-10T09:30:00Z)".into(),
+        Base::Duration => "a duration".into(),
+        Base::Enum(id) => schema.enums.get(*id).map_or("a name".into(), |e| {
+            format!("one of {}", e.variants.join(", "))
+        }),
+        Base::Record(_) => "a mapping".into(),
+        Base::List(_) => "a list".into(),
     }
 }
 
@@ -336,9 +408,20 @@ fn plain_decimal(t: &str) -> bool {
         && frac.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A plain decimal (`-12.50`, `24`): no exponent, no separators, no spaces.
+/// Most significant digits a number in a document may have (what a decimal holds exactly).
+pub const MAX_DIGITS: usize = 28;
+
+/// A plain decimal (`-12.50`, `24`) of at most [`MAX_DIGITS`] digits: no exponent, no
+/// separators, no spaces, and nothing rounded away.
 fn decimal(t: &str) -> Option<Decimal> {
     if !plain_decimal(t) {
+        return None;
+    }
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    if int.len() + frac.len() > MAX_DIGITS {
         return None;
     }
     t.parse::<Decimal>().ok()
@@ -393,7 +476,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             })?;
             if let Some(slot) = values.get_mut(i) {
                 if slot.is_some() {
-                    return Err(self.dc.fail(&child, "field is given twice".into()));
+                    let msg = "field is given twice".into();
+                    return Err(self.dc.fail_at(&child, msg, Place::Repeated));
                 }
                 *slot = Some(value);
             }
@@ -409,10 +493,11 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                             parent: Some(self.path),
                             seg: Seg::Field(&field.name),
                         };
-                        let what = field.ty.describe(self.dc.schema);
-                        return Err(self.dc.fail(
+                        let what = expected(&field.ty, self.dc.schema);
+                        return Err(self.dc.fail_at(
                             &child,
                             format!("required field is missing (expected {what})"),
+                            Place::Missing,
                         ));
                     }
                 },
@@ -466,7 +551,7 @@ impl<'de> Visitor<'de> for FieldSeed<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(&self.field.ty.describe(self.dc.schema))
+        f.write_str(&expected(&self.field.ty, self.dc.schema))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Value, E> {
@@ -509,7 +594,8 @@ impl<'de> DeserializeSeed<'de> for TypeSeed<'_, '_> {
                 .deserialize_seq(ListVisitor { dc, elem, path })
                 .map_err(|e| dc.note(path, e)),
             base => {
-                let s = read_scalar(dc.format, d).map_err(|e| dc.note(path, e))?;
+                let s = read_scalar(dc.format, &expected(base, dc.schema), d)
+                    .map_err(|e| dc.note(path, e))?;
                 convert(base, s, dc.schema).map_err(|msg| dc.fail(path, msg))
             }
         }
@@ -599,11 +685,13 @@ struct Loose(Option<String>);
 
 impl<'de> Deserialize<'de> for Loose {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Loose, D::Error> {
-        Ok(Loose(match d.deserialize_any(ScalarVisitor)? {
-            Scalar::Text(t) | Scalar::Number(t) => Some(t),
-            Scalar::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }))
+        Ok(Loose(
+            match d.deserialize_any(ScalarVisitor("a value"))? {
+                Scalar::Text(t) | Scalar::Number(t) => Some(t),
+                Scalar::Bool(b) => Some(b.to_string()),
+                _ => None,
+            },
+        ))
     }
 }
 

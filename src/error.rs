@@ -3,11 +3,13 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, SourceCode};
+use miette::{
+    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
 
 use crate::compile::Program;
 use crate::decide::RuleFailure;
-use crate::document::{DocError, Format};
+use crate::document::{DocError, Format, Place};
 use crate::policy_set::Document;
 use crate::span::{Source, Span};
 
@@ -31,41 +33,121 @@ pub struct DocumentError {
     /// Dotted path of the offending value.
     pub path: Option<String>,
     /// Text to underline: the document at the offending value, or the failing policy expression.
-    pub at: Option<Box<(Source, Span)>>,
-    pub label: &'static str,
+    /// Boxed, as every `Result` of the evaluation path carries an error.
+    pub at: Option<Box<Underline>>,
+}
+
+/// A span of a source to underline, and what to say under it.
+#[derive(Clone, Debug)]
+pub struct Underline {
+    pub source: Source,
+    /// Lines of the file before the source text (one line of JSON Lines is a document).
+    pub lines_before: usize,
+    pub span: Span,
+    pub label: String,
+}
+
+impl Underline {
+    /// `file:line:col` of the span, counting lines in the whole file.
+    fn location(&self) -> String {
+        let (line, col) = self.source.line_col(self.span.start);
+        format!("{}:{}:{col}", self.source.name, line + self.lines_before)
+    }
+}
+
+impl SourceCode for Underline {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.source.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.source.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.lines_before,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl DocumentError {
     pub(crate) fn invalid(doc: &Document<'_>, id: Option<&str>, e: DocError) -> Self {
+        let path = e.path.as_deref().unwrap_or("");
+        let key = last_field(path);
+        let (parent, _) = path.rsplit_once('.').unwrap_or(("", path));
         let at = e.line_col.map(|(line, col)| {
-            let src = Source::new(doc.name.clone(), doc.text);
+            let mut label = "here".to_string();
+            let src = doc.source();
             let reported = src.offset_of(line, col);
-            let key = e.path.as_deref().and_then(last_field);
-            let span = key
-                .and_then(|k| value_span(&src.text, reported, k, doc.format))
-                .unwrap_or_else(|| token_at(&src.text, reported));
-            Box::new((src, span))
+            let span = match (e.place, key) {
+                (Place::Missing, Some(k)) => {
+                    let parent_key = last_field(parent).filter(|_| !parent.is_empty());
+                    label = match parent_key {
+                        Some(p) => format!("`{p}` has no `{k}`"),
+                        None if parent.is_empty() => format!("the document has no `{k}`"),
+                        None => format!("this item has no `{k}`"),
+                    };
+                    parent_key.and_then(|p| key_before(&src.text, reported, p, doc.format))
+                }
+                (Place::Repeated, Some(k)) => {
+                    label = "given again here".into();
+                    value_span(&src.text, reported, k, doc.format, 1)
+                }
+                (_, Some(k)) => value_span(&src.text, reported, k, doc.format, 0),
+                // No path: the text itself is broken; the parser's position is a point.
+                (_, None) => {
+                    let len = src.text.get(reported..).and_then(|r| r.chars().next());
+                    Some(Span::new(
+                        reported,
+                        reported + len.map_or(0, char::len_utf8),
+                    ))
+                }
+            };
+            let span = span.unwrap_or_else(|| token_at(&src.text, reported));
+            Box::new(Underline {
+                source: src,
+                lines_before: doc.line.saturating_sub(1),
+                span,
+                label,
+            })
         });
         DocumentError {
             kind: DocumentErrorKind::Invalid,
             document: id.map(str::to_string).filter(|s| !s.is_empty()),
-            name: doc.name.clone(),
+            name: doc.label(),
             message: e.message,
             path: e.path,
             at,
-            label: "here",
         }
     }
 
-    pub(crate) fn plain(doc: &Document<'_>, id: &str, message: String, path: Option<&str>) -> Self {
+    /// An error found after reading the document: `shown` is the dotted path of the value to
+    /// underline (found by searching the text) and its label.
+    pub(crate) fn plain(
+        doc: &Document<'_>,
+        id: &str,
+        message: String,
+        path: Option<&str>,
+        shown: Option<(&str, &str)>,
+    ) -> Self {
         DocumentError {
             kind: DocumentErrorKind::Invalid,
             document: Some(id.to_string()).filter(|s| !s.is_empty()),
-            name: doc.name.clone(),
+            name: doc.label(),
             message,
             path: path.map(str::to_string),
-            at: None,
-            label: "",
+            at: shown.and_then(|(p, label)| {
+                Some(Box::new(Underline {
+                    span: locate(doc.text, p, doc.format)?,
+                    source: doc.source(),
+                    lines_before: doc.line.saturating_sub(1),
+                    label: label.to_string(),
+                }))
+            }),
         }
     }
 
@@ -80,11 +162,14 @@ impl DocumentError {
             name: name.clone(),
             message,
             path: None,
-            at: f
-                .error
-                .span
-                .map(|s| Box::new((program.meta.file.clone(), s))),
-            label: "while evaluating this",
+            at: f.error.span.map(|span| {
+                Box::new(Underline {
+                    source: program.meta.file.clone(),
+                    lines_before: 0,
+                    span,
+                    label: "while evaluating this".into(),
+                })
+            }),
         }
     }
 }
@@ -103,21 +188,21 @@ impl std::error::Error for DocumentError {}
 impl Diagnostic for DocumentError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let loc = match self.at.as_deref() {
-            Some((src, span)) if self.kind == DocumentErrorKind::Invalid => src.location(*span),
+            Some(u) if self.kind == DocumentErrorKind::Invalid => u.location(),
             _ => self.name.to_string(),
         };
         Some(Box::new(loc))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.at.as_deref().map(|(s, _)| s as &dyn SourceCode)
+        self.at.as_deref().map(|u| u as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let (_, span) = self.at.as_deref()?;
+        let u = self.at.as_deref()?;
         Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(self.label.to_string()),
-            *span,
+            Some(u.label.clone()),
+            u.span,
         ))))
     }
 }
@@ -139,14 +224,109 @@ fn token_at(text: &str, at: usize) -> Span {
     Span::new(at, (at + len).min(text.len()))
 }
 
+/// The span of the value at a dotted path of mapping keys (`protection.purchased_at`),
+/// found by searching the text forward key by key.
+fn locate(text: &str, path: &str, format: Format) -> Option<Span> {
+    let mut from = 0;
+    let mut key_at = 0;
+    for seg in path.split('.') {
+        key_at = key_after(text, from, seg, format)?;
+        from = key_at + seg.len();
+    }
+    let colon = from + text.get(from..)?.find(':')?;
+    let value = text.get(colon + 1..)?;
+    let start = colon + 1 + value.len() - value.trim_start().len();
+    let value = text.get(start..)?;
+    let len = scalar_len(value, format).unwrap_or(1);
+    let shown = value.get(..len)?.trim_end();
+    (key_at <= start).then(|| Span::new(start, start + shown.len().max(1).min(value.len())))
+}
+
+/// The length of the scalar that starts `value`: the rest of the line in YAML, one token in
+/// JSON (`None` for a JSON mapping or list).
+fn scalar_len(value: &str, format: Format) -> Option<usize> {
+    if format == Format::Yaml {
+        return Some(value.find('\n').unwrap_or(value.len()));
+    }
+    let mut chars = value.char_indices();
+    match chars.next()?.1 {
+        '{' | '[' => None,
+        '"' => {
+            let mut escaped = false;
+            for (i, c) in chars {
+                match c {
+                    '"' if !escaped => return Some(i + 1),
+                    '\\' => escaped = !escaped,
+                    _ => escaped = false,
+                }
+            }
+            Some(value.len())
+        }
+        _ => Some(
+            value
+                .find(|c: char| c == ',' || c == '}' || c == ']' || c.is_whitespace())
+                .unwrap_or(value.len()),
+        ),
+    }
+}
+
+/// Where the mapping key `key` is first written at or after `from`.
+fn key_after(text: &str, from: usize, key: &str, format: Format) -> Option<usize> {
+    let quoted = format!("\"{key}\"");
+    let needle = if format == Format::Json {
+        quoted.as_str()
+    } else {
+        key
+    };
+    let mut at = from;
+    loop {
+        let i = at + text.get(at..)?.find(needle)?;
+        let before_ok = format == Format::Json
+            || text
+                .get(..i)?
+                .ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',')
+            || i == 0;
+        let after = text.get(i + needle.len()..)?.trim_start();
+        if before_ok && after.starts_with(':') {
+            return Some(i + usize::from(format == Format::Json));
+        }
+        at = i + needle.len();
+    }
+}
+
+/// The span of the mapping key `key` last written before `at` (a missing field's parent).
+fn key_before(text: &str, at: usize, key: &str, format: Format) -> Option<Span> {
+    let before = text.get(..at)?;
+    let start = match format {
+        Format::Yaml => {
+            let mut end = before.len();
+            loop {
+                let i = before.get(..end)?.rfind(key)?;
+                let prev_ok = before
+                    .get(..i)?
+                    .ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',' || c == '-')
+                    || i == 0;
+                let after = text.get(i + key.len()..)?.trim_start_matches([' ', '\t']);
+                if prev_ok && after.starts_with(':') {
+                    break i;
+                }
+                end = i;
+            }
+        }
+        Format::Json => before.rfind(&format!("\"{key}\""))?,
+    };
+    let len = key.len() + usize::from(format == Format::Json) * 2;
+    Some(Span::new(start, start + len))
+}
+
 /// Narrows a parser's position to the value of `key`: YAML parsers report the enclosing
-/// mapping, so the key is searched forward; JSON parsers report the end of the value,
-/// so it is searched backward.
-fn value_span(text: &str, reported: usize, key: &str, format: Format) -> Option<Span> {
+/// mapping, so the key is searched forward (`skip` occurrences passed over, for a repeated
+/// key); JSON parsers report the end of the value, so it is searched backward.
+fn value_span(text: &str, reported: usize, key: &str, format: Format, skip: usize) -> Option<Span> {
     let key_at = match format {
         Format::Yaml => {
             let rest = text.get(reported..)?;
-            let mut from = 0;
+            let (mut from, mut skip) = (0, skip);
             loop {
                 let i = rest.get(from..)?.find(key)? + from;
                 let before_ok = i == 0
@@ -155,7 +335,10 @@ fn value_span(text: &str, reported: usize, key: &str, format: Format) -> Option<
                         .ends_with(|c: char| c.is_whitespace() || c == '{' || c == ',' || c == '-');
                 let after = rest.get(i + key.len()..)?.trim_start_matches([' ', '\t']);
                 if before_ok && after.starts_with(':') {
-                    break reported + i;
+                    if skip == 0 {
+                        break reported + i;
+                    }
+                    skip -= 1;
                 }
                 from = i + key.len();
             }
@@ -166,10 +349,9 @@ fn value_span(text: &str, reported: usize, key: &str, format: Format) -> Option<
     let start = colon + 1 + text.get(colon + 1..)?.len()
         - text.get(colon + 1..)?.trim_start_matches([' ', '\t']).len();
     let value = text.get(start..)?;
-    let end = match format {
-        Format::Yaml => value.find('\n').unwrap_or(value.len()),
-        Format::Json => reported.saturating_sub(start).max(1).min(value.len()),
-    };
+    // A JSON parser reports the last character of a mapping or list value.
+    let end = scalar_len(value, format)
+        .unwrap_or_else(|| (reported + 1).saturating_sub(start).max(1).min(value.len()));
     let trimmed = value.get(..end)?.trim_end();
     Some(Span::new(
         start,

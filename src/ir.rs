@@ -142,9 +142,11 @@ impl Ex {
 
     /// Rewrites every node bottom-up with `f`.
     pub fn map(self, f: &mut dyn FnMut(Ex) -> Ex) -> Ex {
-        #[allow(clippy::boxed_local)]
-        fn b(e: Box<Ex>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<Ex> {
-            Box::new((*e).map(f))
+        fn b(mut e: Box<Ex>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<Ex> {
+            // Rewrites in place, keeping the allocation.
+            let inner = std::mem::replace(&mut *e, Ex::Decision);
+            *e = inner.map(f);
+            e
         }
         fn all(es: Box<[Ex]>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<[Ex]> {
             es.into_vec().into_iter().map(|x| x.map(f)).collect()

@@ -10,38 +10,13 @@ use crate::ast::*;
 use crate::diagnostic::PolicyError;
 use crate::span::{Source, Span};
 
+mod syntax;
+
+use syntax::syntax_error;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/proviso.pest"]
 struct Grammar;
-
-/// Words that cannot name facts, rules or values (they would be read as syntax).
-pub const RESERVED: [&str; 25] = [
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "present",
-    "absent",
-    "if",
-    "then",
-    "else",
-    "otherwise",
-    "where",
-    "true",
-    "false",
-    "when",
-    "pays",
-    "reduce",
-    "cap",
-    "floor",
-    "requires",
-    "by",
-    "doc",
-    "from",
-    "default",
-    "shows",
-];
 
 /// Largest policy file read, in bytes.
 pub const MAX_POLICY_BYTES: usize = 1 << 20;
@@ -146,91 +121,6 @@ fn prescan(file: &Source) -> Result<(), PolicyError> {
 fn internal(file: &Source, span: Span) -> PolicyError {
     PolicyError::new(file, span, "internal error: unexpected parse tree", "here")
         .with_help("this is a bug in proviso; please report it with this file")
-}
-
-fn describe(which: &Rule) -> String {
-    let s = format!("{which:?}");
-    if let Some(kw) = s.strip_prefix("kw_") {
-        return format!("`{kw}`");
-    }
-    match which {
-        Rule::EOI => "end of file".into(),
-        Rule::ident => "a name".into(),
-        Rule::string => "a string".into(),
-        Rule::date_lit => "a date (YYYY-MM-DD)".into(),
-        Rule::expr
-        | Rule::or_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::cmp_expr
-        | Rule::add_expr
-        | Rule::mul_expr
-        | Rule::unary
-        | Rule::postfix => "an expression".into(),
-        Rule::cmp_op => "a comparison".into(),
-        Rule::add_op | Rule::mul_op => "an operator".into(),
-        Rule::scalar_type | Rule::type_expr => "a type".into(),
-        Rule::rule_kind => {
-            "a rule (coverage, exclusion, referral, evidence, compensation, deadline, fallback)"
-                .into()
-        }
-        Rule::field_decl => "a field declaration".into(),
-        Rule::time_unit => "`days` or `hours`".into(),
-        Rule::alternative | Rule::kind_alt | Rule::fact_alt => "an evidence kind".into(),
-        Rule::band | Rule::band_first | Rule::band_middle | Rule::band_last => {
-            "a table row (`up to N: ...`, `over N up to M: ...`, `over N: ...`)".into()
-        }
-        Rule::path => "a name".into(),
-        other => format!("{other:?}").replace('_', " "),
-    }
-}
-
-fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> PolicyError {
-    use pest::error::{ErrorVariant, InputLocation};
-    let (start, end) = match e.location {
-        InputLocation::Pos(p) => (p, p),
-        InputLocation::Span((a, b)) => (a, b),
-    };
-    let found: String = file
-        .text
-        .get(start..)
-        .unwrap_or("")
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .take(20)
-        .collect();
-    let end = if end > start {
-        end
-    } else {
-        start + found.len().max(usize::from(start < file.text.len()))
-    };
-    let span = Span::new(start, end.min(file.text.len()));
-    let expected = match &e.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<String> = positives.iter().map(describe).collect();
-            names.sort();
-            names.dedup();
-            names
-        }
-        ErrorVariant::CustomError { message } => vec![message.clone()],
-    };
-    let message = if found.is_empty() {
-        "unexpected end of file".to_string()
-    } else {
-        format!("unexpected `{found}`")
-    };
-    let label = match expected.len() {
-        0 => "not expected here".to_string(),
-        1 => format!("expected {}", expected[0]),
-        _ => format!("expected one of {}", expected.join(", ")),
-    };
-    let mut err = PolicyError::new(file, span, message, label);
-    if RESERVED.contains(&found.as_str()) {
-        err = err.with_help(format!(
-            "`{found}` is a reserved word and cannot be used as a name"
-        ));
-    }
-    err
 }
 
 struct Builder<'s> {
@@ -669,7 +559,7 @@ impl<'s> Builder<'s> {
                         .err(
                             Span::new(at, span.start + 1 + j + other.len_utf8()),
                             format!("unknown escape `\\{other}`"),
-                            "in this string",
+                            "not an escape",
                         )
                         .with_help("the escapes are \\\" \\\\ \\n \\t"));
                 }
@@ -744,6 +634,7 @@ impl<'s> Builder<'s> {
             }
             Rule::not_expr => {
                 let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+                self.prefixes_ok(&parts)?;
                 let mut iter = parts.into_iter().rev();
                 let last = iter.next().ok_or_else(|| internal(self.file, span))?;
                 let (mut acc, mut depth) = self.expr_d(last)?;
@@ -787,6 +678,7 @@ impl<'s> Builder<'s> {
             }
             Rule::unary => {
                 let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+                self.prefixes_ok(&parts)?;
                 let mut iter = parts.into_iter().rev();
                 let last = iter.next().ok_or_else(|| internal(self.file, span))?;
                 let (mut acc, mut depth) = self.expr_d(last)?;
@@ -1001,6 +893,16 @@ impl<'s> Builder<'s> {
         };
         self.depth_ok(out.1, span)?;
         Ok(out)
+    }
+
+    /// Rejects a run of prefix operators (`not`, `-`) deeper than [`MAX_EXPR_DEPTH`] at its first.
+    fn prefixes_ok(&self, parts: &[Pair<Rule>]) -> R<()> {
+        match parts.first() {
+            Some(first) if parts.len() > MAX_EXPR_DEPTH => {
+                self.depth_ok(usize::MAX, span_of(first))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn depth_ok(&self, depth: usize, span: Span) -> R<()> {

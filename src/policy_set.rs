@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use miette::Diagnostic;
 
-use crate::ast::{Header, PolicyFile};
+use crate::ast::PolicyFile;
 use crate::compile::{compile, Program};
 use crate::decide::decide;
 use crate::decision::Decision;
@@ -16,7 +16,7 @@ use crate::diagnostic::{PolicyError, PolicyErrors};
 use crate::document::{decode, envelope, Envelope, Format};
 use crate::error::DocumentError;
 use crate::hooks::Hooks;
-use crate::span::{Source, Span};
+use crate::span::Source;
 use crate::value::Value;
 
 /// The file extension of policy files.
@@ -44,9 +44,13 @@ pub enum LoadError {
 /// One document to evaluate: its text, its format, and a name for messages.
 #[derive(Clone, Debug)]
 pub struct Document<'t> {
+    /// The file (or `<stdin>`) the document is read from.
     pub name: Arc<str>,
     pub text: &'t str,
     pub format: Format,
+    /// The line of the file on which the document starts, for one line of JSON Lines;
+    /// 0 when the document is the whole file.
+    pub line: usize,
 }
 
 impl<'t> Document<'t> {
@@ -55,6 +59,7 @@ impl<'t> Document<'t> {
             name: name.into(),
             text,
             format: Format::Yaml,
+            line: 0,
         }
     }
 
@@ -63,7 +68,21 @@ impl<'t> Document<'t> {
             name: name.into(),
             text,
             format: Format::Json,
+            line: 0,
         }
+    }
+
+    /// The name shown in messages: the file, and the line for one line of JSON Lines.
+    pub fn label(&self) -> Arc<str> {
+        match self.line {
+            0 => self.name.clone(),
+            n => format!("{}:{n}", self.name).into(),
+        }
+    }
+
+    /// The document's text as a source for diagnostics.
+    pub(crate) fn source(&self) -> Source {
+        Source::new(self.name.clone(), self.text)
     }
 }
 
@@ -111,13 +130,9 @@ impl PolicySet {
     pub fn from_sources(sources: Vec<Source>) -> Result<PolicySet, PolicyErrors> {
         let mut errors = Vec::new();
         let mut set = PolicySet::default();
-        let mut headers = Vec::new();
         for src in sources {
-            match compile_with_header(&src) {
-                Ok((p, h)) => {
-                    set.programs.push(p);
-                    headers.push(h);
-                }
+            match compile_source(&src) {
+                Ok(p) => set.programs.push(p),
                 Err(mut e) => errors.append(&mut e),
             }
         }
@@ -127,12 +142,22 @@ impl PolicySet {
         let programs = &set.programs;
         for versions in set.by_name.values_mut() {
             versions.sort_by_key(|&i| programs.get(i).map(|p| p.meta.effective));
-            errors.extend(overlaps(programs, &headers, versions));
+            errors.extend(overlaps(programs, versions));
         }
         if errors.is_empty() {
             Ok(set)
         } else {
             Err(errors.into())
+        }
+    }
+
+    /// The names of the loaded policies, for messages.
+    fn names(&self) -> String {
+        let known: Vec<&str> = self.by_name.keys().map(|k| k.as_ref()).collect();
+        if known.is_empty() {
+            "none".into()
+        } else {
+            known.join(", ")
         }
     }
 
@@ -148,14 +173,13 @@ impl PolicySet {
     pub fn select(&self, name: &str, date: NaiveDate) -> Result<&Program, String> {
         let Some(versions) = self.by_name.get(name) else {
             let known: Vec<&str> = self.by_name.keys().map(|k| k.as_ref()).collect();
-            return Err(format!(
-                "no policy named `{name}` is loaded (loaded: {})",
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            ));
+            return Err(match crate::check::suggest(name, &known) {
+                Some(s) => format!("no policy named `{name}` is loaded; did you mean `{s}`?"),
+                None => format!(
+                    "no policy named `{name}` is loaded (loaded: {})",
+                    self.names()
+                ),
+            });
         };
         let in_force = versions
             .iter()
@@ -193,29 +217,42 @@ impl PolicySet {
         doc: &Document<'_>,
         at: Option<NaiveDate>,
     ) -> Result<Prepared<'_>, DocumentError> {
-        let (env, name) = read_envelope(doc)?;
+        let env =
+            envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
         let id = env.id.clone().unwrap_or_default();
-        let fail =
-            |message: String, path: Option<&str>| DocumentError::plain(doc, &id, message, path);
-        let date = match at {
-            Some(d) => d,
+        let fail = |message: String, path: Option<&str>, shown: Option<(&str, &str)>| {
+            DocumentError::plain(doc, &id, message, path, shown)
+        };
+        let Some(name) = env.policy.clone() else {
+            let message = format!("the document names no policy (loaded: {})", self.names());
+            return Err(fail(message, Some("policy"), None));
+        };
+        let (date, date_path) = match at {
+            Some(d) => (d, None),
             None => {
                 let (text, path) = match (&env.purchased_at, &env.placed_at) {
                     (Some(t), _) => (t, "protection.purchased_at"),
                     (None, Some(t)) => (t, "order.placed_at"),
-                    (None, None) => return Err(fail("cannot tell which policy version applies: no `protection.purchased_at` or `order.placed_at`; pass --at DATE".into(), None)),
+                    (None, None) => return Err(fail("cannot tell which policy version applies: no `protection.purchased_at` or `order.placed_at`; pass --at DATE".into(), None, None)),
                 };
-                NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
                     fail(
                         format!("expected a date (YYYY-MM-DD), found \"{text}\""),
                         Some(path),
+                        Some((path, "not a date")),
                     )
-                })?
+                })?;
+                (date, Some(path))
             }
         };
-        let program = self
-            .select(&name, date)
-            .map_err(|m| fail(m, Some("policy")))?;
+        let program = self.select(&name, date).map_err(|m| {
+            let shown = match date_path {
+                _ if !self.by_name.contains_key(name.as_str()) => Some(("policy", "not loaded")),
+                Some(p) => Some((p, "no version is in force on this date")),
+                None => None,
+            };
+            fail(m, Some("policy"), shown)
+        })?;
         decode_for(program, doc, env)
     }
 
@@ -253,6 +290,7 @@ pub fn prepare_with<'p>(
                 program.meta.name
             ),
             Some("policy"),
+            Some(("policy", "another policy")),
         ));
     }
     decode_for(program, doc, env)
@@ -266,8 +304,9 @@ fn read_envelope(doc: &Document<'_>) -> Result<(Envelope, String), DocumentError
         None => Err(DocumentError::plain(
             doc,
             env.id.as_deref().unwrap_or_default(),
-            "document names no policy".into(),
+            "the document names no policy".into(),
             Some("policy"),
+            None,
         )),
     }
 }
@@ -284,13 +323,14 @@ fn decode_for<'p>(
         program,
         id: env.id.unwrap_or_default(),
         facts,
-        name: doc.name.clone(),
+        name: doc.label(),
     })
 }
 
 /// Parses, checks and compiles one policy source.
 pub fn compile_source(src: &Source) -> Result<Program, Vec<PolicyError>> {
-    compile_with_header(src).map(|(program, _)| program)
+    let ast = crate::parse::parse_file(src)?;
+    compile_ast(src, &ast)
 }
 
 /// Checks and compiles a policy already parsed from `src`, with its hooks.
@@ -299,13 +339,6 @@ pub fn compile_ast(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<Policy
     let files = Hooks::read(src, &checked.hooks)?;
     let hooks = Hooks::compile(src, &checked.hooks, &files)?;
     compile(src, checked, hooks, &files)
-}
-
-/// Compiles one source and keeps its header, whose spans locate version errors.
-fn compile_with_header(src: &Source) -> Result<(Program, Header), Vec<PolicyError>> {
-    let ast = crate::parse::parse_file(src)?;
-    let program = compile_ast(src, &ast)?;
-    Ok((program, ast.header))
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
@@ -335,22 +368,16 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 
 /// Reports versions of one policy that are in force on the same day, and repeated labels,
 /// at the later file's `effective` (or `version`) declaration.
-fn overlaps(programs: &[Program], headers: &[Header], versions: &[usize]) -> Vec<PolicyError> {
+fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
     let mut errors = Vec::new();
-    let list: Vec<(&Program, Option<&Header>)> = versions
-        .iter()
-        .filter_map(|&i| programs.get(i).map(|p| (p, headers.get(i))))
-        .collect();
-    for (i, (later, header)) in list.iter().enumerate() {
-        let text = &later.meta.file.text;
-        let first_line = Span::new(0, text.find('\n').unwrap_or(text.len()));
-        let at = |span: Option<Span>| span.map_or(first_line, |s| declaration(text, s));
-        for (earlier, _) in list.iter().take(i) {
+    let list: Vec<&Program> = versions.iter().filter_map(|&i| programs.get(i)).collect();
+    for (i, later) in list.iter().enumerate() {
+        for earlier in list.iter().take(i) {
             if earlier.meta.version == later.meta.version {
                 errors.push(
                     PolicyError::new(
                         &later.meta.file,
-                        at(header.and_then(|h| h.version.as_ref()).map(|v| v.span)),
+                        later.meta.version_span,
                         format!(
                             "version `{}` of `{}` is defined twice",
                             later.meta.version, later.meta.name
@@ -359,29 +386,28 @@ fn overlaps(programs: &[Program], headers: &[Header], versions: &[usize]) -> Vec
                     )
                     .with_help(format!("the other is {}", earlier.meta.file.name)),
                 );
-            } else if earlier.meta.until.is_none_or(|u| u >= later.meta.effective) {
+            } else if earlier
+                .meta
+                .until
+                .is_none_or(|u| u >= later.meta.effective)
+            {
                 let day = later.meta.effective;
                 let help = match day.pred_opt() {
-                    Some(prev) => {
-                        format!(
-                            "end `{}` ({}) with `until {prev}`",
-                            earlier.meta.version, earlier.meta.file.name
-                        )
-                    }
+                    Some(prev) => format!(
+                        "end `{}` ({}) with `until {prev}`",
+                        earlier.meta.version, earlier.meta.file.name
+                    ),
                     None => "end the earlier version before this one starts".into(),
                 };
                 errors.push(
                     PolicyError::new(
                         &later.meta.file,
-                        at(header.and_then(|h| h.effective.as_ref()).map(|d| d.span)),
+                        later.meta.effective_span,
                         format!(
                             "versions `{}` and `{}` of `{}` are both in force on {day}",
                             earlier.meta.version, later.meta.version, later.meta.name
                         ),
-                        format!(
-                            "in force from here, while `{}` still is",
-                            earlier.meta.version
-                        ),
+                        "overlaps an earlier version",
                     )
                     .with_help(help),
                 );
@@ -389,18 +415,6 @@ fn overlaps(programs: &[Program], headers: &[Header], versions: &[usize]) -> Vec
         }
     }
     errors
-}
-
-/// Widens a header value's span to its whole declaration (`effective 2025-01-01`).
-fn declaration(text: &str, value: Span) -> Span {
-    let line_start = text
-        .get(..value.start)
-        .and_then(|before| before.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let indent = text
-        .get(line_start..value.start)
-        .map_or(0, |l| l.len() - l.trim_start().len());
-    Span::new(line_start + indent, value.end)
 }
 
 impl fmt::Display for Document<'_> {

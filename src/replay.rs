@@ -110,7 +110,7 @@ pub fn replay(old: &Program, new: &Program, documents: &[Document<'_>]) -> Repla
                 for (r, p) in [(a, old), (b, new)] {
                     if let Err(error) = r {
                         out.failed.push(Failed {
-                            source: doc.name.clone(),
+                            source: doc.label(),
                             version: p.meta.version.clone(),
                             error,
                         });
@@ -126,7 +126,7 @@ pub fn replay(old: &Program, new: &Program, documents: &[Document<'_>]) -> Repla
         if before != after {
             out.changed.push(Changed {
                 document: b.document.clone(),
-                source: doc.name.clone(),
+                source: doc.label(),
                 before,
                 after,
                 rules: responsible(&a.reasons, &b.reasons),

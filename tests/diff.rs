@@ -7,12 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod cli;
+mod support;
 
-use cli::{proviso, read, root};
 use proviso::ast::PolicyFile;
 use proviso::diff::{diff, ChangeKind};
 use proviso::span::Source;
+use support::{proviso, read, root};
 
 const V2024: &str = "policies/xcotton/shipping-protection/2024-01-01.proviso";
 const V2025: &str = "policies/xcotton/shipping-protection/2025-01-01.proviso";

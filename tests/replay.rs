@@ -6,9 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod cli;
+mod support;
 
-use cli::{proviso, read, root};
+use support::{proviso, read, root};
 
 const V2024: &str = "policies/xcotton/shipping-protection/2024-01-01.proviso";
 const V2025: &str = "policies/xcotton/shipping-protection/2025-01-01.proviso";

@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod cli;
+mod support;
 
-use cli::{proviso, proviso_stdin, Run};
+use support::{proviso, proviso_stdin, Run};
 
 /// A shipping claim; the purchase date picks the version.
 fn claim(id: &str, purchased_at: &str, rest: &str) -> String {
@@ -286,9 +286,10 @@ fn the_same_document_and_version_give_byte_identical_json() {
     assert!(!first.stdout.is_empty());
     assert_eq!(first.stdout.as_bytes(), second.stdout.as_bytes());
     let d: serde_json::Value = serde_json::from_str(&first.stdout).unwrap_or_default();
-    let source =
-        std::fs::read(cli::root().join("policies/xcotton/shipping-protection/2025-01-01.proviso"))
-            .unwrap_or_default();
+    let source = std::fs::read(
+        support::root().join("policies/xcotton/shipping-protection/2025-01-01.proviso"),
+    )
+    .unwrap_or_default();
     assert_eq!(d["policy"]["name"], "xcotton/shipping-protection");
     assert_eq!(d["policy"]["version"], "2025-01-01");
     assert_eq!(d["policy"]["sha256"], proviso::compile::hash(&source, &[]));
@@ -298,7 +299,7 @@ const V2024: &str = "policies/xcotton/shipping-protection/2024-01-01.proviso";
 const V2025: &str = "policies/xcotton/shipping-protection/2025-01-01.proviso";
 
 fn sha(file: &str) -> String {
-    proviso::compile::hash(cli::read(file).as_bytes(), &[])
+    proviso::compile::hash(support::read(file).as_bytes(), &[])
 }
 
 #[test]

@@ -253,7 +253,7 @@ impl<'a> Checker<'a> {
                     );
                     return None;
                 }
-                let dex = self.adapt(td, &want.base)?;
+                let dex = self.adapt(td, &want.base, d.span)?;
                 Some(Typed {
                     ex: Ex::Otherwise(Box::new(tx.ex), Box::new(dex)),
                     ty: want,
@@ -298,7 +298,7 @@ impl<'a> Checker<'a> {
                     base: bt.clone(),
                     optional: tt.ty.optional || tf.ty.optional,
                 };
-                let (a, b) = (self.adapt(tt, &bt)?, self.adapt(tf, &bt)?);
+                let (a, b) = (self.adapt(tt, &bt, t.span)?, self.adapt(tf, &bt, f.span)?);
                 Some(Typed {
                     ex: Ex::If(Box::new(tc.ex), Box::new(a), Box::new(b)),
                     ty,
@@ -365,7 +365,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Converts a literal to the representation of `base` (a string literal to an enum variant).
-    fn adapt(&mut self, t: Typed, base: &Base) -> Option<Ex> {
+    fn adapt(&mut self, t: Typed, base: &Base, span: Span) -> Option<Ex> {
         if let (Base::Enum(id), Ex::Const(Value::Str(s))) = (base, &t.ex) {
             let variant = self
                 .schema
@@ -379,7 +379,7 @@ impl<'a> Checker<'a> {
                     .map(|e| e.name.clone())
                     .unwrap_or_default();
                 self.error(
-                    Span::default(),
+                    span,
                     format!("\"{s}\" is not a value of `{ename}`"),
                     "unknown value",
                     None,
@@ -651,6 +651,10 @@ impl<'a> Checker<'a> {
                 (Date, DateTime) | (DateTime, Date) => {
                     Some("take the date of a datetime with `date(...)`".to_string())
                 }
+                (Date | DateTime, _) | (_, Date | DateTime) => Some(
+                    "a date moves by a duration (`date + 30 days`); two dates subtract to one"
+                        .to_string(),
+                ),
                 _ => None,
             };
             self.error(

@@ -22,6 +22,7 @@ use crate::types::{Base, RecordId, Type};
 use crate::value::Value;
 
 pub use expr::Typed;
+pub(crate) use names::suggest;
 pub use tables::TableDef;
 
 /// A policy whose every name resolves and every expression is well typed.
@@ -33,6 +34,9 @@ pub struct Checked {
     pub until: Option<NaiveDate>,
     pub currency: String,
     pub doc: String,
+    /// Where the version label and the effective date are written.
+    pub version_span: Span,
+    pub effective_span: Span,
     pub schema: Schema,
     pub consts: Vec<Named>,
     pub lets: Vec<Named>,
@@ -119,6 +123,8 @@ pub(crate) struct Checker<'a> {
     pub table_index: HashMap<&'a str, usize>,
     pub hooks: Vec<HookSig>,
     pub hook_index: HashMap<&'a str, usize>,
+    /// Constants and values being checked, outermost first, to explain a cycle.
+    pub in_progress: Vec<&'a str>,
 }
 
 /// A constant or let being checked: not yet, in progress (cycle guard), or done.
@@ -146,6 +152,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         table_index: HashMap::new(),
         hooks: Vec::new(),
         hook_index: HashMap::new(),
+        in_progress: Vec::new(),
     };
     c.index_bindings();
     c.build_schema();
@@ -187,6 +194,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         .collect();
     let consts = take(std::mem::take(&mut c.consts), &ast.consts);
     let lets = take(std::mem::take(&mut c.lets), &ast.lets);
+    let h = &ast.header;
     Ok(Checked {
         name,
         version,
@@ -194,6 +202,8 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         until,
         currency,
         doc,
+        version_span: h.version.as_ref().map_or(h.name.span, |v| v.span),
+        effective_span: h.effective.as_ref().map_or(h.name.span, |e| e.span),
         schema: c.schema,
         consts,
         lets,
@@ -315,7 +325,7 @@ impl<'a> Checker<'a> {
     fn build_schema(&mut self) {
         if self.ast.facts_span.is_none() {
             self.error(
-                self.ast.header.span,
+                self.ast.header.name.span,
                 "policy declares no facts",
                 "in this policy",
                 Some(
@@ -516,7 +526,7 @@ impl<'a> Checker<'a> {
         }
         if fallbacks == 0 && self.ast.facts_span.is_some() {
             self.error(
-                self.ast.header.span,
+                self.ast.header.name.span,
                 "policy has no fallback rule",
                 "in this policy",
                 Some("add `fallback not_covered doc \"...\"`: the reason given when no coverage rule matches".into()),
@@ -550,6 +560,10 @@ impl<'a> Checker<'a> {
             ),
         };
         let kind = rule.kind.as_str();
+        let a_kind = match rule.kind {
+            RuleKind::Exclusion | RuleKind::Evidence => format!("an {kind}"),
+            _ => format!("a {kind}"),
+        };
         let errors_before = self.errors.len();
         let mut seen: Vec<&str> = Vec::new();
         for c in &rule.clauses {
@@ -561,14 +575,14 @@ impl<'a> Checker<'a> {
                     .collect::<Vec<_>>()
                     .join(", ");
                 self.error(
-                    c.span(),
-                    format!("`{kw}` does not belong in a {kind} rule"),
+                    self.clause_span(c),
+                    format!("`{kw}` does not belong in {a_kind} rule"),
                     "not allowed here",
-                    Some(format!("a {kind} rule takes {list}")),
+                    Some(format!("{a_kind} rule takes {list}")),
                 );
             } else if seen.contains(&kw) {
                 self.error(
-                    c.span(),
+                    self.clause_span(c),
                     format!("`{kw}` is given twice in rule `{}`", rule.name.name),
                     "second clause",
                     None,
@@ -608,7 +622,9 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        if matches!(rule.kind, RuleKind::Evidence | RuleKind::Supporting) && evidence.is_none() {
+        if matches!(rule.kind, RuleKind::Evidence | RuleKind::Supporting)
+            && self.ast.evidence_source.is_none()
+        {
             self.error(
                 rule.name.span,
                 "evidence rule without an evidence source",
@@ -802,6 +818,19 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+    }
+
+    /// A clause's span from its keyword: the tree keeps only the span of what follows it.
+    fn clause_span(&self, c: &Clause) -> Span {
+        let span = c.span();
+        let first = c.keyword().split(' ').next().unwrap_or("");
+        let start = self
+            .file
+            .text
+            .get(..span.start)
+            .and_then(|t| t.rfind(first))
+            .unwrap_or(span.start);
+        Span::new(start, span.end)
     }
 
     fn money_expr(&mut self, e: &ast::Expr, present: &[String]) -> Option<Ex> {

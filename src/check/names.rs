@@ -59,8 +59,8 @@ impl<'a> Checker<'a> {
         if let Some(idx) = self.schema.field_index(Schema::ROOT, name) {
             if sc.in_const {
                 self.error(
-                    first.span,
-                    format!("constant reads the fact `{name}`"),
+                    path.span,
+                    format!("constant reads the fact `{}`", path.dotted()),
                     "not constant",
                     Some("use `let` for values computed from facts".into()),
                 );
@@ -191,11 +191,12 @@ impl<'a> Checker<'a> {
             Slot::Done(t) => return t.clone(),
             Slot::InProgress => {
                 let b = self.ast.consts.get(i)?;
+                let help = self.cycle_help(&b.name.name);
                 self.error(
                     b.name.span,
                     format!("constant `{}` is defined in terms of itself", b.name.name),
                     "cycle",
-                    None,
+                    help,
                 );
                 return None;
             }
@@ -204,6 +205,7 @@ impl<'a> Checker<'a> {
         self.consts[i] = Slot::InProgress;
         let ast = self.ast;
         let b = ast.consts.get(i)?;
+        self.in_progress.push(&b.name.name);
         let t = if let ast::ExprKind::List(_) = &b.value.kind {
             // A list constant is checked where it is used, against the value it is compared with.
             Some(Typed {
@@ -214,8 +216,22 @@ impl<'a> Checker<'a> {
         } else {
             self.const_expr(&b.value)
         };
+        self.in_progress.pop();
         self.consts[i] = Slot::Done(t.clone());
         t
+    }
+
+    /// The chain of definitions that leads from `name` back to itself, when it is not direct.
+    fn cycle_help(&self, name: &str) -> Option<String> {
+        let from = self.in_progress.iter().rposition(|n| *n == name)?;
+        let chain = self.in_progress.get(from..)?;
+        let (first, rest) = chain.split_first()?;
+        let mut help = format!("`{first}`");
+        for (i, n) in rest.iter().chain([&name]).enumerate() {
+            help.push_str(if i == 0 { " uses " } else { ", which uses " });
+            help.push_str(&format!("`{n}`"));
+        }
+        (!rest.is_empty()).then_some(help)
     }
 
     /// Checks derived value `i` (once), guarding against cycles.
@@ -229,11 +245,12 @@ impl<'a> Checker<'a> {
             }
             Slot::InProgress => {
                 let b = self.ast.lets.get(i)?;
+                let help = self.cycle_help(&b.name.name);
                 self.error(
                     b.name.span,
                     format!("`{}` is defined in terms of itself", b.name.name),
                     "cycle",
-                    None,
+                    help,
                 );
                 return None;
             }
@@ -242,7 +259,9 @@ impl<'a> Checker<'a> {
         self.lets[i] = Slot::InProgress;
         let ast = self.ast;
         let b = ast.lets.get(i)?;
+        self.in_progress.push(&b.name.name);
         let t = self.top_expr(&b.value, false);
+        self.in_progress.pop();
         self.lets[i] = Slot::Done(t.clone());
         t.map(|t| Typed {
             ex: Ex::Let(i),
@@ -278,17 +297,30 @@ pub(crate) fn suggest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str>
         .map(|(_, c)| c)
 }
 
+/// Edit distance counting a swap of two neighbouring letters as one edit (`lots` -> `lost`).
 fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for (i, row) in d.chunks_mut(width).enumerate() {
+        if let Some(first) = row.first_mut() {
+            *first = i;
         }
     }
-    row[b.len()]
+    for (j, cell) in d.iter_mut().take(width).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
+        }
+    }
+    d[a.len() * width + b.len()]
 }

@@ -25,7 +25,7 @@ pub fn run(paths: &[PathBuf]) -> i32 {
                 }
             }
             if n == 0 {
-                eprintln!("warning: no `.proviso` files found");
+                render::message("warning: no `.proviso` files found\n");
             }
             EXIT_OK
         }
@@ -43,7 +43,7 @@ pub fn report_load_error(e: &LoadError) {
             for err in &errors.errors {
                 render::eprint(err);
             }
-            eprintln!("error: {errors}");
+            render::message(&format!("error: {errors}\n"));
         }
         other => render::eprint(other),
     }

@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use proviso::{Decision, Document, DocumentError, PolicySet};
+use proviso::{Decision, DocumentError, PolicySet};
 
 use super::input::{self, InputFormat};
 use super::{
@@ -49,17 +49,12 @@ pub fn run(args: &Args) -> i32 {
         let input = match input::read(arg, args.input_format) {
             Ok(i) => i,
             Err(message) => {
-                eprintln!("error: {message}");
+                render::message(&format!("error: {message}\n"));
                 failed = true;
                 continue;
             }
         };
-        for (name, text, format) in input.documents() {
-            let doc = Document {
-                name: name.into(),
-                text,
-                format,
-            };
+        for doc in input.documents() {
             let result = set.evaluate_at(&doc, args.at);
             failed |= result.is_err();
             if write(&mut out, args.format, &result).is_err() {
@@ -125,28 +120,28 @@ fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
     let short: String = d.policy.sha256.chars().take(12).collect();
     writeln!(
         out,
-        "  policy    {} {} (sha256 {short}...)",
+        "  policy     {} {} (sha256 {short}...)",
         d.policy.name, d.policy.version
     )?;
     for r in &d.reasons {
         writeln!(
             out,
-            "  {:<9} {} ({}, {})",
+            "  {:<10} {} ({}, {})",
             "because", r.rule, r.kind, r.source
         )?;
-        writeln!(out, "            \"{}\"", r.text)?;
+        writeln!(out, "             \"{}\"", r.text)?;
     }
     for m in &d.missing_evidence {
         writeln!(
             out,
-            "  missing   {}: any of {}",
+            "  missing    {}: any of {}",
             m.requirement,
             m.any_of.join(", ")
         )?;
     }
     for (name, value) in &d.deadlines.0 {
         if let Some(v) = value {
-            writeln!(out, "  {name:<9} {v}")?;
+            writeln!(out, "  {name:<10} {v}")?;
         }
     }
     writeln!(out)

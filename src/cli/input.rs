@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use clap::ValueEnum;
-use proviso::Format;
+use proviso::{Document, Format};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InputFormat {
@@ -101,19 +101,32 @@ fn sniff(text: &str) -> InputFormat {
 }
 
 impl Input {
-    /// The documents in this input: one, or one per non-blank line of JSON Lines,
-    /// each with its name (`file:line` for JSON Lines).
-    pub fn documents(&self) -> Vec<(String, &str, Format)> {
+    /// The documents in this input: one, or one per non-blank line of JSON Lines
+    /// (each with its line number).
+    pub fn documents(&self) -> Vec<Document<'_>> {
+        let whole = |format| Document {
+            name: self.name.as_str().into(),
+            text: self.text.as_str(),
+            format,
+            line: 0,
+        };
         match self.format {
-            InputFormat::Yaml => vec![(self.name.clone(), self.text.as_str(), Format::Yaml)],
-            InputFormat::Json => vec![(self.name.clone(), self.text.as_str(), Format::Json)],
-            InputFormat::Jsonl => self
-                .text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| (format!("{}:{}", self.name, i + 1), l, Format::Json))
-                .collect(),
+            InputFormat::Yaml => vec![whole(Format::Yaml)],
+            InputFormat::Json => vec![whole(Format::Json)],
+            InputFormat::Jsonl => {
+                let name: std::sync::Arc<str> = self.name.as_str().into();
+                self.text
+                    .lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim().is_empty())
+                    .map(|(i, l)| Document {
+                        name: name.clone(),
+                        text: l,
+                        format: Format::Json,
+                        line: i + 1,
+                    })
+                    .collect()
+            }
         }
     }
 }

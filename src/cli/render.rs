@@ -1,8 +1,13 @@
 //! Renders diagnostics for a terminal (colour) or a pipe (plain unicode).
 
-use std::io::IsTerminal;
+use std::fmt;
+use std::io::{IsTerminal, Write};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, SourceSpan};
+
+/// Spans that start or end further right than this column are not drawn: such a snippet is
+/// unreadable, and miette cannot pad an underline past column 65535.
+const MAX_COLUMN: usize = 1000;
 
 /// The diagnostic as text, coloured only when standard error is a terminal.
 pub fn diagnostic(d: &dyn Diagnostic) -> String {
@@ -15,14 +20,68 @@ pub fn diagnostic(d: &dyn Diagnostic) -> String {
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
-    if handler.render_report(&mut out, d).is_err() {
+        .with_links(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let rendered = if drawable(d) {
+        handler.render_report(&mut out, d)
+    } else {
+        handler.render_report(&mut out, &Unsourced(d))
+    };
+    if rendered.is_err() {
         out = format!("error: {d}\n");
     }
     out
 }
 
+/// Whether every label of the diagnostic (and of those related to it) can be drawn.
+fn drawable(d: &dyn Diagnostic) -> bool {
+    let labels_ok =
+        match (d.source_code(), d.labels()) {
+            (Some(src), Some(labels)) => labels
+                .flat_map(|l| [l.offset(), l.offset() + l.len()])
+                .all(|at| {
+                    src.read_span(&SourceSpan::new(at.into(), 0), 0, 0)
+                        .is_ok_and(|c| c.column() <= MAX_COLUMN)
+                }),
+            _ => true,
+        };
+    labels_ok && d.related().is_none_or(|mut r| r.all(drawable))
+}
+
+/// A diagnostic shown without its source snippet.
+struct Unsourced<'a>(&'a dyn Diagnostic);
+
+impl fmt::Debug for Unsourced<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Unsourced<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for Unsourced<'_> {}
+
+impl Diagnostic for Unsourced<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+}
+
 /// Writes a diagnostic to standard error.
 pub fn eprint(d: &dyn Diagnostic) {
-    eprint!("{}", diagnostic(d));
+    message(&diagnostic(d));
+}
+
+/// Writes text to standard error; a closed standard error is ignored (`eprint!` would panic).
+pub fn message(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }

@@ -51,15 +51,7 @@ pub fn run(args: &Args) -> i32 {
             }
         }
     }
-    let documents: Vec<Document<'_>> = inputs
-        .iter()
-        .flat_map(|i| i.documents())
-        .map(|(name, text, format)| Document {
-            name: name.into(),
-            text,
-            format,
-        })
-        .collect();
+    let documents: Vec<Document<'_>> = inputs.iter().flat_map(|i| i.documents()).collect();
     if documents.is_empty() && !unreadable {
         eprintln!("warning: no documents found in `{corpus}`");
     }

@@ -1,0 +1,223 @@
+//! The `proviso` binary: exit statuses, help, standard input, JSON Lines batches, output.
+#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const EXAMPLE: &str = "examples/shipping/lost-domestic.yaml";
+
+/// Runs `proviso args...` from the crate root, feeding `stdin`; returns (status, stdout, stderr).
+fn run_with(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run proviso");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).expect("write stdin");
+    drop(input);
+    let out = child.wait_with_output().expect("wait for proviso");
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8 output");
+    (
+        out.status.code().unwrap_or(-1),
+        text(out.stdout),
+        text(out.stderr),
+    )
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    run_with(args, b"")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .expect("read fixture")
+}
+
+#[test]
+fn text_output_of_the_example_claim() {
+    let (status, stdout, stderr) = run(&["eval", "policies", EXAMPLE]);
+    assert_eq!((status, stderr.as_str()), (0, ""));
+    assert_eq!(stdout, read("tests/cli/lost-domestic.txt"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (status, _, stderr) = run(&["eval", "policies", EXAMPLE, "--bogus"]);
+    assert_eq!(status, 2);
+    assert!(stderr.contains("--bogus"), "{stderr}");
+
+    let (status, stdout, stderr) = run(&["eval", "policies", EXAMPLE, "--at", "2025-13-01"]);
+    assert_eq!((status, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("expected a date like 2025-06-01, found `2025-13-01`"),
+        "{stderr}"
+    );
+
+    assert_eq!(run(&[]).0, 2);
+    assert_eq!(run(&["frobnicate"]).0, 2);
+}
+
+#[test]
+fn help_lists_the_exit_statuses() {
+    for args in [&["--help"][..], &["check", "--help"], &["eval", "--help"]] {
+        let (status, stdout, _) = run(args);
+        assert_eq!(status, 0, "{args:?}");
+        let codes = stdout.split("Exit status:").nth(1).expect("exit statuses");
+        for code in 0..=4 {
+            assert!(codes.contains(&format!("\n  {code}  ")), "{args:?}: {code}");
+        }
+    }
+}
+
+#[test]
+fn missing_or_invalid_policies_exit_3() {
+    let (status, _, stderr) = run(&["check", "no/such/policies"]);
+    assert_eq!(status, 3);
+    assert!(
+        stderr.contains("cannot read `no/such/policies`"),
+        "{stderr}"
+    );
+
+    assert_eq!(run(&["eval", "no/such/policies", EXAMPLE]).0, 3);
+
+    let broken = "tests/diagnostics/policy/overlapping_versions";
+    let (status, stdout, stderr) = run(&["eval", broken, EXAMPLE]);
+    assert_eq!((status, stdout.as_str()), (3, ""));
+    assert!(
+        stderr.contains("are both in force on 2025-06-01"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn missing_or_invalid_documents_exit_4() {
+    let (status, stdout, stderr) = run(&["eval", "policies", "no-such-claim.yaml"]);
+    assert_eq!((status, stdout.as_str()), (4, ""));
+    assert!(
+        stderr.contains("cannot read `no-such-claim.yaml`"),
+        "{stderr}"
+    );
+
+    let bad = "tests/diagnostics/document/money_with_comma.yaml";
+    let (status, _, stderr) = run(&["eval", "policies", bad]);
+    assert_eq!(status, 4);
+    assert!(
+        stderr.contains("expected money, found \"12,00\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_lists_the_bundled_policy() {
+    let (status, stdout, stderr) = run(&["check", "policies"]);
+    assert_eq!((status, stderr.as_str()), (0, ""));
+    let line = "ok  xcotton/shipping-protection 2025-01-01  \
+                policies/xcotton/shipping-protection/2025-01-01.proviso";
+    assert!(stdout.lines().any(|l| l == line), "{stdout}");
+}
+
+#[test]
+fn standard_input_takes_yaml_and_json() {
+    let (_, from_file, _) = run(&["eval", "policies", EXAMPLE, "--format", "json"]);
+    for text in [read(EXAMPLE), read("tests/cli/lost-domestic.json")] {
+        let (status, stdout, stderr) = run_with(
+            &["eval", "policies", "-", "--format", "json"],
+            text.as_bytes(),
+        );
+        assert_eq!((status, stderr.as_str()), (0, ""));
+        assert_eq!(stdout, from_file);
+    }
+}
+
+#[test]
+fn a_bad_line_in_a_batch_does_not_stop_the_others() {
+    let (status, stdout, stderr) = run(&[
+        "eval",
+        "policies",
+        "tests/cli/batch.jsonl",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(status, 4);
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines[0]["document"], "CLM-0101");
+    assert_eq!(lines[0]["decision"], "approved");
+    assert_eq!(
+        lines[1],
+        serde_json::json!({
+            "document": "CLM-0102",
+            "error": {
+                "message": "expected money, found \"12,00\"",
+                "path": "order.items[0].unit_price"
+            }
+        })
+    );
+    assert_eq!(lines[2]["document"], "CLM-0103");
+    assert_eq!(lines[2]["decision"], "denied");
+    assert!(stderr.contains("tests/cli/batch.jsonl:2:298"), "{stderr}");
+}
+
+#[test]
+fn at_a_date_in_the_same_version_changes_nothing() {
+    let plain = run(&["eval", "policies", EXAMPLE, "--format", "json"]);
+    let at = run(&[
+        "eval",
+        "policies",
+        EXAMPLE,
+        "--format",
+        "json",
+        "--at",
+        "2025-12-31",
+    ]);
+    assert_eq!(plain.0, 0);
+    assert_eq!(plain, at);
+}
+
+#[test]
+fn a_zero_quantity_line_is_referred_not_divided_by() {
+    let claim = "tests/cli/partial-zero-quantity.yaml";
+    let (status, stdout, _) = run(&["eval", "policies", claim, "--format", "json"]);
+    assert_eq!(status, 0);
+    let d: Value = serde_json::from_str(&stdout).expect("a decision");
+    assert_eq!(d["decision"], "referred");
+    assert_eq!(d["reasons"][0]["rule"], "implausible_order_lines");
+}
+
+#[test]
+fn a_closed_output_is_a_failure_not_a_panic() {
+    let mut args = vec!["eval", "policies"];
+    args.extend([EXAMPLE; 200]);
+    for args in [args, vec!["check", "policies"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_proviso"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run proviso");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for proviso");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        // 200 decisions overflow the pipe, so `eval` always meets the closed end; `check`'s one
+        // line may be written before the end is closed.
+        let expected: &[i32] = if args[0] == "eval" { &[1] } else { &[0, 1] };
+        let status = out.status.code().unwrap_or(-1);
+        assert!(
+            expected.contains(&status),
+            "{:?}: {status} {stderr}",
+            &args[..2]
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! Hostile input never crashes or hangs `proviso`: every case must end within a time limit,
+//! fail with the expected status and a diagnostic, and never print a panic.
+#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(10);
+const HEADER: &str = "policy \"acme/parcel\"\nversion \"2025-01-01\"\neffective 2025-01-01\n\
+                      currency USD\ndoc \"Robustness cases.\"\n";
+
+/// Writes `content` to a fresh file in the test's scratch directory.
+fn file(name: &str, content: impl AsRef<[u8]>) -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("robustness");
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    let path = dir.join(name);
+    std::fs::write(&path, content).expect("write case");
+    path.to_string_lossy().into_owned()
+}
+
+/// Runs `proviso args...`, killing it after [`LIMIT`]; expects `status`, a diagnostic
+/// containing `says`, and no panic.
+fn expect(args: &[&str], status: i32, says: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run proviso");
+    // Drain both pipes while waiting, so that a long diagnostic cannot block the child.
+    let drain = |mut r: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut out = Vec::new();
+            let _ = r.read_to_end(&mut out);
+            String::from_utf8_lossy(&out).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
+    let start = Instant::now();
+    let code = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s.code();
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} did not finish within {LIMIT:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let (_, stderr) = (
+        stdout.join().expect("stdout"),
+        stderr.join().expect("stderr"),
+    );
+    let shown: String = stderr.chars().take(2000).collect();
+    assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{shown}");
+    assert_eq!(code, Some(status), "{args:?}:\n{shown}");
+    // miette wraps long messages, continuing them on a line that starts with `│`.
+    let unwrapped = stderr.replace("\n  │ ", " ");
+    assert!(
+        unwrapped.contains(says),
+        "{args:?} should say {says:?}:\n{shown}"
+    );
+}
+
+fn policy(name: &str, content: impl AsRef<[u8]>, says: &str) {
+    expect(&["check", &file(name, content)], 3, says);
+}
+
+fn document(name: &str, content: impl AsRef<[u8]>, says: &str) {
+    expect(&["eval", "policies", &file(name, content)], 4, says);
+}
+
+fn claim_yaml() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/shipping/lost-domestic.yaml"
+    );
+    std::fs::read_to_string(path).expect("example claim")
+}
+
+fn claim_json() -> serde_json::Value {
+    let v: serde_yaml::Value = serde_yaml::from_str(&claim_yaml()).expect("example claim");
+    serde_json::to_value(v).expect("as JSON")
+}
+
+/// The example claim in JSON with `description` (JSON text) as the claim's description.
+fn json_with(description: &str) -> String {
+    let mut v = claim_json();
+    v["claim"]["description"] = serde_json::Value::String("@".into());
+    v.to_string().replace("\"@\"", description)
+}
+
+#[test]
+fn deeply_nested_policies() {
+    let nest = |n: usize, open: &str, inner: &str, close: &str| {
+        format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+    };
+    let parens = nest(10_000, "(", "1", ")");
+    policy(
+        "parens.proviso",
+        format!("{HEADER}let x = {parens}\n"),
+        "brackets nest too deeply",
+    );
+    let nots = format!("{HEADER}let x = {}true\n", "not ".repeat(100_000));
+    policy("nots.proviso", nots, "expression is nested too deeply");
+    let negs = format!("{HEADER}let x = {}1\n", "- ".repeat(100_000));
+    policy("negations.proviso", negs, "expression is nested too deeply");
+    let sum = format!("{HEADER}let x = {}\n", vec!["1"; 100_000].join(" + "));
+    policy("sum.proviso", sum, "expression is nested too deeply");
+    let ifs = nest(500, "if true then ", "1", " else 2");
+    policy(
+        "ifs.proviso",
+        format!("{HEADER}let x = {ifs}\n"),
+        "too many nested `if`",
+    );
+    let lists = format!("{HEADER}facts {{ a: {}string }}\n", "list of ".repeat(500));
+    policy(
+        "lists.proviso",
+        lists,
+        "too many nested `if` or `list` forms",
+    );
+}
+
+#[test]
+fn malformed_policies() {
+    let big = format!("{HEADER}# {}\n", "x".repeat(1 << 20));
+    policy("big.proviso", big, "policy file is too large");
+    policy("empty.proviso", "", "the file holds no policy");
+    policy(
+        "garbage.proviso",
+        (0..=255u8).cycle().take(4096).collect::<Vec<u8>>(),
+        "valid UTF-8",
+    );
+    policy("nul.proviso", format!("{HEADER}\0\0\0"), "unexpected `\\0`");
+    policy(
+        "invalid-utf8.proviso",
+        b"policy \"a/\xff\xfe\"\n",
+        "valid UTF-8",
+    );
+    let number = format!("{HEADER}let x = 99999999999999999999999999999999\n");
+    policy("number.proviso", number, "number is too large");
+}
+
+#[test]
+fn deeply_nested_documents() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let yaml = claim_yaml();
+    let says = "the document nests deeper than 64 levels";
+    let declared = yaml.replace(
+        "description: Parcel never arrived.",
+        &format!("description: {deep}"),
+    );
+    document("deep-declared.yaml", declared, says);
+    document(
+        "deep-undeclared.yaml",
+        format!("{yaml}extra: {deep}\n"),
+        says,
+    );
+    let compact = format!("{yaml}extra:\n  {}x\n", "- ".repeat(100_000));
+    document("deep-compact.yaml", compact, says);
+    document("deep-declared.json", json_with(&deep), says);
+    let mut undeclared = claim_json().to_string();
+    undeclared.insert_str(1, &format!("\"extra\": {deep},"));
+    document("deep-undeclared.json", undeclared, says);
+}
+
+#[test]
+fn alias_bombs_and_long_lists() {
+    let mut bomb = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (prev, name) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+        bomb += &format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        );
+    }
+    let yaml = claim_yaml();
+    let says = "YAML aliases (`*name`) are not accepted";
+    document("bomb-undeclared.yaml", format!("{yaml}{bomb}"), says);
+    let declared = yaml.replace("description: Parcel never arrived.", "description: *i");
+    document("bomb-declared.yaml", format!("{bomb}{declared}"), says);
+
+    let mut many = claim_json();
+    many["claim"]["evidence"] =
+        serde_json::Value::Array(vec![serde_json::json!({"kind": "x"}); 200_000]);
+    document(
+        "long-list.json",
+        many.to_string(),
+        "list holds more than 100000 items",
+    );
+}
+
+#[test]
+fn numbers_out_of_range() {
+    let yaml = claim_yaml();
+    let price = |p: &str| yaml.replace("unit_price: \"24.00\"", &format!("unit_price: {p}"));
+    document(
+        "e400.yaml",
+        price("1e400"),
+        "expected money, found \"1e400\"",
+    );
+    document(
+        "digits.yaml",
+        price("99999999999999999999999999999999"),
+        "at most 28 digits",
+    );
+    let mut json = claim_json();
+    json["order"]["items"][0]["unit_price"] = serde_json::Value::String("@".into());
+    let json = json.to_string();
+    document(
+        "e400.json",
+        json.replace("\"@\"", "1e400"),
+        "expected money, found 1e+400",
+    );
+    let digits = json.replace("\"@\"", "99999999999999999999999999999999");
+    document("digits.json", digits, "at most 28 digits");
+
+    // Fifty lines at the largest decimal: rejected as a value; just below it, the sum overflows.
+    let lines = |price: &str| {
+        let line = format!("    - sku: S\n      quantity: 1\n      unit_price: \"{price}\"\n");
+        let start = yaml.find("    - sku: MUG-01").expect("items");
+        let end = yaml.find("  shipping_fee").expect("after items");
+        format!("{}{}{}", &yaml[..start], line.repeat(50), &yaml[end..])
+    };
+    document(
+        "max.yaml",
+        lines("79228162514264337593543950335"),
+        "at most 28 digits",
+    );
+    let overflow = lines("9999999999999999999999999999");
+    document(
+        "overflow.yaml",
+        overflow,
+        "rule `lost_package` failed: arithmetic overflow",
+    );
+}
+
+#[test]
+fn malformed_documents() {
+    let garbage: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    document("garbage.yaml", &garbage, "valid UTF-8");
+    document("garbage.json", &garbage, "valid UTF-8");
+    document(
+        "invalid-utf8.yaml",
+        b"policy: \"a/\xff\xfe\"\n",
+        "valid UTF-8",
+    );
+    let nul = claim_yaml().replace("Parcel never", "Parcel\0never");
+    document("nul.yaml", nul, "control characters are not allowed");
+    document(
+        "nul.json",
+        json_with("\"Parcel\u{0}never\""),
+        "control character",
+    );
+    document("empty.yaml", "", "the document names no policy");
+    document("empty.json", "", "EOF while parsing");
+}
