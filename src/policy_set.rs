@@ -386,11 +386,7 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
                     )
                     .with_help(format!("the other is {}", earlier.meta.file.name)),
                 );
-            } else if earlier
-                .meta
-                .until
-                .is_none_or(|u| u >= later.meta.effective)
-            {
+            } else if earlier.meta.until.is_none_or(|u| u >= later.meta.effective) {
                 let day = later.meta.effective;
                 let help = match day.pred_opt() {
                     Some(prev) => format!(
@@ -407,7 +403,10 @@ fn overlaps(programs: &[Program], versions: &[usize]) -> Vec<PolicyError> {
                             "versions `{}` and `{}` of `{}` are both in force on {day}",
                             earlier.meta.version, later.meta.version, later.meta.name
                         ),
-                        "overlaps an earlier version",
+                        format!(
+                            "in force from here, while `{}` still is",
+                            earlier.meta.version
+                        ),
                     )
                     .with_help(help),
                 );

@@ -214,7 +214,7 @@ fn check_rejects_versions_in_force_on_the_same_day_at_the_later_effective_line()
     let v1 = dir.path("v1.proviso");
     let v2 = dir.path("v2.proviso");
     assert!(
-        run.stderr.contains(&format!("{v2}:3:1")),
+        run.stderr.contains(&format!("{v2}:3:11")),
         "expected the `effective` line of v2:\n{}",
         run.stderr
     );
@@ -259,7 +259,7 @@ fn check_rejects_a_version_label_given_twice_at_its_version_line() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains(&format!("{}:2:1", dir.path("b.proviso"))),
+            .contains(&format!("{}:2:9", dir.path("b.proviso"))),
         "{}",
         run.stderr
     );
