@@ -27,6 +27,8 @@ pub struct PolicyFile {
 pub struct Table {
     pub name: Ident,
     pub param: Ident,
+    /// The declared type of the values (`-> money`), if any.
+    pub ty: Option<TypeExpr>,
     pub doc: Str,
     pub bands: Vec<Band>,
     pub span: Span,

@@ -408,7 +408,12 @@ impl<'s> Builder<'s> {
         let _kw = self.next(&mut it, span)?;
         let name = self.ident(self.next(&mut it, span)?);
         let param = self.ident(self.next(&mut it, span)?);
-        let doc_pair = self.next(&mut it, span)?;
+        let mut doc_pair = self.next(&mut it, span)?;
+        let mut ty = None;
+        if doc_pair.as_rule() == Rule::type_expr {
+            ty = Some(self.type_expr(doc_pair)?);
+            doc_pair = self.next(&mut it, span)?;
+        }
         let dspan = span_of(&doc_pair);
         let mut di = doc_pair.into_inner();
         let _doc_kw = self.next(&mut di, dspan)?;
@@ -445,6 +450,7 @@ impl<'s> Builder<'s> {
         Ok(Table {
             name,
             param,
+            ty,
             doc,
             bands,
             span,

@@ -7,7 +7,7 @@ use super::Checker;
 use crate::ast::{self, ExprKind};
 use crate::ir::Ex;
 use crate::span::Span;
-use crate::types::Type;
+use crate::types::{Base, Type};
 
 /// A checked table: `bounds[i]` is the upper bound of row `i` (the last row is open).
 #[derive(Clone, Debug)]
@@ -63,8 +63,20 @@ impl<'a> Checker<'a> {
 
     fn table(&mut self, t: &ast::Table) -> Option<TableDef> {
         let n = t.bands.len();
+        if n < 2 {
+            self.error(
+                t.span,
+                format!(
+                    "table `{}` needs at least an `up to` row and an `over` row",
+                    t.name.name
+                ),
+                "incomplete table",
+                None,
+            );
+            return None;
+        }
         let mut bounds: Vec<Decimal> = Vec::new();
-        let mut ok = true;
+        let (mut ok, mut misplaced) = (true, false);
         for (i, band) in t.bands.iter().enumerate() {
             let (first, last) = (i == 0, i + 1 == n);
             let shape_ok = match (&band.over, &band.up_to) {
@@ -81,7 +93,11 @@ impl<'a> Checker<'a> {
                     "misplaced row",
                     Some(help.into()),
                 );
-                ok = false;
+                (ok, misplaced) = (false, true);
+                continue;
+            }
+            if misplaced {
+                // After a misplaced row the bounds no longer line up: only shapes are checked.
                 continue;
             }
             if let Some(over) = &band.over {
@@ -124,18 +140,6 @@ impl<'a> Checker<'a> {
                 bounds.push(hi);
             }
         }
-        if n < 2 {
-            self.error(
-                t.span,
-                format!(
-                    "table `{}` needs at least an `up to` row and an `over` row",
-                    t.name.name
-                ),
-                "incomplete table",
-                None,
-            );
-            return None;
-        }
         let mut typed: Vec<Typed> = Vec::new();
         for band in &t.bands {
             typed.push(self.top_expr(&band.value, false)?);
@@ -158,8 +162,10 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        let ty = Type::new(acc.ty.base.clone());
-        let literal = acc.lit;
+        let (ty, literal) = match &t.ty {
+            None => (Type::new(acc.ty.base.clone()), acc.lit),
+            Some(decl) => (self.declared_table_type(t, decl, &acc)?, false),
+        };
         let values = typed.into_iter().map(|tv| tv.ex).collect();
         ok.then(|| TableDef {
             name: t.name.name.clone(),
@@ -169,6 +175,46 @@ impl<'a> Checker<'a> {
             ty,
             literal,
         })
+    }
+
+    /// The declared type of a table's values (`-> money`): the rows must have it, or be
+    /// literal numbers when it is money or decimal.
+    fn declared_table_type(
+        &mut self,
+        t: &ast::Table,
+        decl: &ast::TypeExpr,
+        rows: &Typed,
+    ) -> Option<Type> {
+        let scalar = matches!(decl.kind, ast::TypeKind::Scalar(_));
+        if !scalar || decl.optional {
+            self.error(
+                decl.span,
+                "a table holds money, decimal, integer, bool, string, date or datetime values",
+                "unsupported type",
+                None,
+            );
+            return None;
+        }
+        let base = self.type_of(decl, "table");
+        let fits = rows.ty.base == base
+            || (rows.lit && rows.ty.is_numeric() && matches!(base, Base::Money | Base::Decimal))
+            || (rows.ty.base == Base::Integer && base == Base::Decimal);
+        if !fits {
+            let (declared, found) = (Type::new(base), &rows.ty);
+            let declared = crate::types::Shown(&declared, &self.schema).to_string();
+            let found = crate::types::Shown(found, &self.schema).to_string();
+            self.error(
+                decl.span,
+                format!(
+                    "table `{}` is declared {declared}, but its rows are {found}",
+                    t.name.name
+                ),
+                "declared type",
+                None,
+            );
+            return None;
+        }
+        Some(Type::new(base))
     }
 
     /// A row bound: a number literal.

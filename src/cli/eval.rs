@@ -139,7 +139,21 @@ fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
             m.any_of.join(", ")
         )?;
     }
-    for (name, value) in &d.deadlines.0 {
+    for m in &d.recommended_evidence {
+        writeln!(
+            out,
+            "  recommend {}: any of {}",
+            m.requirement,
+            m.any_of.join(", ")
+        )?;
+    }
+    for (label, r) in [("priority", &d.priority), ("appeal", &d.appeal)] {
+        if let Some(r) = r {
+            writeln!(out, "  {label:<9} {} ({})", r.rule, r.source)?;
+            writeln!(out, "            \"{}\"", r.text)?;
+        }
+    }
+    for (name, value) in d.deadlines.0.iter().chain(&d.notes.0) {
         if let Some(v) = value {
             writeln!(out, "  {name:<10} {v}")?;
         }
