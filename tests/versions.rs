@@ -304,7 +304,7 @@ fn sha(file: &str) -> String {
 
 #[test]
 fn versions_lists_every_version_with_its_dates_and_hash() {
-    let run = proviso(&["versions", "policies"]);
+    let run = proviso(&["versions", "policies/xcotton/shipping-protection"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let (a, b) = (sha(V2024), sha(V2025));
     let pad = " ".repeat(64 - "sha256".len());
@@ -319,7 +319,12 @@ xcotton/shipping-protection  2025-01-01  2025-01-01  open        {b}  {V2025}
 
 #[test]
 fn versions_as_json_lines() {
-    let run = proviso(&["versions", "policies", "--format", "json"]);
+    let run = proviso(&[
+        "versions",
+        "policies/xcotton/shipping-protection",
+        "--format",
+        "json",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rows: Vec<serde_json::Value> = run
         .stdout
