@@ -186,13 +186,15 @@ pub fn compile(
 
 /// Hex SHA-256 identifying a policy version. Without hooks it is the SHA-256 of the policy
 /// file, as `sha256sum` prints it; with hooks, of the policy file followed, for each hook
-/// in declaration order, by a NUL byte, the hook file's path, a NUL byte and its bytes.
+/// in declaration order, by a NUL byte, the hook file's name as the policy writes it
+/// (relative to the policy's folder, so the hash does not depend on where the policy tree
+/// sits or how it was named on the command line), a NUL byte and its bytes.
 pub fn hash(source: &[u8], hooks: &[HookFile]) -> String {
     let mut h = Sha256::new();
     h.update(source);
     for f in hooks {
         h.update([0]);
-        h.update(f.source.name.as_bytes());
+        h.update(f.name.as_bytes());
         h.update([0]);
         h.update(f.source.text.as_bytes());
     }

@@ -9,10 +9,14 @@
 //! - operations, call depth, expression depth, string, array and map sizes are bounded,
 //!   so a runaway hook fails the document it was evaluating, quickly, with a diagnostic;
 //! - the result must have the declared type, and money must not be negative.
+//!
+//! A failure names the hook, the limit it ran into or the place in its file where it
+//! stopped. The policy's sha256 covers each hook file (see [`crate::compile::hash`]).
 
 use std::path::{Component, Path};
+use std::sync::Arc;
 
-use rhai::{Dynamic, Engine, Scope, AST};
+use rhai::{Dynamic, Engine, EvalAltResult, ParseErrorType, Position, Scope, AST};
 use rust_decimal::Decimal;
 
 use crate::check::HookSig;
@@ -39,6 +43,8 @@ pub struct Hooks {
 struct Hook {
     sig: HookSig,
     ast: AST,
+    /// The hook file's path, for locations in messages.
+    file: Arc<str>,
 }
 
 impl std::fmt::Debug for Hooks {
@@ -51,6 +57,8 @@ impl std::fmt::Debug for Hooks {
 
 /// A hook file as read from disk.
 pub struct HookFile {
+    /// The file as the policy names it, relative to the policy's folder.
+    pub name: String,
     pub source: Source,
 }
 
@@ -103,6 +111,7 @@ impl Hooks {
             let path = dir.join(rel);
             match std::fs::read_to_string(&path) {
                 Ok(text) => files.push(HookFile {
+                    name: sig.file.clone(),
                     source: Source::new(path.display().to_string(), text),
                 }),
                 Err(e) => errors.push(PolicyError::new(
@@ -138,37 +147,47 @@ impl Hooks {
                         .source
                         .offset_of(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
                     let end = (at + 1).min(file.source.text.len());
+                    let why = match e.err_type() {
+                        ParseErrorType::Reserved(word) if word == "import" => {
+                            "a hook cannot import modules".to_string()
+                        }
+                        other => lowercase_first(other.to_string()),
+                    };
                     errors.push(PolicyError::new(
                         &file.source,
                         Span::new(at, end),
-                        format!("hook `{}` does not compile: {}", sig.name, e.err_type()),
+                        format!("hook `{}` does not compile: {why}", sig.name),
                         "here",
                     ));
                     continue;
                 }
             };
             let arity = sig.params.len();
-            if !ast
-                .iter_functions()
-                .any(|f| f.name == sig.name && f.params.len() == arity)
-            {
+            let same_name = || ast.iter_functions().filter(|f| f.name == sig.name);
+            if !same_name().any(|f| f.params.len() == arity) {
+                let message = match same_name().next() {
+                    Some(f) => format!(
+                        "`{}` defines `{}` with {} parameters, but the policy passes {arity}",
+                        file.source.name,
+                        sig.name,
+                        f.params.len()
+                    ),
+                    None => format!(
+                        "`{}` defines no function `{}` taking {arity} values",
+                        file.source.name, sig.name
+                    ),
+                };
                 errors.push(
-                    PolicyError::new(
-                        policy,
-                        sig.span,
-                        format!(
-                            "`{}` defines no function `{}` taking {arity} values",
-                            file.source.name, sig.name
-                        ),
-                        "declared here",
-                    )
-                    .with_help(format!("define `fn {}(...)` in the hook file", sig.name)),
+                    PolicyError::new(policy, sig.span, message, "declared here").with_help(
+                        format!("define `fn {}(...)` with {arity} parameters", sig.name),
+                    ),
                 );
                 continue;
             }
             hooks.push(Hook {
                 sig: sig.clone(),
                 ast,
+                file: file.source.name.clone(),
             });
         }
         if errors.is_empty() {
@@ -195,8 +214,56 @@ impl Hooks {
         let result = self
             .engine
             .call_fn::<Dynamic>(&mut Scope::new(), &hook.ast, name, dyn_args)
-            .map_err(|e| format!("hook `{name}` failed: {e}"))?;
+            .map_err(|e| failure(name, &hook.file, *e))?;
         from_dynamic(result, &hook.sig.ret.base).map_err(|m| format!("hook `{name}` {m}"))
+    }
+}
+
+/// A hook's runtime failure in one line: the hook, where in its file it stopped, and why,
+/// naming the sandbox limit it ran into.
+fn failure(name: &str, file: &str, mut e: EvalAltResult) -> String {
+    while let EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = e {
+        e = *inner;
+    }
+    let pos = e.take_position();
+    let why = match &e {
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            format!("more than {MAX_OPERATIONS} operations (a loop that never ends?)")
+        }
+        EvalAltResult::ErrorStackOverflow(_) => {
+            format!("calls nested more than {MAX_CALL_LEVELS} deep (a recursion that never ends?)")
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) if what.contains("string") => {
+            format!("a string longer than {MAX_STRING_BYTES} bytes")
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) if what.contains("array") => {
+            format!("an array of more than {MAX_ARRAY_ITEMS} items")
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) if what.contains("map") => {
+            format!("a map of more than {MAX_MAP_ITEMS} entries")
+        }
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => {
+            let name = sig.split(" (").next().unwrap_or(sig);
+            format!("no function `{name}` takes these values")
+        }
+        other => lowercase_first(other.to_string()),
+    };
+    match location(pos) {
+        Some((line, col)) => format!("hook `{name}` failed at {file}:{line}:{col}: {why}"),
+        None => format!("hook `{name}` failed: {why}"),
+    }
+}
+
+fn location(pos: Position) -> Option<(usize, usize)> {
+    Some((pos.line()?, pos.position().unwrap_or(1)))
+}
+
+/// Rhai's messages start with a capital; ours do not.
+fn lowercase_first(s: String) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => s,
     }
 }
 
@@ -211,7 +278,13 @@ fn to_dynamic(v: Value, base: &Base) -> Option<Dynamic> {
 }
 
 fn from_dynamic(d: Dynamic, base: &Base) -> Result<Value, String> {
-    let kind = d.type_name();
+    let kind = match d.type_name() {
+        "()" => "nothing",
+        "string" => "a string",
+        "array" => "an array",
+        "map" => "a map",
+        other => other,
+    };
     match base {
         Base::Money | Base::Decimal => {
             let n = match d.as_decimal() {

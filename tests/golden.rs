@@ -34,6 +34,31 @@ fn documents(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The documented identity of a policy version, computed here from the files alone: the
+/// SHA-256 of the policy file followed, for each `hook ... from "FILE"` it declares (in
+/// order), by a NUL byte, FILE as written, a NUL byte and the bytes of that file.
+fn policy_hash(file: &proviso::span::Source) -> String {
+    let mut h = Sha256::new();
+    h.update(file.text.as_bytes());
+    let dir = Path::new(file.name.as_ref()).parent().unwrap();
+    for line in file
+        .text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("hook "))
+    {
+        let name = line
+            .split("from \"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap();
+        h.update([0]);
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(std::fs::read(dir.join(name)).unwrap());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The decision as JSON text (pretty, or one line), `policy.sha256` checked and removed.
 fn decide(set: &PolicySet, path: &Path, text: &str, pretty: bool) -> String {
     let name = path.display().to_string();
@@ -48,8 +73,7 @@ fn decide(set: &PolicySet, path: &Path, text: &str, pretty: bool) -> String {
     let p = set
         .versions()
         .find(|p| &p.meta.name == name && &p.meta.version == version);
-    let hash = Sha256::digest(p.unwrap().meta.file.text.as_bytes());
-    let hash: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    let hash = policy_hash(&p.unwrap().meta.file);
     assert_eq!(*d.policy.sha256, hash, "{}: policy.sha256", path.display());
     match pretty {
         true => serde_json::to_string_pretty(&d).unwrap(),
