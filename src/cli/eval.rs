@@ -131,6 +131,16 @@ fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
         )?;
         writeln!(out, "             \"{}\"", r.text)?;
     }
+    if let Some(refund) = &d.refund {
+        for step in &refund.breakdown {
+            let amount = proviso::decision::format_money(step.amount);
+            writeln!(
+                out,
+                "  {:<10} {amount:>10} {} {}",
+                "step", refund.currency, step.rule
+            )?;
+        }
+    }
     for m in &d.missing_evidence {
         writeln!(
             out,
