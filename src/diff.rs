@@ -171,6 +171,17 @@ impl Form {
     }
 }
 
+/// How one named thing changed between versions, if it did.
+fn classify<T: PartialEq>(old: Option<&T>, new: Option<&T>) -> Option<ChangeKind> {
+    match (old, new) {
+        (Some(a), Some(b)) if a == b => None,
+        (Some(_), Some(_)) => Some(ChangeKind::Changed),
+        (Some(_), None) => Some(ChangeKind::Removed),
+        (None, Some(_)) => Some(ChangeKind::Added),
+        (None, None) => None,
+    }
+}
+
 fn compare(
     old: &BTreeMap<String, Form>,
     new: &BTreeMap<String, Form>,
@@ -180,11 +191,8 @@ fn compare(
     let mut out = Vec::new();
     for name in names {
         let (o, n) = (old.get(name), new.get(name));
-        let change = match (o, n) {
-            (Some(a), Some(b)) if a.key == b.key => continue,
-            (Some(_), Some(_)) => ChangeKind::Changed,
-            (Some(_), None) => ChangeKind::Removed,
-            (None, _) => ChangeKind::Added,
+        let Some(change) = classify(o.map(|f| &f.key), n.map(|f| &f.key)) else {
+            continue;
         };
         out.push(Change {
             name: name.clone(),
@@ -429,11 +437,8 @@ fn differences(old: &RuleForm, new: &RuleForm) -> Vec<Change> {
                 .map(|(_, t)| t.clone())
         };
         let (a, b) = (get(old), get(new));
-        let change = match (&a, &b) {
-            (Some(x), Some(y)) if x == y => continue,
-            (Some(_), Some(_)) => ChangeKind::Changed,
-            (Some(_), None) => ChangeKind::Removed,
-            (None, _) => ChangeKind::Added,
+        let Some(change) = classify(a.as_ref(), b.as_ref()) else {
+            continue;
         };
         out.push(Change {
             name: k.into(),

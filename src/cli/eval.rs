@@ -141,21 +141,19 @@ fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
             )?;
         }
     }
-    for m in &d.missing_evidence {
-        writeln!(
-            out,
-            "  missing    {}: any of {}",
-            m.requirement,
-            m.any_of.join(", ")
-        )?;
-    }
-    for m in &d.recommended_evidence {
-        writeln!(
-            out,
-            "  recommend {}: any of {}",
-            m.requirement,
-            m.any_of.join(", ")
-        )?;
+    let evidence = [
+        ("missing", &d.missing_evidence),
+        ("recommend", &d.recommended_evidence),
+    ];
+    for (label, list) in evidence {
+        for m in list {
+            writeln!(
+                out,
+                "  {label:<10} {}: any of {}",
+                m.requirement,
+                m.any_of.join(", ")
+            )?;
+        }
     }
     for (label, r) in [("priority", &d.priority), ("appeal", &d.appeal)] {
         if let Some(r) = r {
