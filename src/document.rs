@@ -88,13 +88,12 @@ fn run<'c, T, S>(text: &'c str, format: Format, dc: &Dc<'_>, seed: S) -> Result<
 where
     S: for<'de> DeserializeSeed<'de, Value = T>,
 {
-    let (result, line_col, message) = match format {
+    let (line_col, message) = match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
             match seed.deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
                 Ok(v) => return Ok(v),
                 Err(e) => (
-                    (),
                     Some((e.line(), e.column())).filter(|(l, _)| *l > 0),
                     e.to_string(),
                 ),
@@ -102,14 +101,9 @@ where
         }
         Format::Yaml => match seed.deserialize(serde_yaml::Deserializer::from_str(text)) {
             Ok(v) => return Ok(v),
-            Err(e) => (
-                (),
-                e.location().map(|l| (l.line(), l.column())),
-                e.to_string(),
-            ),
+            Err(e) => (e.location().map(|l| (l.line(), l.column())), e.to_string()),
         },
     };
-    let _ = result;
     let (path, message) = match dc.err.borrow_mut().take() {
         Some((path, msg)) => (Some(path).filter(|p| !p.is_empty()), msg),
         None => (None, clean(&message)),

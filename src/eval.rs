@@ -187,7 +187,7 @@ impl<'a> Ctx<'a> {
                 Value::Absent => self.eval(d)?,
                 v => v,
             },
-            Ex::IsPresent(a, positive) => Value::Bool(!self.eval(a)?.is_absent() == *positive),
+            Ex::IsPresent(a, positive) => Value::Bool(self.eval(a)?.is_absent() != *positive),
             Ex::If(c, t, f) => {
                 if self.truth(c)? {
                     self.eval(t)?

@@ -138,8 +138,9 @@ impl Ex {
 
     /// Rewrites every node bottom-up with `f`.
     pub fn map(self, f: &mut dyn FnMut(Ex) -> Ex) -> Ex {
-        fn b(e: Box<Ex>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<Ex> {
-            Box::new((*e).map(f))
+        fn b(mut e: Box<Ex>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<Ex> {
+            *e = std::mem::replace(&mut *e, Ex::Decision).map(f);
+            e
         }
         fn all(es: Box<[Ex]>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<[Ex]> {
             es.into_vec().into_iter().map(|x| x.map(f)).collect()

@@ -363,10 +363,10 @@ impl<'a> Checker<'a> {
     /// Converts a literal to the representation of `base` (a string literal to an enum variant).
     fn adapt(&mut self, t: Typed, base: &Base) -> Option<Ex> {
         if let (Base::Enum(id), Ex::Const(Value::Str(s))) = (base, &t.ex) {
-            return match self.schema.variant_index(*id, s) {
-                Some(i) => Some(Ex::Const(Value::Enum(i))),
-                None => None,
-            };
+            return self
+                .schema
+                .variant_index(*id, s)
+                .map(|i| Ex::Const(Value::Enum(i)));
         }
         Some(t.ex)
     }
@@ -804,10 +804,7 @@ impl<'a> Checker<'a> {
             sc.present.extend(presence(&t.ex, true));
             tf = Some(Box::new(t.ex));
         }
-        let tb = match body {
-            Some(b) => Some((self.expr(b, sc), b)),
-            None => None,
-        };
+        let tb = body.map(|b| (self.expr(b, sc), b));
         sc.present.truncate(base);
         let name = kind.as_str();
         let out = match (kind, tb) {
