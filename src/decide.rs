@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_decimal::Decimal;
 
 use crate::ast::RuleKind;
@@ -260,8 +261,8 @@ fn deadlines<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Deadlines> {
     for rule in prog.rules_of(RuleKind::Deadline) {
         let value = match (&rule.action, applies(cx, rule)?) {
             (Action::By(e), true) => match in_rule(rule, cx.eval(e))? {
-                Value::Date(d) => Some(d.format("%Y-%m-%d").to_string()),
-                Value::DateTime(t) => Some(t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                Value::Date(d) => Some(format_date(d)),
+                Value::DateTime(t) => Some(format_instant(t)),
                 _ => None,
             },
             _ => None,
@@ -269,4 +270,47 @@ fn deadlines<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Deadlines> {
         out.push((rule.name.clone(), value));
     }
     Ok(Deadlines(out))
+}
+
+/// `2025-07-14`, as chrono's `%Y-%m-%d` writes it, without the formatting machinery.
+fn format_date(d: NaiveDate) -> String {
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut out = String::with_capacity(20);
+    push_date(&mut out, d.year().unsigned_abs(), d.month(), d.day());
+    out
+}
+
+/// `2025-07-11T09:30:00Z`, as chrono's `%Y-%m-%dT%H:%M:%SZ` writes it.
+fn format_instant(t: DateTime<Utc>) -> String {
+    if !(0..=9999).contains(&t.year()) || t.nanosecond() >= 1_000_000_000 {
+        return t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    }
+    let mut out = String::with_capacity(20);
+    push_date(&mut out, t.year().unsigned_abs(), t.month(), t.day());
+    out.push('T');
+    push_digits(&mut out, t.hour(), 2);
+    out.push(':');
+    push_digits(&mut out, t.minute(), 2);
+    out.push(':');
+    push_digits(&mut out, t.second(), 2);
+    out.push('Z');
+    out
+}
+
+fn push_date(out: &mut String, year: u32, month: u32, day: u32) {
+    push_digits(out, year, 4);
+    out.push('-');
+    push_digits(out, month, 2);
+    out.push('-');
+    push_digits(out, day, 2);
+}
+
+/// The last `width` decimal digits of `n`, zero-padded.
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = n / 10u32.pow(place) % 10;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
