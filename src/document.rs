@@ -196,19 +196,20 @@ impl fmt::Display for PathNode<'_> {
 
 // ---- scalars ---------------------------------------------------------------
 
-/// A scalar as the document wrote it.
-enum Scalar {
+/// A scalar as the document wrote it, borrowed for as long as it is converted.
+#[derive(Clone, Copy)]
+enum Scalar<'t> {
     /// YAML scalar text, or a JSON string.
-    Text(String),
+    Text(&'t str),
     /// A JSON number's exact text.
-    Number(String),
+    Number(&'t str),
     Bool(bool),
     Null,
     Map,
     List,
 }
 
-impl fmt::Display for Scalar {
+impl fmt::Display for Scalar<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Scalar::Text(t) => {
@@ -225,64 +226,103 @@ impl fmt::Display for Scalar {
     }
 }
 
-struct ScalarVisitor;
+/// Reads one scalar and converts it to `base` on the spot, so its text is never copied.
+struct ScalarSeed<'c> {
+    base: &'c Base,
+    schema: &'c Schema,
+}
 
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+impl ScalarSeed<'_> {
+    fn convert(&self, s: Scalar<'_>) -> Result<Value, String> {
+        convert(self.base, s, self.schema)
+    }
+}
+
+impl<'de> Visitor<'de> for ScalarSeed<'_> {
+    /// The value, or what was wrong with the scalar.
+    type Value = Result<Value, String>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a value")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Text(v.to_string()))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.convert(Scalar::Text(v)))
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(self.convert(Scalar::Bool(v)))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v.to_string()))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(self.convert(Scalar::Number(&v.to_string())))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::Number(v.to_string()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(self.convert(Scalar::Number(&v.to_string())))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.convert(Scalar::Null))
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.convert(Scalar::Null))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
-        // With arbitrary precision, serde_json hands a number over as a one-entry map.
-        match serde_json::Number::deserialize(de::value::MapAccessDeserializer::new(map)) {
-            Ok(n) => Ok(Scalar::Number(n.as_str().to_string())),
-            Err(_) => Ok(Scalar::Map),
-        }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Ok(match map_scalar(map)? {
+            Some(n) => self.convert(Scalar::Number(&n)),
+            None => self.convert(Scalar::Map),
+        })
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Scalar, A::Error> {
-        Ok(Scalar::List)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        skip_seq(seq)?;
+        Ok(self.convert(Scalar::List))
     }
 }
 
-fn read_scalar<'de, D: Deserializer<'de>>(format: Format, d: D) -> Result<Scalar, D::Error> {
+/// The key under which serde_json, with arbitrary precision, hands over a number's text.
+const JSON_NUMBER_KEY: &str = "$serde_json::private::Number";
+
+/// A mapping where a scalar was expected: a JSON number's exact text (serde_json passes
+/// one as a one-entry mapping), or `None`. Any other mapping is read to its end, as a
+/// parser cannot go on from a mapping left half read (serde_yaml panics).
+fn map_scalar<'de, A: MapAccess<'de>>(mut map: A) -> Result<Option<String>, A::Error> {
+    match map.next_key_seed(KeyIn(&[JSON_NUMBER_KEY]))? {
+        None => Ok(None),
+        Some(Some(_)) => map.next_value::<String>().map(Some),
+        Some(None) => {
+            map.next_value::<IgnoredAny>()?;
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    }
+}
+
+/// Reads a list where a scalar was expected to its end.
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+fn read_scalar<'de, D: Deserializer<'de>>(
+    format: Format,
+    d: D,
+    seed: ScalarSeed<'_>,
+) -> Result<Result<Value, String>, D::Error> {
     match format {
         // YAML: ask for text, so that `24.10` arrives as written.
-        Format::Yaml => d.deserialize_str(ScalarVisitor),
-        Format::Json => d.deserialize_any(ScalarVisitor),
+        Format::Yaml => d.deserialize_str(seed),
+        Format::Json => d.deserialize_any(seed),
     }
 }
 
 /// Converts a scalar to a value of the declared type, or says what was expected.
-fn convert(base: &Base, s: Scalar, schema: &Schema) -> Result<Value, String> {
+fn convert(base: &Base, s: Scalar<'_>, schema: &Schema) -> Result<Value, String> {
     let wrong = |what: &str, s: &Scalar| Err(format!("expected {what}, found {s}"));
-    match (base, &s) {
+    match (base, s) {
         (Base::Money | Base::Decimal, Scalar::Text(t) | Scalar::Number(t)) => match decimal(t) {
             Some(d) => Ok(Value::Num(d)),
             None if plain_decimal(t) => Err(format!("{t} has more than 28 significant digits")),
@@ -299,11 +339,11 @@ fn convert(base: &Base, s: Scalar, schema: &Schema) -> Result<Value, String> {
             Some(d) if !t.contains('.') => Ok(Value::Num(d)),
             _ => wrong("an integer", &s),
         },
-        (Base::Bool, Scalar::Bool(b)) => Ok(Value::Bool(*b)),
+        (Base::Bool, Scalar::Bool(b)) => Ok(Value::Bool(b)),
         (Base::Bool, Scalar::Text(t)) if t == "true" || t == "false" => {
             Ok(Value::Bool(t == "true"))
         }
-        (Base::Str, Scalar::Text(t) | Scalar::Number(t)) => Ok(Value::Str(t.as_str().into())),
+        (Base::Str, Scalar::Text(t) | Scalar::Number(t)) => Ok(Value::Str(t.into())),
         (Base::Enum(id), Scalar::Text(t)) => match schema.variant_index(*id, t) {
             Some(i) => Ok(Value::Enum(i)),
             None => {
@@ -315,9 +355,9 @@ fn convert(base: &Base, s: Scalar, schema: &Schema) -> Result<Value, String> {
                 wrong(&format!("one of {variants}"), &s)
             }
         },
-        (Base::Date, Scalar::Text(t)) => match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            Ok(d) => Ok(Value::Date(d)),
-            Err(_) => wrong("a date (YYYY-MM-DD)", &s),
+        (Base::Date, Scalar::Text(t)) => match parse_date(t) {
+            Some(d) => Ok(Value::Date(d)),
+            None => wrong("a date (YYYY-MM-DD)", &s),
         },
         (Base::DateTime, Scalar::Text(t)) => match DateTime::parse_from_rfc3339(t) {
             Ok(d) => Ok(Value::DateTime(d.with_timezone(&Utc))),
@@ -325,6 +365,22 @@ fn convert(base: &Base, s: Scalar, schema: &Schema) -> Result<Value, String> {
         },
         (b, _) => wrong(&b.describe(schema), &s),
     }
+}
+
+/// A date as chrono's `%Y-%m-%d` reads it; the usual `2025-06-01` shape is read directly.
+pub fn parse_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() == 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
+        }
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
 }
 
 fn plain_decimal(t: &str) -> bool {
@@ -375,7 +431,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             .records
             .get(self.record)
             .map_or(&[], |r| &r.fields);
-        let mut values: Vec<Option<Value>> = vec![None; fields.len()];
+        let mut values: Vec<Value> = vec![Value::Absent; fields.len()];
+        let mut given = Given::new(fields.len());
         while let Some(key) = map.next_key_seed(KeySeed(fields))? {
             let Some(i) = key else {
                 map.next_value::<IgnoredAny>()?;
@@ -391,36 +448,67 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 field,
                 path: &child,
             })?;
+            if given.mark(i) {
+                return Err(self.dc.fail(&child, "field is given twice".into()));
+            }
             if let Some(slot) = values.get_mut(i) {
-                if slot.is_some() {
-                    return Err(self.dc.fail(&child, "field is given twice".into()));
-                }
-                *slot = Some(value);
+                *slot = value;
             }
         }
-        let mut out = Vec::with_capacity(fields.len());
-        for (field, value) in fields.iter().zip(values) {
-            let value = match value {
-                Some(Value::Absent) | None => match (&field.default, field.optional) {
-                    (Some(d), _) => d.clone(),
-                    (None, true) => Value::Absent,
-                    (None, false) => {
-                        let child = PathNode {
-                            parent: Some(self.path),
-                            seg: Seg::Field(&field.name),
-                        };
-                        let what = field.ty.describe(self.dc.schema);
-                        return Err(self.dc.fail(
-                            &child,
-                            format!("required field is missing (expected {what})"),
-                        ));
-                    }
-                },
-                Some(v) => v,
-            };
-            out.push(value);
+        for (field, slot) in fields.iter().zip(values.iter_mut()) {
+            if !slot.is_absent() {
+                continue;
+            }
+            match (&field.default, field.optional) {
+                (Some(d), _) => *slot = d.clone(),
+                (None, true) => {}
+                (None, false) => {
+                    let child = PathNode {
+                        parent: Some(self.path),
+                        seg: Seg::Field(&field.name),
+                    };
+                    let what = field.ty.describe(self.dc.schema);
+                    return Err(self.dc.fail(
+                        &child,
+                        format!("required field is missing (expected {what})"),
+                    ));
+                }
+            }
         }
-        Ok(Value::Record(out.into()))
+        Ok(Value::Record(values.into_boxed_slice()))
+    }
+}
+
+/// Which fields of one record a document has given.
+struct Given {
+    first: u64,
+    rest: Vec<bool>,
+}
+
+impl Given {
+    fn new(fields: usize) -> Self {
+        Given {
+            first: 0,
+            rest: if fields > 64 {
+                vec![false; fields]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// Marks field `i` given; says whether it already was.
+    fn mark(&mut self, i: usize) -> bool {
+        if i < 64 {
+            let bit = 1u64 << i;
+            let was = self.first & bit != 0;
+            self.first |= bit;
+            was
+        } else {
+            self.rest
+                .get_mut(i)
+                .is_some_and(|b| std::mem::replace(b, true))
+        }
     }
 }
 
@@ -509,8 +597,13 @@ impl<'de> DeserializeSeed<'de> for TypeSeed<'_, '_> {
                 .deserialize_seq(ListVisitor { dc, elem, path })
                 .map_err(|e| dc.note(path, e)),
             base => {
-                let s = read_scalar(dc.format, d).map_err(|e| dc.note(path, e))?;
-                convert(base, s, dc.schema).map_err(|msg| dc.fail(path, msg))
+                let seed = ScalarSeed {
+                    base,
+                    schema: dc.schema,
+                };
+                read_scalar(dc.format, d, seed)
+                    .map_err(|e| dc.note(path, e))?
+                    .map_err(|msg| dc.fail(path, msg))
             }
         }
     }
@@ -576,16 +669,17 @@ impl<'de> Visitor<'de> for EnvelopeSeed {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
         let mut env = Envelope::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "policy" => env.policy = map.next_value::<Loose>()?.0,
-                "protection" => env.purchased_at = map.next_value_seed(Pick("purchased_at"))?,
-                "order" => env.placed_at = map.next_value_seed(Pick("placed_at"))?,
-                "claim" | "cancellation" => {
+        const KEYS: &[&str] = &["policy", "protection", "order", "claim", "cancellation"];
+        while let Some(key) = map.next_key_seed(KeyIn(KEYS))? {
+            match key {
+                Some(0) => env.policy = map.next_value::<Loose>()?.0,
+                Some(1) => env.purchased_at = map.next_value_seed(Pick("purchased_at"))?,
+                Some(2) => env.placed_at = map.next_value_seed(Pick("placed_at"))?,
+                Some(_) => {
                     let id = map.next_value_seed(Pick("id"))?;
                     env.id = env.id.or(id);
                 }
-                _ => {
+                None => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -599,11 +693,73 @@ struct Loose(Option<String>);
 
 impl<'de> Deserialize<'de> for Loose {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Loose, D::Error> {
-        Ok(Loose(match d.deserialize_any(ScalarVisitor)? {
-            Scalar::Text(t) | Scalar::Number(t) => Some(t),
-            Scalar::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }))
+        Ok(Loose(d.deserialize_any(LooseVisitor)?))
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> Visitor<'de> for LooseVisitor {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<String>, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<String>, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<String>, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<String>, A::Error> {
+        map_scalar(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<String>, A::Error> {
+        skip_seq(seq)?;
+        Ok(None)
+    }
+}
+
+/// Matches a key against a few names without allocating.
+struct KeyIn<'k>(&'k [&'k str]);
+
+impl<'de> DeserializeSeed<'de> for KeyIn<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIn<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|k| *k == v))
     }
 }
 
@@ -627,8 +783,8 @@ impl<'de> Visitor<'de> for Pick {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
         let mut out = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == self.0 {
+        while let Some(key) = map.next_key_seed(KeyIn(std::slice::from_ref(&self.0)))? {
+            if key.is_some() {
                 out = map.next_value::<Loose>()?.0;
             } else {
                 map.next_value::<IgnoredAny>()?;

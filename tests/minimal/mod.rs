@@ -136,6 +136,12 @@ impl Engine {
         self.set.evaluate_at(&Document::yaml("doc.yaml", &text), at)
     }
 
+    /// Evaluates a JSON document (given whole, `policy` included) on 2025-06-01.
+    pub fn run_json(&self, json: &str) -> Result<Decision, DocumentError> {
+        let at = NaiveDate::from_ymd_opt(2025, 6, 1);
+        self.set.evaluate_at(&Document::json("doc.json", json), at)
+    }
+
     /// Evaluates a document that must be decided.
     pub fn decide(&self, yaml: &str) -> Decision {
         match self.run(yaml) {
