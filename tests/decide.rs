@@ -150,9 +150,8 @@ fn the_fallback_is_the_reason_when_nothing_matches() {
 
 #[test]
 fn a_reason_carries_the_joined_clause_text_and_its_location() {
-    let e = Engine::claim(
-        "\n# a comment\ncoverage lost_parcel\n  doc \"Lost parcels are\"\n      \"covered \\\"in full\\\".\"\n  pays 1",
-    );
+    let rules = "\n# a comment\ncoverage lost_parcel\n  doc \"Lost parcels are\"\n      \"covered \\\"in full\\\".\"\n  pays 1";
+    let e = Engine::claim(rules);
     let d = e.claim_decision("");
     let r = &d.reasons[0];
     assert_eq!(r.rule.as_ref(), "lost_parcel");
@@ -161,7 +160,11 @@ fn a_reason_carries_the_joined_clause_text_and_its_location() {
     assert_eq!(d.document, "C-1");
     assert_eq!(d.policy.name.as_ref(), "test/policy");
     assert_eq!(d.policy.version.as_ref(), "1");
-    assert_eq!(d.policy.sha256.len(), 64);
+    let text = minimal::policy(minimal::FACTS, rules);
+    assert_eq!(
+        d.policy.sha256.as_ref(),
+        proviso::compile::hash(text.as_bytes())
+    );
 }
 
 // ---- evidence alternatives -------------------------------------------------
