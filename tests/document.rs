@@ -162,3 +162,28 @@ fn undeclared_fields_are_skipped() {
     let json = json_claim("\"extra\": {\"deep\": [1, {\"x\": null}]}, \"more\": 1.5e300");
     assert_eq!(payout(&e.run_json(&json).unwrap()), "100.00");
 }
+
+#[test]
+fn json_nesting_is_limited_to_64_levels_outside_strings() {
+    let e = paying("claim.amount");
+    // The document and the claim are two levels; `extra` adds the rest.
+    let nested = |n: usize| format!("\"extra\": {}{}", "[".repeat(n), "]".repeat(n));
+    assert_eq!(
+        payout(&e.run_json(&json_claim(&nested(62))).unwrap()),
+        "100.00"
+    );
+    let err = e.run_json(&json_claim(&nested(63))).unwrap_err();
+    assert_eq!(shown(&err), "the document nests deeper than 64 levels");
+    let at = err.at.as_ref().map(|u| u.source.line_col(u.span.start));
+    let text = json_claim(&nested(63));
+    let Some(col) = text.find("[".repeat(63).as_str()) else {
+        panic!("no brackets");
+    };
+    assert_eq!(at, Some((1, col + 63)));
+    // Brackets in strings do not nest.
+    let brackets = format!("\"extra\": \"{}\"", "[{".repeat(100));
+    assert_eq!(
+        payout(&e.run_json(&json_claim(&brackets)).unwrap()),
+        "100.00"
+    );
+}

@@ -20,6 +20,7 @@ mod record;
 mod scalar;
 mod scan;
 
+pub(crate) use scalar::parse_date;
 pub use scalar::MAX_DIGITS;
 
 use crate::schema::Schema;
@@ -68,37 +69,59 @@ pub struct Envelope {
     pub placed_at: Option<String>,
 }
 
+/// A document's text that passed the pre-scan (nesting, and no YAML aliases), so it may
+/// be given to the parsers: scanned once, then read for its envelope and decoded.
+#[derive(Clone, Copy, Debug)]
+pub struct Scanned<'t> {
+    text: &'t str,
+    format: Format,
+}
+
+impl<'t> Scanned<'t> {
+    /// Scans `text`; refuses a document that nests too deeply or (YAML) uses an alias.
+    pub fn new(text: &'t str, format: Format) -> Result<Self, DocError> {
+        scan::check(text, format)?;
+        Ok(Scanned { text, format })
+    }
+
+    /// Reads the envelope of the document.
+    pub fn envelope(self) -> Result<Envelope, DocError> {
+        let dc = Dc {
+            schema: &EMPTY,
+            format: self.format,
+            err: RefCell::new(None),
+        };
+        run(self, &dc, envelope::EnvelopeSeed)
+    }
+
+    /// Decodes the document into a fact record laid out by `schema`.
+    pub fn decode(self, schema: &Schema) -> Result<Value, DocError> {
+        let dc = Dc {
+            schema,
+            format: self.format,
+            err: RefCell::new(None),
+        };
+        let root = PathNode {
+            parent: None,
+            seg: Seg::Root,
+        };
+        let seed = record::RecordSeed {
+            dc: &dc,
+            record: Schema::ROOT,
+            path: &root,
+        };
+        run(self, &dc, seed)
+    }
+}
+
 /// Reads the envelope of a document.
 pub fn envelope(text: &str, format: Format) -> Result<Envelope, DocError> {
-    let dc = Dc {
-        schema: &EMPTY,
-        format,
-        err: RefCell::new(None),
-    };
-    run(text, format, &dc, envelope::EnvelopeSeed)
+    Scanned::new(text, format)?.envelope()
 }
 
 /// Decodes a document into a fact record laid out by `schema`.
 pub fn decode(text: &str, format: Format, schema: &Schema) -> Result<Value, DocError> {
-    let dc = Dc {
-        schema,
-        format,
-        err: RefCell::new(None),
-    };
-    let root = PathNode {
-        parent: None,
-        seg: Seg::Root,
-    };
-    run(
-        text,
-        format,
-        &dc,
-        record::RecordSeed {
-            dc: &dc,
-            record: Schema::ROOT,
-            path: &root,
-        },
-    )
+    Scanned::new(text, format)?.decode(schema)
 }
 
 static EMPTY: Schema = Schema {
@@ -106,12 +129,13 @@ static EMPTY: Schema = Schema {
     enums: Vec::new(),
 };
 
-fn run<'c, T, S>(text: &'c str, format: Format, dc: &Dc<'_>, seed: S) -> Result<T, DocError>
+/// Runs `seed` over a scanned document; on error, says where and what.
+fn run<T, S>(doc: Scanned<'_>, dc: &Dc<'_>, seed: S) -> Result<T, DocError>
 where
     S: for<'de> DeserializeSeed<'de, Value = T>,
 {
-    scan::check(text, format)?;
-    let (line_col, message) = match format {
+    let text = doc.text;
+    let (line_col, message) = match doc.format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
             match seed.deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {

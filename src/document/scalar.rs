@@ -230,7 +230,7 @@ pub(super) fn expected(base: &Base, schema: &Schema) -> String {
 }
 
 /// A date as chrono's `%Y-%m-%d` reads it; the usual `2025-06-01` shape is read directly.
-fn parse_date(t: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_date(t: &str) -> Option<NaiveDate> {
     let b = t.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         b.get(r)?.iter().try_fold(0u32, |n, c| {
