@@ -1,5 +1,6 @@
 //! Expression evaluation over decoded facts: exact, checked, and allocation-light.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
@@ -87,12 +88,42 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn truth(&mut self, ex: &'a Ex) -> R<bool> {
-        match self.eval(ex)? {
-            Value::Bool(b) => Ok(b),
-            other => Err(EvalError::bare(format!(
-                "internal error: expected a bool, found {other:?}"
-            ))),
+        match ex {
+            Ex::And(a, b) => Ok(self.truth(a)? && self.truth(b)?),
+            Ex::Or(a, b) => Ok(self.truth(a)? || self.truth(b)?),
+            Ex::Not(a) => Ok(!self.truth(a)?),
+            Ex::Cmp(op, a, b) => self.comparison(*op, a, b),
+            Ex::IsPresent(a, positive) => Ok(self.operand(a)?.is_absent() != *positive),
+            _ => match self.eval(ex)? {
+                Value::Bool(b) => Ok(b),
+                other => Err(EvalError::bare(format!(
+                    "internal error: expected a bool, found {other:?}"
+                ))),
+            },
         }
+    }
+
+    /// A value to read: borrowed when it is a fact, a variable or a constant, computed otherwise.
+    fn operand(&mut self, ex: &'a Ex) -> R<Cow<'a, Value>> {
+        Ok(match ex {
+            Ex::Const(v) => Cow::Borrowed(v),
+            Ex::Fact(_) | Ex::Var(..) => Cow::Borrowed(self.path(ex)?),
+            _ => Cow::Owned(self.eval(ex)?),
+        })
+    }
+
+    fn comparison(&mut self, op: Cmp, a: &'a Ex, b: &'a Ex) -> R<bool> {
+        let x = self.operand(a)?;
+        let y = self.operand(b)?;
+        let ord = compare(&x, &y)?;
+        Ok(match op {
+            Cmp::Eq => ord == Ordering::Equal,
+            Cmp::Ne => ord != Ordering::Equal,
+            Cmp::Lt => ord == Ordering::Less,
+            Cmp::Le => ord != Ordering::Greater,
+            Cmp::Gt => ord == Ordering::Greater,
+            Cmp::Ge => ord != Ordering::Less,
+        })
     }
 
     pub fn number(&mut self, ex: &'a Ex) -> R<Decimal> {
@@ -169,27 +200,17 @@ impl<'a> Ctx<'a> {
             },
             Ex::And(a, b) => Value::Bool(self.truth(a)? && self.truth(b)?),
             Ex::Or(a, b) => Value::Bool(self.truth(a)? || self.truth(b)?),
-            Ex::Cmp(op, a, b) => {
-                let (x, y) = (self.eval(a)?, self.eval(b)?);
-                let ord = compare(&x, &y)?;
-                Value::Bool(match op {
-                    Cmp::Eq => ord == Ordering::Equal,
-                    Cmp::Ne => ord != Ordering::Equal,
-                    Cmp::Lt => ord == Ordering::Less,
-                    Cmp::Le => ord != Ordering::Greater,
-                    Cmp::Gt => ord == Ordering::Greater,
-                    Cmp::Ge => ord != Ordering::Less,
-                })
-            }
+            Ex::Cmp(op, a, b) => Value::Bool(self.comparison(*op, a, b)?),
             Ex::Arith(op, a, b, span) => {
                 let (x, y) = (self.eval(a)?, self.eval(b)?);
                 arith(*op, x, y, *span)?
             }
             Ex::In(a, items, positive) => {
-                let x = self.eval(a)?;
+                let x = self.operand(a)?;
                 let mut found = false;
                 for item in items.iter() {
-                    if compare(&x, &self.eval(item)?)? == Ordering::Equal {
+                    let y = self.operand(item)?;
+                    if compare(&x, &y)? == Ordering::Equal {
                         found = true;
                         break;
                     }
@@ -200,7 +221,7 @@ impl<'a> Ctx<'a> {
                 Value::Absent => self.eval(d)?,
                 v => v,
             },
-            Ex::IsPresent(a, positive) => Value::Bool(self.eval(a)?.is_absent() != *positive),
+            Ex::IsPresent(a, positive) => Value::Bool(self.operand(a)?.is_absent() != *positive),
             Ex::If(c, t, f) => {
                 if self.truth(c)? {
                     self.eval(t)?

@@ -130,8 +130,41 @@ struct Builder<'s> {
 
 type R<T> = Result<T, PolicyError>;
 
+/// A node's span, without the whitespace and comments pest lets trail it
+/// (`x ` in `x > 0` would otherwise be underlined and quoted with its space).
 fn span_of(p: &Pair<Rule>) -> Span {
-    Span::new(p.as_span().start(), p.as_span().end())
+    let start = p.as_span().start();
+    Span::new(start, start + token_len(p.as_str()))
+}
+
+/// Length of `text` up to the end of its last token.
+fn token_len(text: &str) -> usize {
+    if !text.ends_with(|c: char| c.is_ascii_whitespace()) {
+        return text.len();
+    }
+    let bytes = text.as_bytes();
+    let (mut i, mut end) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                end = (i + 1).min(bytes.len());
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => end = i + 1,
+        }
+        i += 1;
+    }
+    end
 }
 
 impl<'s> Builder<'s> {

@@ -13,7 +13,7 @@ use crate::compile::{compile, Program};
 use crate::decide::decide;
 use crate::decision::Decision;
 use crate::diagnostic::{PolicyError, PolicyErrors};
-use crate::document::{decode, envelope, Envelope, Format};
+use crate::document::{parse_date, Envelope, Format, Scanned};
 use crate::error::DocumentError;
 use crate::hooks::Hooks;
 use crate::span::Source;
@@ -217,8 +217,9 @@ impl PolicySet {
         doc: &Document<'_>,
         at: Option<NaiveDate>,
     ) -> Result<Prepared<'_>, DocumentError> {
-        let env =
-            envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
+        let invalid = |e| DocumentError::invalid(doc, None, e);
+        let scanned = Scanned::new(doc.text, doc.format).map_err(invalid)?;
+        let env = scanned.envelope().map_err(invalid)?;
         let id = env.id.clone().unwrap_or_default();
         let fail = |message: String, path: Option<&str>, shown: Option<(&str, &str)>| {
             DocumentError::plain(doc, &id, message, path, shown)
@@ -235,7 +236,7 @@ impl PolicySet {
                     (None, Some(t)) => (t, "order.placed_at"),
                     (None, None) => return Err(fail("cannot tell which policy version applies: no `protection.purchased_at` or `order.placed_at`; pass --at DATE".into(), None, None)),
                 };
-                let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                let date = parse_date(text).ok_or_else(|| {
                     fail(
                         format!("expected a date (YYYY-MM-DD), found \"{text}\""),
                         Some(path),
@@ -253,7 +254,7 @@ impl PolicySet {
             };
             fail(m, Some("policy"), shown)
         })?;
-        decode_for(program, doc, env)
+        decode_for(program, doc, scanned, env)
     }
 
     /// Evaluates one document against the version in force on its purchase date.
@@ -279,7 +280,7 @@ pub fn prepare_with<'p>(
     program: &'p Program,
     doc: &Document<'_>,
 ) -> Result<Prepared<'p>, DocumentError> {
-    let (env, name) = read_envelope(doc)?;
+    let (scanned, env, name) = read_envelope(doc)?;
     if *name != *program.meta.name {
         let id = env.id.clone().unwrap_or_default();
         return Err(DocumentError::plain(
@@ -293,14 +294,16 @@ pub fn prepare_with<'p>(
             Some(("policy", "another policy")),
         ));
     }
-    decode_for(program, doc, env)
+    decode_for(program, doc, scanned, env)
 }
 
 /// Reads a document's envelope and the policy it names.
-fn read_envelope(doc: &Document<'_>) -> Result<(Envelope, String), DocumentError> {
-    let env = envelope(doc.text, doc.format).map_err(|e| DocumentError::invalid(doc, None, e))?;
+fn read_envelope<'t>(doc: &Document<'t>) -> Result<(Scanned<'t>, Envelope, String), DocumentError> {
+    let invalid = |e| DocumentError::invalid(doc, None, e);
+    let scanned = Scanned::new(doc.text, doc.format).map_err(invalid)?;
+    let env = scanned.envelope().map_err(invalid)?;
     match env.policy.clone() {
-        Some(name) => Ok((env, name)),
+        Some(name) => Ok((scanned, env, name)),
         None => Err(DocumentError::plain(
             doc,
             env.id.as_deref().unwrap_or_default(),
@@ -315,9 +318,11 @@ fn read_envelope(doc: &Document<'_>) -> Result<(Envelope, String), DocumentError
 fn decode_for<'p>(
     program: &'p Program,
     doc: &Document<'_>,
+    scanned: Scanned<'_>,
     env: Envelope,
 ) -> Result<Prepared<'p>, DocumentError> {
-    let facts = decode(doc.text, doc.format, &program.schema)
+    let facts = scanned
+        .decode(&program.schema)
         .map_err(|e| DocumentError::invalid(doc, env.id.as_deref(), e))?;
     Ok(Prepared {
         program,

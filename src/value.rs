@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_decimal::Decimal;
 
 use crate::schema::Schema;
@@ -48,12 +48,56 @@ pub fn display(v: &Value, base: &Base, schema: &Schema) -> String {
             .cloned()
             .unwrap_or_default(),
         (Value::Enum(i), _) => i.to_string(),
-        (Value::Date(d), _) => d.format("%Y-%m-%d").to_string(),
-        (Value::DateTime(t), _) => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        (Value::Date(d), _) => format_date(*d),
+        (Value::DateTime(t), _) => format_instant(*t),
         (Value::Duration(s), _) if s % SECONDS_PER_DAY == 0 => {
             format!("{} days", s / SECONDS_PER_DAY)
         }
         (Value::Duration(s), _) => format!("{} hours", s / 3_600),
         (Value::Absent | Value::Record(_) | Value::List(_), _) => String::new(),
+    }
+}
+
+/// `2025-07-14`, as chrono's `%Y-%m-%d` writes it, without the formatting machinery.
+pub fn format_date(d: NaiveDate) -> String {
+    if !(0..=9999).contains(&d.year()) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, d.year().unsigned_abs(), d.month(), d.day());
+    out
+}
+
+/// `2025-07-11T09:30:00Z`, as chrono's RFC 3339 writer with `AutoSi` and `Z` writes it;
+/// an instant with a fraction of a second (`2025-07-11T09:30:00.250Z`) goes to chrono.
+pub fn format_instant(t: DateTime<Utc>) -> String {
+    if !(0..=9999).contains(&t.year()) || t.nanosecond() != 0 {
+        return t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    }
+    let mut out = String::with_capacity(20);
+    push_date(&mut out, t.year().unsigned_abs(), t.month(), t.day());
+    out.push('T');
+    push_digits(&mut out, t.hour(), 2);
+    out.push(':');
+    push_digits(&mut out, t.minute(), 2);
+    out.push(':');
+    push_digits(&mut out, t.second(), 2);
+    out.push('Z');
+    out
+}
+
+fn push_date(out: &mut String, year: u32, month: u32, day: u32) {
+    push_digits(out, year, 4);
+    out.push('-');
+    push_digits(out, month, 2);
+    out.push('-');
+    push_digits(out, day, 2);
+}
+
+/// The last `width` decimal digits of `n`, zero-padded.
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = n / 10u32.pow(place) % 10;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
 }

@@ -1,10 +1,9 @@
 //! Expression typing: every operator, call and aggregate gets a type or an error.
 
 use super::names::{key, suggest};
-use super::Checker;
+use super::{Checker, Slot};
 use crate::ast::{self, AggKind, BinOp, ExprKind, TimeUnit};
 use crate::ir::{Arith, Builtin, Cmp, Ex};
-use crate::schema::Schema;
 use crate::span::Span;
 use crate::types::{Base, RecordId, Shown, Type};
 use crate::value::{Value, SECONDS_PER_DAY};
@@ -70,14 +69,6 @@ pub fn assignable(t: &Typed, want: &Type) -> bool {
         (Base::Integer | Base::Decimal, Base::Money) => t.lit,
         (Base::Str, Base::Enum(_)) => t.lit,
         _ => false,
-    }
-}
-
-/// Turns a literal string default into the enumeration variant it names.
-pub fn coerce_enum(v: Value, _t: &Typed, ty: &Base, schema: &Schema) -> Value {
-    match (&v, ty) {
-        (Value::Str(s), Base::Enum(id)) => schema.variant_index(*id, s).map_or(v, Value::Enum),
-        _ => v,
     }
 }
 
@@ -298,7 +289,8 @@ impl<'a> Checker<'a> {
                     base: bt.clone(),
                     optional: tt.ty.optional || tf.ty.optional,
                 };
-                let (a, b) = (self.adapt(tt, &bt, t.span)?, self.adapt(tf, &bt, f.span)?);
+                let a = self.adapt(tt, &bt, t.span)?;
+                let b = self.adapt(tf, &bt, f.span)?;
                 Some(Typed {
                     ex: Ex::If(Box::new(tc.ex), Box::new(a), Box::new(b)),
                     ty,
@@ -366,28 +358,69 @@ impl<'a> Checker<'a> {
 
     /// Converts a literal to the representation of `base` (a string literal to an enum variant).
     fn adapt(&mut self, t: Typed, base: &Base, span: Span) -> Option<Ex> {
-        if let (Base::Enum(id), Ex::Const(Value::Str(s))) = (base, &t.ex) {
-            let variant = self
-                .schema
-                .variant_index(*id, s)
-                .map(|i| Ex::Const(Value::Enum(i)));
-            if variant.is_none() {
-                let ename = self
-                    .schema
-                    .enums
-                    .get(*id)
-                    .map(|e| e.name.clone())
-                    .unwrap_or_default();
-                self.error(
-                    span,
-                    format!("\"{s}\" is not a value of `{ename}`"),
-                    "unknown value",
-                    None,
-                );
-            }
-            return variant;
+        match base {
+            Base::Enum(id) if t.ty.base == Base::Str => self.enum_value(*id, t.ex, span),
+            _ => Some(t.ex),
         }
-        Some(t.ex)
+    }
+
+    /// Turns a literal string (or a constant, or an `if` choosing between them) into a
+    /// variant of enumeration `id`; reports a string that names no variant.
+    pub(super) fn enum_value(&mut self, id: usize, ex: Ex, span: Span) -> Option<Ex> {
+        match ex {
+            Ex::Const(Value::Str(s)) => match self.schema.variant_index(id, &s) {
+                Some(i) => Some(Ex::Const(Value::Enum(i))),
+                None => {
+                    self.unknown_variant(id, &s, span);
+                    None
+                }
+            },
+            Ex::ConstRef(i) => {
+                let inner = match self.consts.get(i) {
+                    Some(Slot::Done(Some(t))) if !matches!(t.ex, Ex::ConstRef(j) if j == i) => {
+                        t.ex.clone()
+                    }
+                    _ => return self.not_a_variant(id, span),
+                };
+                self.enum_value(id, inner, span)
+            }
+            Ex::If(c, a, b) => {
+                let a = self.enum_value(id, *a, span)?;
+                let b = self.enum_value(id, *b, span)?;
+                Some(Ex::If(c, Box::new(a), Box::new(b)))
+            }
+            _ => self.not_a_variant(id, span),
+        }
+    }
+
+    fn unknown_variant(&mut self, id: usize, s: &str, span: Span) {
+        let Some(e) = self.schema.enums.get(id) else {
+            return;
+        };
+        let (ename, variants) = (e.name.clone(), e.variants.clone());
+        let refs: Vec<&str> = variants.iter().map(String::as_str).collect();
+        let help = match suggest(s, &refs) {
+            Some(v) => format!("did you mean \"{v}\"?"),
+            None => format!("`{ename}` is one of: {}", variants.join(", ")),
+        };
+        self.error(
+            span,
+            format!("\"{s}\" is not a value of `{ename}`"),
+            "unknown value",
+            Some(help),
+        );
+    }
+
+    fn not_a_variant(&mut self, id: usize, span: Span) -> Option<Ex> {
+        let ename = self.schema.enums.get(id).map_or("", |e| e.name.as_str());
+        let message = format!("expected a value of `{ename}` written as a string");
+        self.error(
+            span,
+            message,
+            "not a literal value",
+            Some("write the value itself, like `\"lost\"`".into()),
+        );
+        None
     }
 
     fn binary(
@@ -581,35 +614,18 @@ impl<'a> Checker<'a> {
         swapped: bool,
         ordered: bool,
     ) -> Option<(Ex, Ex)> {
-        let Ex::Const(Value::Str(s)) = &tstr.ex else {
-            return None;
-        };
-        let e = self.schema.enums.get(id)?;
-        let (ename, variants) = (e.name.clone(), e.variants.clone());
         if ordered {
+            let ename = self.schema.enums.get(id).map_or("", |e| e.name.as_str());
+            let message = format!("`{ename}` values have no order");
             self.error(
                 at.span,
-                format!("`{ename}` values have no order"),
+                message,
                 "ordered comparison",
                 Some("compare with `==`, `!=` or `in`".into()),
             );
             return None;
         }
-        let Some(i) = self.schema.variant_index(id, s) else {
-            let refs: Vec<&str> = variants.iter().map(String::as_str).collect();
-            let help = match suggest(s, &refs) {
-                Some(v) => format!("did you mean \"{v}\"?"),
-                None => format!("`{ename}` is one of: {}", variants.join(", ")),
-            };
-            self.error(
-                at.span,
-                format!("\"{s}\" is not a value of `{ename}`"),
-                "unknown value",
-                Some(help),
-            );
-            return None;
-        };
-        let c = Ex::Const(Value::Enum(i));
+        let c = self.enum_value(id, tstr.ex, at.span)?;
         Some(if swapped {
             (c, tenum.ex)
         } else {

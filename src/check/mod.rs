@@ -449,13 +449,35 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        match crate::eval::const_value(&typed.ex, &[]) {
-            Ok(v) => Some(expr::coerce_enum(v, &typed, ty, &self.schema)),
+        let ex = self.inline_consts(typed.ex);
+        let ex = match ty {
+            Base::Enum(id) if typed.ty.base == Base::Str => self.enum_value(*id, ex, e.span)?,
+            _ => ex,
+        };
+        match crate::eval::const_value(&ex, &[]) {
+            Ok(Value::Absent) => {
+                self.error(e.span, "this default has no value", "in this default", None);
+                None
+            }
+            Ok(v) => Some(v),
             Err(msg) => {
                 self.error(span, msg, "in this default", None);
                 None
             }
         }
+    }
+
+    /// `ex` with every constant it reads replaced by that constant's expression.
+    fn inline_consts(&self, ex: Ex) -> Ex {
+        ex.map(&mut |e| match e {
+            Ex::ConstRef(i) => match self.consts.get(i) {
+                Some(Slot::Done(Some(t))) if !matches!(t.ex, Ex::ConstRef(j) if j == i) => {
+                    self.inline_consts(t.ex.clone())
+                }
+                _ => Ex::ConstRef(i),
+            },
+            other => other,
+        })
     }
 
     fn evidence_source(&mut self) -> Option<EvidenceSource> {

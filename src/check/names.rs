@@ -99,6 +99,7 @@ impl<'a> Checker<'a> {
         sc: &Scope,
     ) -> Option<Typed> {
         for (i, seg) in rest.iter().enumerate() {
+            narrow(&ex, &mut ty, sc);
             let so_far = path
                 .segments
                 .get(..=i)
@@ -175,13 +176,7 @@ impl<'a> Checker<'a> {
                 }
             };
         }
-        if ty.optional {
-            if let Some(k) = key(&ex) {
-                if sc.present.contains(&k) {
-                    ty.optional = false;
-                }
-            }
-        }
+        narrow(&ex, &mut ty, sc);
         Some(Typed { ex, ty, lit: false })
     }
 
@@ -267,6 +262,13 @@ impl<'a> Checker<'a> {
             ex: Ex::Let(i),
             ..t
         })
+    }
+}
+
+/// A path known to be present here is not optional; neither is a required field of it.
+fn narrow(ex: &Ex, ty: &mut Type, sc: &Scope) {
+    if ty.optional && key(ex).is_some_and(|k| sc.present.contains(&k)) {
+        ty.optional = false;
     }
 }
 

@@ -46,6 +46,12 @@ enum Problem {
 }
 
 fn json(bytes: &[u8]) -> Option<(usize, Problem)> {
+    // Nesting is never deeper than the number of brackets that could open it: counting
+    // them is a fast pass, and most documents have too few to need the walk below.
+    let openers = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count();
+    if openers <= MAX_DEPTH {
+        return None;
+    }
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for (i, &b) in bytes.iter().enumerate() {
         if in_string {

@@ -1,0 +1,261 @@
+//! Documents: YAML or JSON decoded straight into a policy's fact layout, errors naming the path.
+//!
+//! Decoding is driven by the policy's [`Schema`]: a serde seed walks the document and
+//! builds the fact record, converting each scalar by its declared type straight from the
+//! parser's text. Money and decimals are read from their text (YAML scalars, JSON numbers
+//! with arbitrary precision), never through a float. Fields the policy does not declare
+//! are skipped.
+//!
+//! The parts: `scan` checks the text's nesting before any parser sees it; `envelope`
+//! reads the fields that pick the policy; `record` walks the fact layout and `scalar`
+//! converts each leaf.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed};
+
+mod envelope;
+mod record;
+mod scalar;
+mod scan;
+
+pub(crate) use scalar::parse_date;
+pub use scalar::MAX_DIGITS;
+
+use crate::schema::Schema;
+use crate::value::Value;
+
+/// The text formats a document may come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+/// Most items a list in a document may hold.
+pub const MAX_LIST_ITEMS: usize = 100_000;
+
+/// A document that could not be read: what is wrong, at which path, and where in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocError {
+    pub message: String,
+    /// Dotted path of the offending value (`order.items[0].unit_price`).
+    pub path: Option<String>,
+    /// 1-based line and column in the document text.
+    pub line_col: Option<(usize, usize)>,
+    /// What the path names: the offending value, a missing field, or a repeated one.
+    pub place: Place,
+}
+
+/// What a [`DocError`]'s path names, so that the right text can be underlined.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Place {
+    /// The value at the path is wrong (or the text could not be read there).
+    #[default]
+    Value,
+    /// The field at the path is required but absent: its parent is shown.
+    Missing,
+    /// The field at the path is given twice: its second occurrence is shown.
+    Repeated,
+}
+
+/// The fields read before the policy is known: which policy, and the dates that pick its version.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Envelope {
+    pub policy: Option<String>,
+    pub id: Option<String>,
+    pub purchased_at: Option<String>,
+    pub placed_at: Option<String>,
+}
+
+/// A document's text that passed the pre-scan (nesting, and no YAML aliases), so it may
+/// be given to the parsers: scanned once, then read for its envelope and decoded.
+#[derive(Clone, Copy, Debug)]
+pub struct Scanned<'t> {
+    text: &'t str,
+    format: Format,
+}
+
+impl<'t> Scanned<'t> {
+    /// Scans `text`; refuses a document that nests too deeply or (YAML) uses an alias.
+    pub fn new(text: &'t str, format: Format) -> Result<Self, DocError> {
+        scan::check(text, format)?;
+        Ok(Scanned { text, format })
+    }
+
+    /// Reads the envelope of the document.
+    pub fn envelope(self) -> Result<Envelope, DocError> {
+        let dc = Dc {
+            schema: &EMPTY,
+            format: self.format,
+            err: RefCell::new(None),
+        };
+        run(self, &dc, envelope::EnvelopeSeed)
+    }
+
+    /// Decodes the document into a fact record laid out by `schema`.
+    pub fn decode(self, schema: &Schema) -> Result<Value, DocError> {
+        let dc = Dc {
+            schema,
+            format: self.format,
+            err: RefCell::new(None),
+        };
+        let root = PathNode {
+            parent: None,
+            seg: Seg::Root,
+        };
+        let seed = record::RecordSeed {
+            dc: &dc,
+            record: Schema::ROOT,
+            path: &root,
+        };
+        run(self, &dc, seed)
+    }
+}
+
+/// Reads the envelope of a document.
+pub fn envelope(text: &str, format: Format) -> Result<Envelope, DocError> {
+    Scanned::new(text, format)?.envelope()
+}
+
+/// Decodes a document into a fact record laid out by `schema`.
+pub fn decode(text: &str, format: Format, schema: &Schema) -> Result<Value, DocError> {
+    Scanned::new(text, format)?.decode(schema)
+}
+
+static EMPTY: Schema = Schema {
+    records: Vec::new(),
+    enums: Vec::new(),
+};
+
+/// Runs `seed` over a scanned document; on error, says where and what.
+fn run<T, S>(doc: Scanned<'_>, dc: &Dc<'_>, seed: S) -> Result<T, DocError>
+where
+    S: for<'de> DeserializeSeed<'de, Value = T>,
+{
+    let text = doc.text;
+    let (line_col, message) = match doc.format {
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            match seed.deserialize(&mut de).and_then(|v| de.end().map(|_| v)) {
+                Ok(v) => return Ok(v),
+                Err(e) => (
+                    Some((e.line(), e.column())).filter(|(l, _)| *l > 0),
+                    e.to_string(),
+                ),
+            }
+        }
+        Format::Yaml => match seed.deserialize(serde_yaml::Deserializer::from_str(text)) {
+            Ok(v) => return Ok(v),
+            Err(e) => (e.location().map(|l| (l.line(), l.column())), e.to_string()),
+        },
+    };
+    let (path, message, place) = match dc.err.borrow_mut().take() {
+        Some((path, msg, place)) => (Some(path).filter(|p| !p.is_empty()), msg, place),
+        None => (None, clean(&message), Place::Value),
+    };
+    Err(DocError {
+        message,
+        path,
+        line_col,
+        place,
+    })
+}
+
+/// Serde's messages, reworded: path prefixes and locations dropped (the error carries
+/// both), "invalid type" turned around.
+fn clean(message: &str) -> String {
+    let mut owned = message.to_string();
+    for cut in [" at line ", " at position "] {
+        while let Some(i) = owned.find(cut) {
+            // Drop ` at line 11 column 8` up to the next punctuation.
+            let rest = owned.get(i + cut.len()..).unwrap_or("");
+            let tail = rest
+                .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == ' ')
+                .to_string();
+            owned.truncate(i);
+            owned.push_str(&tail);
+        }
+    }
+    // serde_yaml puts the path first (`shipment: invalid type: ...`).
+    let mut m = owned.as_str();
+    if let Some((head, rest)) = m.split_once(": ") {
+        if !head.contains(char::is_whitespace) && !rest.is_empty() {
+            m = rest;
+        }
+    }
+    if let Some(rest) = m.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            let found = match found {
+                "map" => "a mapping",
+                "sequence" => "a list",
+                "unit value" => "null",
+                other => other,
+            };
+            return format!("expected {expected}, found {found}");
+        }
+    }
+    m.to_string()
+}
+
+/// Decoding context: the schema, the format, and the first error with its path.
+struct Dc<'s> {
+    schema: &'s Schema,
+    format: Format,
+    err: RefCell<Option<(String, String, Place)>>,
+}
+
+impl Dc<'_> {
+    fn fail<E: de::Error>(&self, path: &PathNode, message: String) -> E {
+        self.fail_at(path, message, Place::Value)
+    }
+
+    fn fail_at<E: de::Error>(&self, path: &PathNode, message: String, place: Place) -> E {
+        let mut slot = self.err.borrow_mut();
+        if slot.is_none() {
+            *slot = Some((path.to_string(), message.clone(), place));
+        }
+        E::custom(message)
+    }
+
+    /// Records serde's own error at this path, unless a deeper one was recorded.
+    fn note<E: de::Error + fmt::Display>(&self, path: &PathNode, e: E) -> E {
+        let mut slot = self.err.borrow_mut();
+        if slot.is_none() {
+            *slot = Some((path.to_string(), clean(&e.to_string()), Place::Value));
+        }
+        e
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Field(&'a str),
+    Index(usize),
+}
+
+/// A path into the document, as a chain of stack frames: built for free, rendered on error.
+struct PathNode<'a> {
+    parent: Option<&'a PathNode<'a>>,
+    seg: Seg<'a>,
+}
+
+impl fmt::Display for PathNode<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = self.parent {
+            p.fmt(f)?;
+        }
+        match self.seg {
+            Seg::Root => Ok(()),
+            Seg::Field(name)
+                if matches!(self.parent, Some(PathNode { seg: Seg::Root, .. }) | None) =>
+            {
+                f.write_str(name)
+            }
+            Seg::Field(name) => write!(f, ".{name}"),
+            Seg::Index(i) => write!(f, "[{i}]"),
+        }
+    }
+}
