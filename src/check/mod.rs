@@ -5,6 +5,7 @@
 //! types each expression, and validates the shape of every rule. Errors are collected,
 //! not thrown: one broken rule does not hide the next.
 
+mod calls;
 mod expr;
 mod facts;
 mod names;

@@ -1,0 +1,275 @@
+//! Calls and aggregates: builtins, tables and hooks by signature; sum, count, any and all over lists.
+
+use super::expr::{assignable, is_num, presence, Scope, Typed};
+use super::names::suggest;
+use super::Checker;
+use crate::ast::{self, AggKind};
+use crate::ir::{Builtin, Ex};
+use crate::types::{Base, Type};
+use crate::value::Value;
+
+impl<'a> Checker<'a> {
+    pub(super) fn call(
+        &mut self,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
+        if let Some(&i) = self.table_index.get(name.name.as_str()) {
+            let [arg] = args else {
+                self.error(
+                    e.span,
+                    format!("table `{}` takes one value", name.name),
+                    format!("{} given", args.len()),
+                    None,
+                );
+                return None;
+            };
+            let t = self.expr(arg, sc)?;
+            return self.table_call(i, t, e.span, arg.span);
+        }
+        if let Some(&i) = self.hook_index.get(name.name.as_str()) {
+            return self.hook_call(i, name, args, e, sc);
+        }
+        let Some(f) = Builtin::by_name(&name.name) else {
+            let help = suggest(&name.name, &Builtin::NAMES).map_or_else(
+                || format!("the functions are: {}", Builtin::NAMES.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            );
+            self.error(
+                name.span,
+                format!("unknown function `{}`", name.name),
+                "no such function",
+                Some(help),
+            );
+            return None;
+        };
+        let mut typed = Vec::new();
+        for a in args {
+            let t = self.expr(a, sc)?;
+            self.present_or_err(&t, a)?;
+            typed.push(t);
+        }
+        let arity_ok = match f {
+            Builtin::Min | Builtin::Max => typed.len() >= 2,
+            Builtin::Round | Builtin::Abs | Builtin::DateOf => typed.len() == 1,
+            Builtin::DaysBetween | Builtin::AddBusinessDays => typed.len() == 2,
+        };
+        if !arity_ok {
+            let want = match f {
+                Builtin::Min | Builtin::Max => "two or more arguments",
+                Builtin::Round | Builtin::Abs | Builtin::DateOf => "one argument",
+                _ => "two arguments",
+            };
+            self.error(
+                e.span,
+                format!("`{}` takes {want}", name.name),
+                format!("{} given", typed.len()),
+                None,
+            );
+            return None;
+        }
+        let bases: Vec<&Base> = typed.iter().map(|t| &t.ty.base).collect();
+        let result = match (f, bases.as_slice()) {
+            (Builtin::Min | Builtin::Max, _) => {
+                let mut acc = typed.first()?.clone();
+                for (t, a) in typed.iter().zip(args).skip(1) {
+                    let (b, lit) = self.unify(&acc, t, a)?;
+                    acc = Typed {
+                        ex: Ex::Const(Value::Absent),
+                        ty: Type::new(b),
+                        lit,
+                    };
+                }
+                let orderable = is_num(&acc.ty.base)
+                    || matches!(acc.ty.base, Base::Date | Base::DateTime | Base::Duration);
+                orderable.then(|| acc.ty.base.clone())
+            }
+            (Builtin::Round | Builtin::Abs, [b]) if is_num(b) => Some((*b).clone()),
+            (Builtin::DateOf, [Base::DateTime]) => Some(Base::Date),
+            (Builtin::DaysBetween, [Base::Date, Base::Date]) => Some(Base::Integer),
+            (Builtin::AddBusinessDays, [Base::Date, Base::Integer]) => Some(Base::Date),
+            _ => None,
+        };
+        let Some(base) = result else {
+            let sig = match f {
+                Builtin::Min | Builtin::Max => "numbers, money, dates or durations of one type",
+                Builtin::Round | Builtin::Abs => "a number or money",
+                Builtin::DateOf => "(datetime)",
+                Builtin::DaysBetween => "(date, date)",
+                Builtin::AddBusinessDays => "(date, integer)",
+            };
+            let got: Vec<String> = typed.iter().map(|t| self.shown(&t.ty)).collect();
+            let help = if bases.contains(&&Base::DateTime) && f != Builtin::DateOf {
+                Some("take the date of a datetime with `date(...)`".to_string())
+            } else {
+                None
+            };
+            self.error(
+                e.span,
+                format!(
+                    "`{}` takes {sig}, but was given ({})",
+                    name.name,
+                    got.join(", ")
+                ),
+                "wrong arguments",
+                help,
+            );
+            return None;
+        };
+        let lit = typed.iter().all(|t| t.lit) && is_num(&base);
+        Some(Typed {
+            ex: Ex::Call(f, typed.into_iter().map(|t| t.ex).collect(), e.span),
+            ty: Type::new(base),
+            lit,
+        })
+    }
+
+    pub(super) fn hook_call(
+        &mut self,
+        i: usize,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
+        let sig = self.hooks.get(i)?.clone();
+        if sig.params.len() != args.len() {
+            let want = sig.params.len();
+            self.error(
+                e.span,
+                format!("hook `{}` takes {want} values", name.name),
+                format!("{} given", args.len()),
+                None,
+            );
+            return None;
+        }
+        let mut exs = Vec::new();
+        for (a, want) in args.iter().zip(&sig.params) {
+            let t = self.expr(a, sc)?;
+            if !assignable(&t, want) {
+                let (w, g) = (self.shown(want), self.shown(&t.ty));
+                self.error(
+                    a.span,
+                    format!("hook `{}` expects {w} here, but this is {g}", name.name),
+                    "wrong type",
+                    None,
+                );
+                return None;
+            }
+            exs.push(t.ex);
+        }
+        Some(Typed {
+            ex: Ex::Hook(i, exs.into(), e.span),
+            ty: sig.ret.clone(),
+            lit: false,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn aggregate(
+        &mut self,
+        kind: AggKind,
+        var: &ast::Ident,
+        list: &ast::Path,
+        filter: Option<&ast::Expr>,
+        body: Option<&ast::Expr>,
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
+        let tl = self.resolve(list, sc)?;
+        let Base::List(elem) = &tl.ty.base else {
+            let shown = self.shown(&tl.ty);
+            self.error(
+                list.span,
+                format!("`{}` is {shown}, not a list", list.dotted()),
+                "not a list",
+                None,
+            );
+            return None;
+        };
+        let slot = sc.vars.len();
+        sc.vars
+            .push((var.name.clone(), Type::new((**elem).clone())));
+        let result = self.aggregate_body(kind, filter, body, e, sc);
+        sc.vars.truncate(slot);
+        let (filter, body, base) = result?;
+        Some(Typed {
+            ex: Ex::Aggregate {
+                kind,
+                slot,
+                list: Box::new(tl.ex),
+                filter,
+                body,
+                span: e.span,
+            },
+            ty: Type::new(base),
+            lit: false,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    pub(super) fn aggregate_body(
+        &mut self,
+        kind: AggKind,
+        filter: Option<&ast::Expr>,
+        body: Option<&ast::Expr>,
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<(Option<Box<Ex>>, Option<Box<Ex>>, Base)> {
+        let mut tf = None;
+        let base = sc.present.len();
+        if let Some(f) = filter {
+            let t = self.expr(f, sc)?;
+            self.bool_operand(&t, f)?;
+            sc.present.extend(presence(&t.ex, true));
+            tf = Some(Box::new(t.ex));
+        }
+        let tb = body.map(|b| (self.expr(b, sc), b));
+        sc.present.truncate(base);
+        let name = kind.as_str();
+        let out = match (kind, tb) {
+            (AggKind::Count, None) => (None, Base::Integer),
+            (AggKind::Count, Some((_, b))) => {
+                self.error(
+                    b.span,
+                    "`count` takes a `where` condition, not a value",
+                    "unexpected value",
+                    Some("write `count(x in list where condition)`".into()),
+                );
+                return None;
+            }
+            (_, None) => {
+                self.error(
+                    e.span,
+                    format!("`{name}` needs a value after `:`"),
+                    "no value",
+                    Some(format!("write `{name}(x in list: expression)`")),
+                );
+                return None;
+            }
+            (AggKind::Sum, Some((t, b))) => {
+                let t = t?;
+                self.present_or_err(&t, b)?;
+                if !is_num(&t.ty.base) {
+                    let shown = self.shown(&t.ty);
+                    self.error(
+                        b.span,
+                        format!("`sum` adds numbers or money, but this is {shown}"),
+                        "not a number",
+                        None,
+                    );
+                    return None;
+                }
+                (Some(Box::new(t.ex)), t.ty.base)
+            }
+            (_, Some((t, b))) => {
+                let t = t?;
+                self.bool_operand(&t, b)?;
+                (Some(Box::new(t.ex)), Base::Bool)
+            }
+        };
+        Some((tf, out.0, out.1))
+    }
+}
