@@ -9,6 +9,7 @@ mod calls;
 mod expr;
 mod facts;
 mod names;
+mod operators;
 mod rules;
 mod tables;
 

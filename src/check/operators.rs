@@ -1,0 +1,275 @@
+//! Operator typing: logic, comparisons and membership, and the arithmetic of money, numbers, dates and durations.
+
+use super::expr::{is_num, presence, Scope, Typed};
+use super::Checker;
+use crate::ast::{self, BinOp, ExprKind};
+use crate::ir::{Arith, Cmp, Ex};
+use crate::types::{Base, Type};
+
+impl<'a> Checker<'a> {
+    pub(super) fn binary(
+        &mut self,
+        op: BinOp,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
+        let bool_ty = Type::new(Base::Bool);
+        match op {
+            BinOp::And | BinOp::Or => {
+                let tl = self.expr(l, sc)?;
+                self.bool_operand(&tl, l)?;
+                let base = sc.present.len();
+                sc.present.extend(presence(&tl.ex, op == BinOp::And));
+                let tr = self.expr(r, sc);
+                sc.present.truncate(base);
+                let tr = tr?;
+                self.bool_operand(&tr, r)?;
+                let ex = if op == BinOp::And {
+                    Ex::And(Box::new(tl.ex), Box::new(tr.ex))
+                } else {
+                    Ex::Or(Box::new(tl.ex), Box::new(tr.ex))
+                };
+                Some(Typed {
+                    ex,
+                    ty: bool_ty,
+                    lit: false,
+                })
+            }
+            BinOp::In | BinOp::NotIn => {
+                let tl = self.expr(l, sc)?;
+                self.present_or_err(&tl, l)?;
+                let items = self.list_items(r)?;
+                let mut out = Vec::new();
+                for item in items {
+                    let ti = self.expr(item, sc)?;
+                    let (_, ex) = self.comparable(BinOp::Eq, tl.clone(), ti, l, item)?;
+                    out.push(ex);
+                }
+                Some(Typed {
+                    ex: Ex::In(Box::new(tl.ex), out.into(), op == BinOp::In),
+                    ty: bool_ty,
+                    lit: false,
+                })
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let (tl, tr) = (self.expr(l, sc)?, self.expr(r, sc)?);
+                self.present_or_err(&tl, l)?;
+                self.present_or_err(&tr, r)?;
+                let (a, b) = self.comparable(op, tl, tr, l, r)?;
+                let cmp = match op {
+                    BinOp::Eq => Cmp::Eq,
+                    BinOp::Ne => Cmp::Ne,
+                    BinOp::Lt => Cmp::Lt,
+                    BinOp::Le => Cmp::Le,
+                    BinOp::Gt => Cmp::Gt,
+                    _ => Cmp::Ge,
+                };
+                Some(Typed {
+                    ex: Ex::Cmp(cmp, Box::new(a), Box::new(b)),
+                    ty: bool_ty,
+                    lit: false,
+                })
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let (tl, tr) = (self.expr(l, sc)?, self.expr(r, sc)?);
+                self.present_or_err(&tl, l)?;
+                self.present_or_err(&tr, r)?;
+                let base = self.arith_type(op, &tl, &tr, e)?;
+                let aop = match op {
+                    BinOp::Add => Arith::Add,
+                    BinOp::Sub => Arith::Sub,
+                    BinOp::Mul => Arith::Mul,
+                    _ => Arith::Div,
+                };
+                let lit = tl.lit && tr.lit;
+                Some(Typed {
+                    ex: Ex::Arith(aop, Box::new(tl.ex), Box::new(tr.ex), e.span),
+                    ty: Type::new(base),
+                    lit,
+                })
+            }
+        }
+    }
+
+    /// The items after `in`: a list literal, or a constant defined as one.
+    pub(super) fn list_items<'e>(&mut self, r: &'e ast::Expr) -> Option<&'e [ast::Expr]>
+    where
+        'a: 'e,
+    {
+        match &r.kind {
+            ExprKind::List(items) => Some(items),
+            ExprKind::Path(p) if p.segments.len() == 1 => {
+                let name = p.segments.first().map(|s| s.name.as_str()).unwrap_or("");
+                let ast = self.ast;
+                match self.const_index.get(name).and_then(|i| ast.consts.get(*i)) {
+                    Some(ast::Binding {
+                        value:
+                            ast::Expr {
+                                kind: ExprKind::List(items),
+                                ..
+                            },
+                        ..
+                    }) => Some(items),
+                    _ => {
+                        self.error(
+                            r.span,
+                            format!("`{name}` is not a list constant"),
+                            "expected a list",
+                            Some("write `in [\"a\", \"b\"]` or name a `const` list".into()),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.error(
+                    r.span,
+                    "`in` needs a list",
+                    "expected a list",
+                    Some("write `in [\"a\", \"b\"]` or name a `const` list".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// Checks that two values can be compared with `op`; converts enum literals.
+    pub(super) fn comparable(
+        &mut self,
+        op: BinOp,
+        tl: Typed,
+        tr: Typed,
+        l: &ast::Expr,
+        r: &ast::Expr,
+    ) -> Option<(Ex, Ex)> {
+        let ordered = !matches!(op, BinOp::Eq | BinOp::Ne | BinOp::In | BinOp::NotIn);
+        let ok = match (&tl.ty.base, &tr.ty.base) {
+            (Base::Enum(id), Base::Str) if tr.lit => {
+                return self.enum_literal(*id, tl, tr, r, false, ordered)
+            }
+            (Base::Str, Base::Enum(id)) if tl.lit => {
+                return self.enum_literal(*id, tr, tl, l, true, ordered)
+            }
+            (Base::Money, Base::Money) => true,
+            (Base::Money, y) if is_num(y) => tr.lit,
+            (x, Base::Money) if is_num(x) => tl.lit,
+            (x, y) if is_num(x) && is_num(y) => true,
+            (Base::Date, Base::Date)
+            | (Base::DateTime, Base::DateTime)
+            | (Base::Duration, Base::Duration) => true,
+            (Base::Bool, Base::Bool) | (Base::Str, Base::Str) => !ordered,
+            (Base::Enum(a), Base::Enum(b)) => a == b && !ordered,
+            _ => false,
+        };
+        if !ok {
+            let (a, b) = (self.shown(&tl.ty), self.shown(&tr.ty));
+            let help = match (&tl.ty.base, &tr.ty.base) {
+                (Base::Date, Base::DateTime) | (Base::DateTime, Base::Date) => {
+                    Some("take the date of a datetime with `date(...)`".to_string())
+                }
+                (Base::Money, _) | (_, Base::Money) => {
+                    Some("money compares with money or a literal amount".to_string())
+                }
+                _ if ordered => {
+                    Some("only numbers, money, dates and durations are ordered".to_string())
+                }
+                _ => None,
+            };
+            let verb = op.symbol();
+            self.error(
+                l.span.to(r.span),
+                format!("cannot compare {a} with {b} using `{verb}`"),
+                "mismatched comparison",
+                help,
+            );
+            return None;
+        }
+        Some((tl.ex, tr.ex))
+    }
+
+    pub(super) fn enum_literal(
+        &mut self,
+        id: usize,
+        tenum: Typed,
+        tstr: Typed,
+        at: &ast::Expr,
+        swapped: bool,
+        ordered: bool,
+    ) -> Option<(Ex, Ex)> {
+        if ordered {
+            let ename = self.schema.enums.get(id).map_or("", |e| e.name.as_str());
+            let message = format!("`{ename}` values have no order");
+            self.error(
+                at.span,
+                message,
+                "ordered comparison",
+                Some("compare with `==`, `!=` or `in`".into()),
+            );
+            return None;
+        }
+        let c = self.enum_value(id, tstr.ex, at.span)?;
+        Some(if swapped {
+            (c, tenum.ex)
+        } else {
+            (tenum.ex, c)
+        })
+    }
+
+    pub(super) fn arith_type(
+        &mut self,
+        op: BinOp,
+        a: &Typed,
+        b: &Typed,
+        e: &ast::Expr,
+    ) -> Option<Base> {
+        use Base::*;
+        let (x, y) = (&a.ty.base, &b.ty.base);
+        let out = match (op, x, y) {
+            (BinOp::Add | BinOp::Sub, Money, Money) => Some(Money),
+            (BinOp::Add | BinOp::Sub, Money, Integer | Decimal) if b.lit => Some(Money),
+            (BinOp::Add | BinOp::Sub, Integer | Decimal, Money) if a.lit => Some(Money),
+            (BinOp::Mul, Money, Integer | Decimal) | (BinOp::Mul, Integer | Decimal, Money) => {
+                Some(Money)
+            }
+            (BinOp::Div, Money, Integer | Decimal) => Some(Money),
+            (BinOp::Div, Money, Money) => Some(Decimal),
+            (BinOp::Add | BinOp::Sub | BinOp::Mul, Integer, Integer) => Some(Integer),
+            (_, Integer | Decimal, Integer | Decimal) => Some(Decimal),
+            (BinOp::Add, Date, Duration)
+            | (BinOp::Add, Duration, Date)
+            | (BinOp::Sub, Date, Duration) => Some(Date),
+            (BinOp::Add, DateTime, Duration)
+            | (BinOp::Add, Duration, DateTime)
+            | (BinOp::Sub, DateTime, Duration) => Some(DateTime),
+            (BinOp::Sub, Date, Date) | (BinOp::Sub, DateTime, DateTime) => Some(Duration),
+            (BinOp::Add | BinOp::Sub, Duration, Duration) => Some(Duration),
+            (BinOp::Mul, Duration, Integer) | (BinOp::Mul, Integer, Duration) => Some(Duration),
+            _ => None,
+        };
+        if out.is_none() {
+            let (sa, sb) = (self.shown(&a.ty), self.shown(&b.ty));
+            let help = match (x, y) {
+                (Money, Integer | Decimal) | (Integer | Decimal, Money) => {
+                    Some("money adds to money; multiply a rate by money instead".to_string())
+                }
+                (Date, DateTime) | (DateTime, Date) => {
+                    Some("take the date of a datetime with `date(...)`".to_string())
+                }
+                (Date | DateTime, _) | (_, Date | DateTime) => Some(
+                    "a date moves by a duration (`date + 30 days`); two dates subtract to one"
+                        .to_string(),
+                ),
+                _ => None,
+            };
+            self.error(
+                e.span,
+                format!("cannot apply `{}` to {sa} and {sb}", op.symbol()),
+                "mismatched operands",
+                help,
+            );
+        }
+        out
+    }
+}
