@@ -1,0 +1,336 @@
+//! Expressions: precedence levels folded into a tree, with a bound on its depth.
+
+use super::{internal, span_of, Builder, Rule, MAX_EXPR_DEPTH, R};
+use crate::ast::*;
+use crate::span::Span;
+use pest::iterators::Pair;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+impl Builder<'_> {
+    pub(super) fn expr(&self, pair: Pair<Rule>) -> R<Expr> {
+        let (e, _) = self.expr_d(pair)?;
+        Ok(e)
+    }
+
+    /// Builds an expression and its depth; deeper than [`MAX_EXPR_DEPTH`] is an error.
+    pub(super) fn expr_d(&self, pair: Pair<Rule>) -> R<(Expr, usize)> {
+        let span = span_of(&pair);
+        let which = pair.as_rule();
+        let out = match which {
+            Rule::expr => return self.expr_d(self.next(&mut pair.into_inner(), span)?),
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
+                let mut it = pair.into_inner();
+                let (mut acc, mut depth) = self.expr_d(self.next(&mut it, span)?)?;
+                while let Some(op) = it.next() {
+                    let bop = match (which, op.as_str()) {
+                        (Rule::or_expr, _) => BinOp::Or,
+                        (Rule::and_expr, _) => BinOp::And,
+                        (_, "+") => BinOp::Add,
+                        (_, "-") => BinOp::Sub,
+                        (_, "*") => BinOp::Mul,
+                        (_, "/") => BinOp::Div,
+                        _ => return Err(internal(self.file, span_of(&op))),
+                    };
+                    let (rhs, d) = self.expr_d(self.next(&mut it, span)?)?;
+                    depth = depth.max(d) + 1;
+                    let s = acc.span.to(rhs.span);
+                    acc = Expr {
+                        kind: ExprKind::Binary(bop, Box::new(acc), Box::new(rhs)),
+                        span: s,
+                    };
+                    self.depth_ok(depth, s)?;
+                }
+                (acc, depth)
+            }
+            Rule::not_expr => {
+                let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+                self.prefixes_ok(&parts)?;
+                let mut iter = parts.into_iter().rev();
+                let last = iter.next().ok_or_else(|| internal(self.file, span))?;
+                let (mut acc, mut depth) = self.expr_d(last)?;
+                for not_kw in iter {
+                    depth += 1;
+                    let s = span_of(&not_kw).to(acc.span);
+                    acc = Expr {
+                        kind: ExprKind::Not(Box::new(acc)),
+                        span: s,
+                    };
+                    self.depth_ok(depth, s)?;
+                }
+                (acc, depth)
+            }
+            Rule::cmp_expr => {
+                let mut it = pair.into_inner();
+                let (lhs, d1) = self.expr_d(self.next(&mut it, span)?)?;
+                match it.next() {
+                    None => (lhs, d1),
+                    Some(op) => {
+                        let bop = match op.as_str() {
+                            "==" => BinOp::Eq,
+                            "!=" => BinOp::Ne,
+                            "<=" => BinOp::Le,
+                            ">=" => BinOp::Ge,
+                            "<" => BinOp::Lt,
+                            ">" => BinOp::Gt,
+                            "in" => BinOp::In,
+                            _ => BinOp::NotIn,
+                        };
+                        let (rhs, d2) = self.expr_d(self.next(&mut it, span)?)?;
+                        (
+                            Expr {
+                                kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
+                                span,
+                            },
+                            d1.max(d2) + 1,
+                        )
+                    }
+                }
+            }
+            Rule::unary => {
+                let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
+                self.prefixes_ok(&parts)?;
+                let mut iter = parts.into_iter().rev();
+                let last = iter.next().ok_or_else(|| internal(self.file, span))?;
+                let (mut acc, mut depth) = self.expr_d(last)?;
+                for neg in iter {
+                    depth += 1;
+                    let s = span_of(&neg).to(acc.span);
+                    acc = match acc.kind {
+                        ExprKind::Number(n, dot) => Expr {
+                            kind: ExprKind::Number(-n, dot),
+                            span: s,
+                        },
+                        kind => Expr {
+                            kind: ExprKind::Neg(Box::new(Expr {
+                                kind,
+                                span: acc.span,
+                            })),
+                            span: s,
+                        },
+                    };
+                    self.depth_ok(depth, s)?;
+                }
+                (acc, depth)
+            }
+            Rule::postfix => {
+                let mut it = pair.into_inner();
+                let (mut acc, mut depth) = self.expr_d(self.next(&mut it, span)?)?;
+                for tail in it {
+                    let tspan = span_of(&tail);
+                    let s = acc.span.to(tspan);
+                    acc = match tail.as_rule() {
+                        Rule::otherwise_tail => {
+                            let mut ti = tail.into_inner();
+                            let _kw = self.next(&mut ti, tspan)?;
+                            let (dflt, d) = self.expr_d(self.next(&mut ti, tspan)?)?;
+                            depth = depth.max(d);
+                            Expr {
+                                kind: ExprKind::Otherwise(Box::new(acc), Box::new(dflt)),
+                                span: s,
+                            }
+                        }
+                        Rule::present_tail => Expr {
+                            kind: ExprKind::IsPresent(Box::new(acc), true),
+                            span: s,
+                        },
+                        _ => Expr {
+                            kind: ExprKind::IsPresent(Box::new(acc), false),
+                            span: s,
+                        },
+                    };
+                    depth += 1;
+                    self.depth_ok(depth, s)?;
+                }
+                (acc, depth)
+            }
+            Rule::number => (
+                Expr {
+                    kind: ExprKind::Number(self.number(&pair)?, pair.as_str().contains('.')),
+                    span,
+                },
+                1,
+            ),
+            Rule::duration => {
+                let mut it = pair.into_inner();
+                let n = self.next(&mut it, span)?;
+                let unit = match self.next(&mut it, span)?.as_str() {
+                    "day" | "days" => TimeUnit::Days,
+                    _ => TimeUnit::Hours,
+                };
+                let value = self.number(&n)?;
+                if !value.fract().is_zero() {
+                    return Err(self
+                        .err(
+                            span,
+                            "a duration is a whole number of days or hours",
+                            "not whole",
+                        )
+                        .with_help("write hours for part of a day"));
+                }
+                (
+                    Expr {
+                        kind: ExprKind::Duration(value, unit),
+                        span,
+                    },
+                    1,
+                )
+            }
+            Rule::date_lit => (
+                Expr {
+                    kind: ExprKind::Date(self.date(pair)?.value),
+                    span,
+                },
+                1,
+            ),
+            Rule::string => (
+                Expr {
+                    kind: ExprKind::Str(self.string(Some(pair), span)?.value),
+                    span,
+                },
+                1,
+            ),
+            Rule::bool_lit => (
+                Expr {
+                    kind: ExprKind::Bool(pair.as_str() == "true"),
+                    span,
+                },
+                1,
+            ),
+            Rule::path => (
+                Expr {
+                    kind: ExprKind::Path(self.path(pair)),
+                    span,
+                },
+                1,
+            ),
+            Rule::list_lit => {
+                let mut items = Vec::new();
+                let mut depth = 1;
+                for p in pair.into_inner() {
+                    let (e, d) = self.expr_d(p)?;
+                    depth = depth.max(d + 1);
+                    items.push(e);
+                }
+                (
+                    Expr {
+                        kind: ExprKind::List(items),
+                        span,
+                    },
+                    depth,
+                )
+            }
+            Rule::if_expr => {
+                let parts: Vec<Pair<Rule>> = pair
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::expr)
+                    .collect();
+                let mut depth = 1;
+                let mut exprs = Vec::new();
+                for p in parts {
+                    let (e, d) = self.expr_d(p)?;
+                    depth = depth.max(d + 1);
+                    exprs.push(e);
+                }
+                let [c, t, e]: [Expr; 3] =
+                    exprs.try_into().map_err(|_| internal(self.file, span))?;
+                (
+                    Expr {
+                        kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)),
+                        span,
+                    },
+                    depth,
+                )
+            }
+            Rule::call => {
+                let mut it = pair.into_inner();
+                let name = self.ident(self.next(&mut it, span)?);
+                let mut args = Vec::new();
+                let mut depth = 1;
+                for p in it {
+                    let (e, d) = self.expr_d(p)?;
+                    depth = depth.max(d + 1);
+                    args.push(e);
+                }
+                (
+                    Expr {
+                        kind: ExprKind::Call(name, args),
+                        span,
+                    },
+                    depth,
+                )
+            }
+            Rule::aggregate => {
+                let mut it = pair.into_inner();
+                let kind = match self.next(&mut it, span)?.as_str() {
+                    "sum" => AggKind::Sum,
+                    "count" => AggKind::Count,
+                    "any" => AggKind::Any,
+                    _ => AggKind::All,
+                };
+                let var = self.ident(self.next(&mut it, span)?);
+                let _in = self.next(&mut it, span)?;
+                let list = self.path(self.next(&mut it, span)?);
+                let (mut filter, mut body, mut depth) = (None, None, 1);
+                let mut after_where = false;
+                for p in it {
+                    if p.as_rule() == Rule::kw_where {
+                        after_where = true;
+                        continue;
+                    }
+                    let (e, d) = self.expr_d(p)?;
+                    depth = depth.max(d + 1);
+                    if std::mem::take(&mut after_where) {
+                        filter = Some(Box::new(e));
+                    } else {
+                        body = Some(Box::new(e));
+                    }
+                }
+                (
+                    Expr {
+                        kind: ExprKind::Aggregate {
+                            kind,
+                            var,
+                            list,
+                            filter,
+                            body,
+                        },
+                        span,
+                    },
+                    depth,
+                )
+            }
+            _ => return Err(internal(self.file, span)),
+        };
+        self.depth_ok(out.1, span)?;
+        Ok(out)
+    }
+
+    /// Rejects a run of prefix operators (`not`, `-`) deeper than [`MAX_EXPR_DEPTH`] at its first.
+    pub(super) fn prefixes_ok(&self, parts: &[Pair<Rule>]) -> R<()> {
+        match parts.first() {
+            Some(first) if parts.len() > MAX_EXPR_DEPTH => {
+                self.depth_ok(usize::MAX, span_of(first))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) fn depth_ok(&self, depth: usize, span: Span) -> R<()> {
+        if depth > MAX_EXPR_DEPTH {
+            return Err(self
+                .err(span, "expression is nested too deeply", "this expression")
+                .with_help(format!(
+                    "at most {MAX_EXPR_DEPTH} levels; name parts of it with `let`"
+                )));
+        }
+        Ok(())
+    }
+
+    pub(super) fn number(&self, pair: &Pair<Rule>) -> R<Decimal> {
+        Decimal::from_str(pair.as_str()).map_err(|_| {
+            self.err(span_of(pair), "number is too large or too precise", "here")
+                .with_help("numbers hold at most 28 significant digits")
+        })
+    }
+}
