@@ -379,3 +379,27 @@ fn the_sha256_is_the_policy_then_each_hook_by_name() {
     let elsewhere = Dir::new("sha-elsewhere", hook);
     assert_eq!(sha256(&elsewhere), want);
 }
+
+/// A loaded policy set, hooks included, can be shared between threads.
+#[test]
+fn a_policy_set_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<proviso::PolicySet>();
+    let set = std::sync::Arc::new(proviso::PolicySet::load("policies").unwrap());
+    let text = std::fs::read_to_string("examples/cancellations/after-60-days-ca.yaml").unwrap();
+    let amounts: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let (set, text) = (set.clone(), text.clone());
+                s.spawn(move || {
+                    let d = set
+                        .evaluate(&proviso::Document::yaml("ca.yaml", &text))
+                        .unwrap();
+                    proviso::decision::format_money(d.refund.unwrap().amount)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(amounts, ["192.81", "192.81"]);
+}
