@@ -217,20 +217,28 @@ impl Clause {
         }
     }
 
-    pub fn span(&self) -> Span {
+    /// The expression a clause holds, for the clauses that hold one.
+    pub fn expr(&self) -> Option<&Expr> {
         match self {
-            Clause::Doc(s) => s.span,
             Clause::When(e)
             | Clause::Pays(e)
             | Clause::Reduce(e)
             | Clause::Cap(e)
             | Clause::Floor(e)
             | Clause::By(e)
-            | Clause::Shows(e) => e.span,
+            | Clause::Shows(e) => Some(e),
+            Clause::Doc(_) | Clause::Requires(_) => None,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            Clause::Doc(s) => s.span,
             Clause::Requires(alts) => match (alts.first(), alts.last()) {
                 (Some(a), Some(b)) => a.span().to(b.span()),
                 _ => Span::default(),
             },
+            other => other.expr().map_or(Span::default(), |e| e.span),
         }
     }
 }

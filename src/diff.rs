@@ -344,14 +344,8 @@ pub fn rule_form(rule: &Rule) -> RuleForm {
         .map(|c| {
             let text = match c {
                 Clause::Doc(s) => print::string(&s.value),
-                Clause::When(e)
-                | Clause::Pays(e)
-                | Clause::Reduce(e)
-                | Clause::Cap(e)
-                | Clause::Floor(e)
-                | Clause::By(e)
-                | Clause::Shows(e) => print::expr(e),
                 Clause::Requires(alts) => print::requirement(alts),
+                other => other.expr().map(print::expr).unwrap_or_default(),
             };
             (c.keyword(), text)
         })
@@ -531,23 +525,14 @@ fn affects(old: &PolicyFile, new: &PolicyFile, name: &str) -> Vec<String> {
 fn rule_exprs(rule: &Rule) -> Vec<&Expr> {
     let mut out = Vec::new();
     for c in &rule.clauses {
-        match c {
-            Clause::Doc(_) => {}
-            Clause::When(e)
-            | Clause::Pays(e)
-            | Clause::Reduce(e)
-            | Clause::Cap(e)
-            | Clause::Floor(e)
-            | Clause::By(e)
-            | Clause::Shows(e) => out.push(e),
-            Clause::Requires(alts) => {
-                for a in alts {
-                    if let Alternative::Kind {
-                        condition: Some(e), ..
-                    } = a
-                    {
-                        out.push(e);
-                    }
+        out.extend(c.expr());
+        if let Clause::Requires(alts) = c {
+            for a in alts {
+                if let Alternative::Kind {
+                    condition: Some(e), ..
+                } = a
+                {
+                    out.push(e);
                 }
             }
         }
