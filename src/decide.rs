@@ -397,7 +397,12 @@ fn satisfied<'a>(
             Alt::Facts { paths } => {
                 let mut all = true;
                 for (_, ex) in paths {
-                    all &= !in_rule(rule, cx.path(ex))?.is_absent();
+                    // An empty list states nothing, as an absent one does.
+                    all &= match in_rule(rule, cx.path(ex))? {
+                        Value::Absent => false,
+                        Value::List(items) => !items.is_empty(),
+                        _ => true,
+                    };
                 }
                 if all {
                     return Ok(true);

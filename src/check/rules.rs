@@ -68,10 +68,12 @@ impl<'a> Checker<'a> {
             ),
         };
         let kind = rule.kind.as_str();
-        let a_kind = match rule.kind {
-            RuleKind::Exclusion | RuleKind::Evidence => format!("an {kind}"),
-            _ => format!("a {kind}"),
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
         };
+        let a_kind = format!("{article} {kind}");
         let errors_before = self.errors.len();
         let mut seen: Vec<&str> = Vec::new();
         for c in &rule.clauses {
