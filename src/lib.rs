@@ -33,6 +33,7 @@ pub mod print;
 pub mod replay;
 pub mod schema;
 pub mod span;
+pub mod stack;
 pub mod types;
 pub mod value;
 

@@ -29,6 +29,12 @@ pub const MAX_EXPR_DEPTH: usize = 128;
 /// Parses one policy file. Syntax errors stop at the first; structural ones are all reported.
 pub fn parse_file(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
     prescan(file).map_err(|e| vec![e])?;
+    crate::stack::deep(|| parse_checked(file))
+        .map_err(|message| vec![PolicyError::new(file, Span::default(), message, "")])?
+}
+
+/// Parses a file the pre-scan has admitted (on a stack deep enough for it).
+fn parse_checked(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
     pest::set_call_limit(std::num::NonZeroUsize::new(20_000_000));
     let mut pairs =
         Grammar::parse(Rule::file, &file.text).map_err(|e| vec![syntax_error(file, e)])?;

@@ -340,6 +340,18 @@ pub fn compile_source(src: &Source) -> Result<Program, Vec<PolicyError>> {
 
 /// Checks and compiles a policy already parsed from `src`, with its hooks.
 pub fn compile_ast(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<PolicyError>> {
+    crate::stack::deep(|| compile_checked(src, ast)).map_err(|message| {
+        vec![PolicyError::new(
+            src,
+            crate::span::Span::default(),
+            message,
+            "",
+        )]
+    })?
+}
+
+/// Checks and compiles, on a stack deep enough for the tree (see [`crate::stack`]).
+fn compile_checked(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<PolicyError>> {
     let checked = crate::check::check(src, ast)?;
     let files = Hooks::read(src, &checked.hooks)?;
     let hooks = Hooks::compile(src, &checked.hooks, &files)?;

@@ -208,7 +208,8 @@ fn spans_end_at_the_last_token_not_at_trailing_space_or_comments() {
     let text_of = |x: &Expr| text.get(x.span.start..x.span.end).unwrap_or("").to_string();
     assert_eq!(text_of(inner), "a.b");
     assert_eq!(text_of(rhs), "d");
-    assert_eq!(text_of(lhs), "a.b   # \"quoted\" note\n  or c");
+    // A bracketed operand's span takes in its brackets.
+    assert_eq!(text_of(lhs), "(a.b   # \"quoted\" note\n  or c)");
 }
 
 // ---- literals --------------------------------------------------------------

@@ -262,3 +262,31 @@ fn malformed_documents() {
     document("empty.yaml", "", "the document names no policy");
     document("empty.json", "", "EOF while parsing");
 }
+
+/// The deepest policy the pre-scan admits (32 bracket levels; a 120-way `or`) loads and
+/// decides on an ordinary test thread's stack, in any build.
+#[test]
+fn the_deepest_admitted_policy_loads_and_decides_on_a_small_stack() {
+    let mut amount = "claim.a".to_string();
+    for _ in 0..proviso::parse::MAX_BRACKET_DEPTH {
+        amount = format!("({amount} + 1)");
+    }
+    let chain = vec!["claim.a > 0"; 120].join(" or ");
+    let policy = format!(
+        "policy \"t/deep\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\ndoc \"deep\"\n\
+         facts {{ claim: record {{ id: string  a: money }} }}\n\
+         coverage c doc \"c\" when {chain} pays {amount}\nfallback f doc \"f\"\n"
+    );
+    let set =
+        proviso::PolicySet::from_sources(vec![proviso::span::Source::new("deep.proviso", policy)])
+            .unwrap_or_else(|e| panic!("{}", e.errors[0].message));
+    let doc = "policy: t/deep\nclaim: {id: C1, a: \"1.00\"}\n";
+    let at = chrono::NaiveDate::from_ymd_opt(2025, 2, 1);
+    let d = set
+        .evaluate_at(&proviso::Document::yaml("deep.yaml", doc), at)
+        .unwrap();
+    assert_eq!(
+        proviso::decision::format_money(d.payout.unwrap().amount),
+        "33.00"
+    );
+}

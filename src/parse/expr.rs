@@ -204,6 +204,17 @@ impl Builder<'_> {
                 },
                 1,
             ),
+            Rule::paren => {
+                // The brackets belong to the operand, so messages underline them too.
+                let (inner, depth) = self.expr_d(self.next(&mut pair.into_inner(), span)?)?;
+                (
+                    Expr {
+                        kind: inner.kind,
+                        span,
+                    },
+                    depth,
+                )
+            }
             Rule::list_lit => {
                 let mut items = Vec::new();
                 let mut depth = 1;
