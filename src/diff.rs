@@ -20,6 +20,7 @@ use serde::{Serialize, Serializer};
 
 use crate::ast::{Alternative, Binding, Clause, Expr, ExprKind, FieldDecl, PolicyFile, Rule};
 use crate::ast::{RuleKind, TypeKind};
+use crate::hooks::Hooks;
 use crate::print;
 
 /// Header fields that date a version; they are expected to differ between versions.
@@ -54,6 +55,9 @@ pub struct PolicyDiff {
     pub evidence_source: Vec<Change>,
     pub tables: Vec<Change>,
     pub hooks: Vec<Change>,
+    /// Hooks both versions declare alike whose scripts differ (filled by [`scripts`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hook_scripts: Vec<Change>,
     pub rules: Vec<RuleChange>,
     pub rule_order: Vec<OrderChange>,
 }
@@ -118,6 +122,7 @@ impl PolicyDiff {
             + self.evidence_source.len()
             + self.tables.len()
             + self.hooks.len()
+            + self.hook_scripts.len()
             + self.rules.len()
             + self.rule_order.len()
     }
@@ -150,6 +155,7 @@ pub fn diff(old: &PolicyFile, new: &PolicyFile) -> PolicyDiff {
         evidence_source: compare(&evidence(old), &evidence(new), |_| Vec::new()),
         tables: compare(&tables(old), &tables(new), |n| affects(old, new, n)),
         hooks: compare(&hooks(old), &hooks(new), |n| affects(old, new, n)),
+        hook_scripts: Vec::new(),
         rules: rules(old, new),
         rule_order: order(old, new),
     }
@@ -586,4 +592,28 @@ impl Serialize for RuleForm {
         }
         m.end()
     }
+}
+
+/// Hooks both compiled versions have whose script text differs, each shown by the SHA-256
+/// of its script: a change to a hook file changes the terms as much as a rule does.
+pub fn scripts(old: &Hooks, new: &Hooks) -> Vec<Change> {
+    let new_scripts: BTreeMap<&str, &str> = new.scripts().collect();
+    let sha = |text: &str| {
+        format!(
+            "script sha256 {}",
+            crate::compile::hash(text.as_bytes(), &[])
+        )
+    };
+    old.scripts()
+        .filter_map(|(name, text)| {
+            let other = *new_scripts.get(name)?;
+            (text != other).then(|| Change {
+                name: name.to_string(),
+                change: ChangeKind::Changed,
+                old: Some(sha(text)),
+                new: Some(sha(other)),
+                affects: Vec::new(),
+            })
+        })
+        .collect()
 }

@@ -45,6 +45,8 @@ struct Hook {
     ast: AST,
     /// The hook file's path, for locations in messages.
     file: Arc<str>,
+    /// The hook file's text, for comparing versions.
+    text: Arc<str>,
 }
 
 impl std::fmt::Debug for Hooks {
@@ -78,6 +80,13 @@ fn sandbox() -> Engine {
 }
 
 impl Hooks {
+    /// Each hook's name and the text of its script, in declaration order.
+    pub fn scripts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.hooks
+            .iter()
+            .map(|h| (h.sig.name.as_str(), h.text.as_ref()))
+    }
+
     pub fn none() -> Self {
         Hooks {
             engine: sandbox(),
@@ -188,6 +197,7 @@ impl Hooks {
                 sig: sig.clone(),
                 ast,
                 file: file.source.name.clone(),
+                text: file.source.text.clone(),
             });
         }
         if errors.is_empty() {

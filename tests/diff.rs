@@ -370,3 +370,43 @@ fn the_canonical_print_of_the_bundled_policies_means_the_same_and_is_stable() {
         assert_eq!(proviso::print::policy(&reparsed), printed, "{path}");
     }
 }
+
+/// A hook keeps its declaration but its script changes: the diff names the hook and both
+/// scripts' SHA-256, and counts it as a change.
+#[test]
+fn a_changed_hook_script_is_a_change() {
+    use sha2::{Digest, Sha256};
+    let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("hook-diff-{}", std::process::id()));
+    let (old, new) = (base.join("old"), base.join("new"));
+    for dir in [&old, &new] {
+        std::fs::create_dir_all(dir).unwrap();
+        for f in ["2025-01-01.proviso", "admin-fee.rhai"] {
+            std::fs::copy(
+                format!("policies/xcotton/product-protection/{f}"),
+                dir.join(f),
+            )
+            .unwrap();
+        }
+    }
+    let script = std::fs::read_to_string(old.join("admin-fee.rhai")).unwrap();
+    let changed = script.replace("min(price * 0.10, 25.00)", "min(price * 0.10, 30.00)");
+    assert_ne!(changed, script);
+    std::fs::write(new.join("admin-fee.rhai"), &changed).unwrap();
+    let hex = |t: &str| {
+        Sha256::digest(t.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let policy = |d: &std::path::Path| d.join("2025-01-01.proviso").display().to_string();
+    let run = proviso(&["diff", &policy(&old), &policy(&new)]);
+    let _ = std::fs::remove_dir_all(&base);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let expected = format!(
+        "hook scripts\n  ~ admin_fee\n      - script sha256 {}\n      + script sha256 {}\n\n1 change\n",
+        hex(&script),
+        hex(&changed)
+    );
+    assert!(run.stdout.ends_with(&expected), "{}", run.stdout);
+}

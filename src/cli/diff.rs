@@ -3,7 +3,7 @@
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use proviso::diff::{diff, Change, ChangeKind, PolicyDiff, RuleChange, RuleForm};
+use proviso::diff::{diff, scripts, Change, ChangeKind, PolicyDiff, RuleChange, RuleForm};
 
 use super::pick::{self, Version};
 use super::versions::Row;
@@ -38,7 +38,8 @@ pub fn run(args: &Args) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let d = diff(&old.ast, &new.ast);
+    let mut d = diff(&old.ast, &new.ast);
+    d.hook_scripts = scripts(&old.program.hooks, &new.program.hooks);
     let mut out = BufWriter::new(std::io::stdout().lock());
     let written = match args.format {
         OutputFormat::Text => text(&mut out, &old, &new, &d),
@@ -73,6 +74,7 @@ fn text(out: &mut impl Write, old: &Version, new: &Version, d: &PolicyDiff) -> s
         ("evidence source", &d.evidence_source),
         ("tables", &d.tables),
         ("hooks", &d.hooks),
+        ("hook scripts", &d.hook_scripts),
     ];
     for (title, changes) in sections {
         if changes.is_empty() {
