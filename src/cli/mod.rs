@@ -35,7 +35,7 @@ Exit status:
      in force, or failed to evaluate (in a batch, the other documents are still evaluated)";
 
 #[derive(Parser)]
-#[command(name = "proviso", version, about = "Evaluate claims against versioned protection-plan policies", after_help = EXIT_CODES)]
+#[command(name = "proviso", version, about = "Decide claims and cancellations under versioned protection-plan policies", after_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,7 +50,7 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Evaluate claim documents against the policy version in force
+    /// Evaluate claim and cancellation documents against the policy version in force
     #[command(after_help = EXIT_CODES)]
     Eval(eval::Args),
     /// List every policy version: name, label, dates in force, sha256 and file
