@@ -25,6 +25,7 @@ pub mod diff;
 pub mod document;
 pub mod error;
 pub mod eval;
+pub mod format;
 pub mod hooks;
 pub mod ir;
 pub mod parse;

@@ -111,12 +111,8 @@ impl PolicySet {
 
     /// Loads every policy file under all the paths; reports every error in every file.
     pub fn load_all(paths: &[PathBuf]) -> Result<PolicySet, LoadError> {
-        let mut files = Vec::new();
-        for p in paths {
-            collect(p, &mut files)?;
-        }
         let mut sources = Vec::new();
-        for f in files {
+        for f in policy_files(paths)? {
             let text = std::fs::read_to_string(&f).map_err(|e| LoadError::Io {
                 path: f.display().to_string(),
                 message: e.to_string(),
@@ -356,6 +352,16 @@ fn compile_checked(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<Policy
     let files = Hooks::read(src, &checked.hooks)?;
     let hooks = Hooks::compile(src, &checked.hooks, &files)?;
     compile(src, checked, hooks, &files)
+}
+
+/// The policy files at these paths: each file named, and every `.proviso` file below each
+/// directory, in sorted order.
+pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files = Vec::new();
+    for p in paths {
+        collect(p, &mut files)?;
+    }
+    Ok(files)
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {

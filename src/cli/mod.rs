@@ -3,6 +3,7 @@
 mod check;
 mod diff;
 mod eval;
+mod fmt;
 mod input;
 mod pick;
 mod render;
@@ -31,6 +32,7 @@ Exit status:
   1  the output could not be written
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
+     (with `fmt --check`: a policy file is not laid out)
   4  invalid document: a document is unreadable, does not fit its policy, names no policy
      in force, or failed to evaluate (in a batch, the other documents are still evaluated)";
 
@@ -50,6 +52,9 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Lay policy files out (whitespace only; comments kept), or check that they are
+    #[command(after_help = EXIT_CODES)]
+    Fmt(fmt::Args),
     /// Evaluate claim and cancellation documents against the policy version in force
     #[command(after_help = EXIT_CODES)]
     Eval(eval::Args),
@@ -91,6 +96,7 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Check { paths } => check::run(&paths),
         Command::Eval(args) => eval::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Versions(args) => versions::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Replay(args) => replay::run(&args),

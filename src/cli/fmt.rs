@@ -1,0 +1,77 @@
+//! `proviso fmt`: lay policy files out (whitespace only), or check that they are.
+
+use std::path::PathBuf;
+
+use proviso::diff::{diff, PolicyDiff};
+use proviso::format::layout;
+use proviso::span::Source;
+
+use super::check::report_load_error;
+use super::{render, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Policy files or directories
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Change nothing; list the files that are not laid out and exit 3 if there are any
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(args: &Args) -> i32 {
+    let files = match proviso::policy_set::policy_files(&args.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            report_load_error(&e);
+            return EXIT_POLICY;
+        }
+    };
+    let mut status = EXIT_OK;
+    for path in files {
+        let name = path.display().to_string();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("error: cannot read `{name}`");
+            status = EXIT_POLICY;
+            continue;
+        };
+        let laid = layout(&text);
+        if laid == text {
+            continue;
+        }
+        if let Err(message) = same_meaning(&name, &text, &laid) {
+            eprintln!("error: `{name}`: {message}");
+            status = EXIT_POLICY;
+            continue;
+        }
+        if args.check {
+            eprintln!("not laid out: {name}");
+            status = EXIT_POLICY;
+        } else if std::fs::write(&path, laid).is_ok() {
+            println!("laid out: {name}");
+        } else {
+            eprintln!("error: cannot write `{name}`");
+            return EXIT_FAILURE;
+        }
+    }
+    status
+}
+
+/// The layout must parse to the same meaning as the original; a file that does not
+/// parse is reported and left alone.
+fn same_meaning(name: &str, before: &str, after: &str) -> Result<(), String> {
+    let parse = |text: &str| {
+        proviso::parse::parse_file(&Source::new(name, text)).map_err(|errors| {
+            for e in &errors {
+                render::eprint(e);
+            }
+            "does not parse; fix it first".to_string()
+        })
+    };
+    let (a, b) = (parse(before)?, parse(after)?);
+    if diff(&a, &b) == PolicyDiff::default() {
+        Ok(())
+    } else {
+        Err("its layout would change its meaning; left as it is".into())
+    }
+}
