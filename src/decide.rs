@@ -89,7 +89,7 @@ struct Found {
 /// Decides one document whose facts have been decoded against `prog`'s schema.
 pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
     let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
-    let cancellation = is_cancellation(prog, facts);
+    let cancellation = is_cancellation(prog, facts)?;
     let found = if cancellation {
         cancel(&mut cx, prog)?
     } else {
@@ -154,13 +154,25 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
     })
 }
 
-fn is_cancellation(prog: &Program, facts: &Value) -> bool {
-    let (Some(i), Value::Record(fields)) =
-        (prog.schema.field_index(Schema::ROOT, "cancellation"), facts)
-    else {
-        return false;
+/// Whether the document is a cancellation: it has a `cancellation` (when the policy
+/// declares one). A document with both a `claim` and a `cancellation`, or (when the policy
+/// declares a `claim`) with neither, is an error.
+fn is_cancellation(prog: &Program, facts: &Value) -> R<bool> {
+    let present = |name: &str| {
+        let Value::Record(fields) = facts else {
+            return None;
+        };
+        let i = prog.schema.field_index(Schema::ROOT, name)?;
+        Some(fields.get(i).is_some_and(|v| !v.is_absent()))
     };
-    fields.get(i).is_some_and(|v| !v.is_absent())
+    match (present("claim"), present("cancellation")) {
+        (Some(true), Some(true)) => {
+            fail("the document has both `claim` and `cancellation`; send each on its own".into())
+        }
+        (_, Some(true)) => Ok(true),
+        (Some(false), _) => fail("the document has neither `claim` nor `cancellation`".into()),
+        _ => Ok(false),
+    }
 }
 
 impl Found {
@@ -227,13 +239,6 @@ impl Found {
 }
 
 fn claim<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
-    if let Some(i) = prog.schema.field_index(Schema::ROOT, "claim") {
-        let present =
-            matches!(cx.path(&crate::ir::Ex::Fact(Box::new([i]))), Ok(v) if !v.is_absent());
-        if !present {
-            return fail("the document has neither `claim` nor `cancellation`".into());
-        }
-    }
     let mut f = Found::new();
     if f.any(cx, prog, RuleKind::Exclusion, Outcome::Denied)?
         || f.any(cx, prog, RuleKind::Referral, Outcome::Referred)?
