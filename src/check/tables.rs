@@ -53,9 +53,17 @@ impl<'a> Checker<'a> {
             }
             TableSlot::Todo => {}
         }
-        self.tables[i] = TableSlot::InProgress;
         let ast = self.ast;
-        let def = ast.tables.get(i).and_then(|t| self.table(t));
+        let t = ast.tables.get(i)?;
+        self.reading_ok(&t.name)?;
+        self.tables[i] = TableSlot::InProgress;
+        let def = self.table(t);
+        if let Some(def) = &def {
+            let depth = def.values.iter().map(|v| self.eval_depth(v)).max();
+            if let (Some(d), Some(depth)) = (self.table_depths.get_mut(i), depth) {
+                *d = depth;
+            }
+        }
         let ty = def.as_ref().map(|d| (d.ty.clone(), d.literal));
         self.tables[i] = TableSlot::Done(def);
         ty
