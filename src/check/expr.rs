@@ -333,15 +333,6 @@ impl<'a> Checker<'a> {
         Some(())
     }
 
-    pub(super) fn unify_types(
-        &mut self,
-        a: &Typed,
-        b: &Typed,
-        at: &ast::Expr,
-    ) -> Option<(Base, bool)> {
-        self.unify(a, b, at)
-    }
-
     /// The common type of two values (if branches, min/max arguments).
     pub(super) fn unify(&mut self, a: &Typed, b: &Typed, at: &ast::Expr) -> Option<(Base, bool)> {
         let lit = a.lit && b.lit;

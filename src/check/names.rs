@@ -154,9 +154,6 @@ impl<'a> Checker<'a> {
                 );
                 return None;
             };
-            if ty.optional && key(&ex).is_some_and(|k| sc.present.contains(&k)) {
-                ty.optional = false;
-            }
             let f = self.schema.records.get(record)?.fields.get(idx)?;
             ty = Type {
                 base: f.ty.clone(),

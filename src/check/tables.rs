@@ -154,7 +154,7 @@ impl<'a> Checker<'a> {
         }
         let mut acc = typed.first()?.clone();
         for (tv, band) in typed.iter().zip(&t.bands).skip(1) {
-            let (base, lit) = self.unify_types(&acc, tv, &band.value)?;
+            let (base, lit) = self.unify(&acc, tv, &band.value)?;
             acc = Typed {
                 ex: Ex::Const(crate::value::Value::Absent),
                 ty: Type::new(base),
