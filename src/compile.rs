@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use crate::ast::RuleKind;
-use crate::check::{Action, Checked, EvidenceSource, TableDef};
+use crate::check::{Action, Checked, EvidenceSource, Named, TableDef};
 use crate::diagnostic::PolicyError;
 use crate::hooks::{HookFile, Hooks};
 use crate::ir::Ex;
@@ -68,25 +68,7 @@ pub fn compile(
     hooks: Hooks,
     hook_files: &[HookFile],
 ) -> Result<Program, Vec<PolicyError>> {
-    let mut values: Vec<Value> = Vec::with_capacity(checked.consts.len());
-    let mut errors = Vec::new();
-    for c in &checked.consts {
-        match crate::eval::const_value(&c.ex, &values) {
-            Ok(v) => values.push(v),
-            Err(msg) => {
-                errors.push(PolicyError::new(
-                    file,
-                    c.span,
-                    format!("constant `{}` cannot be evaluated: {msg}", c.name),
-                    "this constant",
-                ));
-                values.push(Value::Absent);
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
+    let values = const_values(file, &checked.consts)?;
     let fold = |ex: Ex| {
         ex.map(&mut |e| match e {
             Ex::ConstRef(i) => Ex::Const(values.get(i).cloned().unwrap_or(Value::Absent)),
@@ -182,6 +164,64 @@ pub fn compile(
         rules,
         decision_enum: checked.decision_enum,
     })
+}
+
+/// The value of every constant, by declaration index. Items come in any order, so each
+/// constant is evaluated after the constants it reads (the checker has refused cycles).
+fn const_values(file: &Source, consts: &[Named]) -> Result<Vec<Value>, Vec<PolicyError>> {
+    let mut values = vec![Value::Absent; consts.len()];
+    let mut started = vec![false; consts.len()];
+    let mut errors = Vec::new();
+    for i in 0..consts.len() {
+        const_value_of(i, file, consts, (&mut values, &mut started), &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Evaluates constant `i` once, after those it reads; one that fails stays absent.
+fn const_value_of(
+    i: usize,
+    file: &Source,
+    consts: &[Named],
+    (values, started): (&mut Vec<Value>, &mut Vec<bool>),
+    errors: &mut Vec<PolicyError>,
+) {
+    let (Some(c), Some(seen)) = (consts.get(i), started.get_mut(i)) else {
+        return;
+    };
+    if std::mem::replace(seen, true) {
+        return;
+    }
+    let mut reads = Vec::new();
+    const_reads(&c.ex, &mut reads);
+    for j in reads {
+        const_value_of(j, file, consts, (&mut *values, &mut *started), errors);
+    }
+    match crate::eval::const_value(&c.ex, values) {
+        Ok(v) => {
+            if let Some(slot) = values.get_mut(i) {
+                *slot = v;
+            }
+        }
+        Err(msg) => errors.push(PolicyError::new(
+            file,
+            c.span,
+            format!("constant `{}` cannot be evaluated: {msg}", c.name),
+            "this constant",
+        )),
+    }
+}
+
+/// The constants an expression reads.
+fn const_reads(ex: &Ex, out: &mut Vec<usize>) {
+    if let Ex::ConstRef(i) = ex {
+        out.push(*i);
+    }
+    ex.for_each_child(&mut |c| const_reads(c, out));
 }
 
 /// Hex SHA-256 identifying a policy version. Without hooks it is the SHA-256 of the policy

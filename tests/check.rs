@@ -336,6 +336,31 @@ fn constants_read_no_facts_and_values_do_not_loop() {
     assert_eq!(shown, ["21:5 `a1` is defined in terms of itself"]);
 }
 
+/// Evaluating an expression evaluates the values it reads, so they nest as one expression:
+/// two `let`s of 100 levels each are as deep as one of 200.
+#[test]
+fn the_values_an_expression_reads_count_towards_its_depth() {
+    let deep = |name: &str, first: &str| format!("let {name} = {first}{}\n", " + 0".repeat(100));
+    accepted(&format!(
+        "{}coverage c doc \"c\" pays a",
+        deep("a", "amount")
+    ));
+    let rules = format!(
+        "{}{}coverage c doc \"c\" pays b",
+        deep("a", "amount"),
+        deep("b", "a")
+    );
+    let e = rejected(&rules);
+    assert_eq!(
+        located(&e),
+        "22:9 expression is nested too deeply, counting the values it reads"
+    );
+    assert_eq!(
+        help(&e),
+        "at most 128 levels, each `let` value or table it reads counting as deep as its definition"
+    );
+}
+
 // ---- aggregates ------------------------------------------------------------
 
 #[test]

@@ -147,6 +147,20 @@ fn a_default_may_name_a_constant() {
     assert_eq!(summary(&e.decide("s: a")).2, ["not_covered"]);
 }
 
+/// Items come in any order: a constant may read one written after it.
+#[test]
+fn a_constant_may_read_one_defined_after_it() {
+    let e = Engine::claim(
+        "const times = base + 1\nconst base = 2\nconst wait = times * 1 days\n\
+         coverage c doc \"pays {times} times\" pays claim.amount * times\n\
+         deadline d doc \"d\" by date(claim.filed_at) + wait",
+    );
+    let d = e.claim_decision("");
+    assert_eq!(payout(&d), "300.00");
+    assert_eq!(&*d.reasons[0].text, "pays 3 times");
+    assert_eq!(d.deadlines.get("d"), Some("2025-07-13"));
+}
+
 // ---- money -----------------------------------------------------------------
 
 #[test]

@@ -129,6 +129,23 @@ fn deeply_nested_policies() {
     );
 }
 
+/// Definitions that read definitions nest like one expression: a long chain of `let`
+/// values, constants or tables is refused, not followed until the stack runs out.
+#[test]
+fn long_chains_of_definitions() {
+    let chain = |line: &dyn Fn(usize) -> String| -> String {
+        let lines: Vec<String> = (0..5_000).map(line).collect();
+        format!("{HEADER}{}\n", lines.join("\n"))
+    };
+    let says = "expression is nested too deeply, counting the values it reads";
+    let lets = chain(&|i| format!("let v{i} = v{} + 1", i + 1));
+    policy("let-chain.proviso", lets, says);
+    let consts = chain(&|i| format!("const v{i} = v{} + 1", i + 1));
+    policy("const-chain.proviso", consts, says);
+    let tables = chain(&|i| format!("table v{i}(x) doc \"t\" up to 1: v{}(1) over 1: 0", i + 1));
+    policy("table-chain.proviso", tables, says);
+}
+
 #[test]
 fn malformed_policies() {
     let big = format!("{HEADER}# {}\n", "x".repeat(1 << 20));
@@ -261,6 +278,36 @@ fn malformed_documents() {
     );
     document("empty.yaml", "", "the document names no policy");
     document("empty.json", "", "EOF while parsing");
+}
+
+/// The values an expression reads count towards its depth, so the deepest chain of them
+/// the checker admits decides on an ordinary test thread's stack too.
+#[test]
+fn the_deepest_admitted_chain_of_values_decides_on_a_small_stack() {
+    // Each value is 40 additions deep, and reads the one before it: 123 levels in all.
+    let mut lets = String::new();
+    let mut read = "claim.a".to_string();
+    for i in 0..3 {
+        lets.push_str(&format!("let v{i} = {read}{}\n", " + 1".repeat(40)));
+        read = format!("v{i}");
+    }
+    let policy = format!(
+        "policy \"t/deep\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\ndoc \"deep\"\n\
+         facts {{ claim: record {{ id: string  a: money }} }}\n{lets}\
+         coverage c doc \"c\" pays {read}\nfallback f doc \"f\"\n"
+    );
+    let set =
+        proviso::PolicySet::from_sources(vec![proviso::span::Source::new("deep.proviso", policy)])
+            .unwrap_or_else(|e| panic!("{}", e.errors[0].message));
+    let doc = "policy: t/deep\nclaim: {id: C1, a: \"1.00\"}\n";
+    let at = chrono::NaiveDate::from_ymd_opt(2025, 2, 1);
+    let d = set
+        .evaluate_at(&proviso::Document::yaml("deep.yaml", doc), at)
+        .unwrap();
+    assert_eq!(
+        proviso::decision::format_money(d.payout.unwrap().amount),
+        "121.00"
+    );
 }
 
 /// The deepest policy the pre-scan admits (32 bracket levels; a 120-way `or`) loads and

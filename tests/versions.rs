@@ -229,6 +229,7 @@ fn check_rejects_versions_in_force_on_the_same_day_at_the_later_effective_line()
         &format!("help: end `v1` ({v1}) with `until 2024-12-31`"),
         "error: 1 error in policies",
     ] {
+        // miette wraps a long help (a long scratch path) onto lines indented under it.
         assert!(
             stderr.contains(&collapse(part)),
             "missing {part:?} in\n{}",

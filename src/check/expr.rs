@@ -82,7 +82,8 @@ impl<'a> Checker<'a> {
     }
 
     pub(super) fn top_expr(&mut self, e: &ast::Expr, allow_decision: bool) -> Option<Typed> {
-        self.expr(e, &mut Scope::new(allow_decision, false, &[]))
+        let t = self.expr(e, &mut Scope::new(allow_decision, false, &[]));
+        self.within_depth(t, e.span)
     }
 
     pub(super) fn narrowed_expr(
@@ -91,7 +92,8 @@ impl<'a> Checker<'a> {
         present: &[String],
         allow_decision: bool,
     ) -> Option<Typed> {
-        self.expr(e, &mut Scope::new(allow_decision, false, present))
+        let t = self.expr(e, &mut Scope::new(allow_decision, false, present));
+        self.within_depth(t, e.span)
     }
 
     pub(super) fn evidence_condition(
@@ -104,7 +106,8 @@ impl<'a> Checker<'a> {
         sc.vars
             .push((String::new(), Type::new(Base::Record(record))));
         sc.evidence = Some(record);
-        self.expr(e, &mut sc)
+        let t = self.expr(e, &mut sc);
+        self.within_depth(t, e.span)
     }
 
     /// The policy text under a span, for messages.
@@ -138,6 +141,13 @@ impl<'a> Checker<'a> {
     }
 
     pub(super) fn expr(&mut self, e: &ast::Expr, sc: &mut Scope) -> Option<Typed> {
+        self.nesting += 1;
+        let t = self.expr_here(e, sc);
+        self.nesting -= 1;
+        t
+    }
+
+    fn expr_here(&mut self, e: &ast::Expr, sc: &mut Scope) -> Option<Typed> {
         let lit = |ex, base| {
             Some(Typed {
                 ex: Ex::Const(ex),
@@ -321,15 +331,6 @@ impl<'a> Checker<'a> {
             return None;
         }
         Some(())
-    }
-
-    pub(super) fn unify_types(
-        &mut self,
-        a: &Typed,
-        b: &Typed,
-        at: &ast::Expr,
-    ) -> Option<(Base, bool)> {
-        self.unify(a, b, at)
     }
 
     /// The common type of two values (if branches, min/max arguments).

@@ -6,6 +6,7 @@
 //! not thrown: one broken rule does not hide the next.
 
 mod calls;
+mod depth;
 mod expr;
 mod facts;
 mod names;
@@ -129,6 +130,11 @@ pub(crate) struct Checker<'a> {
     pub hook_index: HashMap<&'a str, usize>,
     /// Constants and values being checked, outermost first, to explain a cycle.
     pub in_progress: Vec<&'a str>,
+    /// How deeply each checked `let` value and table nests (see [`Checker::eval_depth`]).
+    pub let_depths: Vec<usize>,
+    pub table_depths: Vec<usize>,
+    /// Expressions being checked, one inside the other, across the definitions they read.
+    pub nesting: usize,
 }
 
 /// A constant or let being checked: not yet, in progress (cycle guard), or done.
@@ -157,6 +163,9 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         hooks: Vec::new(),
         hook_index: HashMap::new(),
         in_progress: Vec::new(),
+        let_depths: vec![0; ast.lets.len()],
+        table_depths: vec![0; ast.tables.len()],
+        nesting: 0,
     };
     c.index_bindings();
     c.build_schema();

@@ -154,9 +154,6 @@ impl<'a> Checker<'a> {
                 );
                 return None;
             };
-            if ty.optional && key(&ex).is_some_and(|k| sc.present.contains(&k)) {
-                ty.optional = false;
-            }
             let f = self.schema.records.get(record)?.fields.get(idx)?;
             ty = Type {
                 base: f.ty.clone(),
@@ -197,9 +194,10 @@ impl<'a> Checker<'a> {
             }
             Slot::Todo => {}
         }
-        self.consts[i] = Slot::InProgress;
         let ast = self.ast;
         let b = ast.consts.get(i)?;
+        self.reading_ok(&b.name)?;
+        self.consts[i] = Slot::InProgress;
         self.in_progress.push(&b.name.name);
         let t = if let ast::ExprKind::List(_) = &b.value.kind {
             // A list constant is checked where it is used, against the value it is compared with.
@@ -251,12 +249,19 @@ impl<'a> Checker<'a> {
             }
             Slot::Todo => {}
         }
-        self.lets[i] = Slot::InProgress;
         let ast = self.ast;
         let b = ast.lets.get(i)?;
+        self.reading_ok(&b.name)?;
+        self.lets[i] = Slot::InProgress;
         self.in_progress.push(&b.name.name);
         let t = self.top_expr(&b.value, false);
         self.in_progress.pop();
+        if let Some(t) = &t {
+            let depth = self.eval_depth(&t.ex);
+            if let Some(d) = self.let_depths.get_mut(i) {
+                *d = depth;
+            }
+        }
         self.lets[i] = Slot::Done(t.clone());
         t.map(|t| Typed {
             ex: Ex::Let(i),

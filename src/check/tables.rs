@@ -53,9 +53,17 @@ impl<'a> Checker<'a> {
             }
             TableSlot::Todo => {}
         }
-        self.tables[i] = TableSlot::InProgress;
         let ast = self.ast;
-        let def = ast.tables.get(i).and_then(|t| self.table(t));
+        let t = ast.tables.get(i)?;
+        self.reading_ok(&t.name)?;
+        self.tables[i] = TableSlot::InProgress;
+        let def = self.table(t);
+        if let Some(def) = &def {
+            let depth = def.values.iter().map(|v| self.eval_depth(v)).max();
+            if let (Some(d), Some(depth)) = (self.table_depths.get_mut(i), depth) {
+                *d = depth;
+            }
+        }
         let ty = def.as_ref().map(|d| (d.ty.clone(), d.literal));
         self.tables[i] = TableSlot::Done(def);
         ty
@@ -146,7 +154,7 @@ impl<'a> Checker<'a> {
         }
         let mut acc = typed.first()?.clone();
         for (tv, band) in typed.iter().zip(&t.bands).skip(1) {
-            let (base, lit) = self.unify_types(&acc, tv, &band.value)?;
+            let (base, lit) = self.unify(&acc, tv, &band.value)?;
             acc = Typed {
                 ex: Ex::Const(crate::value::Value::Absent),
                 ty: Type::new(base),
