@@ -50,10 +50,7 @@ pub fn display(v: &Value, base: &Base, schema: &Schema) -> String {
         (Value::Enum(i), _) => i.to_string(),
         (Value::Date(d), _) => format_date(*d),
         (Value::DateTime(t), _) => format_instant(*t),
-        (Value::Duration(s), _) if s % SECONDS_PER_DAY == 0 => {
-            format!("{} days", s / SECONDS_PER_DAY)
-        }
-        (Value::Duration(s), _) => format!("{} hours", s / 3_600),
+        (Value::Duration(s), _) => duration(*s),
         (Value::Absent | Value::Record(_) | Value::List(_), _) => String::new(),
     }
 }
@@ -100,4 +97,15 @@ fn push_digits(out: &mut String, n: u32, width: u32) {
         let digit = n / 10u32.pow(place) % 10;
         out.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
+}
+
+/// A duration in the largest unit that divides it: `30 days`, `1 day`, `36 hours`,
+/// `90 minutes`, `45 seconds`.
+fn duration(seconds: i64) -> String {
+    let (n, unit) = [(SECONDS_PER_DAY, "day"), (3_600, "hour"), (60, "minute")]
+        .into_iter()
+        .find(|(size, _)| seconds % size == 0)
+        .map_or((seconds, "second"), |(size, unit)| (seconds / size, unit));
+    let plural = if n == 1 || n == -1 { "" } else { "s" };
+    format!("{n} {unit}{plural}")
 }

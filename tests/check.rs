@@ -476,3 +476,16 @@ fn evidence_conditions_read_the_item_fields_by_name() {
         "21:10 evidence rule without an evidence source"
     );
 }
+
+/// Clause text quotes constants that hold one value; a list constant is refused, by name.
+#[test]
+fn clause_text_cannot_quote_a_list_constant() {
+    let e = rejected(
+        "const kinds = [\"a\", \"b\"]\nexclusion x doc \"kinds {kinds}\" when claim.flag\n",
+    );
+    assert_eq!(e.message, "clause text quotes `{kinds}`, which is a list");
+    assert_eq!(
+        help(&e),
+        "clause text can quote a constant that holds one value"
+    );
+}

@@ -442,3 +442,30 @@ fn deadlines_read_every_outcome() {
     assert_eq!(d(""), None);
     assert_eq!(d("flag: true"), None);
 }
+
+/// A note shows a duration in the largest unit that divides it, singular or plural.
+#[test]
+fn notes_show_durations_in_whole_units() {
+    let facts = "claim: record { id: string  filed_at: datetime  seen_at: datetime }";
+    let e = Engine::new(
+        facts,
+        "note gap doc \"gap\" shows claim.seen_at - claim.filed_at\n\
+         note day doc \"day\" shows claim.filed_at + 24 hours - claim.filed_at\n\
+         note hours doc \"hours\" shows claim.filed_at + 36 hours - claim.filed_at\n",
+    );
+    let d = e.decide(
+        "claim: {id: C-1, filed_at: 2025-07-10T09:30:00Z, seen_at: 2025-07-10T11:00:00Z}\n",
+    );
+    let notes: Vec<(String, String)> = d
+        .notes
+        .0
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone().unwrap_or_default()))
+        .collect();
+    let expected = [
+        ("gap", "90 minutes"),
+        ("day", "1 day"),
+        ("hours", "36 hours"),
+    ];
+    assert_eq!(notes, expected.map(|(k, v)| (k.to_string(), v.to_string())));
+}

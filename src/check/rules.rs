@@ -248,6 +248,25 @@ impl<'a> Checker<'a> {
                     );
                     return None;
                 }
+                let ast = self.ast;
+                let quoted = self.const_index.get(name).and_then(|i| ast.consts.get(*i));
+                if let Some(ast::Binding {
+                    value:
+                        ast::Expr {
+                            kind: ast::ExprKind::List(_),
+                            ..
+                        },
+                    ..
+                }) = quoted
+                {
+                    self.error(
+                        s.span,
+                        format!("clause text quotes `{{{name}}}`, which is a list"),
+                        "in this text",
+                        Some("clause text can quote a constant that holds one value".into()),
+                    );
+                    return None;
+                }
             }
         }
         Some(())
