@@ -282,19 +282,13 @@ fn malformed_documents() {
 
 /// The values an expression reads count towards its depth, so the deepest chain of them
 /// the checker admits decides on an ordinary test thread's stack too.
-#[test]
-fn the_deepest_admitted_chain_of_values_decides_on_a_small_stack() {
-    // Each value is 40 additions deep, and reads the one before it: 123 levels in all.
-    let mut lets = String::new();
-    let mut read = "claim.a".to_string();
-    for i in 0..3 {
-        lets.push_str(&format!("let v{i} = {read}{}\n", " + 1".repeat(40)));
-        read = format!("v{i}");
-    }
+/// Loads a one-coverage policy over `claim.a` with `items` (lets, constants) before the
+/// rule, decides a claim with `a: 1.00` on this test thread, and gives the payout.
+fn deep_payout(items: &str, when: &str, pays: &str) -> String {
     let policy = format!(
         "policy \"t/deep\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\ndoc \"deep\"\n\
-         facts {{ claim: record {{ id: string  a: money }} }}\n{lets}\
-         coverage c doc \"c\" pays {read}\nfallback f doc \"f\"\n"
+         facts {{ claim: record {{ id: string  a: money }} }}\n{items}\
+         coverage c doc \"c\" {when} pays {pays}\nfallback f doc \"f\"\n"
     );
     let set =
         proviso::PolicySet::from_sources(vec![proviso::span::Source::new("deep.proviso", policy)])
@@ -304,10 +298,19 @@ fn the_deepest_admitted_chain_of_values_decides_on_a_small_stack() {
     let d = set
         .evaluate_at(&proviso::Document::yaml("deep.yaml", doc), at)
         .unwrap();
-    assert_eq!(
-        proviso::decision::format_money(d.payout.unwrap().amount),
-        "121.00"
-    );
+    proviso::decision::format_money(d.payout.unwrap().amount)
+}
+
+#[test]
+fn the_deepest_admitted_chain_of_values_decides_on_a_small_stack() {
+    // Each value is 40 additions deep, and reads the one before it: 123 levels in all.
+    let mut lets = String::new();
+    let mut read = "claim.a".to_string();
+    for i in 0..3 {
+        lets.push_str(&format!("let v{i} = {read}{}\n", " + 1".repeat(40)));
+        read = format!("v{i}");
+    }
+    assert_eq!(deep_payout(&lets, "", &read), "121.00");
 }
 
 /// The deepest policy the pre-scan admits (32 bracket levels; a 120-way `or`) loads and
@@ -318,22 +321,6 @@ fn the_deepest_admitted_policy_loads_and_decides_on_a_small_stack() {
     for _ in 0..proviso::parse::MAX_BRACKET_DEPTH {
         amount = format!("({amount} + 1)");
     }
-    let chain = vec!["claim.a > 0"; 120].join(" or ");
-    let policy = format!(
-        "policy \"t/deep\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\ndoc \"deep\"\n\
-         facts {{ claim: record {{ id: string  a: money }} }}\n\
-         coverage c doc \"c\" when {chain} pays {amount}\nfallback f doc \"f\"\n"
-    );
-    let set =
-        proviso::PolicySet::from_sources(vec![proviso::span::Source::new("deep.proviso", policy)])
-            .unwrap_or_else(|e| panic!("{}", e.errors[0].message));
-    let doc = "policy: t/deep\nclaim: {id: C1, a: \"1.00\"}\n";
-    let at = chrono::NaiveDate::from_ymd_opt(2025, 2, 1);
-    let d = set
-        .evaluate_at(&proviso::Document::yaml("deep.yaml", doc), at)
-        .unwrap();
-    assert_eq!(
-        proviso::decision::format_money(d.payout.unwrap().amount),
-        "33.00"
-    );
+    let when = format!("when {}", vec!["claim.a > 0"; 120].join(" or "));
+    assert_eq!(deep_payout("", &when, &amount), "33.00");
 }
