@@ -25,6 +25,9 @@ pub struct Program {
     pub hooks: Hooks,
     pub rules: Vec<CompiledRule>,
     pub decision_enum: usize,
+    /// Where the root record keeps `claim` and `cancellation`, when the policy declares them.
+    pub claim_field: Option<usize>,
+    pub cancellation_field: Option<usize>,
 }
 
 /// What identifies a policy version.
@@ -144,6 +147,8 @@ pub fn compile(
         sha256: hash(file.text.as_bytes(), hook_files).into(),
         file: file.clone(),
     };
+    let claim_field = checked.schema.field_index(Schema::ROOT, "claim");
+    let cancellation_field = checked.schema.field_index(Schema::ROOT, "cancellation");
     Ok(Program {
         meta,
         schema: checked.schema,
@@ -163,6 +168,8 @@ pub fn compile(
         hooks,
         rules,
         decision_enum: checked.decision_enum,
+        claim_field,
+        cancellation_field,
     })
 }
 

@@ -38,7 +38,6 @@ use crate::decision::{
     Amount, Deadlines, Decision, Missing, Outcome, PolicyId, Reason, Refund, Step,
 };
 use crate::eval::{round_money, Ctx, EvalError};
-use crate::schema::Schema;
 use crate::types::Base;
 use crate::value::{display, Value};
 
@@ -158,14 +157,13 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
 /// declares one). A document with both a `claim` and a `cancellation`, or (when the policy
 /// declares a `claim`) with neither, is an error.
 fn is_cancellation(prog: &Program, facts: &Value) -> R<bool> {
-    let present = |name: &str| {
+    let present = |field: Option<usize>| {
         let Value::Record(fields) = facts else {
             return None;
         };
-        let i = prog.schema.field_index(Schema::ROOT, name)?;
-        Some(fields.get(i).is_some_and(|v| !v.is_absent()))
+        Some(fields.get(field?).is_some_and(|v| !v.is_absent()))
     };
-    match (present("claim"), present("cancellation")) {
+    match (present(prog.claim_field), present(prog.cancellation_field)) {
         (Some(true), Some(true)) => {
             fail("the document has both `claim` and `cancellation`; send each on its own".into())
         }
