@@ -60,6 +60,8 @@ pub struct Header {
     pub effective: Option<DateLit>,
     pub until: Option<DateLit>,
     pub currency: Option<Ident>,
+    /// The fact that states the currency of a document's amounts.
+    pub currency_from: Option<Path>,
     pub doc: Option<Str>,
     pub span: Span,
 }

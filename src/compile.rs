@@ -21,6 +21,8 @@ pub struct Program {
     pub schema: Schema,
     pub lets: Vec<Ex>,
     pub evidence: Option<EvidenceSource>,
+    /// The fact that states the currency of a document's amounts.
+    pub currency_from: Option<CurrencyFrom>,
     pub tables: Vec<TableDef>,
     pub hooks: Hooks,
     pub rules: Vec<CompiledRule>,
@@ -28,6 +30,16 @@ pub struct Program {
     /// Where the root record keeps `claim` and `cancellation`, when the policy declares them.
     pub claim_field: Option<usize>,
     pub cancellation_field: Option<usize>,
+}
+
+/// The fact that states the currency of a document's amounts, and where the header names it.
+#[derive(Debug)]
+pub struct CurrencyFrom {
+    pub path: Ex,
+    /// As written (`order.currency`).
+    pub name: Arc<str>,
+    /// `file:line:col` of the header's `currency ... from ...`.
+    pub source: Arc<str>,
 }
 
 /// What identifies a policy version.
@@ -55,7 +67,18 @@ pub struct CompiledRule {
     /// `file:line:col` of the rule.
     pub source: Arc<str>,
     pub when: Option<Ex>,
+    /// A coverage rule's conditions, one per `and` operand of its `when`, each with its
+    /// text and `file:line:col`: a denial names the first that did not hold.
+    pub conjuncts: Vec<Conjunct>,
     pub action: Action,
+}
+
+/// One `and` operand of a coverage rule's condition.
+#[derive(Debug)]
+pub struct Conjunct {
+    pub ex: Ex,
+    pub text: Arc<str>,
+    pub source: Arc<str>,
 }
 
 impl Program {
@@ -132,6 +155,15 @@ pub fn compile(
             text: quote(r.doc).into(),
             source: file.location(r.span).into(),
             when: r.when.map(fold),
+            conjuncts: r
+                .conjuncts
+                .into_iter()
+                .map(|(ex, span)| Conjunct {
+                    ex: fold(ex),
+                    text: file.text.get(span.start..span.end).unwrap_or("").into(),
+                    source: file.location(span).into(),
+                })
+                .collect(),
             action: fold_action(r.action),
         })
         .collect();
@@ -156,6 +188,11 @@ pub fn compile(
         evidence: checked.evidence.map(|e| EvidenceSource {
             list: fold(e.list),
             ..e
+        }),
+        currency_from: checked.currency_from.map(|c| CurrencyFrom {
+            path: c.path,
+            name: c.name.into(),
+            source: file.location(c.span).into(),
         }),
         tables: checked
             .tables

@@ -4,15 +4,25 @@
 //! document has it; otherwise it is a **claim**. Rules for claims may read `claim` as
 //! present, rules for cancellations `cancellation`.
 //!
+//! First, the currency: a policy pays in the currency its header names, and reads the
+//! document's currency from the fact its header names (`currency USD from order.currency`).
+//! A document in another currency (or that states none) is `referred` before any rule is
+//! read, so that no computation ever mixes two currencies.
+//!
 //! A claim:
 //! 1. Any exclusion whose condition holds denies it; every such exclusion is a reason.
 //! 2. Otherwise any referral whose condition holds refers it to a person.
-//! 3. Otherwise every evidence requirement that applies and is not met is listed in
-//!    `missing_evidence`, and the claim is `incomplete`.
+//! 3. Otherwise, when evidence requirements apply and are not met, the claim is
+//!    `incomplete` (listing them in `missing_evidence`) only if it could still be covered:
+//!    some coverage rule's condition holds, or depends on a fact a requirement asks for
+//!    (`requires facts(...)`) and the document does not state. Evidence is never asked of
+//!    a claim that no evidence could make covered: that claim goes on to step 5.
 //! 4. Otherwise the first coverage rule (in file order) whose condition holds approves,
 //!    paying its amount; compensation rules then adjust it in file order, and each one
 //!    that changes the amount is a reason.
-//! 5. Otherwise the first fallback rule that applies denies it.
+//! 5. Otherwise the first fallback rule that applies denies it, and `not_met` names the
+//!    covered scenarios the claim came closest to (those whose first condition holds),
+//!    each with the first of its conditions that did not.
 //!
 //! Supporting evidence that applies and is missing is listed in `recommended_evidence`
 //! but never blocks; the first priority rule that applies is reported as `priority`.
@@ -22,10 +32,15 @@
 //! applicable step listed in the refund's breakdown; otherwise the fallback denies it.
 //!
 //! Every computed amount (a base amount and each adjustment) is rounded to the cent, half
-//! away from zero, as it is computed. An amount below zero after the adjustments is an
-//! error: the policy must say what happens (`floor at 0`). Deadlines are computed last,
-//! with the outcome readable as `decision`; notes are reported whenever they apply; a
-//! denied decision names the first appeal rule that applies.
+//! away from zero, as it is computed. Deadlines are computed last, with the outcome
+//! readable as `decision`; notes are reported whenever they apply; a denied decision names
+//! the first appeal rule that applies.
+//!
+//! A rule that cannot be computed for the document (division by zero, overflow, a hook
+//! failure, or an amount left below zero with no rule saying what then) never approves or
+//! denies: the document is `referred` to a person, and the reason names that rule, the
+//! failure and where in the policy it happened. Referral reasons found before the failure
+//! are kept; no other outcome, amount or evidence list survives it.
 
 use std::sync::Arc;
 
@@ -35,7 +50,7 @@ use crate::ast::RuleKind;
 use crate::check::{Action, Alt};
 use crate::compile::{CompiledRule, Program};
 use crate::decision::{
-    Amount, Deadlines, Decision, Missing, Outcome, PolicyId, Reason, Refund, Step,
+    Amount, Deadlines, Decision, Failure, Missing, NotMet, Outcome, PolicyId, Reason, Refund, Step,
 };
 use crate::eval::{round_money, Ctx, EvalError};
 use crate::types::Base;
@@ -46,6 +61,8 @@ use crate::value::{display, Value};
 pub struct RuleFailure {
     pub rule: Option<Arc<str>>,
     pub error: EvalError,
+    /// The rule's reason, to cite when the failure refers the document.
+    reason: Option<Box<Reason>>,
 }
 
 type R<T> = Result<T, RuleFailure>;
@@ -54,16 +71,15 @@ fn in_rule<T>(rule: &CompiledRule, r: Result<T, EvalError>) -> R<T> {
     r.map_err(|error| RuleFailure {
         rule: Some(rule.name.clone()),
         error,
+        reason: Some(Box::new(reason(rule))),
     })
 }
 
 fn fail<T>(message: String) -> R<T> {
     Err(RuleFailure {
         rule: None,
-        error: EvalError {
-            message,
-            span: None,
-        },
+        error: EvalError::bare(message),
+        reason: None,
     })
 }
 
@@ -73,6 +89,7 @@ fn reason(rule: &CompiledRule) -> Reason {
         kind: rule.kind.as_str(),
         text: rule.text.clone(),
         source: rule.source.clone(),
+        failure: None,
     }
 }
 
@@ -83,32 +100,43 @@ struct Found {
     reasons: Vec<Reason>,
     missing: Vec<Missing>,
     steps: Vec<Step>,
+    not_met: Vec<NotMet>,
+    /// Whether a rule failed, so the outcome is `referred` whatever else was found.
+    failed: bool,
 }
 
 /// Decides one document whose facts have been decoded against `prog`'s schema.
+///
+/// Fails only when the document is not a claim or a cancellation of this policy; a rule
+/// that cannot be computed refers the document instead (see the module's semantics).
 pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
-    let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
     let cancellation = is_cancellation(prog, facts)?;
-    let found = if cancellation {
-        cancel(&mut cx, prog)?
-    } else {
-        claim(&mut cx, prog)?
+    let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
+    let (currency, referred) = currency_gate(prog, facts);
+    let mut found = match referred {
+        Some(referred) => referred,
+        None => {
+            let found = if cancellation {
+                cancel(&mut cx, prog)
+            } else {
+                claim(&mut cx, prog)
+            };
+            found.unwrap_or_else(|f| Found::new().failure(prog, f))
+        }
     };
-    cx.decision = Some(found.outcome.index());
-    let (recommended, priority, deadlines) = if cancellation {
-        (Vec::new(), None, Deadlines::default())
-    } else {
-        (
-            recommended(&mut cx, prog)?,
-            first(&mut cx, prog, RuleKind::Priority)?.map(reason),
-            deadlines(&mut cx, prog)?,
-        )
-    };
-    let appeal = match found.outcome {
-        Outcome::Denied => first(&mut cx, prog, RuleKind::Appeal)?.map(reason),
-        _ => None,
-    };
-    let notes = notes(&mut cx, prog)?;
+    let mut after = After::default();
+    // A failure while reporting (deadlines, notes, priority) refers the document, and the
+    // report is then made again for the outcome `referred`, skipping what fails.
+    for attempt in 0..2 {
+        cx.decision = Some(found.outcome.index());
+        match after_outcome(&mut cx, prog, &found, cancellation, attempt > 0) {
+            Ok(a) => {
+                after = a;
+                break;
+            }
+            Err(f) => found = found.failure(prog, f),
+        }
+    }
     let meta = &prog.meta;
     let paid = if found.outcome == Outcome::Approved {
         found.amount
@@ -120,7 +148,7 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
             None,
             Some(Refund {
                 amount: paid,
-                currency: meta.currency.clone(),
+                currency: currency.clone(),
                 breakdown: found.steps,
             }),
         )
@@ -128,7 +156,7 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
         (
             Some(Amount {
                 amount: paid,
-                currency: meta.currency.clone(),
+                currency: currency.clone(),
             }),
             None,
         )
@@ -144,13 +172,95 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
         payout,
         refund,
         missing_evidence: found.missing,
-        recommended_evidence: recommended,
+        recommended_evidence: after.recommended,
         reasons: found.reasons,
-        deadlines,
-        priority,
-        appeal,
-        notes,
+        deadlines: after.deadlines,
+        priority: after.priority,
+        appeal: after.appeal,
+        notes: after.notes,
+        not_met: found.not_met,
     })
+}
+
+/// What is reported alongside the outcome.
+#[derive(Default)]
+struct After {
+    recommended: Vec<Missing>,
+    priority: Option<Reason>,
+    deadlines: Deadlines,
+    appeal: Option<Reason>,
+    notes: Deadlines,
+}
+
+/// Reports alongside the outcome; with `lenient`, an item that fails is left out.
+fn after_outcome<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    found: &Found,
+    cancellation: bool,
+    lenient: bool,
+) -> R<After> {
+    let mut a = After::default();
+    if !cancellation {
+        a.recommended = keep(unmet(cx, prog, RuleKind::Supporting, None), lenient)?;
+        a.priority = keep(first(cx, prog, RuleKind::Priority), lenient)?.map(reason);
+        a.deadlines = deadlines(cx, prog, lenient)?;
+    }
+    if found.outcome == Outcome::Denied {
+        a.appeal = keep(first(cx, prog, RuleKind::Appeal), lenient)?.map(reason);
+    }
+    a.notes = notes(cx, prog, lenient)?;
+    Ok(a)
+}
+
+/// `r`, or with `lenient` the empty value in place of a failure.
+fn keep<T: Default>(r: R<T>, lenient: bool) -> R<T> {
+    match r {
+        Err(_) if lenient => Ok(T::default()),
+        r => r,
+    }
+}
+
+/// The currency the decision's amounts are in, and a referral when the document's currency
+/// is not the policy's (the header's `currency CODE from PATH`).
+fn currency_gate(prog: &Program, facts: &Value) -> (Arc<str>, Option<Found>) {
+    let meta = &prog.meta;
+    let Some(from) = &prog.currency_from else {
+        return (meta.currency.clone(), None);
+    };
+    let cx = Ctx::new(facts, &[]);
+    let stated = match cx.path(&from.path) {
+        Ok(Value::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    if stated.as_deref() == Some(&*meta.currency) {
+        return (meta.currency.clone(), None);
+    }
+    let text = match &stated {
+        Some(code) => format!(
+            "This policy pays and refunds in {}; the document's amounts are in `{code}` \
+             (`{}`), so a person settles the exchange.",
+            meta.currency, from.name
+        ),
+        None => format!(
+            "This policy pays and refunds in {}; the document does not state the currency \
+             of its amounts (`{}`), so a person establishes it.",
+            meta.currency, from.name
+        ),
+    };
+    let mut found = Found::new();
+    found.outcome = Outcome::Referred;
+    found.reasons.push(Reason {
+        rule: "currency".into(),
+        kind: "currency",
+        text: text.into(),
+        source: from.source.clone(),
+        failure: None,
+    });
+    let shown = stated
+        .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+        .unwrap_or_else(|| meta.currency.clone());
+    (shown, Some(found))
 }
 
 /// Whether the document is a cancellation: it has a `cancellation` (when the policy
@@ -181,7 +291,44 @@ impl Found {
             reasons: Vec::new(),
             missing: Vec::new(),
             steps: Vec::new(),
+            not_met: Vec::new(),
+            failed: false,
         }
+    }
+
+    /// A rule could not be computed: the document is referred, citing it. Referral
+    /// reasons already found are kept; nothing else is.
+    fn failure(mut self, prog: &Program, f: RuleFailure) -> Self {
+        if self.outcome != Outcome::Referred || self.failed {
+            self.reasons.retain(|r| r.failure.is_some());
+        }
+        let source = f
+            .error
+            .span
+            .map(|span| prog.meta.file.location(span).into());
+        let failure = Failure {
+            message: f.error.message,
+            source,
+        };
+        let mut r = f.reason.map_or_else(
+            || Reason {
+                rule: "evaluation".into(),
+                kind: "evaluation",
+                text: "The document could not be decided automatically.".into(),
+                source: prog.meta.file.name.clone(),
+                failure: None,
+            },
+            |r| *r,
+        );
+        r.failure = Some(failure);
+        self.reasons.push(r);
+        self.outcome = Outcome::Referred;
+        self.amount = Decimal::ZERO;
+        self.missing.clear();
+        self.steps.clear();
+        self.not_met.clear();
+        self.failed = true;
+        self
     }
 
     /// Ends with `outcome` when any rule of `kind` applies; every such rule is a reason.
@@ -221,7 +368,7 @@ impl Found {
                 self.amount = adjust(
                     cx,
                     prog,
-                    adjust_by,
+                    (rule, adjust_by),
                     self.amount,
                     &mut self.reasons,
                     &mut self.steps,
@@ -230,8 +377,16 @@ impl Found {
                 return Ok(());
             }
         }
+        self.deny(cx, prog, grant)
+    }
+
+    /// Denies with the first fallback that applies, naming the scenarios of `kind` the
+    /// document came closest to.
+    fn deny<'a>(&mut self, cx: &mut Ctx<'a>, prog: &'a Program, kind: RuleKind) -> R<()> {
+        self.outcome = Outcome::Denied;
         self.reasons
             .extend(first(cx, prog, RuleKind::Fallback)?.map(reason));
+        self.not_met = not_met(cx, prog, kind)?;
         Ok(())
     }
 }
@@ -243,13 +398,78 @@ fn claim<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
     {
         return Ok(f);
     }
-    f.missing = unmet(cx, prog, RuleKind::Evidence, Some(&mut f.reasons))?;
-    if !f.missing.is_empty() {
+    let mut requirements = Vec::new();
+    let missing = unmet(cx, prog, RuleKind::Evidence, Some(&mut requirements))?;
+    if missing.is_empty() {
+        f.grant(cx, prog, RuleKind::Coverage, RuleKind::Compensation)?;
+    } else if could_be_covered(cx, prog, &requirements)? {
         f.outcome = Outcome::Incomplete;
-        return Ok(f);
+        f.missing = missing;
+        f.reasons = requirements.into_iter().map(reason).collect();
+    } else {
+        f.deny(cx, prog, RuleKind::Coverage)?;
     }
-    f.grant(cx, prog, RuleKind::Coverage, RuleKind::Compensation)?;
     Ok(f)
+}
+
+/// Whether some coverage rule holds, or could hold once the facts that the unmet
+/// requirements ask for are stated.
+fn could_be_covered<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    unmet: &[&'a CompiledRule],
+) -> R<bool> {
+    let mut unknown: Vec<&'a [usize]> = Vec::new();
+    for rule in unmet {
+        if let Action::Requires(alts) = &rule.action {
+            for alt in alts {
+                if let Alt::Facts { paths } = alt {
+                    unknown.extend(paths.iter().filter_map(|(_, ex)| match ex {
+                        crate::ir::Ex::Fact(p) => Some(&**p),
+                        _ => None,
+                    }));
+                }
+            }
+        }
+    }
+    for rule in prog.rules_of(RuleKind::Coverage) {
+        let holds = match &rule.when {
+            None => Some(true),
+            Some(w) => in_rule(rule, cx.truth3(w, unknown.clone()))?,
+        };
+        if holds != Some(false) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The rules of `kind` whose first condition holds, each with the first condition that
+/// does not (conditions after it are not read: they may rely on it).
+fn not_met<'a>(cx: &mut Ctx<'a>, prog: &'a Program, kind: RuleKind) -> R<Vec<NotMet>> {
+    let mut out = Vec::new();
+    for rule in prog.rules_of(kind) {
+        if rule.conjuncts.len() < 2 {
+            continue;
+        }
+        let mut failed = None;
+        for (i, c) in rule.conjuncts.iter().enumerate() {
+            if !in_rule(rule, cx.truth(&c.ex))? {
+                failed = Some((i, c));
+                break;
+            }
+        }
+        if let Some((_, c)) = failed.filter(|(i, _)| *i > 0) {
+            out.push(NotMet {
+                rule: rule.name.clone(),
+                text: rule.text.clone(),
+                source: rule.source.clone(),
+                condition: c.text.clone(),
+                condition_source: c.source.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn cancel<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
@@ -289,18 +509,17 @@ fn first<'a>(cx: &mut Ctx<'a>, prog: &'a Program, kind: RuleKind) -> R<Option<&'
 
 /// Applies compensation (claims) or deduction (cancellations) rules in file order. Every
 /// applicable step is recorded in `steps`; a step that changes the amount is a reason.
+/// An amount left below zero fails the last rule that set it (`grant`, or an adjustment).
 fn adjust<'a>(
     cx: &mut Ctx<'a>,
     prog: &'a Program,
-    kind: RuleKind,
+    (grant, kind): (&'a CompiledRule, RuleKind),
     mut amount: Decimal,
     reasons: &mut Vec<Reason>,
     steps: &mut Vec<Step>,
 ) -> R<Decimal> {
-    let overflow = || EvalError {
-        message: "arithmetic overflow".into(),
-        span: None,
-    };
+    let overflow = || EvalError::bare("arithmetic overflow");
+    let mut last = grant;
     for rule in prog.rules_of(kind) {
         if !applies(cx, rule)? {
             continue;
@@ -321,24 +540,26 @@ fn adjust<'a>(
         }
         if !change.is_zero() {
             reasons.push(reason(rule));
+            last = rule;
         }
         amount = target;
     }
     if amount.is_sign_negative() && !amount.is_zero() {
-        return fail(format!(
-            "the amount is negative ({amount}); add a {} rule `floor at 0`",
+        let message = format!(
+            "the amount is negative ({amount}) and no rule says what then; add a {} rule `floor at 0`",
             kind.as_str()
-        ));
+        );
+        return in_rule(last, Err(EvalError::bare(message)));
     }
     Ok(amount)
 }
 
-/// Requirements of `kind` that apply and are not met; their rules are added to `reasons`.
+/// Requirements of `kind` that apply and are not met; their rules are added to `rules`.
 fn unmet<'a>(
     cx: &mut Ctx<'a>,
     prog: &'a Program,
     kind: RuleKind,
-    mut reasons: Option<&mut Vec<Reason>>,
+    mut rules: Option<&mut Vec<&'a CompiledRule>>,
 ) -> R<Vec<Missing>> {
     let mut missing = Vec::new();
     for rule in prog.rules_of(kind) {
@@ -348,17 +569,13 @@ fn unmet<'a>(
                     requirement: rule.name.clone(),
                     any_of: alts.iter().map(alt_name).collect(),
                 });
-                if let Some(r) = reasons.as_deref_mut() {
-                    r.push(reason(rule));
+                if let Some(r) = rules.as_deref_mut() {
+                    r.push(rule);
                 }
             }
         }
     }
     Ok(missing)
-}
-
-fn recommended<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Vec<Missing>> {
-    unmet(cx, prog, RuleKind::Supporting, None)
 }
 
 fn satisfied<'a>(
@@ -428,31 +645,50 @@ fn alt_name(alt: &Alt) -> Arc<str> {
     }
 }
 
-fn deadlines<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Deadlines> {
+/// Deadlines in rule order, null where they do not apply; with `lenient`, one that fails
+/// is null too.
+fn deadlines<'a>(cx: &mut Ctx<'a>, prog: &'a Program, lenient: bool) -> R<Deadlines> {
     let mut out = Vec::new();
     for rule in prog.rules_of(RuleKind::Deadline) {
-        let value = match (&rule.action, applies(cx, rule)?) {
-            (Action::By(e), true) => Some(display(
+        let value = (|| match (&rule.action, applies(cx, rule)?) {
+            (Action::By(e), true) => Ok(Some(display(
                 &in_rule(rule, cx.eval(e))?,
                 &Base::Date,
                 &prog.schema,
-            )),
-            _ => None,
+            ))),
+            _ => Ok(None),
+        })();
+        let value = match value {
+            Err(_) if lenient => None,
+            v => v?,
         };
         out.push((rule.name.clone(), value));
     }
     Ok(Deadlines(out))
 }
 
-fn notes<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Deadlines> {
+/// Notes that apply, in rule order; with `lenient`, one that fails is left out.
+fn notes<'a>(cx: &mut Ctx<'a>, prog: &'a Program, lenient: bool) -> R<Deadlines> {
     let mut out = Vec::new();
     for rule in prog.rules_of(RuleKind::Note) {
         if let Action::Shows(e, base) = &rule.action {
-            if applies(cx, rule)? {
-                out.push((
-                    rule.name.clone(),
-                    Some(display(&in_rule(rule, cx.eval(e))?, base, &prog.schema)),
-                ));
+            let value = (|| -> R<Option<String>> {
+                if !applies(cx, rule)? {
+                    return Ok(None);
+                }
+                Ok(Some(display(
+                    &in_rule(rule, cx.eval(e))?,
+                    base,
+                    &prog.schema,
+                )))
+            })();
+            match value {
+                Err(_) if lenient => {}
+                v => {
+                    if let Some(v) = v? {
+                        out.push((rule.name.clone(), Some(v)));
+                    }
+                }
             }
         }
     }

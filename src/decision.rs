@@ -58,6 +58,22 @@ pub struct Decision {
     /// Values the policy reports with the decision (`resolution: cash`).
     #[serde(skip_serializing_if = "Deadlines::is_empty")]
     pub notes: Deadlines,
+    /// On a denial by a fallback: the covered scenarios the claim came closest to, each
+    /// with the first of its conditions that did not hold.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_met: Vec<NotMet>,
+}
+
+/// A covered scenario a denied claim did not meet, and the condition it failed on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotMet {
+    pub rule: Arc<str>,
+    pub text: Arc<str>,
+    pub source: Arc<str>,
+    /// The condition that did not hold, as written in the policy.
+    pub condition: Arc<str>,
+    /// `file:line:col` of that condition.
+    pub condition_source: Arc<str>,
 }
 
 /// A refund and how it was computed, step by step.
@@ -120,6 +136,19 @@ pub struct Reason {
     pub kind: &'static str,
     pub text: Arc<str>,
     pub source: Arc<str>,
+    /// When the rule could not be computed for this document: why, and where.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+}
+
+/// Why a rule could not be computed for a document (division by zero, overflow, a hook
+/// failure), and where in the policy: the decision is then `referred` to a person.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Failure {
+    pub message: String,
+    /// `file:line:col` of the expression that failed, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Arc<str>>,
 }
 
 /// Name to value, in rule order: deadlines (a date `2025-07-14` or an instant

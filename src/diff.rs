@@ -232,7 +232,13 @@ fn header(f: &PolicyFile) -> BTreeMap<String, Form> {
             h.effective.as_ref().map(|d| d.value.to_string()),
         ),
         ("until", h.until.as_ref().map(|d| d.value.to_string())),
-        ("currency", h.currency.as_ref().map(|c| c.name.clone())),
+        (
+            "currency",
+            h.currency.as_ref().map(|c| match &h.currency_from {
+                Some(from) => format!("{} from {}", c.name, from.dotted()),
+                None => c.name.clone(),
+            }),
+        ),
         ("doc", h.doc.as_ref().map(|d| print::string(&d.value))),
     ];
     fields

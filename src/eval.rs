@@ -19,20 +19,33 @@ pub struct EvalError {
     pub message: String,
     /// Where in the policy, when known.
     pub span: Option<Span>,
+    /// The value read a fact that is taken as not yet known (see [`Ctx::truth3`]): not a
+    /// failure, but a third truth value.
+    pub unknown: bool,
 }
 
 impl EvalError {
-    fn at(span: Span, message: impl Into<String>) -> Self {
+    pub fn at(span: Span, message: impl Into<String>) -> Self {
         EvalError {
             message: message.into(),
             span: Some(span),
+            unknown: false,
         }
     }
 
-    fn bare(message: impl Into<String>) -> Self {
+    pub fn bare(message: impl Into<String>) -> Self {
         EvalError {
             message: message.into(),
             span: None,
+            unknown: false,
+        }
+    }
+
+    fn unknown() -> Self {
+        EvalError {
+            message: "the value is not known yet".into(),
+            span: None,
+            unknown: true,
         }
     }
 }
@@ -54,6 +67,8 @@ pub struct Ctx<'a> {
     hooks: Option<&'a Hooks>,
     let_cache: Vec<Option<Value>>,
     vars: Vec<&'a Value>,
+    /// Fact paths taken as not yet known, by [`Ctx::truth3`].
+    unknown: Vec<&'a [usize]>,
     /// The outcome, once decided (index into the `decision` enumeration).
     pub decision: Option<u32>,
 }
@@ -67,6 +82,7 @@ impl<'a> Ctx<'a> {
             hooks: None,
             let_cache: vec![None; lets.len()],
             vars: Vec::with_capacity(4),
+            unknown: Vec::new(),
             decision: None,
         }
     }
@@ -101,6 +117,52 @@ impl<'a> Ctx<'a> {
                 ))),
             },
         }
+    }
+
+    /// Three-valued truth: `None` when the condition depends on a fact in `unknown` (a fact
+    /// a requirement asks for and the document does not state yet). `and` is false as soon
+    /// as one side is false, `or` true as soon as one side is true, whatever the other side;
+    /// any other expression that reads an unknown fact is unknown. Values of `let`s computed
+    /// meanwhile are kept apart, since they may have read a fact taken as unknown here.
+    pub fn truth3(&mut self, ex: &'a Ex, unknown: Vec<&'a [usize]>) -> R<Option<bool>> {
+        let saved = std::mem::replace(&mut self.let_cache, vec![None; self.lets.len()]);
+        self.unknown = unknown;
+        let out = self.tri(ex);
+        self.unknown.clear();
+        self.let_cache = saved;
+        out
+    }
+
+    fn tri(&mut self, ex: &'a Ex) -> R<Option<bool>> {
+        Ok(match ex {
+            Ex::And(a, b) => match self.tri(a)? {
+                Some(false) => Some(false),
+                x => match (x, self.tri(b)?) {
+                    (_, Some(false)) => Some(false),
+                    (Some(true), y) => y,
+                    _ => None,
+                },
+            },
+            Ex::Or(a, b) => match self.tri(a)? {
+                Some(true) => Some(true),
+                x => match (x, self.tri(b)?) {
+                    (_, Some(true)) => Some(true),
+                    (Some(false), y) => y,
+                    _ => None,
+                },
+            },
+            Ex::Not(a) => self.tri(a)?.map(|v| !v),
+            Ex::If(c, t, f) => match self.tri(c)? {
+                Some(true) => self.tri(t)?,
+                Some(false) => self.tri(f)?,
+                None => None,
+            },
+            _ => match self.truth(ex) {
+                Ok(v) => Some(v),
+                Err(e) if e.unknown => None,
+                Err(e) => return Err(e),
+            },
+        })
     }
 
     /// A value to read: borrowed when it is a fact, a variable or a constant, computed otherwise.
@@ -138,7 +200,12 @@ impl<'a> Ctx<'a> {
     /// The value a fact or variable path points at, without copying.
     pub fn path(&self, ex: &Ex) -> R<&'a Value> {
         let (start, path): (&'a Value, &[usize]) = match ex {
-            Ex::Fact(p) => (self.root, p),
+            Ex::Fact(p) => {
+                if self.unknown.iter().any(|u| p.starts_with(u)) {
+                    return Err(EvalError::unknown());
+                }
+                (self.root, p)
+            }
             Ex::Var(slot, p) => (
                 *self
                     .vars

@@ -225,6 +225,7 @@ impl<'s> Builder<'s> {
             effective: None,
             until: None,
             currency: None,
+            currency_from: None,
             doc: None,
             span,
         };
@@ -241,7 +242,12 @@ impl<'s> Builder<'s> {
                     .is_some(),
                 Rule::effective_decl => h.effective.replace(self.date(value)?).is_some(),
                 Rule::until_decl => h.until.replace(self.date(value)?).is_some(),
-                Rule::currency_decl => h.currency.replace(self.ident(value)).is_some(),
+                Rule::currency_decl => {
+                    if let (Some(_kw), Some(path)) = (inner.next(), inner.next()) {
+                        h.currency_from = Some(self.path(path));
+                    }
+                    h.currency.replace(self.ident(value)).is_some()
+                }
                 Rule::doc_decl => h.doc.replace(self.doc(value, inner, fspan)?).is_some(),
                 _ => return Err(internal(self.file, fspan)),
             };

@@ -44,7 +44,10 @@ pub fn policy(f: &PolicyFile) -> String {
         out.push_str(&format!("until {}\n", d.value));
     }
     if let Some(c) = &h.currency {
-        out.push_str(&format!("currency {}\n", c.name));
+        match &h.currency_from {
+            Some(from) => out.push_str(&format!("currency {} from {}\n", c.name, from.dotted())),
+            None => out.push_str(&format!("currency {}\n", c.name)),
+        }
     }
     if let Some(d) = &h.doc {
         out.push_str(&format!("doc {}\n", string(&d.value)));

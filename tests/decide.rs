@@ -324,15 +324,16 @@ fn a_compensation_rule_may_be_conditional() {
 }
 
 #[test]
-fn a_negative_payout_without_a_floor_is_an_error() {
+fn a_negative_payout_without_a_floor_refers_the_claim() {
     let e = Engine::claim(
         "coverage c doc \"c\" pays claim.amount\ncompensation r doc \"r\" reduce by claim.fee otherwise 0",
     );
-    let err = e.fail(&minimal::claim("fee: \"105.50\""));
+    let (message, at) = e.failed_rule(&minimal::claim("fee: \"105.50\""));
     assert_eq!(
-        err.message,
-        "the amount is negative (-5.50); add a compensation rule `floor at 0`"
+        message,
+        "rule `r` failed: the amount is negative (-5.50) and no rule says what then; add a compensation rule `floor at 0`"
     );
+    assert_eq!(at, None);
     assert_eq!(payout(&e.claim_decision("fee: 100")), "0.00");
 }
 

@@ -46,9 +46,10 @@ fn fmt_checks_rewrites_and_leaves_broken_files_alone() {
     std::fs::create_dir_all(&dir).unwrap();
     let good =
         std::fs::read_to_string("policies/xcotton/shipping-protection/2025-01-01.proviso").unwrap();
-    let messy = good
-        .replace("\n\n", "\n\n\n")
-        .replace("currency USD\n", "currency USD   \n");
+    let messy = good.replace("\n\n", "\n\n\n").replace(
+        "currency USD from order.currency\n",
+        "currency USD from order.currency   \n",
+    );
     let file = dir.join("messy.proviso");
     std::fs::write(&file, &messy).unwrap();
     let path = file.display().to_string();

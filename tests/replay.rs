@@ -31,8 +31,8 @@ fn replay_of_the_corpus_reports_the_claims_the_two_changes_affect() {
     assert_eq!(run.stdout, read(golden));
     assert!(run.stdout.ends_with(
         "documents evaluated  16\n\
-         documents changed    5\n\
-         decisions changed    5\n\
+         documents changed    6\n\
+         decisions changed    6\n\
          total payout         577.65 -> 438.25 USD\n"
     ));
 }
@@ -45,8 +45,8 @@ fn replay_as_json_with_exact_totals() {
     assert_eq!(r["old"]["version"], "2024-01-01");
     assert_eq!(r["new"]["version"], "2025-01-01");
     assert_eq!(r["documents_evaluated"], 16);
-    assert_eq!(r["documents_changed"], 5);
-    assert_eq!(r["decisions_changed"], 5);
+    assert_eq!(r["documents_changed"], 6);
+    assert_eq!(r["decisions_changed"], 6);
     assert_eq!(
         r["total_payout"],
         serde_json::json!({
@@ -76,6 +76,7 @@ fn replay_as_json_with_exact_totals() {
             ("CLM-2406", "approved", "44.00", "denied", "0.00"),
             ("CLM-2407", "denied", "0.00", "approved", "12.50"),
             ("CLM-2408", "denied", "0.00", "approved", "80.00"),
+            ("CLM-2409", "denied", "0.00", "incomplete", "0.00"),
         ]
     );
     assert_eq!(

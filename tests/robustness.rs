@@ -251,11 +251,25 @@ fn numbers_out_of_range() {
         lines("79228162514264337593543950335"),
         "at most 28 digits",
     );
-    let overflow = lines("9999999999999999999999999999");
-    document(
-        "overflow.yaml",
-        overflow,
-        "rule `lost_package` failed: arithmetic overflow",
+    // Fifty lines of the largest price fit the document but not a sum: the claim cannot be
+    // computed, so it is referred to a person, citing the rule and the failing expression.
+    let overflow = file("overflow.yaml", lines("9999999999999999999999999999"));
+    let out = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .args(["eval", "policies", &overflow, "--format", "json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run proviso");
+    assert_eq!(out.status.code(), Some(0));
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one decision");
+    assert_eq!(d["decision"], "referred");
+    assert_eq!(d["reasons"][0]["rule"], "lost_package");
+    assert_eq!(
+        d["reasons"][0]["failure"]["message"],
+        "arithmetic overflow in sum"
+    );
+    assert_eq!(
+        d["reasons"][0]["failure"]["source"],
+        "policies/xcotton/shipping-protection/2025-01-01.proviso:86:3"
     );
 }
 
@@ -286,8 +300,8 @@ fn malformed_documents() {
 /// rule, decides a claim with `a: 1.00` on this test thread, and gives the payout.
 fn deep_payout(items: &str, when: &str, pays: &str) -> String {
     let policy = format!(
-        "policy \"t/deep\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\ndoc \"deep\"\n\
-         facts {{ claim: record {{ id: string  a: money }} }}\n{items}\
+        "policy \"t/deep\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD from claim.cur\ndoc \"deep\"\n\
+         facts {{ claim: record {{ id: string  a: money  cur: string default \"USD\" }} }}\n{items}\
          coverage c doc \"c\" {when} pays {pays}\nfallback f doc \"f\"\n"
     );
     let set =

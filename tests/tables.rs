@@ -12,11 +12,11 @@ fn policy(table: &str) -> String {
         r#"policy "t/tables"
 version "1"
 effective 2025-01-01
-currency USD
+currency USD from claim.currency
 doc "a table under test"
 facts {{
   order: record {{ placed_at: date }}
-  claim: record {{ value: money }}
+  claim: record {{ value: money  currency: string default "USD" }}
 }}
 {table}
 coverage pay

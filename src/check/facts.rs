@@ -1,7 +1,7 @@
 //! The facts block: record and enumeration layouts, defaults, and the evidence source.
 
 use super::expr::{self};
-use super::{Checker, EvidenceSource, Slot, DECISIONS};
+use super::{Checker, CurrencyFrom, EvidenceSource, Slot, DECISIONS};
 use crate::ast::{self, ScalarType, TypeKind};
 use crate::ir::Ex;
 use crate::schema::{EnumSchema, FieldSchema, RecordSchema, Schema};
@@ -166,6 +166,68 @@ impl<'a> Checker<'a> {
             },
             other => other,
         })
+    }
+
+    /// The header's `currency CODE from PATH`: PATH must be a string fact. A policy that
+    /// reads money from documents must name it, so that a document's amounts are never
+    /// taken for the policy's currency unchecked.
+    pub(super) fn currency_from(&mut self) -> Option<CurrencyFrom> {
+        let header = &self.ast.header;
+        let Some(path) = header.currency_from.clone() else {
+            if let Some(money) = self.first_money_fact() {
+                let code = header.currency.as_ref().map_or("USD", |c| c.name.as_str());
+                self.error(
+                    money,
+                    "the policy reads amounts from documents but does not say which fact \
+                     states their currency",
+                    "an amount from the document",
+                    Some(format!(
+                        "name the fact in the header, e.g. `currency {code} from order.currency`: \
+                         a document in another currency is then referred, never paid in {code}"
+                    )),
+                );
+            }
+            return None;
+        };
+        let e = ast::Expr {
+            kind: ast::ExprKind::Path(path.clone()),
+            span: path.span,
+        };
+        let typed = self.top_expr(&e, false)?;
+        if typed.ty.base != Base::Str {
+            let shown = crate::types::Shown(&typed.ty, &self.schema).to_string();
+            self.error(
+                path.span,
+                format!(
+                    "the currency must come from a string fact, but `{}` is {shown}",
+                    path.dotted()
+                ),
+                "not a string",
+                Some("declare it as `currency: string`".into()),
+            );
+            return None;
+        }
+        Some(CurrencyFrom {
+            path: typed.ex,
+            name: path.dotted(),
+            span: path.span,
+        })
+    }
+
+    /// Where the first `money` field of the facts is declared, if any.
+    fn first_money_fact(&self) -> Option<Span> {
+        fn find(fields: &[ast::FieldDecl]) -> Option<Span> {
+            fields.iter().find_map(|f| find_in(&f.ty))
+        }
+        fn find_in(t: &ast::TypeExpr) -> Option<Span> {
+            match &t.kind {
+                TypeKind::Scalar(ScalarType::Money) => Some(t.span),
+                TypeKind::Record(fields) => find(fields),
+                TypeKind::List(inner) => find_in(inner),
+                _ => None,
+            }
+        }
+        find(&self.ast.facts)
     }
 
     pub(super) fn evidence_source(&mut self) -> Option<EvidenceSource> {

@@ -46,6 +46,8 @@ pub struct Checked {
     pub consts: Vec<Named>,
     pub lets: Vec<Named>,
     pub evidence: Option<EvidenceSource>,
+    /// The fact stating the currency of a document's amounts (`currency USD from PATH`).
+    pub currency_from: Option<CurrencyFrom>,
     pub tables: Vec<TableDef>,
     pub hooks: Vec<HookSig>,
     pub rules: Vec<CheckedRule>,
@@ -71,6 +73,16 @@ pub struct Named {
     pub span: Span,
 }
 
+/// The fact that states the currency of a document's amounts.
+#[derive(Debug)]
+pub struct CurrencyFrom {
+    /// The fact, resolved.
+    pub path: Ex,
+    /// As written (`order.currency`).
+    pub name: String,
+    pub span: Span,
+}
+
 /// Where evidence items are found in a document, and which field names their kind.
 #[derive(Debug)]
 pub struct EvidenceSource {
@@ -86,6 +98,8 @@ pub struct CheckedRule {
     pub doc: String,
     pub span: Span,
     pub when: Option<Ex>,
+    /// A coverage rule's `and` operands with their spans (see `rules::split_conjuncts`).
+    pub conjuncts: Vec<(Ex, Span)>,
     pub action: Action,
 }
 
@@ -181,6 +195,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         c.ensure_table(i);
     }
     let evidence = c.evidence_source();
+    let currency_from = c.currency_from();
     let rules = c.rules(evidence.as_ref());
     if !c.errors.is_empty() {
         return Err(c.errors);
@@ -221,6 +236,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         consts,
         lets,
         evidence,
+        currency_from,
         tables,
         hooks: c.hooks,
         rules,

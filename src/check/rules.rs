@@ -2,7 +2,7 @@
 
 use super::expr::{self, Typed};
 use super::{names, Action, Alt, CheckedRule, Checker, EvidenceSource};
-use crate::ast::{self, Alternative, Clause, RuleKind};
+use crate::ast::{self, Alternative, BinOp, Clause, Expr, ExprKind, RuleKind};
 use crate::ir::Ex;
 use crate::schema::Schema;
 use crate::span::Span;
@@ -155,6 +155,7 @@ impl<'a> Checker<'a> {
         self.check_quotes(rule)?;
         let deadline = rule.kind == RuleKind::Deadline;
         let mut when = None;
+        let mut conjuncts = Vec::new();
         let mut present = self.document_presence(rule.kind);
         if let Some(e) = rule.clauses.iter().find_map(|c| {
             if let Clause::When(e) = c {
@@ -166,6 +167,9 @@ impl<'a> Checker<'a> {
             let t = self.narrowed_expr(e, &present, deadline)?;
             self.expect_bool(&t, e.span, "a `when` condition")?;
             present.extend(expr::presence(&t.ex, true));
+            if rule.kind == RuleKind::Coverage {
+                conjuncts = split_conjuncts(e, &t.ex);
+            }
             when = Some(t.ex);
         }
         let mut action = Action::None;
@@ -223,6 +227,7 @@ impl<'a> Checker<'a> {
             doc,
             span: rule.span,
             when,
+            conjuncts,
             action,
         })
     }
@@ -437,4 +442,35 @@ pub fn quoted_names(text: &str) -> Vec<&str> {
         }
     }
     out
+}
+
+/// The top-level `and` operands of a coverage rule's condition, each with its span, so a
+/// denial can say which condition of a scenario did not hold. Empty when the checked
+/// expression does not mirror the written one operand for operand.
+fn split_conjuncts(written: &Expr, checked: &Ex) -> Vec<(Ex, Span)> {
+    fn spans(e: &Expr, out: &mut Vec<Span>) {
+        match &e.kind {
+            ExprKind::Binary(BinOp::And, a, b) => {
+                spans(a, out);
+                spans(b, out);
+            }
+            _ => out.push(e.span),
+        }
+    }
+    fn parts<'e>(e: &'e Ex, out: &mut Vec<&'e Ex>) {
+        match e {
+            Ex::And(a, b) => {
+                parts(a, out);
+                parts(b, out);
+            }
+            _ => out.push(e),
+        }
+    }
+    let (mut s, mut p) = (Vec::new(), Vec::new());
+    spans(written, &mut s);
+    parts(checked, &mut p);
+    if s.len() != p.len() {
+        return Vec::new();
+    }
+    p.into_iter().cloned().zip(s).collect()
 }

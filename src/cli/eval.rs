@@ -130,6 +130,23 @@ fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
             "because", r.rule, r.kind, r.source
         )?;
         writeln!(out, "             \"{}\"", r.text)?;
+        if let Some(f) = &r.failure {
+            let at = f
+                .source
+                .as_deref()
+                .map(|s| format!(" at {s}"))
+                .unwrap_or_default();
+            writeln!(out, "  {:<10} {}{at}", "failed", f.message)?;
+        }
+    }
+    for n in &d.not_met {
+        writeln!(out, "  {:<10} {} ({})", "not met", n.rule, n.source)?;
+        writeln!(out, "             \"{}\"", n.text)?;
+        writeln!(
+            out,
+            "  {:<10} {} ({})",
+            "failed on", n.condition, n.condition_source
+        )?;
     }
     if let Some(refund) = &d.refund {
         for step in &refund.breakdown {

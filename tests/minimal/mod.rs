@@ -6,7 +6,7 @@
 //! 1  policy "test/policy"
 //! 2  version "1"
 //! 3  effective 2025-01-01
-//! 4  currency USD
+//! 4  currency USD from currency   (`currency USD` when the facts hold no money)
 //! 5  doc "A policy for tests."
 //! 6  facts {
 //! 7  <first line of the facts>
@@ -63,8 +63,18 @@ pub fn policy(facts: &str, rules: &str) -> String {
     } else {
         format!("\nfallback not_covered doc \"{FALLBACK_TEXT}\"\n")
     };
+    // A policy that reads amounts names the fact stating their currency; here a top-level
+    // `currency` on the first line of the facts (so line numbers stay as laid out above),
+    // which documents may leave out.
+    let (currency, facts) = match facts.contains("money") {
+        true => (
+            "currency USD from currency",
+            format!("  currency: string default \"USD\"{facts}"),
+        ),
+        false => ("currency USD", facts.to_string()),
+    };
     format!(
-        "policy \"{NAME}\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\n\
+        "policy \"{NAME}\"\nversion \"1\"\neffective 2025-01-01\n{currency}\n\
          doc \"A policy for tests.\"\nfacts {{\n{facts}\n}}\n{rules}\n{fallback}"
     )
 }
@@ -156,6 +166,27 @@ impl Engine {
             Ok(d) => panic!("document was decided: {}", d.decision.as_str()),
             Err(e) => e,
         }
+    }
+
+    /// Evaluates a document on which a rule cannot be computed: it must be referred, citing
+    /// the rule with its failure. Returns `rule `NAME` failed: MESSAGE` and the `line:col`
+    /// of the failing expression in the policy.
+    pub fn failed_rule(&self, yaml: &str) -> (String, Option<String>) {
+        let d = self.decide(yaml);
+        assert_eq!(d.decision.as_str(), "referred", "{d:?}");
+        assert_eq!(
+            d.payout.as_ref().map(|p| p.amount.to_string()).as_deref(),
+            Some("0")
+        );
+        let failed: Vec<_> = d.reasons.iter().filter(|r| r.failure.is_some()).collect();
+        assert_eq!(failed.len(), 1, "{:?}", d.reasons);
+        let r = failed[0];
+        let f = r.failure.as_ref().unwrap();
+        let at = f.source.as_ref().map(|s| {
+            let rest = s.strip_prefix(&format!("{FILE}:")).unwrap();
+            rest.to_string()
+        });
+        (format!("rule `{}` failed: {}", r.rule, f.message), at)
     }
 
     /// Evaluates a claim built by [`claim`].
