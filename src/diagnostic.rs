@@ -14,6 +14,8 @@ pub struct PolicyError {
     pub help: Option<String>,
     pub span: Span,
     pub file: Source,
+    /// A warning: the policy loads, but something in it deserves a look.
+    pub warning: bool,
 }
 
 impl PolicyError {
@@ -29,7 +31,14 @@ impl PolicyError {
             help: None,
             span,
             file: file.clone(),
+            warning: false,
         }
+    }
+
+    /// A warning rather than an error.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -54,6 +63,10 @@ impl std::error::Error for PolicyError {}
 impl Diagnostic for PolicyError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.location()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.warning.then_some(miette::Severity::Warning)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

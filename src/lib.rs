@@ -28,6 +28,7 @@ pub mod eval;
 pub mod format;
 pub mod hooks;
 pub mod ir;
+pub mod lint;
 pub mod parse;
 pub mod policy_set;
 pub mod print;

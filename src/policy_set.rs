@@ -158,6 +158,12 @@ impl PolicySet {
     }
 
     /// Every loaded version, by name then effective date.
+    /// Warnings on every version (see [`crate::lint`]): the set loads and decides, but these
+    /// places deserve a look.
+    pub fn warnings(&self) -> Vec<crate::diagnostic::PolicyError> {
+        self.versions().flat_map(crate::lint::warnings).collect()
+    }
+
     pub fn versions(&self) -> impl Iterator<Item = &Program> {
         self.by_name
             .values()

@@ -184,3 +184,42 @@ fn a_policy_that_reads_amounts_must_say_which_fact_states_their_currency() {
     .is_empty());
     assert!(!FACTS.is_empty());
 }
+
+// ---- check warns where a divisor can be zero --------------------------------
+
+fn warnings(rules: &str) -> Vec<String> {
+    let set = minimal::compile_text(&minimal::policy(FACTS, rules)).unwrap();
+    set.warnings()
+        .iter()
+        .map(|w| {
+            assert!(w.warning);
+            format!("{} {}", w.location(), w.message)
+        })
+        .collect()
+}
+
+#[test]
+fn check_warns_where_a_divisor_can_be_zero() {
+    let rules = "let share = claim.amount / claim.count
+coverage guarded doc \"g\" when claim.count > 0 pays claim.amount / claim.count
+coverage in_branch doc \"b\" pays if claim.count >= 1 then claim.amount / claim.count else 0
+coverage filtered doc \"f\" pays sum(i in claim.items where i.qty != 0: i.price / i.qty)
+coverage constant doc \"c\" pays claim.amount / 4 + claim.amount / max(claim.count, 1)
+coverage unguarded doc \"u\" when claim.count < 5 pays claim.amount / claim.count
+coverage or_is_no_guard doc \"o\" when claim.count > 0 or claim.flag pays claim.amount / claim.rate";
+    assert_eq!(
+        warnings(rules),
+        [
+            "test.proviso:30:13 this division may divide by zero for some document",
+            "test.proviso:35:54 this division may divide by zero for some document",
+            "test.proviso:36:73 this division may divide by zero for some document",
+        ]
+    );
+}
+
+#[test]
+fn the_bundled_policies_have_no_warnings() {
+    let set = proviso::PolicySet::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies")).unwrap();
+    let shown: Vec<String> = set.warnings().iter().map(|w| w.location()).collect();
+    assert!(shown.is_empty(), "{shown:?}");
+}

@@ -27,6 +27,15 @@ pub fn run(paths: &[PathBuf]) -> i32 {
             if n == 0 {
                 render::message("warning: no `.proviso` files found\n");
             }
+            let warnings = set.warnings();
+            for w in &warnings {
+                render::eprint(w);
+            }
+            match warnings.len() {
+                0 => {}
+                1 => render::message("warning: 1 warning in policies\n"),
+                n => render::message(&format!("warning: {n} warnings in policies\n")),
+            }
             EXIT_OK
         }
         Err(e) => {
