@@ -14,8 +14,6 @@ pub struct PolicyError {
     pub help: Option<String>,
     pub span: Span,
     pub file: Source,
-    /// A warning: the policy loads, but something in it deserves a look.
-    pub warning: bool,
 }
 
 impl PolicyError {
@@ -31,14 +29,7 @@ impl PolicyError {
             help: None,
             span,
             file: file.clone(),
-            warning: false,
         }
-    }
-
-    /// A warning rather than an error.
-    pub fn warning(mut self) -> Self {
-        self.warning = true;
-        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -63,10 +54,6 @@ impl std::error::Error for PolicyError {}
 impl Diagnostic for PolicyError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         Some(Box::new(self.location()))
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        self.warning.then_some(miette::Severity::Warning)
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -117,5 +104,39 @@ impl From<PolicyError> for PolicyErrors {
 impl From<Vec<PolicyError>> for PolicyErrors {
     fn from(errors: Vec<PolicyError>) -> Self {
         PolicyErrors { errors }
+    }
+}
+
+/// A warning on a policy that loads: shown like an error, but it does not stop the policy.
+#[derive(Clone, Debug)]
+pub struct PolicyWarning(pub PolicyError);
+
+impl fmt::Display for PolicyWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for PolicyWarning {}
+
+impl Diagnostic for PolicyWarning {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Warning)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.0.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.0.labels()
     }
 }

@@ -40,7 +40,7 @@ pub mod types;
 pub mod value;
 
 pub use decision::{Decision, Outcome};
-pub use diagnostic::{PolicyError, PolicyErrors};
+pub use diagnostic::{PolicyError, PolicyErrors, PolicyWarning};
 pub use document::Format;
 pub use error::{DocumentError, DocumentErrorKind};
 pub use policy_set::{Document, LoadError, PolicySet, Prepared};

@@ -11,13 +11,13 @@
 
 use crate::check::{Action, Alt};
 use crate::compile::Program;
-use crate::diagnostic::PolicyError;
+use crate::diagnostic::{PolicyError, PolicyWarning};
 use crate::ir::{Arith, Builtin, Cmp, Ex};
 use crate::span::Span;
 use crate::value::Value;
 
 /// Every warning for one policy version, in the order found.
-pub fn warnings(prog: &Program) -> Vec<PolicyError> {
+pub fn warnings(prog: &Program) -> Vec<PolicyWarning> {
     let mut spans = Vec::new();
     let mut known = Vec::new();
     for ex in &prog.lets {
@@ -60,7 +60,7 @@ pub fn warnings(prog: &Program) -> Vec<PolicyError> {
     spans
         .into_iter()
         .map(|span| {
-            PolicyError::new(
+            let e = PolicyError::new(
                 &prog.meta.file,
                 span,
                 "this division may divide by zero for some document",
@@ -70,8 +70,8 @@ pub fn warnings(prog: &Program) -> Vec<PolicyError> {
                 "a document for which it does is referred to a person; to decide it instead, \
                  say what zero means: `if x > 0 then a / x else ...`, or `where x > 0` in an \
                  aggregate",
-            )
-            .warning()
+            );
+            PolicyWarning(e)
         })
         .collect()
 }

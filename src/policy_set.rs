@@ -160,7 +160,7 @@ impl PolicySet {
     /// Every loaded version, by name then effective date.
     /// Warnings on every version (see [`crate::lint`]): the set loads and decides, but these
     /// places deserve a look.
-    pub fn warnings(&self) -> Vec<crate::diagnostic::PolicyError> {
+    pub fn warnings(&self) -> Vec<crate::diagnostic::PolicyWarning> {
         self.versions().flat_map(crate::lint::warnings).collect()
     }
 
