@@ -52,7 +52,7 @@ use crate::compile::{CompiledRule, Program};
 use crate::decision::{
     Amount, Deadlines, Decision, Failure, Missing, NotMet, Outcome, PolicyId, Reason, Refund, Step,
 };
-use crate::eval::{round_money, Ctx, EvalError};
+use crate::eval::{Ctx, EvalError};
 use crate::types::Base;
 use crate::value::{display, Value};
 
@@ -362,7 +362,7 @@ impl Found {
     ) -> R<()> {
         if let Some(rule) = first(cx, prog, grant)? {
             if let Action::Pays(pays) = &rule.action {
-                self.amount = round_money(in_rule(rule, cx.number(pays))?);
+                self.amount = in_rule(rule, cx.amount(pays))?;
                 self.reasons.push(reason(rule));
                 self.steps.push(step(rule, self.amount));
                 self.amount = adjust(
@@ -526,11 +526,11 @@ fn adjust<'a>(
         }
         let target = match &rule.action {
             Action::Reduce(e) => {
-                let by = round_money(in_rule(rule, cx.number(e))?);
+                let by = in_rule(rule, cx.amount(e))?;
                 in_rule(rule, amount.checked_sub(by).ok_or_else(overflow))?
             }
-            Action::Cap(e) => amount.min(round_money(in_rule(rule, cx.number(e))?)),
-            Action::Floor(e) => amount.max(round_money(in_rule(rule, cx.number(e))?)),
+            Action::Cap(e) => amount.min(in_rule(rule, cx.amount(e))?),
+            Action::Floor(e) => amount.max(in_rule(rule, cx.amount(e))?),
             _ => amount,
         };
         let change = in_rule(rule, target.checked_sub(amount).ok_or_else(overflow))?;

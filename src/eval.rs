@@ -4,10 +4,11 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use crate::ast::AggKind;
 use crate::check::TableDef;
+use crate::exact::{self, Fault};
 use crate::hooks::Hooks;
 use crate::ir::{Arith, Builtin, Cmp, Ex};
 use crate::span::Span;
@@ -54,10 +55,7 @@ type R<T> = Result<T, EvalError>;
 
 static ABSENT: Value = Value::Absent;
 
-/// Money is rounded to the cent, half away from zero.
-pub fn round_money(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
+pub use crate::exact::round_money;
 
 /// Evaluation state for one document.
 pub struct Ctx<'a> {
@@ -188,13 +186,21 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    pub fn number(&mut self, ex: &'a Ex) -> R<Decimal> {
+    /// A number: a decimal, or a fraction no decimal holds exactly.
+    fn number(&mut self, ex: &'a Ex) -> R<Value> {
         match self.eval(ex)? {
-            Value::Num(n) => Ok(n),
+            n @ (Value::Num(_) | Value::Ratio(_)) => Ok(n),
             other => Err(EvalError::bare(format!(
                 "internal error: expected a number, found {other:?}"
             ))),
         }
+    }
+
+    /// An amount: the number, computed exactly, then rounded to the cent (half away from
+    /// zero) once.
+    pub fn amount(&mut self, ex: &'a Ex) -> R<Decimal> {
+        let n = self.number(ex)?;
+        exact::round_cents(&n).map_err(|f| fault(f, None))
     }
 
     /// The value a fact or variable path points at, without copying.
@@ -254,6 +260,7 @@ impl<'a> Ctx<'a> {
             Ex::Not(a) => Value::Bool(!self.truth(a)?),
             Ex::Neg(a, span) => match self.eval(a)? {
                 Value::Num(n) => Value::Num(-n),
+                n @ Value::Ratio(_) => exact::neg(&n).map_err(|f| fault(f, Some(*span)))?,
                 Value::Duration(s) => Value::Duration(
                     s.checked_neg()
                         .ok_or_else(|| EvalError::at(*span, "duration overflow"))?,
@@ -306,7 +313,7 @@ impl<'a> Ctx<'a> {
                 let row = table
                     .bounds
                     .iter()
-                    .position(|b| x <= *b)
+                    .position(|b| exact::cmp_decimal(&x, *b) != Some(Ordering::Greater))
                     .unwrap_or(table.bounds.len());
                 let value = table
                     .values
@@ -361,17 +368,22 @@ impl<'a> Ctx<'a> {
                 }
                 best.clone()
             }
-            (Builtin::Round, [Value::Num(n)]) => Value::Num(round_money(*n)),
-            (Builtin::Abs, [Value::Num(n)]) => Value::Num(n.abs()),
+            (Builtin::Round, [n]) => {
+                Value::Num(exact::round_cents(n).map_err(|f| fault(f, Some(span)))?)
+            }
+            (Builtin::Abs, [n]) => exact::abs(n).map_err(|f| fault(f, Some(span)))?,
             (Builtin::DateOf, [Value::DateTime(t)]) => Value::Date(t.date_naive()),
             (Builtin::DaysBetween, [Value::Date(a), Value::Date(b)]) => {
                 Value::Num(Decimal::from((*b - *a).num_days()))
             }
-            (Builtin::AddBusinessDays, [Value::Date(d), Value::Num(n)]) => {
-                Value::Date(add_business_days(*d, *n).ok_or_else(|| {
-                    EvalError::at(span, format!("cannot add {n} business days to {d}"))
-                })?)
-            }
+            (Builtin::AddBusinessDays, [Value::Date(d), n]) => Value::Date(
+                exact::whole(n)
+                    .and_then(|days| add_business_days(*d, Decimal::from(days)))
+                    .ok_or_else(|| {
+                        let n = exact::shown(n);
+                        EvalError::at(span, format!("cannot add {n} business days to {d}"))
+                    })?,
+            ),
             _ => return Err(internal()),
         })
     }
@@ -401,7 +413,7 @@ impl<'a> Ctx<'a> {
                 "internal error: variable slot mismatch",
             ));
         }
-        let mut sum = Decimal::ZERO;
+        let mut sum = Value::Num(Decimal::ZERO);
         let mut count: i64 = 0;
         let mut result = matches!(kind, AggKind::All);
         for item in items {
@@ -414,7 +426,7 @@ impl<'a> Ctx<'a> {
             }
         }
         Ok(match kind {
-            AggKind::Sum => Value::Num(sum),
+            AggKind::Sum => sum,
             AggKind::Count => Value::Num(Decimal::from(count)),
             AggKind::Any | AggKind::All => Value::Bool(result),
         })
@@ -428,7 +440,7 @@ impl<'a> Ctx<'a> {
         filter: Option<&'a Ex>,
         body: Option<&'a Ex>,
         span: Span,
-        sum: &mut Decimal,
+        sum: &mut Value,
         count: &mut i64,
         result: &mut bool,
     ) -> R<bool> {
@@ -441,9 +453,10 @@ impl<'a> Ctx<'a> {
             (AggKind::Count, _) => *count += 1,
             (AggKind::Sum, Some(b)) => {
                 let n = self.number(b)?;
-                *sum = sum
-                    .checked_add(n)
-                    .ok_or_else(|| EvalError::at(span, "arithmetic overflow in sum"))?;
+                *sum = exact::add(sum, &n).map_err(|f| match f {
+                    Fault::Overflow => EvalError::at(span, "arithmetic overflow in sum"),
+                    f => fault(f, Some(span)),
+                })?;
             }
             (AggKind::Any, Some(b)) => {
                 if self.truth(b)? {
@@ -468,10 +481,13 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Orders two values of one type; absent values cannot be compared.
+/// Orders two values of one type; absent values cannot be compared. Numbers compare
+/// exactly, decimals and fractions alike.
 pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
     Ok(match (a, b) {
         (Value::Num(x), Value::Num(y)) => x.cmp(y),
+        (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => exact::cmp(a, b)
+            .ok_or_else(|| EvalError::bare("internal error: comparing a non-number"))?,
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::Duration(x), Value::Duration(y)) => x.cmp(y),
@@ -497,19 +513,10 @@ fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
         }
         Ok(secs / SECONDS_PER_DAY)
     };
+    if exact::is_number(&x) && exact::is_number(&y) {
+        return exact::arith(op, &x, &y).map_err(|f| fault(f, Some(span)));
+    }
     Ok(match (op, x, y) {
-        (Arith::Div, Value::Num(_), Value::Num(b)) if b.is_zero() => {
-            return Err(EvalError::at(span, "division by zero"))
-        }
-        (op, Value::Num(a), Value::Num(b)) => Value::Num(
-            match op {
-                Arith::Add => a.checked_add(b),
-                Arith::Sub => a.checked_sub(b),
-                Arith::Mul => a.checked_mul(b),
-                Arith::Div => a.checked_div(b),
-            }
-            .ok_or_else(overflow)?,
-        ),
         (Arith::Add, Value::Date(d), Value::Duration(s))
         | (Arith::Add, Value::Duration(s), Value::Date(d)) => {
             Value::Date(shift_date(d, days(s)?).ok_or_else(overflow)?)
@@ -543,9 +550,16 @@ fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
         (Arith::Sub, Value::Duration(a), Value::Duration(b)) => {
             Value::Duration(a.checked_sub(b).ok_or_else(overflow)?)
         }
-        (Arith::Mul, Value::Duration(s), Value::Num(n))
-        | (Arith::Mul, Value::Num(n), Value::Duration(s)) => {
-            let n = i64::try_from(n).map_err(|_| overflow())?;
+        (Arith::Mul, Value::Duration(s), n) | (Arith::Mul, n, Value::Duration(s))
+            if exact::is_number(&n) =>
+        {
+            let n = exact::whole(&n).ok_or_else(|| {
+                let n = exact::shown(&n);
+                EvalError::at(
+                    span,
+                    format!("a duration is multiplied by a whole number, not `{n}`"),
+                )
+            })?;
             Value::Duration(s.checked_mul(n).ok_or_else(overflow)?)
         }
         (_, Value::Absent, _) | (_, _, Value::Absent) => {
@@ -561,6 +575,20 @@ fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
             ))
         }
     })
+}
+
+/// An arithmetic fault as an evaluation error.
+fn fault(f: Fault, span: Option<Span>) -> EvalError {
+    let message = match f {
+        Fault::Overflow => "arithmetic overflow",
+        Fault::DivisionByZero => "division by zero",
+        Fault::NotANumber => "internal error: arithmetic on a non-number",
+    };
+    EvalError {
+        message: message.into(),
+        span,
+        unknown: false,
+    }
 }
 
 fn shift_date(d: NaiveDate, days: i64) -> Option<NaiveDate> {

@@ -6,6 +6,8 @@
 //! - no file, network or process access exists in the engine, `import` is refused at
 //!   compile time, `eval` is disabled, `print`/`debug` go nowhere, and there is no clock;
 //! - every number is an exact decimal or an integer (floats do not exist);
+//!   a policy value no decimal holds exactly (`200/3`) is passed as the nearest 28-place
+//!   decimal, and an `integer` parameter takes only a whole number;
 //! - operations, call depth, expression depth, string, array and map sizes are bounded,
 //!   so a runaway hook fails the document it was evaluating, quickly, with a diagnostic;
 //! - the result must have the declared type, and money must not be negative.
@@ -277,10 +279,16 @@ fn lowercase_first(s: String) -> String {
     }
 }
 
+/// A policy value as a hook argument. Hooks compute with decimals: a fraction passes as
+/// the nearest 28-place decimal; an `integer` parameter takes only a whole number.
 fn to_dynamic(v: Value, base: &Base) -> Option<Dynamic> {
     Some(match (v, base) {
-        (Value::Num(d), Base::Integer) => Dynamic::from_int(i64::try_from(d).ok()?),
-        (Value::Num(d), _) => Dynamic::from_decimal(d),
+        (v @ (Value::Num(_) | Value::Ratio(_)), Base::Integer) => {
+            Dynamic::from_int(crate::exact::whole(&v)?)
+        }
+        (v @ (Value::Num(_) | Value::Ratio(_)), _) => {
+            Dynamic::from_decimal(crate::exact::nearest_decimal(&v)?)
+        }
         (Value::Str(s), _) => Dynamic::from(s.to_string()),
         (Value::Bool(b), _) => Dynamic::from_bool(b),
         _ => return None,

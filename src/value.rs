@@ -5,16 +5,22 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_decimal::Decimal;
 
+use crate::exact;
+use crate::ratio::Ratio;
 use crate::schema::Schema;
 use crate::types::Base;
 
-/// One value. Integers, decimals and money are all exact [`Decimal`]s at run time;
-/// the checker keeps them apart.
+/// One value. Integers, decimals and money are all exact numbers at run time: a
+/// [`Decimal`], or a [`Ratio`] for a result no decimal holds exactly (see
+/// [`crate::exact`]); the checker keeps the types apart.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Absent,
     Bool(bool),
     Num(Decimal),
+    /// A fraction no decimal holds exactly (`200/3`); boxed, as it is rare and twice as
+    /// large as any other value.
+    Ratio(Box<Ratio>),
     Str(Arc<str>),
     /// An enumeration variant, by index into its declaration.
     Enum(u32),
@@ -34,11 +40,20 @@ impl Value {
 
 pub const SECONDS_PER_DAY: i64 = 86_400;
 
-/// A value as the decision shows it.
+/// A value as the decision shows it: money to the cent, a fraction as the nearest
+/// 28-place decimal.
 pub fn display(v: &Value, base: &Base, schema: &Schema) -> String {
     match (v, base) {
         (Value::Num(n), Base::Money) => crate::decision::format_money(*n),
         (Value::Num(n), _) => n.normalize().to_string(),
+        (Value::Ratio(r), Base::Money) => match r.round_dp(2) {
+            Some(cents) => crate::decision::format_money(cents),
+            None => exact::shown(v),
+        },
+        (Value::Ratio(r), _) => match r.nearest_decimal() {
+            Some(d) => d.normalize().to_string(),
+            None => exact::shown(v),
+        },
         (Value::Str(s), _) => s.to_string(),
         (Value::Bool(b), _) => b.to_string(),
         (Value::Enum(i), Base::Enum(id)) => schema
