@@ -150,6 +150,7 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
         priority,
         appeal,
         notes,
+        input: None,
     })
 }
 

@@ -58,6 +58,19 @@ pub struct Decision {
     /// Values the policy reports with the decision (`resolution: cash`).
     #[serde(skip_serializing_if = "Deadlines::is_empty")]
     pub notes: Deadlines,
+    /// Where the document was read from; set by [`crate::PolicySet::evaluate`] and
+    /// [`crate::Prepared::decide`], absent from a decision made straight from facts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<Input>,
+}
+
+/// Where a document was read from: its file (`-` for standard input) and, for one line of
+/// JSON Lines or a document on standard input, the line it starts on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Input {
+    pub path: Arc<str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 /// A refund and how it was computed, step by step.

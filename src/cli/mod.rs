@@ -2,9 +2,11 @@
 
 mod check;
 mod diff;
+mod escape;
 mod eval;
 mod fmt;
 mod input;
+mod output;
 mod pick;
 mod render;
 mod replay;
@@ -83,14 +85,33 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Runs the command line and returns the exit status.
+/// Runs the command line and returns the exit status: 1 whenever some of the output (on
+/// standard output or standard error) could not be written.
 pub fn run() -> i32 {
+    let _held = output::guard();
+    let code = dispatch();
+    if output::stderr_failed() {
+        EXIT_FAILURE
+    } else {
+        code
+    }
+}
+
+fn dispatch() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let _ = e.print();
-            return code;
+            // Help and version go to standard output, usage errors to standard error.
+            let (code, closed) = if e.use_stderr() {
+                (EXIT_USAGE, output::stderr_closed())
+            } else {
+                (EXIT_OK, output::stdout_closed())
+            };
+            return if e.print().is_err() || closed {
+                EXIT_FAILURE
+            } else {
+                code
+            };
         }
     };
     match cli.command {
