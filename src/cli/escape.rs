@@ -60,14 +60,15 @@ pub fn shown(s: &str) -> Cow<'_, str> {
 }
 
 /// Text laid out in lines by the command (a rendered diagnostic): hidden characters are
-/// escaped, except the line breaks `\n` that end its lines.
+/// escaped, except the line breaks `\n` that end its lines and tabs.
 pub fn keep_lines(s: &str) -> Cow<'_, str> {
-    if !s.contains(|c| c != '\n' && is_hidden(c)) {
+    let hidden = |c: char| c != '\n' && c != '\t' && is_hidden(c);
+    if !s.contains(hidden) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
-        if c != '\n' && is_hidden(c) {
+        if hidden(c) {
             let _ = write_escape(&mut out, c);
         } else {
             out.push(c);
