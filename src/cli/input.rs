@@ -425,9 +425,9 @@ fn too_large(name: &Arc<str>, line: Option<usize>, max: u64) -> InputError {
             size(max)
         ),
     };
-    InputError::new(name, line, message).with_help(format!(
-        "to read larger documents, raise the limit with `--max-document-bytes` (now {max})"
-    ))
+    InputError::new(name, line, message).with_help(
+        "to read a larger document, raise the limit with `--max-document-bytes SIZE`".into(),
+    )
 }
 
 /// A size for people: `16 MiB`, `512 KiB`, or bytes.

@@ -88,7 +88,7 @@ pub enum OutputFormat {
 /// Runs the command line and returns the exit status: 1 whenever some of the output (on
 /// standard output or standard error) could not be written.
 pub fn run() -> i32 {
-    let _held = output::guard();
+    output::init();
     let code = dispatch();
     if output::stderr_failed() {
         EXIT_FAILURE

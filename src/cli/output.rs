@@ -1,7 +1,7 @@
 //! Standard output and standard error: every write failure is noticed, none is a panic.
 //!
-//! Rust's own streams ignore writes to a closed descriptor (`>&-`) and `print!` panics on a
-//! full disk or a closed pipe. So the command writes only through this module: standard
+//! `print!` panics on a full disk or a closed pipe, and a stream closed when the command
+//! started (`>&-`) takes every write without a word. So the command writes only through this module: standard
 //! output through [`stdout`], whose errors the caller turns into exit status 1, and
 //! standard error through [`message`], whose failures [`stderr_failed`] reports at the end.
 
@@ -12,45 +12,32 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
 static STDERR_FAILED: AtomicBool = AtomicBool::new(false);
 
-/// The descriptors taken in place of closed standard streams, held while the command runs.
-pub struct Held {
-    _files: Vec<std::fs::File>,
+/// Notes which standard streams were closed when the command started.
+pub fn init() {
+    STDOUT_CLOSED.store(closed_at_start(1), Ordering::Relaxed);
+    STDERR_CLOSED.store(closed_at_start(2), Ordering::Relaxed);
 }
 
-/// Notes which standard streams were closed when the command started, and takes their
-/// descriptors (with `/dev/null`) so that no file opened later gets one of them.
-pub fn guard() -> Held {
-    let closed = closed_streams();
-    STDOUT_CLOSED.store(closed[1], Ordering::Relaxed);
-    STDERR_CLOSED.store(closed[2], Ordering::Relaxed);
-    let mut held = Vec::new();
-    // A new descriptor is the lowest free one: opened in order, each fills one closed stream.
-    for (i, &shut) in closed.iter().enumerate() {
-        if shut {
-            let opened = std::fs::OpenOptions::new()
-                .read(i == 0)
-                .write(i > 0)
-                .open("/dev/null");
-            held.extend(opened);
-        }
-    }
-    Held { _files: held }
+/// Whether standard stream `fd` was closed when the process started. Before `main`, Rust's
+/// runtime opens `/dev/null` read-write in place of a closed standard stream, so that no
+/// file opened later takes its place; a shell redirects output to `/dev/null` write-only.
+#[cfg(target_os = "linux")]
+fn closed_at_start(fd: u8) -> bool {
+    let null = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+        .is_ok_and(|target| target == std::path::Path::new("/dev/null"));
+    let read_write = || {
+        let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap_or_default();
+        info.lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+            .is_some_and(|flags| flags & 0o3 == 0o2)
+    };
+    null && read_write()
 }
 
-#[cfg(unix)]
-fn closed_streams() -> [bool; 3] {
-    use std::os::fd::AsFd;
-    // Duplicating a descriptor fails only when it is not open.
-    [
-        io::stdin().as_fd().try_clone_to_owned().is_err(),
-        io::stdout().as_fd().try_clone_to_owned().is_err(),
-        io::stderr().as_fd().try_clone_to_owned().is_err(),
-    ]
-}
-
-#[cfg(not(unix))]
-fn closed_streams() -> [bool; 3] {
-    [false; 3]
+#[cfg(not(target_os = "linux"))]
+fn closed_at_start(_fd: u8) -> bool {
+    false
 }
 
 /// Whether standard output was closed when the command started.
