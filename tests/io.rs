@@ -636,7 +636,8 @@ fn max_document_bytes_bounds_files_and_lines() {
         format!("{EXAMPLE}\n\n  × `{EXAMPLE}` is larger than 100 bytes, the most one document may hold\n  {LIMIT_HELP}\n")
     );
     for bad in ["0", "16XB", "-1", "", "99999999999999999999"] {
-        let (status, _, stderr) = run(&["eval", "policies", EXAMPLE, "--max-document-bytes", bad]);
+        let flag = format!("--max-document-bytes={bad}");
+        let (status, _, stderr) = run(&["eval", "policies", EXAMPLE, &flag]);
         assert_eq!(status, 2, "{bad}");
         assert!(
             stderr.contains(&format!(
