@@ -185,7 +185,27 @@ fn a_star_that_is_no_alias_is_read() {
     let path = write(&dir, "broken.yaml", broken);
     let (status, _, stderr) = run(&["eval", "policies", &path]);
     assert_eq!(status, 4);
-    assert!(!stderr.contains("YAML aliases"), "{stderr}");
+    assert!(stderr.contains("\n  × unknown anchor\n"), "{stderr}");
+    // A text libyaml reads but the event parser (YAML 1.2) does not: refused, at its place.
+    let unchecked = claim.replace(
+        "description: Parcel never arrived.",
+        "description: \"5 * 3 parcels,\nnever arrived\"",
+    );
+    let line = unchecked
+        .lines()
+        .position(|l| l == "never arrived\"")
+        .unwrap()
+        + 1;
+    let path = write(&dir, "unchecked.yaml", unchecked);
+    let (status, _, stderr) = run(&["eval", "policies", &path]);
+    assert_eq!(status, 4);
+    assert!(
+        stderr.starts_with(&format!("{path}:{line}:1\n")),
+        "{stderr}"
+    );
+    let message = "cannot check the document for YAML aliases, as YAML 1.2 reads it: \
+                   invalid indentation in quoted scalar";
+    assert!(stderr.replace("\n  │ ", " ").contains(message), "{stderr}");
 }
 
 #[test]

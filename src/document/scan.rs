@@ -10,7 +10,7 @@
 //! of a YAML parser (saphyr's), not from a text scan, so that no spelling of line breaks,
 //! quotes or comments can hide one; the parser runs only on a text that holds a `*`, as
 //! every alias does. libyaml, which decodes documents, reads YAML 1.1, whose line breaks
-//! also include NEL, LS and PS: they are read as line breaks here too. A text the event
+//! also include NEL, LS and PS: they are read as line breaks here too, and tabs as spaces. A text the event
 //! parser cannot read is refused unless libyaml cannot read it either (asked without
 //! following aliases), when libyaml's own error is given. So no document that reaches the
 //! decoder holds an alias, and what one document expands to is bounded by its own size
@@ -65,10 +65,17 @@ const UNKNOWN_ANCHOR: &str = "while parsing node, found unknown anchor";
 
 /// Refuses a YAML text that holds an alias, at the alias.
 fn aliases(text: &str) -> Result<(), DocError> {
-    // NEL, LS and PS are YAML 1.1 line breaks; each is one character, as `\n` is.
-    let breaks = ['\u{85}', '\u{2028}', '\u{2029}'];
-    let read: Cow<'_, str> = if text.contains(breaks) {
-        Cow::Owned(text.replace(breaks, "\n"))
+    // NEL, LS and PS are YAML 1.1 line breaks; each is one character, as `\n` is. A tab
+    // separates tokens for libyaml where saphyr (YAML 1.2) may not take one (`key:\tvalue`),
+    // and starts none, so it is read as a space; libyaml refuses the tabs that indent.
+    let odd = ['\u{85}', '\u{2028}', '\u{2029}', '\t'];
+    let read: Cow<'_, str> = if text.contains(odd) {
+        let same_length = |c: char| match c {
+            '\t' => ' ',
+            c if odd.contains(&c) => '\n',
+            c => c,
+        };
+        Cow::Owned(text.chars().map(same_length).collect())
     } else {
         Cow::Borrowed(text)
     };
@@ -77,15 +84,13 @@ fn aliases(text: &str) -> Result<(), DocError> {
             .nth(chars)
             .map_or(text.len(), |(i, _)| i)
     };
-    let unread: ScanError = loop {
-        match first_alias(&read) {
-            Ok(None) => return Ok(()),
-            Ok(Some(index)) => return Err(error(text, at(index), ALIAS.into())),
-            Err(e) if e.info() == UNKNOWN_ANCHOR => {
-                return Err(error(text, at(e.marker().index()), ALIAS.into()))
-            }
-            Err(e) => break e,
+    let unread: ScanError = match first_alias(&read) {
+        Ok(None) => return Ok(()),
+        Ok(Some(index)) => return Err(error(text, at(index), ALIAS.into())),
+        Err(e) if e.info() == UNKNOWN_ANCHOR => {
+            return Err(error(text, at(e.marker().index()), ALIAS.into()))
         }
+        Err(e) => e,
     };
     // Ignoring the document follows no alias, so this reads libyaml's events and no more.
     match serde::de::IgnoredAny::deserialize(serde_yaml::Deserializer::from_str(text)) {
@@ -99,7 +104,7 @@ fn aliases(text: &str) -> Result<(), DocError> {
             text,
             at(unread.marker().index()),
             format!(
-                "the document could not be checked for YAML aliases: {}; write it in plain block or flow style",
+                "cannot check the document for YAML aliases, as YAML 1.2 reads it: {}",
                 unread.info()
             ),
         )),
