@@ -193,14 +193,16 @@ fn a_star_that_is_no_alias_is_read() {
     );
     let line = unchecked
         .lines()
-        .position(|l| l == "never arrived\"")
+        .position(|l| l.contains("\"5 * 3"))
         .unwrap()
         + 1;
+    // The quoted scalar starts after `description: `.
+    let col = "  description: \"".len();
     let path = write(&dir, "unchecked.yaml", unchecked);
     let (status, _, stderr) = run(&["eval", "policies", &path]);
     assert_eq!(status, 4);
     assert!(
-        stderr.starts_with(&format!("{path}:{line}:1\n")),
+        stderr.starts_with(&format!("{path}:{line}:{col}\n")),
         "{stderr}"
     );
     let message = "cannot check the document for YAML aliases, as YAML 1.2 reads it: \
