@@ -16,7 +16,7 @@ use super::{
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A policy file, or a directory tree of them
+    /// A policy file, or a directory tree of them (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
     policies: PathBuf,
     /// Documents: YAML or JSON files, `.jsonl` files (one document per line), directories of them
     /// (walked recursively; a symbolic link to a directory is followed, but each real directory is
@@ -29,7 +29,9 @@ pub struct Args {
     /// Judge by the policy version in force on this date (YYYY-MM-DD) instead of the purchase date
     #[arg(long, value_parser = parse_date)]
     at: Option<NaiveDate>,
-    /// How to read the documents, instead of guessing from the file name or content
+    /// How to read the documents, instead of guessing: from the file name (`.json` is JSON,
+    /// `.jsonl` and `.ndjson` JSON Lines, anything else YAML) or, on standard input, from its
+    /// lines (JSON Lines when a line after the first starts with `{`)
     #[arg(long, value_enum)]
     input_format: Option<InputFormat>,
     /// The largest document read: a whole YAML or JSON file, or one line of JSON Lines.

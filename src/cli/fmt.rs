@@ -13,7 +13,7 @@ use super::{output, render, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy files or directories
+    /// Policy files or directories (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Change nothing; list the files that are not laid out and exit 3 if there are any

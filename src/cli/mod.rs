@@ -31,7 +31,7 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  every policy checked clean, every document was evaluated (whatever the decisions),
      or a diff or replay was reported (whatever changed)
-  1  the output could not be written
+  1  the output could not be written (standard output or standard error: full, closed)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
      (with `fmt --check`: a policy file is not laid out)
@@ -50,7 +50,7 @@ enum Command {
     /// Check policy files (or directory trees of them) and report every error
     #[command(after_help = EXIT_CODES)]
     Check {
-        /// Policy files or directories
+        /// Policy files or directories (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },

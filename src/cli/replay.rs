@@ -21,6 +21,8 @@ use super::{output, render, OutputFormat, EXIT_DOCUMENT, EXIT_OK, EXIT_USAGE};
 pub struct Args {
     /// OLD NEW CORPUS: two policy files; or NAME OLD_VERSION NEW_VERSION CORPUS: a policy and
     /// two of its version labels. CORPUS is a directory of .yaml/.json/.jsonl files or one file
+    /// (directories are walked recursively; a symbolic link to a directory is followed, but
+    /// each real directory is read once)
     #[arg(required = true, num_args = 3..=4, value_names = ["OLD|NAME", "NEW|OLD_VERSION", "CORPUS|NEW_VERSION", "CORPUS"])]
     args: Vec<String>,
     /// The policy tree NAME's versions are read from [default: policies]

@@ -11,7 +11,7 @@ use super::{check::report_load_error, output, render, OutputFormat, EXIT_OK, EXI
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy files, or directory trees of them
+    /// Policy files, or directory trees of them (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
     #[arg(required = true)]
     policies: Vec<PathBuf>,
     /// Output format: a table, or one JSON object per version and line
