@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use proviso::diff::{diff, scripts, Change, ChangeKind, PolicyDiff, RuleChange, RuleForm};
 
-use super::escape::Shown;
+use super::escape::{self, Shown};
 use super::pick::{self, Version};
 use super::versions::Row;
 use super::{output, OutputFormat, EXIT_OK};
@@ -43,7 +43,14 @@ pub fn run(args: &Args) -> i32 {
     d.hook_scripts = scripts(&old.program.hooks, &new.program.hooks);
     let mut out = output::stdout();
     let written = match args.format {
-        OutputFormat::Text => text(&mut out, &old, &new, &d),
+        OutputFormat::Text => {
+            // Clause texts and values are policy text: any control character is escaped.
+            let mut report = Vec::new();
+            text(&mut report, &old, &new, &d).and_then(|()| {
+                let report = String::from_utf8_lossy(&report);
+                out.write_all(escape::keep_lines(&report).as_bytes())
+            })
+        }
         OutputFormat::Json => {
             let report = Report {
                 old: Row::of(&old.program),

@@ -10,11 +10,11 @@
 //! of a YAML parser (saphyr's), not from a text scan, so that no spelling of line breaks,
 //! quotes or comments can hide one; the parser runs only on a text that holds a `*`, as
 //! every alias does. libyaml, which decodes documents, reads YAML 1.1, whose line breaks
-//! also include NEL, LS and PS: they are read as line breaks here too, and tabs as spaces. A text the event
-//! parser cannot read is refused unless libyaml cannot read it either (asked without
-//! following aliases), when libyaml's own error is given. So no document that reaches the
-//! decoder holds an alias, and what one document expands to is bounded by its own size
-//! (at most `--max-document-bytes` in the command).
+//! also include NEL, LS and PS: they are read as line breaks here too (and tabs as
+//! spaces). A text the event parser cannot read is refused, with libyaml's own error when
+//! libyaml cannot read it either (asked without following aliases). So no document that
+//! reaches the decoder holds an alias, and what one document expands to is bounded by its
+//! own size (at most `--max-document-bytes` in the command).
 
 use std::borrow::Cow;
 
