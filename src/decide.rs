@@ -179,6 +179,7 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
         appeal: after.appeal,
         notes: after.notes,
         not_met: found.not_met,
+        input: None,
     })
 }
 

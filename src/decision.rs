@@ -62,6 +62,19 @@ pub struct Decision {
     /// with the first of its conditions that did not hold.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub not_met: Vec<NotMet>,
+    /// Where the document was read from; set by [`crate::PolicySet::evaluate`] and
+    /// [`crate::Prepared::decide`], absent from a decision made straight from facts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<Input>,
+}
+
+/// Where a document was read from: its file (`-` for standard input) and, for one line of
+/// JSON Lines or a document on standard input, the line it starts on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Input {
+    pub path: Arc<str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
 /// A covered scenario a denied claim did not meet, and the condition it failed on.

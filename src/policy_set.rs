@@ -1,6 +1,6 @@
 //! A set of policy versions loaded from files: loading, overlap checks, and version selection.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use miette::Diagnostic;
 use crate::ast::PolicyFile;
 use crate::compile::{compile, Program};
 use crate::decide::decide;
-use crate::decision::Decision;
+use crate::decision::{Decision, Input};
 use crate::diagnostic::{PolicyError, PolicyErrors};
 use crate::document::{parse_date, Envelope, Format, Scanned};
 use crate::error::DocumentError;
@@ -41,15 +41,15 @@ pub enum LoadError {
     Policy(#[from] PolicyErrors),
 }
 
-/// One document to evaluate: its text, its format, and a name for messages.
+/// One document to evaluate: its text, its format, and where it was read from.
 #[derive(Clone, Debug)]
 pub struct Document<'t> {
-    /// The file (or `<stdin>`) the document is read from.
+    /// The file the document is read from, as named (`-` for standard input).
     pub name: Arc<str>,
     pub text: &'t str,
     pub format: Format,
-    /// The line of the file on which the document starts, for one line of JSON Lines;
-    /// 0 when the document is the whole file.
+    /// The line of the input on which the document starts: for one line of JSON Lines,
+    /// or a document on standard input; 0 when the document is a whole file.
     pub line: usize,
 }
 
@@ -80,6 +80,14 @@ impl<'t> Document<'t> {
         }
     }
 
+    /// Where the document was read from, as decisions name it.
+    pub fn input(&self) -> Input {
+        Input {
+            path: self.name.clone(),
+            line: Some(self.line).filter(|&n| n > 0),
+        }
+    }
+
     /// The document's text as a source for diagnostics.
     pub(crate) fn source(&self) -> Source {
         Source::new(self.name.clone(), self.text)
@@ -93,13 +101,16 @@ pub struct Prepared<'p> {
     pub id: String,
     pub facts: Value,
     name: Arc<str>,
+    input: Input,
 }
 
 impl Prepared<'_> {
-    /// Applies the policy's rules to the decoded facts.
+    /// Applies the policy's rules to the decoded facts; the decision names the input.
     pub fn decide(&self) -> Result<Decision, DocumentError> {
-        decide(self.program, &self.facts, self.id.clone())
-            .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))
+        let mut d = decide(self.program, &self.facts, self.id.clone())
+            .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))?;
+        d.input = Some(self.input.clone());
+        Ok(d)
     }
 }
 
@@ -331,6 +342,7 @@ fn decode_for<'p>(
         id: env.id.unwrap_or_default(),
         facts,
         name: doc.label(),
+        input: doc.input(),
     })
 }
 
@@ -361,16 +373,22 @@ fn compile_checked(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<Policy
 }
 
 /// The policy files at these paths: each file named, and every `.proviso` file below each
-/// directory, in sorted order.
+/// directory, in sorted order. Symbolic links are followed, but each real directory is
+/// walked once: a link back up the tree (or a second link to one directory) adds nothing.
 pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut files = Vec::new();
+    let mut walked = HashSet::new();
     for p in paths {
-        collect(p, &mut files)?;
+        collect(p, &mut walked, &mut files)?;
     }
     Ok(files)
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+fn collect(
+    path: &Path,
+    walked: &mut HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), LoadError> {
     let io = |e: std::io::Error| LoadError::Io {
         path: path.display().to_string(),
         message: e.to_string(),
@@ -380,6 +398,9 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         out.push(path.to_path_buf());
         return Ok(());
     }
+    if !walked.insert(std::fs::canonicalize(path).map_err(io)?) {
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -387,7 +408,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     entries.sort();
     for entry in entries {
         if entry.is_dir() {
-            collect(&entry, out)?;
+            collect(&entry, walked, out)?;
         } else if entry.extension().is_some_and(|x| x == POLICY_EXTENSION) {
             out.push(entry);
         }

@@ -131,13 +131,20 @@ fn check_lists_the_bundled_policy() {
 #[test]
 fn standard_input_takes_yaml_and_json() {
     let (_, from_file, _) = run(&["eval", "policies", EXAMPLE, "--format", "json"]);
+    // On standard input, the document is named `-`, at the line it starts on.
+    let file_input = format!(r#","input":{{"path":"{EXAMPLE}"}}}}"#);
+    assert!(
+        from_file.ends_with(&format!("{file_input}\n")),
+        "{from_file}"
+    );
+    let from_stdin = from_file.replace(&file_input, r#","input":{"path":"-","line":1}}"#);
     for text in [read(EXAMPLE), read("tests/cli/lost-domestic.json")] {
         let (status, stdout, stderr) = run_with(
             &["eval", "policies", "-", "--format", "json"],
             text.as_bytes(),
         );
         assert_eq!((status, stderr.as_str()), (0, ""));
-        assert_eq!(stdout, from_file);
+        assert_eq!(stdout, from_stdin);
     }
 }
 
@@ -156,8 +163,10 @@ fn a_bad_line_in_a_batch_does_not_stop_the_others() {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     assert_eq!(lines.len(), 3, "{stdout}");
+    let input = |line: usize| serde_json::json!({"path": "tests/cli/batch.jsonl", "line": line});
     assert_eq!(lines[0]["document"], "CLM-0101");
     assert_eq!(lines[0]["decision"], "approved");
+    assert_eq!(lines[0]["input"], input(1));
     assert_eq!(
         lines[1],
         serde_json::json!({
@@ -165,11 +174,23 @@ fn a_bad_line_in_a_batch_does_not_stop_the_others() {
             "error": {
                 "message": "expected money, found \"12,00\"",
                 "path": "order.items[0].unit_price"
-            }
+            },
+            "input": input(2)
         })
     );
     assert_eq!(lines[2]["document"], "CLM-0103");
     assert_eq!(lines[2]["decision"], "denied");
+    assert_eq!(lines[2]["input"], input(3));
+    // The error line's keys, in order; `input` is a decision's last key too.
+    assert_eq!(
+        stdout.lines().nth(1).unwrap(),
+        r#"{"document":"CLM-0102","error":{"message":"expected money, found \"12,00\"","path":"order.items[0].unit_price"},"input":{"path":"tests/cli/batch.jsonl","line":2}}"#
+    );
+    assert!(stdout
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",\"input\":{\"path\":\"tests/cli/batch.jsonl\",\"line\":1}}"));
     assert!(stderr.contains("tests/cli/batch.jsonl:2:298"), "{stderr}");
 }
 

@@ -52,15 +52,19 @@ fn json_numbers_are_read_from_their_text() {
 #[test]
 fn json_and_yaml_forms_decide_alike() {
     let e = paying("claim.amount * claim.rate + (claim.fee otherwise 0)");
-    let yaml = e.decide(&claim(
+    let mut yaml = e.decide(&claim(
         "fee: \"1.25\"\nitems:\n  - { sku: A, qty: 2, price: \"3.00\" }",
     ));
-    let json = e
+    let mut json = e
         .run_json(&json_claim(
             "\"fee\": 1.25, \"items\": [{\"sku\": \"A\", \"qty\": 2, \"price\": 3.00}]",
         ))
         .unwrap();
     assert_eq!(payout(&yaml), "51.25");
+    // Alike but for where each was read from.
+    let path = |d: &mut proviso::Decision| d.input.take().map(|i| i.path.to_string());
+    assert_eq!(path(&mut yaml).as_deref(), Some("doc.yaml"));
+    assert_eq!(path(&mut json).as_deref(), Some("doc.json"));
     assert_eq!(yaml, json);
 }
 

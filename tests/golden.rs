@@ -2,7 +2,8 @@
 //! with the `<name>.expected.json` (or `.expected.jsonl`, one decision a line) beside it.
 //!
 //! `policy.sha256` is checked against the hash of the policy file that decided, then left
-//! out of the comparison, so a policy edit does not rewrite every expected file.
+//! out of the comparison, so a policy edit does not rewrite every expected file. Likewise
+//! `input` is checked to name the example's path (and, in JSON Lines, its line), then left out.
 //! `PROVISO_BLESS=1 cargo test --test golden` rewrites the expected files from the engine:
 //! only for changes whose decisions have been checked by hand.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -59,16 +60,26 @@ fn policy_hash(file: &proviso::span::Source) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The decision as JSON text (pretty, or one line), `policy.sha256` checked and removed.
-fn decide(set: &PolicySet, path: &Path, text: &str, pretty: bool) -> String {
+/// The decision as JSON text (pretty, or one line), `policy.sha256` and `input` checked and
+/// removed. `line` is the line of a JSON Lines document, 0 for a whole file.
+fn decide(set: &PolicySet, path: &Path, text: &str, line: usize) -> String {
     let name = path.display().to_string();
-    let doc = match path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
-        true => Document::yaml(name, text),
-        false => Document::json(name, text),
+    let mut doc = match path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+        true => Document::yaml(name.clone(), text),
+        false => Document::json(name.clone(), text),
     };
-    let d = set
+    doc.line = line;
+    let mut d = set
         .evaluate(&doc)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let input = d.input.take().unwrap();
+    assert_eq!(*input.path, name, "{name}: input.path");
+    assert_eq!(
+        input.line,
+        Some(line).filter(|&n| n > 0),
+        "{name}: input.line"
+    );
+    let pretty = line == 0;
     let (name, version) = (&d.policy.name, &d.policy.version);
     let p = set
         .versions()
@@ -113,9 +124,10 @@ fn golden_decisions() {
     let mut docs = Vec::new();
     documents(Path::new("examples"), &mut docs);
     assert!(!docs.is_empty(), "no example documents under examples/");
-    let lines = |t: String| {
-        let lines = t.lines().filter(|l| !l.trim().is_empty());
-        lines.map(String::from).collect()
+    // The non-blank lines, each with its line number.
+    let lines = |t: String| -> Vec<(usize, String)> {
+        let lines = t.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        lines.map(|(i, l)| (i + 1, l.to_string())).collect()
     };
     let mut failures = Vec::new();
     for path in &docs {
@@ -125,10 +137,10 @@ fn golden_decisions() {
         let text = std::fs::read_to_string(path).unwrap();
         let expected_path =
             path.with_extension(["expected.json", "expected.jsonl"][jsonl as usize]);
-        let inputs: Vec<String> = if jsonl { lines(text) } else { vec![text] };
+        let inputs: Vec<(usize, String)> = if jsonl { lines(text) } else { vec![(0, text)] };
         let actual: Vec<String> = inputs
             .iter()
-            .map(|t| decide(&set, path, t, !jsonl))
+            .map(|(line, t)| decide(&set, path, t, *line))
             .collect();
         if bless {
             std::fs::write(
@@ -143,7 +155,7 @@ fn golden_decisions() {
             continue;
         };
         let expected: Vec<String> = if jsonl {
-            lines(expected)
+            lines(expected).into_iter().map(|(_, l)| l).collect()
         } else {
             vec![expected]
         };

@@ -166,8 +166,11 @@ fn the_corpus_is_decided_by_the_2024_terms_when_judged_by_its_dates() {
     let actual: Vec<String> = run
         .stdout
         .lines()
-        .map(|l| {
+        .enumerate()
+        .map(|(i, l)| {
             let mut d: serde_json::Value = serde_json::from_str(l).unwrap();
+            let input = d.as_object_mut().unwrap().remove("input").unwrap();
+            assert_eq!(input, serde_json::json!({"path": CORPUS, "line": i + 1}));
             let sha = d["policy"]["sha256"].as_str().unwrap().to_string();
             assert_eq!(sha, proviso::compile::hash(read(V2024).as_bytes(), &[]));
             d["policy"].as_object_mut().unwrap().remove("sha256");

@@ -5,24 +5,24 @@ use std::path::PathBuf;
 
 use proviso::{LoadError, PolicySet};
 
-use super::{render, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
+use super::escape::Shown;
+use super::{output, render, EXIT_OK, EXIT_POLICY};
 
 pub fn run(paths: &[PathBuf]) -> i32 {
     match PolicySet::load_all(paths) {
         Ok(set) => {
-            let mut out = std::io::stdout().lock();
+            let mut out = output::stdout();
             let mut n = 0;
             for p in set.versions() {
                 n += 1;
-                if writeln!(
-                    out,
-                    "ok  {} {}  {}",
-                    p.meta.name, p.meta.version, p.meta.file.name
-                )
-                .is_err()
-                {
-                    return EXIT_FAILURE;
+                let m = &p.meta;
+                let line = format!("ok  {} {}  {}", m.name, m.version, m.file.name);
+                if let Err(e) = writeln!(out, "{}", Shown(&line)) {
+                    return output::stdout_failed(&e);
                 }
+            }
+            if let Err(e) = out.flush() {
+                return output::stdout_failed(&e);
             }
             if n == 0 {
                 render::message("warning: no `.proviso` files found\n");

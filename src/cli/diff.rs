@@ -1,13 +1,14 @@
 //! `proviso diff`: what changed in meaning between two policy versions, for reviewers.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use proviso::diff::{diff, scripts, Change, ChangeKind, PolicyDiff, RuleChange, RuleForm};
 
+use super::escape::{self, Shown};
 use super::pick::{self, Version};
 use super::versions::Row;
-use super::{OutputFormat, EXIT_FAILURE, EXIT_OK};
+use super::{output, OutputFormat, EXIT_OK};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -40,9 +41,16 @@ pub fn run(args: &Args) -> i32 {
     };
     let mut d = diff(&old.ast, &new.ast);
     d.hook_scripts = scripts(&old.program.hooks, &new.program.hooks);
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = output::stdout();
     let written = match args.format {
-        OutputFormat::Text => text(&mut out, &old, &new, &d),
+        OutputFormat::Text => {
+            // Clause texts and values are policy text: any control character is escaped.
+            let mut report = Vec::new();
+            text(&mut report, &old, &new, &d).and_then(|()| {
+                let report = String::from_utf8_lossy(&report);
+                out.write_all(escape::keep_lines(&report).as_bytes())
+            })
+        }
         OutputFormat::Json => {
             let report = Report {
                 old: Row::of(&old.program),
@@ -57,14 +65,20 @@ pub fn run(args: &Args) -> i32 {
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => EXIT_OK,
-        Err(_) => EXIT_FAILURE,
+        Err(e) => output::stdout_failed(&e),
     }
 }
 
 fn text(out: &mut impl Write, old: &Version, new: &Version, d: &PolicyDiff) -> std::io::Result<()> {
     for (mark, v) in [("---", old), ("+++", new)] {
         let m = &v.program.meta;
-        writeln!(out, "{mark} {} {}  {}", m.name, m.version, m.file.name)?;
+        writeln!(
+            out,
+            "{mark} {} {}  {}",
+            Shown(&m.name),
+            Shown(&m.version),
+            Shown(&m.file.name)
+        )?;
     }
     let sections = [
         ("header", &d.header),

@@ -1,22 +1,26 @@
 //! `proviso eval`: evaluate documents and print decisions as text or JSON Lines.
 
-use std::io::{BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use proviso::{Decision, DocumentError, PolicySet};
+use proviso::decision::Input;
+use proviso::{Decision, Document, PolicySet};
+use serde::Serialize;
 
-use super::input::{self, InputFormat};
+use super::escape::Shown;
+use super::input::{self, InputError, InputFormat, Options, Sink};
 use super::{
-    check::report_load_error, render, OutputFormat, EXIT_DOCUMENT, EXIT_FAILURE, EXIT_OK,
-    EXIT_POLICY,
+    check::report_load_error, output, render, OutputFormat, EXIT_DOCUMENT, EXIT_OK, EXIT_POLICY,
 };
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A policy file, or a directory tree of them
+    /// A policy file, or a directory tree of them (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
     policies: PathBuf,
-    /// Documents: YAML or JSON files, `.jsonl` files (one document per line), directories of them, or `-` for standard input
+    /// Documents: YAML or JSON files, `.jsonl` files (one document per line), directories of them
+    /// (walked recursively; a symbolic link to a directory is followed, but each real directory is
+    /// read once), or `-` for standard input
     #[arg(required = true)]
     documents: Vec<String>,
     /// Output format
@@ -25,9 +29,16 @@ pub struct Args {
     /// Judge by the policy version in force on this date (YYYY-MM-DD) instead of the purchase date
     #[arg(long, value_parser = parse_date)]
     at: Option<NaiveDate>,
-    /// How to read the documents, instead of guessing from the file name or content
+    /// How to read the documents, instead of guessing: from the file name (`.json` is JSON,
+    /// `.jsonl` and `.ndjson` JSON Lines, anything else YAML) or, on standard input, from its
+    /// lines (JSON Lines when a line after the first starts with `{`)
     #[arg(long, value_enum)]
     input_format: Option<InputFormat>,
+    /// The largest document read: a whole YAML or JSON file, or one line of JSON Lines.
+    /// In bytes, or with a unit: 64KiB, 16MiB, 1GiB. A larger one is an error, and reading
+    /// stops at the limit
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size, default_value = "16MiB")]
+    max_document_bytes: u64,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -43,109 +54,175 @@ pub fn run(args: &Args) -> i32 {
             return EXIT_POLICY;
         }
     };
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    let mut failed = false;
-    for arg in &input::expand(&args.documents) {
-        let input = match input::read(arg, args.input_format) {
-            Ok(i) => i,
-            Err(message) => {
-                render::message(&format!("error: {message}\n"));
-                failed = true;
-                continue;
-            }
-        };
-        for doc in input.documents() {
-            let result = set.evaluate_at(&doc, args.at);
-            failed |= result.is_err();
-            if write(&mut out, args.format, &result).is_err() {
-                return EXIT_FAILURE;
-            }
-        }
+    let opts = Options {
+        format: args.input_format,
+        max_bytes: args.max_document_bytes,
+    };
+    let mut sink = Evaluate {
+        set: &set,
+        at: args.at,
+        format: args.format,
+        out: output::stdout(),
+        failed: false,
+    };
+    let read = input::read_all(&args.documents, &opts, &mut sink);
+    if let Err(e) = read.and_then(|()| sink.out.flush()) {
+        return output::stdout_failed(&e);
     }
-    if out.flush().is_err() {
-        return EXIT_FAILURE;
-    }
-    if failed {
+    if sink.failed {
         EXIT_DOCUMENT
     } else {
         EXIT_OK
     }
 }
 
-fn write(
-    out: &mut impl Write,
+/// Decides each document as it is read and writes the decision (or error) at once.
+struct Evaluate<'a, W> {
+    set: &'a PolicySet,
+    at: Option<NaiveDate>,
     format: OutputFormat,
-    result: &Result<Decision, DocumentError>,
-) -> std::io::Result<()> {
-    match (format, result) {
-        (OutputFormat::Json, Ok(d)) => {
-            serde_json::to_writer(&mut *out, d).map_err(std::io::Error::other)?;
-            writeln!(out)
+    out: W,
+    failed: bool,
+}
+
+/// A document that got no decision, as a line of JSON output.
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    document: Option<&'a str>,
+    error: ErrorBody<'a>,
+    input: &'a Input,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    message: &'a str,
+    path: Option<&'a str>,
+}
+
+impl<W: Write> Evaluate<'_, W> {
+    /// Reports a document or input that got no decision: a diagnostic on standard error
+    /// and, with `--format json`, an error line.
+    fn failure(&mut self, shown: &dyn miette::Diagnostic, line: &ErrorLine<'_>) -> io::Result<()> {
+        self.failed = true;
+        self.out.flush()?;
+        render::eprint(shown);
+        if self.format == OutputFormat::Json {
+            serde_json::to_writer(&mut self.out, line).map_err(io::Error::other)?;
+            writeln!(self.out)?;
         }
-        (OutputFormat::Json, Err(e)) => {
-            out.flush()?;
-            render::eprint(e);
-            let line = serde_json::json!({
-                "document": e.document,
-                "error": { "message": e.message, "path": e.path },
-            });
-            writeln!(out, "{line}")
-        }
-        (OutputFormat::Text, Ok(d)) => text(out, d),
-        (OutputFormat::Text, Err(e)) => {
-            out.flush()?;
-            render::eprint(e);
-            Ok(())
-        }
+        Ok(())
     }
 }
 
-fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
+impl<W: Write> Sink for Evaluate<'_, W> {
+    fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
+        match self.set.evaluate_at(doc, self.at) {
+            Ok(d) => match self.format {
+                OutputFormat::Json => {
+                    serde_json::to_writer(&mut self.out, &d).map_err(io::Error::other)?;
+                    writeln!(self.out)
+                }
+                OutputFormat::Text => text(&mut self.out, &d),
+            },
+            Err(e) => {
+                let input = doc.input();
+                let line = ErrorLine {
+                    document: e.document.as_deref(),
+                    error: ErrorBody {
+                        message: &e.message,
+                        path: e.path.as_deref(),
+                    },
+                    input: &input,
+                };
+                self.failure(&e, &line)
+            }
+        }
+    }
+
+    fn error(&mut self, e: &InputError) -> io::Result<()> {
+        let line = ErrorLine {
+            document: None,
+            error: ErrorBody {
+                message: &e.message,
+                path: None,
+            },
+            input: &e.input,
+        };
+        self.failure(e, &line)
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A decision for people: a heading naming its input, then the outcome and why. Every
+/// string from a document or policy is shown with its control characters escaped.
+fn text(out: &mut impl Write, d: &Decision) -> io::Result<()> {
+    if let Some(input) = &d.input {
+        writeln!(out, "{}", Shown(&input::label(input)))?;
+    }
     let amount = match (&d.payout, &d.refund) {
         (_, Some(r)) => format!(
             ", refund {} {}",
             proviso::decision::format_money(r.amount),
-            r.currency
+            Shown(&r.currency)
         ),
         (Some(p), None) if d.decision == proviso::Outcome::Approved => {
             format!(
                 ", pays {} {}",
                 proviso::decision::format_money(p.amount),
-                p.currency
+                Shown(&p.currency)
             )
         }
         _ => String::new(),
     };
-    writeln!(out, "{}: {}{amount}", d.document, d.decision.as_str())?;
+    let id = match d.document.as_str() {
+        "" => "(no id)".to_string(),
+        id => Shown(id).to_string(),
+    };
+    writeln!(out, "{id}: {}{amount}", d.decision.as_str())?;
     let short: String = d.policy.sha256.chars().take(12).collect();
     writeln!(
         out,
         "  policy     {} {} (sha256 {short}...)",
-        d.policy.name, d.policy.version
+        Shown(&d.policy.name),
+        Shown(&d.policy.version)
     )?;
     for r in &d.reasons {
         writeln!(
             out,
             "  {:<10} {} ({}, {})",
-            "because", r.rule, r.kind, r.source
+            "because",
+            Shown(&r.rule),
+            r.kind,
+            Shown(&r.source)
         )?;
-        writeln!(out, "             \"{}\"", r.text)?;
+        writeln!(out, "             \"{}\"", Shown(&r.text))?;
         if let Some(f) = &r.failure {
             let at = f
                 .source
                 .as_deref()
-                .map(|s| format!(" at {s}"))
+                .map(|s| format!(" at {}", Shown(s)))
                 .unwrap_or_default();
-            writeln!(out, "  {:<10} {}{at}", "failed", f.message)?;
+            writeln!(out, "  {:<10} {}{at}", "failed", Shown(&f.message))?;
         }
     }
     for n in &d.not_met {
-        writeln!(out, "  {:<10} {} ({})", "not met", n.rule, n.source)?;
-        writeln!(out, "             \"{}\"", n.text)?;
         writeln!(
             out,
             "  {:<10} {} ({})",
-            "failed on", n.condition, n.condition_source
+            "not met",
+            Shown(&n.rule),
+            Shown(&n.source)
+        )?;
+        writeln!(out, "             \"{}\"", Shown(&n.text))?;
+        writeln!(
+            out,
+            "  {:<10} {} ({})",
+            "failed on",
+            Shown(&n.condition),
+            Shown(&n.condition_source)
         )?;
     }
     if let Some(refund) = &d.refund {
@@ -154,7 +231,9 @@ fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
             writeln!(
                 out,
                 "  {:<10} {amount:>10} {} {}",
-                "step", refund.currency, step.rule
+                "step",
+                Shown(&refund.currency),
+                Shown(&step.rule)
             )?;
         }
     }
@@ -164,23 +243,29 @@ fn text(out: &mut impl Write, d: &Decision) -> std::io::Result<()> {
     ];
     for (label, list) in evidence {
         for m in list {
+            let kinds: Vec<String> = m.any_of.iter().map(|k| Shown(k).to_string()).collect();
             writeln!(
                 out,
                 "  {label:<10} {}: any of {}",
-                m.requirement,
-                m.any_of.join(", ")
+                Shown(&m.requirement),
+                kinds.join(", ")
             )?;
         }
     }
     for (label, r) in [("priority", &d.priority), ("appeal", &d.appeal)] {
         if let Some(r) = r {
-            writeln!(out, "  {label:<9} {} ({})", r.rule, r.source)?;
-            writeln!(out, "            \"{}\"", r.text)?;
+            writeln!(
+                out,
+                "  {label:<9} {} ({})",
+                Shown(&r.rule),
+                Shown(&r.source)
+            )?;
+            writeln!(out, "            \"{}\"", Shown(&r.text))?;
         }
     }
     for (name, value) in d.deadlines.0.iter().chain(&d.notes.0) {
         if let Some(v) = value {
-            writeln!(out, "  {name:<10} {v}")?;
+            writeln!(out, "  {:<10} {}", Shown(name), Shown(v))?;
         }
     }
     writeln!(out)

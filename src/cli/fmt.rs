@@ -1,5 +1,6 @@
 //! `proviso fmt`: lay policy files out (whitespace only), or check that they are.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use proviso::diff::{diff, PolicyDiff};
@@ -7,11 +8,12 @@ use proviso::format::layout;
 use proviso::span::Source;
 
 use super::check::report_load_error;
-use super::{render, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
+use super::escape::Shown;
+use super::{output, render, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy files or directories
+    /// Policy files or directories (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Change nothing; list the files that are not laid out and exit 3 if there are any
@@ -28,31 +30,40 @@ pub fn run(args: &Args) -> i32 {
         }
     };
     let mut status = EXIT_OK;
+    let mut out = output::stdout();
     for path in files {
         let name = path.display().to_string();
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("error: cannot read `{name}`");
-            status = EXIT_POLICY;
-            continue;
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                render::message(&format!("error: cannot read `{}`: {e}\n", Shown(&name)));
+                status = EXIT_POLICY;
+                continue;
+            }
         };
         let laid = layout(&text);
         if laid == text {
             continue;
         }
         if let Err(message) = same_meaning(&name, &text, &laid) {
-            eprintln!("error: `{name}`: {message}");
+            render::message(&format!("error: `{}`: {message}\n", Shown(&name)));
             status = EXIT_POLICY;
             continue;
         }
         if args.check {
-            eprintln!("not laid out: {name}");
+            render::message(&format!("not laid out: {}\n", Shown(&name)));
             status = EXIT_POLICY;
-        } else if std::fs::write(&path, laid).is_ok() {
-            println!("laid out: {name}");
-        } else {
-            eprintln!("error: cannot write `{name}`");
+        } else if let Err(e) = std::fs::write(&path, laid) {
+            render::message(&format!("error: cannot write `{}`: {e}\n", Shown(&name)));
             return EXIT_FAILURE;
+        } else if let Err(e) =
+            writeln!(out, "laid out: {}", Shown(&name)).and_then(|()| out.flush())
+        {
+            return output::stdout_failed(&e);
         }
+    }
+    if let Err(e) = out.flush() {
+        return output::stdout_failed(&e);
     }
     status
 }

@@ -2,9 +2,11 @@
 
 mod check;
 mod diff;
+mod escape;
 mod eval;
 mod fmt;
 mod input;
+mod output;
 mod pick;
 mod render;
 mod replay;
@@ -29,7 +31,7 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  every policy checked clean, every document was evaluated (whatever the decisions),
      or a diff or replay was reported (whatever changed)
-  1  the output could not be written
+  1  the output could not be written (standard output or standard error: full, closed)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
      (with `fmt --check`: a policy file is not laid out)
@@ -48,7 +50,7 @@ enum Command {
     /// Check policy files (or directory trees of them) and report every error
     #[command(after_help = EXIT_CODES)]
     Check {
-        /// Policy files or directories
+        /// Policy files or directories (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -83,14 +85,33 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Runs the command line and returns the exit status.
+/// Runs the command line and returns the exit status: 1 whenever some of the output (on
+/// standard output or standard error) could not be written.
 pub fn run() -> i32 {
+    output::init();
+    let code = dispatch();
+    if output::stderr_failed() {
+        EXIT_FAILURE
+    } else {
+        code
+    }
+}
+
+fn dispatch() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let _ = e.print();
-            return code;
+            // Help and version go to standard output, usage errors to standard error.
+            let (code, closed) = if e.use_stderr() {
+                (EXIT_USAGE, output::stderr_closed())
+            } else {
+                (EXIT_OK, output::stdout_closed())
+            };
+            return if e.print().is_err() || closed {
+                EXIT_FAILURE
+            } else {
+                code
+            };
         }
     };
     match cli.command {

@@ -7,7 +7,8 @@ use proviso::compile::Program;
 use proviso::span::Source;
 use proviso::{LoadError, PolicyErrors, PolicySet};
 
-use super::{check::report_load_error, EXIT_POLICY, EXIT_USAGE};
+use super::escape::Shown;
+use super::{check::report_load_error, render, EXIT_POLICY, EXIT_USAGE};
 
 /// Where `NAME OLD_VERSION NEW_VERSION` looks when `--policies` is not given.
 pub const DEFAULT_POLICIES: &str = "policies";
@@ -25,7 +26,7 @@ pub fn two(args: &[String], policies: Option<&Path>) -> Result<(Version, Version
     match args {
         [old, new] => {
             if policies.is_some() {
-                eprintln!("error: `--policies` goes with NAME OLD_VERSION NEW_VERSION, not with two files");
+                render::message("error: `--policies` goes with NAME OLD_VERSION NEW_VERSION, not with two files\n");
                 return Err(EXIT_USAGE);
             }
             files(Path::new(old), Path::new(new))
@@ -35,7 +36,9 @@ pub fn two(args: &[String], policies: Option<&Path>) -> Result<(Version, Version
             labels(&dir, name, old, new)
         }
         _ => {
-            eprintln!("error: expected OLD NEW (two policy files) or NAME OLD_VERSION NEW_VERSION");
+            render::message(
+                "error: expected OLD NEW (two policy files) or NAME OLD_VERSION NEW_VERSION\n",
+            );
             Err(EXIT_USAGE)
         }
     }
@@ -92,14 +95,16 @@ fn labels(dir: &Path, name: &str, old: &str, new: &str) -> Result<(Version, Vers
                 .filter(|p| *p.meta.name == *name)
                 .map(|p| &*p.meta.version)
                 .collect();
+            let (name, label) = (Shown(name), Shown(label));
+            let dir = dir.display().to_string();
+            let dir = Shown(&dir);
             if known.is_empty() {
-                eprintln!("error: no policy named `{name}` under `{}`", dir.display());
+                render::message(&format!("error: no policy named `{name}` under `{dir}`\n"));
             } else {
-                eprintln!(
-                    "error: `{name}` has no version `{label}` under `{}` (versions: {})",
-                    dir.display(),
-                    known.join(", ")
-                );
+                let known = Shown(&known.join(", ")).to_string();
+                render::message(&format!(
+                    "error: `{name}` has no version `{label}` under `{dir}` (versions: {known})\n"
+                ));
             }
             return Err(EXIT_POLICY);
         };

@@ -1,35 +1,48 @@
-//! Renders diagnostics for a terminal (colour) or a pipe (plain unicode).
+//! Renders diagnostics for a terminal (colour) or a pipe (plain unicode), quoted text escaped.
 
 use std::fmt;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, SourceSpan};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
+
+use super::escape::{self, Shown};
+use super::output;
 
 /// Spans that start or end further right than this column are not drawn: such a snippet is
 /// unreadable, and miette cannot pad an underline past column 65535.
 const MAX_COLUMN: usize = 1000;
 
 /// The diagnostic as text, coloured only when standard error is a terminal.
+///
+/// A diagnostic quotes documents and file names, which may hold control characters: they
+/// are shown as escapes (see [`escape`]), and a diagnostic that quotes any is shown
+/// without colour, so that every escape sequence in the output is the command's own.
 pub fn diagnostic(d: &dyn Diagnostic) -> String {
+    let plain = render(d, GraphicalTheme::unicode_nocolor());
+    if let std::borrow::Cow::Owned(escaped) = escape::keep_lines(&plain) {
+        return escaped;
+    }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if color {
-        GraphicalTheme::unicode()
+    if color {
+        render(d, GraphicalTheme::unicode())
     } else {
-        GraphicalTheme::unicode_nocolor()
-    };
+        plain
+    }
+}
+
+fn render(d: &dyn Diagnostic, theme: GraphicalTheme) -> String {
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
         .with_word_separator(textwrap::WordSeparator::AsciiSpace)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
-    let rendered = if drawable(d) {
-        handler.render_report(&mut out, d)
-    } else {
-        handler.render_report(&mut out, &Unsourced(d))
+    let quoted = Quoted {
+        inner: d,
+        sourced: drawable(d),
     };
-    if rendered.is_err() {
-        out = format!("error: {d}\n");
+    if handler.render_report(&mut out, &quoted).is_err() {
+        out = format!("error: {}\n", Shown(&d.to_string()));
     }
     out
 }
@@ -49,39 +62,80 @@ fn drawable(d: &dyn Diagnostic) -> bool {
     labels_ok && d.related().is_none_or(|mut r| r.all(drawable))
 }
 
-/// A diagnostic shown without its source snippet.
-struct Unsourced<'a>(&'a dyn Diagnostic);
+/// A diagnostic as shown: its message, location and labels with line breaks and other
+/// control characters escaped; without its source snippet when that cannot be drawn.
+struct Quoted<'a> {
+    inner: &'a dyn Diagnostic,
+    sourced: bool,
+}
 
-impl fmt::Debug for Unsourced<'_> {
+impl fmt::Debug for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.0, f)
+        fmt::Debug::fmt(self.inner, f)
     }
 }
 
-impl fmt::Display for Unsourced<'_> {
+impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self.0, f)
+        Shown(&self.inner.to_string()).fmt(f)
     }
 }
 
-impl std::error::Error for Unsourced<'_> {}
+impl std::error::Error for Quoted<'_> {}
 
-impl Diagnostic for Unsourced<'_> {
+impl Diagnostic for Quoted<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0.code()
+        let code = self.inner.code()?.to_string();
+        Some(Box::new(escape::shown(&code).into_owned()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0.help()
+        self.inner.help()
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.url()
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.inner.diagnostic_source()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.inner.source_code().filter(|_| self.sourced)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.sourced {
+            return None;
+        }
+        let labels = self.inner.labels()?.map(|l| {
+            let text = l.label().map(|t| escape::shown(t).into_owned());
+            let span = SourceSpan::new(l.offset().into(), l.len());
+            if l.primary() {
+                LabeledSpan::new_primary_with_span(text, span)
+            } else {
+                LabeledSpan::new_with_span(text, span)
+            }
+        });
+        Some(Box::new(labels))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        self.inner.related().filter(|_| self.sourced)
     }
 }
 
 /// Writes a diagnostic to standard error.
 pub fn eprint(d: &dyn Diagnostic) {
-    message(&diagnostic(d));
+    output::message(&diagnostic(d));
 }
 
-/// Writes text to standard error; a closed standard error is ignored (`eprint!` would panic).
+/// Writes a line of the command's own to standard error (`error: ...`, `warning: ...`).
 pub fn message(text: &str) {
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    output::message(text);
 }

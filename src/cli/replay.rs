@@ -1,25 +1,28 @@
 //! `proviso replay`: decide a corpus under two versions and report what a change would do.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use std::sync::Arc;
 
 use proviso::decision::format_money;
 use proviso::replay::{replay, Changed, Replay, Side, Totals, Verdict};
-use proviso::Document;
+use proviso::{Document, Format};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::input;
+use super::escape::Shown;
+use super::input::{self, InputError, Options, Sink};
 use super::pick::{self, Version};
 use super::versions::Row;
-use super::{render, OutputFormat, EXIT_DOCUMENT, EXIT_FAILURE, EXIT_OK, EXIT_USAGE};
+use super::{output, render, OutputFormat, EXIT_DOCUMENT, EXIT_OK, EXIT_USAGE};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// OLD NEW CORPUS: two policy files; or NAME OLD_VERSION NEW_VERSION CORPUS: a policy and
     /// two of its version labels. CORPUS is a directory of .yaml/.json/.jsonl files or one file
+    /// (directories are walked recursively; a symbolic link to a directory is followed, but
+    /// each real directory is read once)
     #[arg(required = true, num_args = 3..=4, value_names = ["OLD|NAME", "NEW|OLD_VERSION", "CORPUS|NEW_VERSION", "CORPUS"])]
     args: Vec<String>,
     /// The policy tree NAME's versions are read from [default: policies]
@@ -28,48 +31,86 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// The largest document read: a whole YAML or JSON file, or one line of JSON Lines.
+    /// In bytes, or with a unit: 64KiB, 16MiB, 1GiB
+    #[arg(long, value_name = "SIZE", value_parser = input::parse_size, default_value = "16MiB")]
+    max_document_bytes: u64,
+}
+
+/// The corpus, read whole: each document's text and where it came from.
+#[derive(Default)]
+struct Corpus {
+    documents: Vec<(Arc<str>, String, Format, usize)>,
+    unreadable: bool,
+}
+
+impl Sink for Corpus {
+    fn document(&mut self, doc: &Document<'_>) -> std::io::Result<()> {
+        let text = doc.text.to_string();
+        self.documents
+            .push((doc.name.clone(), text, doc.format, doc.line));
+        Ok(())
+    }
+
+    fn error(&mut self, e: &InputError) -> std::io::Result<()> {
+        render::eprint(e);
+        self.unreadable = true;
+        Ok(())
+    }
+
+    fn idle(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Exits 0 when every document was decided under both versions, whatever changed;
 /// 4 when a document could not be read or decided (the others are still replayed).
 pub fn run(args: &Args) -> i32 {
-    let Some((corpus, versions)) = args.args.split_last() else {
+    let Some((corpus_arg, versions)) = args.args.split_last() else {
         return EXIT_USAGE;
     };
     let (old, new) = match pick::two(versions, args.policies.as_deref()) {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let mut unreadable = false;
-    let mut inputs = Vec::new();
-    for path in input::expand(std::slice::from_ref(corpus)) {
-        match input::read(&path, None) {
-            Ok(i) => inputs.push(i),
-            Err(message) => {
-                eprintln!("error: {message}");
-                unreadable = true;
-            }
-        }
-    }
-    let documents: Vec<Document<'_>> = inputs.iter().flat_map(|i| i.documents()).collect();
-    if documents.is_empty() && !unreadable {
-        eprintln!("warning: no documents found in `{corpus}`");
+    let opts = Options {
+        format: None,
+        max_bytes: args.max_document_bytes,
+    };
+    let mut corpus = Corpus::default();
+    // The corpus sink writes nothing to standard output, so it cannot fail.
+    let _ = input::read_all(std::slice::from_ref(corpus_arg), &opts, &mut corpus);
+    let documents: Vec<Document<'_>> = corpus
+        .documents
+        .iter()
+        .map(|(name, text, format, line)| Document {
+            name: name.clone(),
+            text,
+            format: *format,
+            line: *line,
+        })
+        .collect();
+    if documents.is_empty() && !corpus.unreadable {
+        render::message(&format!(
+            "warning: no documents found in `{}`\n",
+            Shown(corpus_arg)
+        ));
     }
     let r = replay(&old.program, &new.program, &documents);
     for f in &r.failed {
         render::eprint(&f.error);
     }
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = output::stdout();
     let written = match args.format {
         OutputFormat::Text => text(&mut out, &old, &new, &r),
         OutputFormat::Json => serde_json::to_writer(&mut out, &report(&old, &new, &r))
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(out)),
     };
-    if written.and_then(|()| out.flush()).is_err() {
-        return EXIT_FAILURE;
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        return output::stdout_failed(&e);
     }
-    if unreadable || !r.failed.is_empty() {
+    if corpus.unreadable || !r.failed.is_empty() {
         EXIT_DOCUMENT
     } else {
         EXIT_OK
@@ -79,7 +120,13 @@ pub fn run(args: &Args) -> i32 {
 fn text(out: &mut impl Write, old: &Version, new: &Version, r: &Replay) -> std::io::Result<()> {
     for (mark, v) in [("---", old), ("+++", new)] {
         let m = &v.program.meta;
-        writeln!(out, "{mark} {} {}  {}", m.name, m.version, m.file.name)?;
+        writeln!(
+            out,
+            "{mark} {} {}  {}",
+            Shown(&m.name),
+            Shown(&m.version),
+            Shown(&m.file.name)
+        )?;
     }
     for c in &r.changed {
         changed(out, c, r)?;
@@ -125,7 +172,7 @@ fn amounts(a: Decimal, b: Decimal, r: &Replay) -> String {
 }
 
 fn changed(out: &mut impl Write, c: &Changed, r: &Replay) -> std::io::Result<()> {
-    writeln!(out, "\n{} ({})", c.document, c.source)?;
+    writeln!(out, "\n{} ({})", Shown(&c.document), Shown(&c.source))?;
     let (a, b) = (c.before.decision.as_str(), c.after.decision.as_str());
     if a == b {
         writeln!(out, "  decision  {a}")?;
@@ -147,7 +194,13 @@ fn changed(out: &mut impl Write, c: &Changed, r: &Replay) -> std::io::Result<()>
     }
     for (i, d) in c.rules.iter().enumerate() {
         let label = if i == 0 { "rules" } else { "" };
-        writeln!(out, "  {label:<9} {} {} ({})", mark(d.side), d.rule, d.kind)?;
+        writeln!(
+            out,
+            "  {label:<9} {} {} ({})",
+            mark(d.side),
+            Shown(&d.rule),
+            d.kind
+        )?;
     }
     Ok(())
 }

@@ -1,16 +1,17 @@
 //! `proviso versions`: one row per policy version: name, label, dates in force, sha256, file.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use proviso::compile::Program;
 use proviso::PolicySet;
 
-use super::{check::report_load_error, OutputFormat, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
+use super::escape::shown;
+use super::{check::report_load_error, output, render, OutputFormat, EXIT_OK, EXIT_POLICY};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Policy files, or directory trees of them
+    /// Policy files, or directory trees of them (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
     #[arg(required = true)]
     policies: Vec<PathBuf>,
     /// Output format: a table, or one JSON object per version and line
@@ -28,9 +29,9 @@ pub fn run(args: &Args) -> i32 {
     };
     let rows: Vec<Row> = set.versions().map(Row::of).collect();
     if rows.is_empty() {
-        eprintln!("warning: no `.proviso` files found");
+        render::message("warning: no `.proviso` files found\n");
     }
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = output::stdout();
     let written = match args.format {
         OutputFormat::Text => table(&mut out, &rows),
         OutputFormat::Json => rows.iter().try_for_each(|r| {
@@ -40,7 +41,7 @@ pub fn run(args: &Args) -> i32 {
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => EXIT_OK,
-        Err(_) => EXIT_FAILURE,
+        Err(e) => output::stdout_failed(&e),
     }
 }
 
@@ -82,14 +83,18 @@ impl Row {
 }
 
 fn table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
-    let head = ["name", "version", "effective", "until", "sha256", "file"];
-    let mut widths = head.map(str::len);
-    for r in rows {
-        for (w, c) in widths.iter_mut().zip(r.cells()) {
+    let head = ["name", "version", "effective", "until", "sha256", "file"].map(String::from);
+    let rows: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| r.cells().map(|c| shown(c).into_owned()))
+        .collect();
+    let mut widths = head.clone().map(|h| h.len());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let line = |out: &mut dyn Write, cells: [&str; 6]| -> std::io::Result<()> {
+    let line = |out: &mut dyn Write, cells: &[String; 6]| -> std::io::Result<()> {
         let mut text = String::new();
         for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
             if i + 1 == cells.len() {
@@ -100,9 +105,9 @@ fn table(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
         }
         writeln!(out, "{}", text.trim_end())
     };
-    line(out, head)?;
-    for r in rows {
-        line(out, r.cells())?;
+    line(out, &head)?;
+    for r in &rows {
+        line(out, r)?;
     }
     Ok(())
 }

@@ -1,10 +1,25 @@
-//! Limits checked on a document's text before any parser sees it.
+//! Limits checked on a document's text before any parser decodes it.
 //!
 //! The parsers are not trusted with hostile nesting: libyaml takes quadratic time on deeply
 //! nested flow collections, and serde_json skips an ignored value without any depth limit.
 //! So the text is scanned once, cheaply, for nesting deeper than [`MAX_DEPTH`] (in declared
-//! fields or not), and YAML aliases are refused: a document is data of the same shape as
-//! JSON, and an alias could stand for a billion values.
+//! fields or not).
+//!
+//! YAML aliases are refused: a document is data of the same shape as JSON, and an alias
+//! could stand for a billion values. Whether a text holds one is decided from the events
+//! of a YAML parser (saphyr's), not from a text scan, so that no spelling of line breaks,
+//! quotes or comments can hide one; the parser runs only on a text that holds a `*`, as
+//! every alias does. libyaml, which decodes documents, reads YAML 1.1, whose line breaks
+//! also include NEL, LS and PS: they are read as line breaks here too (and tabs as
+//! spaces). A text the event parser cannot read is refused, with libyaml's own error when
+//! libyaml cannot read it either (asked without following aliases). So no document that
+//! reaches the decoder holds an alias, and what one document expands to is bounded by its
+//! own size (at most `--max-document-bytes` in the command).
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Parser, ScanError};
+use serde::Deserialize;
 
 use super::{DocError, Format};
 
@@ -13,39 +28,104 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Rejects a document that nests too deeply or (YAML) uses an alias.
 pub(super) fn check(text: &str, format: Format) -> Result<(), DocError> {
-    let found = match format {
+    let deep = match format {
         Format::Json => json(text.as_bytes()),
         Format::Yaml => yaml(text),
     };
-    match found {
-        None => Ok(()),
-        Some((at, problem)) => {
-            let before = text.get(..at).unwrap_or("");
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let message = match problem {
-                Problem::Deep => format!("the document nests deeper than {MAX_DEPTH} levels"),
-                Problem::Alias => {
-                    "YAML aliases (`*name`) are not accepted in documents; write the value out"
-                        .into()
-                }
-            };
-            Err(DocError {
-                message,
-                path: None,
-                line_col: Some((line, col)),
-                place: Default::default(),
-            })
-        }
+    if let Some(at) = deep {
+        return Err(error(
+            text,
+            at,
+            format!("the document nests deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    if format == Format::Yaml && text.contains('*') {
+        aliases(text)?;
+    }
+    Ok(())
+}
+
+/// An error at byte offset `at`, located by line and column as diagnostics count them.
+fn error(text: &str, at: usize, message: String) -> DocError {
+    let before = text.get(..at).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    DocError {
+        message,
+        path: None,
+        line_col: Some((line, col)),
+        place: Default::default(),
     }
 }
 
-enum Problem {
-    Deep,
-    Alias,
+const ALIAS: &str = "YAML aliases (`*name`) are not accepted in documents; write the value out";
+
+/// What saphyr says of an alias whose anchor is not defined (an alias all the same).
+const UNKNOWN_ANCHOR: &str = "while parsing node, found unknown anchor";
+
+/// Refuses a YAML text that holds an alias, at the alias.
+fn aliases(text: &str) -> Result<(), DocError> {
+    // NEL, LS and PS are YAML 1.1 line breaks; each is one character, as `\n` is. A tab
+    // separates tokens for libyaml where saphyr (YAML 1.2) may not take one (`key:\tvalue`),
+    // and starts none, so it is read as a space; libyaml refuses the tabs that indent.
+    let odd = ['\u{85}', '\u{2028}', '\u{2029}', '\t'];
+    let read: Cow<'_, str> = if text.contains(odd) {
+        let same_length = |c: char| match c {
+            '\t' => ' ',
+            c if odd.contains(&c) => '\n',
+            c => c,
+        };
+        Cow::Owned(text.chars().map(same_length).collect())
+    } else {
+        Cow::Borrowed(text)
+    };
+    let at = |chars: usize| {
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(i, _)| i)
+    };
+    let unread: ScanError = match first_alias(&read) {
+        Ok(None) => return Ok(()),
+        Ok(Some(index)) => return Err(error(text, at(index), ALIAS.into())),
+        Err(e) if e.info() == UNKNOWN_ANCHOR => {
+            return Err(error(text, at(e.marker().index()), ALIAS.into()))
+        }
+        Err(e) => e,
+    };
+    // Ignoring the document follows no alias, so this reads libyaml's events and no more.
+    match serde::de::IgnoredAny::deserialize(serde_yaml::Deserializer::from_str(text)) {
+        Err(e) => Err(DocError {
+            message: super::clean(&e.to_string()),
+            path: None,
+            line_col: e.location().map(|l| (l.line(), l.column())),
+            place: Default::default(),
+        }),
+        Ok(_) => Err(error(
+            text,
+            at(unread.marker().index()),
+            format!(
+                "cannot check the document for YAML aliases, as YAML 1.2 reads it: {}",
+                unread.info()
+            ),
+        )),
+    }
 }
 
-fn json(bytes: &[u8]) -> Option<(usize, Problem)> {
+/// The character index of the first alias in a YAML text, `None` when there is none.
+fn first_alias(text: &str) -> Result<Option<usize>, ScanError> {
+    let mut parser = Parser::new_from_str(text);
+    while let Some(event) = parser.next_event() {
+        match event? {
+            (Event::Alias(_), span) => return Ok(Some(span.start.index())),
+            (Event::StreamEnd, _) => break,
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+/// The offset of the first bracket nested deeper than [`MAX_DEPTH`].
+fn json(bytes: &[u8]) -> Option<usize> {
     // Nesting is never deeper than the number of brackets that could open it: counting
     // them is a fast pass, and most documents have too few to need the walk below.
     let openers = bytes.iter().filter(|&&b| b == b'[' || b == b'{').count();
@@ -68,7 +148,7 @@ fn json(bytes: &[u8]) -> Option<(usize, Problem)> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Some((i, Problem::Deep));
+                    return Some(i);
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -79,16 +159,14 @@ fn json(bytes: &[u8]) -> Option<(usize, Problem)> {
 }
 
 /// A lexical pass over YAML: quoted scalars, comments and block scalars are skipped; flow
-/// brackets and compact `- `/`? ` entries count as nesting; `*` where a node starts is an alias.
-fn yaml(text: &str) -> Option<(usize, Problem)> {
+/// brackets and compact `- `/`? ` entries count as nesting. Gives the offset of the first
+/// bracket or entry nested deeper than [`MAX_DEPTH`].
+fn yaml(text: &str) -> Option<usize> {
     let mut flow = 0usize;
     let mut quote: Option<u8> = None;
     let mut block_scalar: Option<usize> = None;
     let mut node_start = true;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
+    for (start, line) in lines(text) {
         let bytes = line.as_bytes();
         let indent = bytes.iter().take_while(|&&b| b == b' ').count();
         if let Some(parent) = block_scalar {
@@ -106,7 +184,7 @@ fn yaml(text: &str) -> Option<(usize, Problem)> {
         let mut i = indent;
         while let Some(&b) = bytes.get(i) {
             let next = bytes.get(i + 1).copied().unwrap_or(b'\n');
-            let spaced = matches!(next, b' ' | b'\t' | b'\r' | b'\n');
+            let spaced = matches!(next, b' ' | b'\t' | b'\n');
             i += 1;
             if let Some(q) = quote {
                 match b {
@@ -119,12 +197,12 @@ fn yaml(text: &str) -> Option<(usize, Problem)> {
             }
             let after_space = i == 1 || matches!(bytes.get(i - 2), Some(b' ' | b'\t'));
             match b {
-                b' ' | b'\t' | b'\r' | b'\n' => {}
+                b' ' | b'\t' => {}
                 b'#' if after_space => break,
                 b'[' | b'{' if node_start || flow > 0 => {
                     flow += 1;
                     if flow > MAX_DEPTH {
-                        return Some((start + i - 1, Problem::Deep));
+                        return Some(start + i - 1);
                     }
                     node_start = true;
                 }
@@ -141,7 +219,6 @@ fn yaml(text: &str) -> Option<(usize, Problem)> {
                     quote = Some(b);
                     node_start = false;
                 }
-                b'*' if !spaced => return Some((start + i - 1, Problem::Alias)),
                 b'&' | b'!' => {
                     // An anchor or a tag: the node itself follows it.
                     while bytes.get(i).is_some_and(|c| !c.is_ascii_whitespace()) {
@@ -152,7 +229,7 @@ fn yaml(text: &str) -> Option<(usize, Problem)> {
                     node_col = i - 1;
                     compact += 1;
                     if compact > MAX_DEPTH {
-                        return Some((start + i - 1, Problem::Deep));
+                        return Some(start + i - 1);
                     }
                 }
                 b'|' | b'>' if flow == 0 => {
@@ -167,4 +244,28 @@ fn yaml(text: &str) -> Option<(usize, Problem)> {
         }
     }
     None
+}
+
+/// The lines of a YAML text, each with its offset and without its line break: YAML 1.1
+/// (libyaml) ends a line at `\r\n`, `\r`, `\n`, NEL, LS or PS.
+fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    std::iter::from_fn(move || {
+        let rest = text.get(offset..).filter(|r| !r.is_empty())?;
+        let start = offset;
+        let (line, brk) = match rest.find(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+            Some(i) => {
+                let tail = rest.get(i..).unwrap_or_default();
+                let len = match tail.chars().next() {
+                    Some('\r') if tail.starts_with("\r\n") => 2,
+                    Some(c) => c.len_utf8(),
+                    None => 0,
+                };
+                (rest.get(..i).unwrap_or_default(), len)
+            }
+            None => (rest, 0),
+        };
+        offset += line.len() + brk;
+        Some((start, line))
+    })
 }
