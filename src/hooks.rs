@@ -13,6 +13,8 @@
 //! A failure names the hook, the limit it ran into or the place in its file where it
 //! stopped. The policy's sha256 covers each hook file (see [`crate::compile::hash`]).
 
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Component, Path};
 use std::sync::Arc;
 
@@ -148,9 +150,19 @@ impl Hooks {
         let mut hooks = Vec::new();
         let mut errors = Vec::new();
         for (sig, file) in sigs.iter().zip(files) {
-            let ast = match engine.compile(file.source.text.as_ref()) {
-                Ok(ast) => ast,
-                Err(e) => {
+            let compiled = contained(|| engine.compile(file.source.text.as_ref()));
+            let ast = match compiled {
+                Ok(Ok(ast)) => ast,
+                Err(why) => {
+                    errors.push(PolicyError::new(
+                        &file.source,
+                        Span::new(0, 0),
+                        format!("hook `{}` does not compile: {why}", sig.name),
+                        "in this file",
+                    ));
+                    continue;
+                }
+                Ok(Err(e)) => {
                     let pos = e.position();
                     let at = file
                         .source
@@ -221,12 +233,75 @@ impl Hooks {
                     .ok_or_else(|| format!("hook `{name}` was given a value it cannot take"))?,
             );
         }
-        let result = self
-            .engine
-            .call_fn::<Dynamic>(&mut Scope::new(), &hook.ast, name, dyn_args)
-            .map_err(|e| failure(name, &hook.file, *e))?;
+        let result = contained(|| {
+            self.engine
+                .call_fn::<Dynamic>(&mut Scope::new(), &hook.ast, name, dyn_args)
+        })
+        .map_err(|why| format!("hook `{name}` failed: {why}"))?
+        .map_err(|e| failure(name, &hook.file, *e))?;
         from_dynamic(result, &hook.sig.ret.base).map_err(|m| format!("hook `{name}` {m}"))
     }
+}
+
+thread_local! {
+    /// Whether this thread is running hook code under [`contained`].
+    static IN_HOOK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread is running a hook. A panic raised there is caught and
+/// reported as the hook's failure, so a program's panic hook may stay silent about it
+/// (the `proviso` command does); the library itself never prints.
+pub fn running_hook() -> bool {
+    IN_HOOK.with(Cell::get)
+}
+
+/// Marks the current thread as running a hook until dropped, even when unwinding.
+struct Running(bool);
+
+impl Running {
+    fn start() -> Running {
+        Running(IN_HOOK.with(|h| h.replace(true)))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        IN_HOOK.with(|h| h.set(self.0));
+    }
+}
+
+/// Runs Rhai on a hook, turning a panic inside Rhai or the decimal library (`tan` at
+/// pi/2 panics in `rust_decimal`) into the reason the hook failed, so that it fails only
+/// the document being evaluated.
+///
+/// `AssertUnwindSafe` is sound here: what the closure mutates is per call (the `Scope`,
+/// and the evaluation state Rhai creates for each `call_fn` or `compile`), and the
+/// `Engine` and `AST` it borrows are only read, so a panic leaves nothing half-updated
+/// that a later call could observe.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let running = Running::start();
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    drop(running);
+    outcome.map_err(|payload| {
+        let said = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned());
+        match said.filter(|s| plain(s)) {
+            Some(s) => format!(
+                "a built-in function could not compute its result ({})",
+                lowercase_first(s)
+            ),
+            None => "a built-in function could not compute its result".into(),
+        }
+    })
+}
+
+/// Whether a panic message reads as words a policy author can use (not Rust internals).
+fn plain(s: &str) -> bool {
+    s.len() <= 80
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " .,-".contains(c))
 }
 
 /// A hook's runtime failure in one line: the hook, where in its file it stopped, and why,

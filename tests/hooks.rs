@@ -300,6 +300,99 @@ fn a_hook_file_that_is_missing_or_outside_the_policy_folder() {
     );
 }
 
+// ---- a panic inside Rhai or the decimal library fails only its document ----------------
+
+#[test]
+fn a_hook_whose_decimal_function_panics_fails_its_document() {
+    // `tan` at pi/2 panics inside rust_decimal; the panic is caught and named.
+    fails(
+        "tan",
+        "fn admin_fee(state, price, prorated) {\n    tan(PI() / 2)\n}\n",
+        "hook `admin_fee` failed: a built-in function could not compute its result (tan overflowed)",
+    );
+    fails(
+        "tan-negative",
+        "fn admin_fee(state, price, prorated) {\n    -tan(-PI() / 2)\n}\n",
+        "hook `admin_fee` failed: a built-in function could not compute its result (tan overflowed)",
+    );
+}
+
+#[test]
+fn a_hook_whose_decimal_function_has_no_result_names_the_place() {
+    let cases = [
+        ("ln", "ln(0.0)", "2:5: error taking the natural log of 0.0"),
+        ("log", "log(-price)", "2:5: error taking the log of -100"),
+        (
+            "sqrt",
+            "sqrt(-price)",
+            "2:5: error taking the square root of -100",
+        ),
+        (
+            "exp",
+            "exp(price * 10)",
+            "2:5: exponential overflow: e ** 1000",
+        ),
+        (
+            "pow",
+            "price ** 1000",
+            "2:11: exponential overflow: 100 ** 1000",
+        ),
+        (
+            "to-int",
+            "to_int(price * 1000000000000000000)",
+            "2:5: integer overflow: to_int(100000000000000000000)",
+        ),
+        ("divide", "price / 0.0", "2:11: division by zero: 100 / 0.0"),
+    ];
+    for (test, body, at) in cases {
+        fails(
+            test,
+            &format!("fn admin_fee(state, price, prorated) {{\n    {body}\n}}\n"),
+            &format!("hook `admin_fee` failed at {{file}}:{at}"),
+        );
+    }
+}
+
+#[test]
+fn a_batch_goes_on_past_a_panicking_hook_and_prints_no_panic() {
+    let dir = Dir::new(
+        "batch-panic",
+        "fn admin_fee(state, price, prorated) {\n    if state == \"XX\" { return tan(PI() / 2); }\n    price * 0.10\n}\n",
+    );
+    let batch = dir.path().join("batch.jsonl");
+    let lines = [doc("C-1", "CA"), doc("C-2", "XX"), doc("C-3", "NY")];
+    std::fs::write(&batch, lines.join("\n") + "\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .arg("eval")
+        .arg(dir.path())
+        .arg(&batch)
+        .args(["--format", "json"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!("{} {}", v["document"], v["refund"]["amount"])
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        ["\"C-1\" \"90.00\"", "\"C-2\" null", "\"C-3\" \"90.00\""]
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let policy = dir.path().join("policy.proviso").display().to_string();
+    let expected = format!(
+        "{}:2\n\n  \u{d7} rule `fee` failed: hook `admin_fee` failed: a built-in function could not compute its result\n  \u{2502} (tan overflowed)\n    \u{256d}\u{2500}[{policy}:15:45]\n",
+        batch.display()
+    );
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 // ---- a batch goes on past a failing hook -----------------------------------------------
 
 #[test]

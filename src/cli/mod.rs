@@ -83,8 +83,20 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Keeps a panic inside a hook off standard error: the library catches it and reports it as
+/// the hook's failure, in the document's diagnostic. Any other panic is shown as usual.
+fn quiet_hook_panics() {
+    let show = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !proviso::hooks::running_hook() {
+            show(info);
+        }
+    }));
+}
+
 /// Runs the command line and returns the exit status.
 pub fn run() -> i32 {
+    quiet_hook_panics();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
