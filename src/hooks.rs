@@ -23,10 +23,20 @@ use rust_decimal::Decimal;
 
 use crate::check::HookSig;
 use crate::diagnostic::PolicyError;
+use crate::read::{read_text, Unreadable};
 use crate::span::{Source, Span};
 use crate::types::Base;
 use crate::value::Value;
 
+/// Largest hook file read, in bytes.
+pub const MAX_HOOK_BYTES: usize = 64 << 10;
+/// Most functions one hook file may define.
+pub const MAX_FUNCTIONS: usize = 256;
+/// Most variables a hook may hold at once.
+pub const MAX_VARIABLES: usize = 256;
+/// Deepest expression nesting in a hook, at the top level and inside a function.
+pub const MAX_EXPR_DEPTH: usize = 64;
+pub const MAX_FN_EXPR_DEPTH: usize = 32;
 /// Most Rhai operations one hook call may take.
 pub const MAX_OPERATIONS: u64 = 200_000;
 /// Deepest function-call nesting in a hook.
@@ -70,7 +80,9 @@ fn sandbox() -> Engine {
     let mut e = Engine::new();
     e.set_max_operations(MAX_OPERATIONS);
     e.set_max_call_levels(MAX_CALL_LEVELS);
-    e.set_max_expr_depths(64, 32);
+    e.set_max_functions(MAX_FUNCTIONS);
+    e.set_max_variables(MAX_VARIABLES);
+    e.set_max_expr_depths(MAX_EXPR_DEPTH, MAX_FN_EXPR_DEPTH);
     e.set_max_string_size(MAX_STRING_BYTES);
     e.set_max_array_size(MAX_ARRAY_ITEMS);
     e.set_max_map_size(MAX_MAP_ITEMS);
@@ -120,17 +132,31 @@ impl Hooks {
                 continue;
             }
             let path = dir.join(rel);
-            match std::fs::read_to_string(&path) {
+            let shown = path.display().to_string();
+            match read_text(&path, &shown, MAX_HOOK_BYTES, "hook file") {
                 Ok(text) => files.push(HookFile {
                     name: sig.file.clone(),
-                    source: Source::new(path.display().to_string(), text),
+                    source: Source::new(shown, text),
                 }),
-                Err(e) => errors.push(PolicyError::new(
+                Err(Unreadable::Io(e)) => errors.push(PolicyError::new(
                     policy,
                     sig.span,
-                    format!("cannot read hook file `{}`: {e}", path.display()),
+                    format!("cannot read hook file `{shown}`: {e}"),
                     "this hook",
                 )),
+                Err(Unreadable::TooLarge(_)) => errors.push(
+                    PolicyError::new(
+                        policy,
+                        sig.span,
+                        format!("hook file `{shown}` is too large"),
+                        "this hook",
+                    )
+                    .with_help(format!(
+                        "a hook file may hold at most {MAX_HOOK_BYTES} bytes; a hook is a \
+                         small computation, and the rules belong in the policy"
+                    )),
+                ),
+                Err(Unreadable::NotUtf8(e)) => errors.push(e),
             }
         }
         if errors.is_empty() {
@@ -150,7 +176,11 @@ impl Hooks {
         let mut hooks = Vec::new();
         let mut errors = Vec::new();
         for (sig, file) in sigs.iter().zip(files) {
-            let compiled = contained(|| engine.compile(file.source.text.as_ref()));
+            // A byte order mark opening the file is no part of the script.
+            let text: &str = &file.source.text;
+            let bom = text.starts_with('\u{FEFF}');
+            let script = text.trim_start_matches('\u{FEFF}');
+            let compiled = contained(|| engine.compile(script));
             let ast = match compiled {
                 Ok(Ok(ast)) => ast,
                 Err(why) => {
@@ -164,13 +194,20 @@ impl Hooks {
                 }
                 Ok(Err(e)) => {
                     let pos = e.position();
-                    let at = file
-                        .source
-                        .offset_of(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                    let line = pos.line().unwrap_or(1);
+                    let col = pos.position().unwrap_or(1) + usize::from(bom && line == 1);
+                    let at = file.source.offset_of(line, col);
                     let end = (at + 1).min(file.source.text.len());
                     let why = match e.err_type() {
                         ParseErrorType::Reserved(word) if word == "import" => {
                             "a hook cannot import modules".to_string()
+                        }
+                        ParseErrorType::ExprTooDeep => format!(
+                            "an expression nested more than {MAX_EXPR_DEPTH} levels deep \
+                             ({MAX_FN_EXPR_DEPTH} inside a function)"
+                        ),
+                        ParseErrorType::TooManyFunctions => {
+                            format!("more than {MAX_FUNCTIONS} functions")
                         }
                         other => lowercase_first(other.to_string()),
                     };
@@ -317,6 +354,9 @@ fn failure(name: &str, file: &str, mut e: EvalAltResult) -> String {
         }
         EvalAltResult::ErrorStackOverflow(_) => {
             format!("calls nested more than {MAX_CALL_LEVELS} deep (a recursion that never ends?)")
+        }
+        EvalAltResult::ErrorTooManyVariables(_) => {
+            format!("more than {MAX_VARIABLES} variables at once")
         }
         EvalAltResult::ErrorDataTooLarge(what, _) if what.contains("string") => {
             format!("a string longer than {MAX_STRING_BYTES} bytes")

@@ -31,6 +31,7 @@ pub mod ir;
 pub mod parse;
 pub mod policy_set;
 pub mod print;
+pub mod read;
 pub mod replay;
 pub mod schema;
 pub mod span;

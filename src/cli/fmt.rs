@@ -30,16 +30,20 @@ pub fn run(args: &Args) -> i32 {
     let mut status = EXIT_OK;
     for path in files {
         let name = path.display().to_string();
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("error: cannot read `{name}`");
-            status = EXIT_POLICY;
-            continue;
+        let text = match proviso::policy_set::read_policy(&path) {
+            Ok(src) => src.text,
+            Err(e) => {
+                report_load_error(&e);
+                status = EXIT_POLICY;
+                continue;
+            }
         };
-        let laid = layout(&text);
+        let text: &str = &text;
+        let laid = layout(text);
         if laid == text {
             continue;
         }
-        if let Err(message) = same_meaning(&name, &text, &laid) {
+        if let Err(message) = same_meaning(&name, text, &laid) {
             eprintln!("error: `{name}`: {message}");
             status = EXIT_POLICY;
             continue;
