@@ -116,6 +116,19 @@ fn shorten(s: &str) -> String {
     format!("{start}\u{2026}{end}")
 }
 
+/// Most items a message lists; a longer list ends with how many more there are.
+pub const MAX_LISTED: usize = 20;
+
+/// Items joined with commas, at most [`MAX_LISTED`] of them: `a, b, c, … and 119980 more`.
+pub fn listing<S: AsRef<str>>(items: &[S]) -> String {
+    let shown: Vec<&str> = items.iter().take(MAX_LISTED).map(AsRef::as_ref).collect();
+    let mut out = shown.join(", ");
+    if items.len() > MAX_LISTED {
+        out.push_str(&format!(", \u{2026} and {} more", items.len() - MAX_LISTED));
+    }
+    out
+}
+
 /// Every error found in a set of policy files, in file order.
 #[derive(Clone, Debug, Default)]
 pub struct PolicyErrors {

@@ -189,7 +189,7 @@ fn convert(base: &Base, s: Scalar<'_>, schema: &Schema) -> Result<Value, String>
                 let variants = schema
                     .enums
                     .get(*id)
-                    .map(|e| e.variants.join(", "))
+                    .map(|e| crate::diagnostic::listing(&e.variants))
                     .unwrap_or_default();
                 wrong(&format!("one of {variants}"), s)
             }
@@ -222,7 +222,7 @@ pub(super) fn expected(base: &Base, schema: &Schema) -> String {
         Base::DateTime => "an instant (RFC 3339, like 2025-07-10T09:30:00Z)".into(),
         Base::Duration => "a duration".into(),
         Base::Enum(id) => schema.enums.get(*id).map_or("a name".into(), |e| {
-            format!("one of {}", e.variants.join(", "))
+            format!("one of {}", crate::diagnostic::listing(&e.variants))
         }),
         Base::Record(_) => "a mapping".into(),
         Base::List(_) => "a list".into(),
