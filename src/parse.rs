@@ -25,6 +25,8 @@ pub const MAX_BRACKET_DEPTH: usize = 32;
 pub const MAX_NESTING_WORDS: usize = 128;
 /// Deepest expression tree accepted (long operator chains included).
 pub const MAX_EXPR_DEPTH: usize = 128;
+/// Largest file whose syntax error is placed where the parser got furthest (see [`furthest`]).
+const FURTHEST_MAX_BYTES: usize = 256 << 10;
 
 /// Parses one policy file. Syntax errors stop at the first; structural ones are all reported.
 pub fn parse_file(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
@@ -53,7 +55,12 @@ fn parse_checked(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
 /// the rule that backtracked began (`enum` in `enum { lost, damaged stolen }`); this says
 /// where the text went wrong (after `damaged`). Tracking is a process-wide switch, so it is
 /// on only for this second parse; a parse on another thread meanwhile merely tracks too.
+/// The second parse costs about twice the first, so a file larger than
+/// [`FURTHEST_MAX_BYTES`] (a generated one) gets pest's own report.
 fn furthest(text: &str) -> Option<Furthest> {
+    if text.len() > FURTHEST_MAX_BYTES {
+        return None;
+    }
     pest::set_error_detail(true);
     let attempts = Grammar::parse(Rule::file, text)
         .err()
