@@ -24,7 +24,7 @@ impl PolicyError {
         label: impl Into<String>,
     ) -> Self {
         PolicyError {
-            message: message.into(),
+            message: shorten_quoted(&message.into()),
             label: label.into(),
             help: None,
             span,
@@ -33,7 +33,7 @@ impl PolicyError {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten_quoted(&help.into()));
         self
     }
 
@@ -70,6 +70,63 @@ impl Diagnostic for PolicyError {
         let label = LabeledSpan::new_with_span(Some(self.label.clone()), self.span);
         Some(Box::new(std::iter::once(label)))
     }
+}
+
+/// Longest name or token a message quotes whole; a longer one keeps its start and end.
+pub const MAX_QUOTED_CHARS: usize = 40;
+
+/// `text` with every quoted name or token (between backticks or double quotes) longer than
+/// [`MAX_QUOTED_CHARS`] shortened with an ellipsis: `very_long_name_that_goes_on_and_…_and_ends_here`.
+/// Paths, and code with spaces between backticks (a suggested fix), are kept whole.
+pub fn shorten_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(['`', '"']) {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        let quote = if from.starts_with('`') { '`' } else { '"' };
+        let inner = &from[1..];
+        let Some(close) = inner.find(quote) else {
+            out.push_str(from);
+            return out;
+        };
+        let quoted = &inner[..close];
+        let is_code = quote == '`' && quoted.contains(char::is_whitespace);
+        let is_path = quoted.contains(['/', '\\']);
+        out.push(quote);
+        if quoted.chars().count() > MAX_QUOTED_CHARS && !is_code && !is_path {
+            out.push_str(&shorten(quoted));
+        } else {
+            out.push_str(quoted);
+        }
+        out.push(quote);
+        rest = &inner[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first and last characters of `s` around an ellipsis, [`MAX_QUOTED_CHARS`] in all.
+fn shorten(s: &str) -> String {
+    let tail = MAX_QUOTED_CHARS / 3;
+    let head = MAX_QUOTED_CHARS - tail - 1;
+    let count = s.chars().count();
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(count - tail).collect();
+    format!("{start}\u{2026}{end}")
+}
+
+/// Most items a message lists; a longer list ends with how many more there are.
+pub const MAX_LISTED: usize = 20;
+
+/// Items joined with commas, at most [`MAX_LISTED`] of them: `a, b, c, … and 119980 more`.
+pub fn listing<S: AsRef<str>>(items: &[S]) -> String {
+    let shown: Vec<&str> = items.iter().take(MAX_LISTED).map(AsRef::as_ref).collect();
+    let mut out = shown.join(", ");
+    if items.len() > MAX_LISTED {
+        out.push_str(&format!(", \u{2026} and {} more", items.len() - MAX_LISTED));
+    }
+    out
 }
 
 /// Every error found in a set of policy files, in file order.

@@ -12,7 +12,7 @@ use crate::exact::{self, Fault};
 use crate::hooks::Hooks;
 use crate::ir::{Arith, Builtin, Cmp, Ex};
 use crate::span::Span;
-use crate::value::{Value, SECONDS_PER_DAY};
+use crate::value::{writable_date, writable_instant, Value, SECONDS_PER_DAY};
 
 /// A failure while evaluating an expression for one document.
 #[derive(Clone, Debug, PartialEq)]
@@ -507,6 +507,12 @@ pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
 
 fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
     let overflow = || EvalError::at(span, "arithmetic overflow");
+    let beyond = |what: &str| {
+        EvalError::at(
+            span,
+            format!("the {what} falls outside the years 0001 to 9999"),
+        )
+    };
     let days = |secs: i64| -> R<i64> {
         if secs % SECONDS_PER_DAY != 0 {
             return Err(EvalError::at(span, "a date moves by whole days only"));
@@ -519,21 +525,23 @@ fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
     Ok(match (op, x, y) {
         (Arith::Add, Value::Date(d), Value::Duration(s))
         | (Arith::Add, Value::Duration(s), Value::Date(d)) => {
-            Value::Date(shift_date(d, days(s)?).ok_or_else(overflow)?)
+            Value::Date(shift_date(d, days(s)?).ok_or_else(|| beyond("date"))?)
         }
         (Arith::Sub, Value::Date(d), Value::Duration(s)) => {
-            Value::Date(shift_date(d, -days(s)?).ok_or_else(overflow)?)
+            Value::Date(shift_date(d, -days(s)?).ok_or_else(|| beyond("date"))?)
         }
         (Arith::Add, Value::DateTime(t), Value::Duration(s))
         | (Arith::Add, Value::Duration(s), Value::DateTime(t)) => Value::DateTime(
             TimeDelta::try_seconds(s)
                 .and_then(|d| t.checked_add_signed(d))
-                .ok_or_else(overflow)?,
+                .and_then(writable_instant)
+                .ok_or_else(|| beyond("instant"))?,
         ),
         (Arith::Sub, Value::DateTime(t), Value::Duration(s)) => Value::DateTime(
             TimeDelta::try_seconds(s)
                 .and_then(|d| t.checked_sub_signed(d))
-                .ok_or_else(overflow)?,
+                .and_then(writable_instant)
+                .ok_or_else(|| beyond("instant"))?,
         ),
         (Arith::Sub, Value::Date(a), Value::Date(b)) => Value::Duration(
             (a - b)
@@ -591,8 +599,10 @@ fn fault(f: Fault, span: Option<Span>) -> EvalError {
     }
 }
 
+/// `d` moved by `days`, if the result is a date that can be written (years 0001 to 9999).
 fn shift_date(d: NaiveDate, days: i64) -> Option<NaiveDate> {
     d.checked_add_signed(TimeDelta::try_days(days)?)
+        .and_then(writable_date)
 }
 
 /// The date `n` business days (Monday to Friday) after `d`; a weekend start counts from Friday.

@@ -15,6 +15,8 @@
 //! A failure names the hook, the limit it ran into or the place in its file where it
 //! stopped. The policy's sha256 covers each hook file (see [`crate::compile::hash`]).
 
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Component, Path};
 use std::sync::Arc;
 
@@ -23,10 +25,20 @@ use rust_decimal::Decimal;
 
 use crate::check::HookSig;
 use crate::diagnostic::PolicyError;
+use crate::read::{read_text, Unreadable};
 use crate::span::{Source, Span};
 use crate::types::Base;
 use crate::value::Value;
 
+/// Largest hook file read, in bytes.
+pub const MAX_HOOK_BYTES: usize = 64 << 10;
+/// Most functions one hook file may define.
+pub const MAX_FUNCTIONS: usize = 256;
+/// Most variables a hook may hold at once.
+pub const MAX_VARIABLES: usize = 256;
+/// Deepest expression nesting in a hook, at the top level and inside a function.
+pub const MAX_EXPR_DEPTH: usize = 64;
+pub const MAX_FN_EXPR_DEPTH: usize = 32;
 /// Most Rhai operations one hook call may take.
 pub const MAX_OPERATIONS: u64 = 200_000;
 /// Deepest function-call nesting in a hook.
@@ -70,7 +82,9 @@ fn sandbox() -> Engine {
     let mut e = Engine::new();
     e.set_max_operations(MAX_OPERATIONS);
     e.set_max_call_levels(MAX_CALL_LEVELS);
-    e.set_max_expr_depths(64, 32);
+    e.set_max_functions(MAX_FUNCTIONS);
+    e.set_max_variables(MAX_VARIABLES);
+    e.set_max_expr_depths(MAX_EXPR_DEPTH, MAX_FN_EXPR_DEPTH);
     e.set_max_string_size(MAX_STRING_BYTES);
     e.set_max_array_size(MAX_ARRAY_ITEMS);
     e.set_max_map_size(MAX_MAP_ITEMS);
@@ -120,17 +134,31 @@ impl Hooks {
                 continue;
             }
             let path = dir.join(rel);
-            match std::fs::read_to_string(&path) {
+            let shown = path.display().to_string();
+            match read_text(&path, &shown, MAX_HOOK_BYTES, "hook file") {
                 Ok(text) => files.push(HookFile {
                     name: sig.file.clone(),
-                    source: Source::new(path.display().to_string(), text),
+                    source: Source::new(shown, text),
                 }),
-                Err(e) => errors.push(PolicyError::new(
+                Err(Unreadable::Io(e)) => errors.push(PolicyError::new(
                     policy,
                     sig.span,
-                    format!("cannot read hook file `{}`: {e}", path.display()),
+                    format!("cannot read hook file `{shown}`: {e}"),
                     "this hook",
                 )),
+                Err(Unreadable::TooLarge(_)) => errors.push(
+                    PolicyError::new(
+                        policy,
+                        sig.span,
+                        format!("hook file `{shown}` is too large"),
+                        "this hook",
+                    )
+                    .with_help(format!(
+                        "a hook file may hold at most {MAX_HOOK_BYTES} bytes; a hook is a \
+                         small computation, and the rules belong in the policy"
+                    )),
+                ),
+                Err(Unreadable::NotUtf8(e)) => errors.push(e),
             }
         }
         if errors.is_empty() {
@@ -150,17 +178,38 @@ impl Hooks {
         let mut hooks = Vec::new();
         let mut errors = Vec::new();
         for (sig, file) in sigs.iter().zip(files) {
-            let ast = match engine.compile(file.source.text.as_ref()) {
-                Ok(ast) => ast,
-                Err(e) => {
+            // A byte order mark opening the file is no part of the script.
+            let text: &str = &file.source.text;
+            let bom = text.starts_with('\u{FEFF}');
+            let script = text.trim_start_matches('\u{FEFF}');
+            let compiled = contained(|| engine.compile(script));
+            let ast = match compiled {
+                Ok(Ok(ast)) => ast,
+                Err(why) => {
+                    errors.push(PolicyError::new(
+                        &file.source,
+                        Span::new(0, 0),
+                        format!("hook `{}` does not compile: {why}", sig.name),
+                        "in this file",
+                    ));
+                    continue;
+                }
+                Ok(Err(e)) => {
                     let pos = e.position();
-                    let at = file
-                        .source
-                        .offset_of(pos.line().unwrap_or(1), pos.position().unwrap_or(1));
+                    let line = pos.line().unwrap_or(1);
+                    let col = pos.position().unwrap_or(1) + usize::from(bom && line == 1);
+                    let at = file.source.offset_of(line, col);
                     let end = (at + 1).min(file.source.text.len());
                     let why = match e.err_type() {
                         ParseErrorType::Reserved(word) if word == "import" => {
                             "a hook cannot import modules".to_string()
+                        }
+                        ParseErrorType::ExprTooDeep => format!(
+                            "an expression nested more than {MAX_EXPR_DEPTH} levels deep \
+                             ({MAX_FN_EXPR_DEPTH} inside a function)"
+                        ),
+                        ParseErrorType::TooManyFunctions => {
+                            format!("more than {MAX_FUNCTIONS} functions")
                         }
                         other => lowercase_first(other.to_string()),
                     };
@@ -223,12 +272,75 @@ impl Hooks {
                     .ok_or_else(|| format!("hook `{name}` was given a value it cannot take"))?,
             );
         }
-        let result = self
-            .engine
-            .call_fn::<Dynamic>(&mut Scope::new(), &hook.ast, name, dyn_args)
-            .map_err(|e| failure(name, &hook.file, *e))?;
+        let result = contained(|| {
+            self.engine
+                .call_fn::<Dynamic>(&mut Scope::new(), &hook.ast, name, dyn_args)
+        })
+        .map_err(|why| format!("hook `{name}` failed: {why}"))?
+        .map_err(|e| failure(name, &hook.file, *e))?;
         from_dynamic(result, &hook.sig.ret.base).map_err(|m| format!("hook `{name}` {m}"))
     }
+}
+
+thread_local! {
+    /// Whether this thread is running hook code under [`contained`].
+    static IN_HOOK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread is running a hook. A panic raised there is caught and
+/// reported as the hook's failure, so a program's panic hook may stay silent about it
+/// (the `proviso` command does); the library itself never prints.
+pub fn running_hook() -> bool {
+    IN_HOOK.with(Cell::get)
+}
+
+/// Marks the current thread as running a hook until dropped, even when unwinding.
+struct Running(bool);
+
+impl Running {
+    fn start() -> Running {
+        Running(IN_HOOK.with(|h| h.replace(true)))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        IN_HOOK.with(|h| h.set(self.0));
+    }
+}
+
+/// Runs Rhai on a hook, turning a panic inside Rhai or the decimal library (`tan` at
+/// pi/2 panics in `rust_decimal`) into the reason the hook failed, so that it fails only
+/// the document being evaluated.
+///
+/// `AssertUnwindSafe` is sound here: what the closure mutates is per call (the `Scope`,
+/// and the evaluation state Rhai creates for each `call_fn` or `compile`), and the
+/// `Engine` and `AST` it borrows are only read, so a panic leaves nothing half-updated
+/// that a later call could observe.
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let running = Running::start();
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    drop(running);
+    outcome.map_err(|payload| {
+        let said = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned());
+        match said.filter(|s| plain(s)) {
+            Some(s) => format!(
+                "a built-in function could not compute its result ({})",
+                lowercase_first(s)
+            ),
+            None => "a built-in function could not compute its result".into(),
+        }
+    })
+}
+
+/// Whether a panic message reads as words a policy author can use (not Rust internals).
+fn plain(s: &str) -> bool {
+    s.len() <= 80
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " .,-".contains(c))
 }
 
 /// A hook's runtime failure in one line: the hook, where in its file it stopped, and why,
@@ -244,6 +356,9 @@ fn failure(name: &str, file: &str, mut e: EvalAltResult) -> String {
         }
         EvalAltResult::ErrorStackOverflow(_) => {
             format!("calls nested more than {MAX_CALL_LEVELS} deep (a recursion that never ends?)")
+        }
+        EvalAltResult::ErrorTooManyVariables(_) => {
+            format!("more than {MAX_VARIABLES} variables at once")
         }
         EvalAltResult::ErrorDataTooLarge(what, _) if what.contains("string") => {
             format!("a string longer than {MAX_STRING_BYTES} bytes")

@@ -34,6 +34,7 @@ pub mod parse;
 pub mod policy_set;
 pub mod print;
 pub mod ratio;
+pub mod read;
 pub mod replay;
 pub mod schema;
 pub mod span;

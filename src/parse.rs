@@ -11,7 +11,7 @@ mod expr;
 mod rules;
 mod syntax;
 
-use syntax::syntax_error;
+use syntax::{syntax_error, Furthest};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/proviso.pest"]
@@ -25,6 +25,8 @@ pub const MAX_BRACKET_DEPTH: usize = 32;
 pub const MAX_NESTING_WORDS: usize = 128;
 /// Deepest expression tree accepted (long operator chains included).
 pub const MAX_EXPR_DEPTH: usize = 128;
+/// Largest file whose syntax error is placed where the parser got furthest (see [`furthest`]).
+const FURTHEST_MAX_BYTES: usize = 256 << 10;
 
 /// Parses one policy file. Syntax errors stop at the first; structural ones are all reported.
 pub fn parse_file(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
@@ -36,8 +38,8 @@ pub fn parse_file(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
 /// Parses a file the pre-scan has admitted (on a stack deep enough for it).
 fn parse_checked(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
     pest::set_call_limit(std::num::NonZeroUsize::new(20_000_000));
-    let mut pairs =
-        Grammar::parse(Rule::file, &file.text).map_err(|e| vec![syntax_error(file, e)])?;
+    let mut pairs = Grammar::parse(Rule::file, &file.text)
+        .map_err(|e| vec![syntax_error(file, e, furthest(&file.text))])?;
     let root = pairs
         .next()
         .ok_or_else(|| vec![internal(file, Span::default())])?;
@@ -48,19 +50,39 @@ fn parse_checked(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
     .file(root)
 }
 
+/// Parses a text that failed again, tracking every token tried: the furthest position the
+/// parser reached and the tokens it would have accepted there. pest reports a failure where
+/// the rule that backtracked began (`enum` in `enum { lost, damaged stolen }`); this says
+/// where the text went wrong (after `damaged`). Tracking is a process-wide switch, so it is
+/// on only for this second parse; a parse on another thread meanwhile merely tracks too.
+/// The second parse costs about twice the first, so a file larger than
+/// [`FURTHEST_MAX_BYTES`] (a generated one) gets pest's own report.
+fn furthest(text: &str) -> Option<Furthest> {
+    if text.len() > FURTHEST_MAX_BYTES {
+        return None;
+    }
+    pest::set_error_detail(true);
+    let attempts = Grammar::parse(Rule::file, text)
+        .err()
+        .and_then(|e| e.parse_attempts());
+    pest::set_error_detail(false);
+    let attempts = attempts?;
+    let expected = attempts
+        .expected_tokens()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    Some(Furthest {
+        at: attempts.max_position,
+        expected,
+    })
+}
+
 /// Rejects input that would nest deeper than the parser should recurse, before pest sees it.
 fn prescan(file: &Source) -> Result<(), PolicyError> {
     let text = &file.text;
     if text.len() > MAX_POLICY_BYTES {
-        return Err(PolicyError::new(
-            file,
-            Span::new(0, 0),
-            "policy file is too large",
-            "this file",
-        )
-        .with_help(format!(
-            "a policy file may hold at most {MAX_POLICY_BYTES} bytes"
-        )));
+        return Err(too_large(file));
     }
     let bytes = text.as_bytes();
     let (mut depth, mut words, mut i) = (0usize, 0usize, 0usize);
@@ -121,6 +143,19 @@ fn prescan(file: &Source) -> Result<(), PolicyError> {
         i += 1;
     }
     Ok(())
+}
+
+/// A policy file over [`MAX_POLICY_BYTES`]; `file` may be only its start.
+pub fn too_large(file: &Source) -> PolicyError {
+    PolicyError::new(
+        file,
+        Span::new(0, 0),
+        "policy file is too large",
+        "this file",
+    )
+    .with_help(format!(
+        "a policy file may hold at most {MAX_POLICY_BYTES} bytes"
+    ))
 }
 
 fn internal(file: &Source, span: Span) -> PolicyError {
@@ -436,14 +471,20 @@ impl<'s> Builder<'s> {
 
     fn date(&self, pair: Pair<Rule>) -> R<DateLit> {
         let span = span_of(&pair);
-        chrono::NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d")
+        let text = pair.as_str();
+        crate::document::parse_date(text)
             .map(|value| DateLit { value, span })
-            .map_err(|_| {
-                self.err(
+            .ok_or_else(|| {
+                let err = self.err(
                     span,
-                    format!("`{}` is not a calendar date", pair.as_str()),
+                    format!("`{text}` is not a calendar date"),
                     "no such date",
-                )
+                );
+                if text.starts_with("0000") {
+                    err.with_help("dates run from 0001-01-01 to 9999-12-31")
+                } else {
+                    err
+                }
             })
     }
 

@@ -16,6 +16,8 @@ use crate::diagnostic::{PolicyError, PolicyErrors};
 use crate::document::{parse_date, Envelope, Format, Scanned};
 use crate::error::DocumentError;
 use crate::hooks::Hooks;
+use crate::parse::{too_large, MAX_POLICY_BYTES};
+use crate::read::{read_text, Unreadable};
 use crate::span::Source;
 use crate::value::Value;
 
@@ -123,14 +125,22 @@ impl PolicySet {
     /// Loads every policy file under all the paths; reports every error in every file.
     pub fn load_all(paths: &[PathBuf]) -> Result<PolicySet, LoadError> {
         let mut sources = Vec::new();
+        let mut unreadable = Vec::new();
         for f in policy_files(paths)? {
-            let text = std::fs::read_to_string(&f).map_err(|e| LoadError::Io {
-                path: f.display().to_string(),
-                message: e.to_string(),
-            })?;
-            sources.push(Source::new(f.display().to_string(), text));
+            match read_policy(&f) {
+                Ok(src) => sources.push(src),
+                Err(LoadError::Policy(mut e)) => unreadable.append(&mut e.errors),
+                Err(io) => return Err(io),
+            }
         }
-        Ok(Self::from_sources(sources)?)
+        match Self::from_sources(sources) {
+            Ok(set) if unreadable.is_empty() => Ok(set),
+            Ok(_) => Err(PolicyErrors::from(unreadable).into()),
+            Err(mut e) => {
+                unreadable.append(&mut e.errors);
+                Err(PolicyErrors::from(unreadable).into())
+            }
+        }
     }
 
     /// Checks and compiles policy sources already in memory.
@@ -370,6 +380,20 @@ fn compile_checked(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<Policy
     let files = Hooks::read(src, &checked.hooks)?;
     let hooks = Hooks::compile(src, &checked.hooks, &files)?;
     compile(src, checked, hooks, &files)
+}
+
+/// Reads one policy file: at most [`MAX_POLICY_BYTES`] of UTF-8 text.
+pub fn read_policy(path: &Path) -> Result<Source, LoadError> {
+    let name = path.display().to_string();
+    match read_text(path, &name, MAX_POLICY_BYTES, "policy file") {
+        Ok(text) => Ok(Source::new(name, text)),
+        Err(Unreadable::Io(e)) => Err(LoadError::Io {
+            path: name,
+            message: e.to_string(),
+        }),
+        Err(Unreadable::TooLarge(start)) => Err(PolicyErrors::from(too_large(&start)).into()),
+        Err(Unreadable::NotUtf8(e)) => Err(PolicyErrors::from(e).into()),
+    }
 }
 
 /// The policy files at these paths: each file named, and every `.proviso` file below each

@@ -1,5 +1,7 @@
 //! The facts a policy reads: record and enumeration layouts, built by the checker.
 
+use std::collections::HashMap;
+
 use crate::span::Span;
 use crate::types::{Base, RecordId};
 use crate::value::Value;
@@ -15,6 +17,24 @@ pub struct RecordSchema {
     /// Dotted path of the record for messages (`order`, `order.items[]`); empty for the root.
     pub name: String,
     pub fields: Vec<FieldSchema>,
+    /// Field name to index in `fields`, so that a lookup does not scan a large record.
+    by_name: HashMap<String, usize>,
+}
+
+impl RecordSchema {
+    /// A record of these fields; their names must differ (the checker drops repeats).
+    pub fn new(name: String, fields: Vec<FieldSchema>) -> Self {
+        let by_name = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        RecordSchema {
+            name,
+            fields,
+            by_name,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -31,6 +51,26 @@ pub struct FieldSchema {
 pub struct EnumSchema {
     pub name: String,
     pub variants: Vec<String>,
+    /// Variant name to index in `variants`, so that a lookup does not scan a large enum.
+    by_name: HashMap<String, u32>,
+}
+
+impl EnumSchema {
+    /// An enumeration of these variants; they must differ (the checker drops repeats).
+    /// Variants past `u32::MAX` cannot be looked up (a policy file is far too small to
+    /// declare that many).
+    pub fn new(name: String, variants: Vec<String>) -> Self {
+        let by_name = variants
+            .iter()
+            .zip(0u32..)
+            .map(|(v, i)| (v.clone(), i))
+            .collect();
+        EnumSchema {
+            name,
+            variants,
+            by_name,
+        }
+    }
 }
 
 impl Schema {
@@ -38,18 +78,10 @@ impl Schema {
     pub const ROOT: RecordId = 0;
 
     pub fn field_index(&self, record: RecordId, name: &str) -> Option<usize> {
-        self.records
-            .get(record)?
-            .fields
-            .iter()
-            .position(|f| f.name == name)
+        self.records.get(record)?.by_name.get(name).copied()
     }
 
     pub fn variant_index(&self, id: usize, name: &str) -> Option<u32> {
-        let e = self.enums.get(id)?;
-        e.variants
-            .iter()
-            .position(|v| v == name)
-            .and_then(|i| u32::try_from(i).ok())
+        self.enums.get(id)?.by_name.get(name).copied()
     }
 }

@@ -70,6 +70,20 @@ pub fn display(v: &Value, base: &Base, schema: &Schema) -> String {
     }
 }
 
+/// The years a date or instant may fall in: what `YYYY-MM-DD` and RFC 3339 can write.
+/// (Year 0 would be 1 BC; no plan covers it.)
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// `d`, if its year is in [`YEARS`].
+pub fn writable_date(d: NaiveDate) -> Option<NaiveDate> {
+    YEARS.contains(&d.year()).then_some(d)
+}
+
+/// `t`, if its year (in UTC) is in [`YEARS`].
+pub fn writable_instant(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    YEARS.contains(&t.year()).then_some(t)
+}
+
 /// `2025-07-14`, as chrono's `%Y-%m-%d` writes it, without the formatting machinery.
 pub fn format_date(d: NaiveDate) -> String {
     if !(0..=9999).contains(&d.year()) {

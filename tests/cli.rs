@@ -61,7 +61,7 @@ fn usage_errors_exit_2() {
     let (status, stdout, stderr) = run(&["eval", "policies", EXAMPLE, "--at", "2025-13-01"]);
     assert_eq!((status, stdout.as_str()), (2, ""));
     assert!(
-        stderr.contains("expected a date like 2025-06-01, found `2025-13-01`"),
+        stderr.contains("expected a date written YYYY-MM-DD (years 0001 to 9999), like 2025-06-01, found `2025-13-01`"),
         "{stderr}"
     );
 

@@ -115,12 +115,19 @@ fn dates_are_read_as_written() {
         d.deadlines.get("d").map(str::to_string)
     };
     assert_eq!(day("2024-02-29").as_deref(), Some("2024-02-29"));
-    assert_eq!(day("2025-6-1").as_deref(), Some("2025-06-01"));
-    let err = e.run(&claim("day: \"2025-13-01\"")).unwrap_err();
-    assert_eq!(
-        shown(&err),
-        "claim.day: expected a date (YYYY-MM-DD), found \"2025-13-01\""
-    );
+    for text in [
+        "2025-13-01",
+        "2025-6-1",
+        "+2025-06-01",
+        "0000-01-01",
+        "12025-06-01",
+    ] {
+        let err = e.run(&claim(&format!("day: \"{text}\""))).unwrap_err();
+        assert_eq!(
+            shown(&err),
+            format!("claim.day: expected a date (YYYY-MM-DD), found \"{text}\"")
+        );
+    }
 }
 
 #[test]

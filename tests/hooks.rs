@@ -310,6 +310,235 @@ fn a_hook_file_that_is_missing_or_outside_the_policy_folder() {
     );
 }
 
+// ---- hook files are bounded in size and in what they define -----------------------------
+
+#[test]
+fn a_hook_file_over_the_size_limit_is_refused() {
+    let mut hook = "fn admin_fee(state, price, prorated) { price * 0.10 }\n".to_string();
+    while hook.len() <= proviso::hooks::MAX_HOOK_BYTES {
+        hook.push_str("// a line of comment, to make the file larger than a hook may be\n");
+    }
+    let dir = Dir::new("too-large", &hook);
+    let errors = match dir.load() {
+        Err(LoadError::Policy(e)) => e.errors,
+        other => panic!("expected a policy error, got {other:?}"),
+    };
+    let shown: Vec<(String, String, Option<String>)> = errors
+        .iter()
+        .map(|e| (e.location(), e.message.clone(), e.help.clone()))
+        .collect();
+    let policy = dir.path().join("policy.proviso").display().to_string();
+    assert_eq!(
+        shown,
+        [(
+            format!("{policy}:12:1"),
+            format!("hook file `{}` is too large", dir.hook_file()),
+            Some(
+                "a hook file may hold at most 65536 bytes; a hook is a small computation, and \
+                 the rules belong in the policy"
+                    .to_string()
+            )
+        )]
+    );
+}
+
+#[test]
+fn a_hook_file_may_define_at_most_256_functions() {
+    let helpers = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("fn helper{i}() {{ {i} }}\n"))
+            .collect::<String>()
+    };
+    let fee = "fn admin_fee(state, price, prorated) { price * 0.10 }\n";
+    let most = Dir::new("functions-ok", &format!("{}{fee}", helpers(255)));
+    assert_eq!(run(&most).0, Ok("90.00".into()));
+    rejected(
+        "functions",
+        &format!("{}{fee}", helpers(256)),
+        "hook `admin_fee` does not compile: more than 256 functions",
+        "fee.rhai:257:1",
+    );
+}
+
+#[test]
+fn a_hook_may_hold_at_most_256_variables_at_once() {
+    let lets: String = (0..257).map(|i| format!("    let v{i} = {i};\n")).collect();
+    fails(
+        "variables",
+        &format!("fn admin_fee(state, price, prorated) {{\n{lets}    price * 0.10\n}}\n"),
+        "hook `admin_fee` failed: more than 256 variables at once",
+    );
+}
+
+#[test]
+fn a_hook_expression_nested_too_deeply_does_not_compile() {
+    let deep = format!("{}price{}", "(".repeat(40), ")".repeat(40));
+    rejected(
+        "deep",
+        &format!("fn admin_fee(state, price, prorated) {{ {deep} }}\n"),
+        "hook `admin_fee` does not compile: an expression nested more than 64 levels deep \
+         (32 inside a function)",
+        "fee.rhai:1:54",
+    );
+}
+
+#[test]
+fn a_hook_file_that_is_not_utf8_names_the_first_bad_byte() {
+    let dir = Dir::new("latin1", "");
+    std::fs::write(
+        dir.path().join("fee.rhai"),
+        b"// Caf\xe9\nfn admin_fee(state, price, prorated) { 0 }\n",
+    )
+    .unwrap();
+    let errors = match dir.load() {
+        Err(LoadError::Policy(e)) => e.errors,
+        other => panic!("expected a policy error, got {other:?}"),
+    };
+    let shown: Vec<(String, String)> = errors
+        .iter()
+        .map(|e| (e.location(), e.message.clone()))
+        .collect();
+    assert_eq!(
+        shown,
+        [(
+            format!("{}:1:7", dir.hook_file()),
+            "hook file is not UTF-8: byte 0xE9 at line 1, column 7 is not part of a UTF-8 \
+             character"
+                .to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_byte_order_mark_opening_a_hook_file_is_skipped() {
+    let dir = Dir::new(
+        "bom",
+        "\u{feff}fn admin_fee(state, price, prorated) { price * 0.10 }\n",
+    );
+    assert_eq!(run(&dir).0, Ok("90.00".into()));
+    rejected(
+        "bom-error",
+        "\u{feff}fn admin_fee(state, price, prorated) { price * }\n",
+        "hook `admin_fee` does not compile: unexpected '}'",
+        "fee.rhai:1:48",
+    );
+}
+
+// ---- a panic inside Rhai or the decimal library fails only its document ----------------
+
+#[test]
+fn a_hook_whose_decimal_function_panics_fails_its_document() {
+    // As the `proviso` command does, keep the contained panic quiet: the default panic
+    // hook would print it (and, with RUST_BACKTRACE set, take a second to symbolise a
+    // backtrace). Any other panic in this test binary is still shown.
+    let show = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !proviso::hooks::running_hook() {
+            show(info);
+        }
+    }));
+    // `tan` at pi/2 panics inside rust_decimal; the panic is caught and named.
+    for (test, body) in [
+        ("tan", "tan(PI() / 2)"),
+        ("tan-negative", "-tan(-PI() / 2)"),
+    ] {
+        let dir = Dir::new(
+            test,
+            &format!("fn admin_fee(state, price, prorated) {{\n    {body}\n}}\n"),
+        );
+        assert_eq!(
+            run(&dir).0,
+            Err(format!(
+                "{IN_FEE}hook `admin_fee` failed: a built-in function could not compute its \
+                 result (tan overflowed)"
+            ))
+        );
+    }
+    assert!(!proviso::hooks::running_hook());
+}
+
+#[test]
+fn a_hook_whose_decimal_function_has_no_result_names_the_place() {
+    let cases = [
+        ("ln", "ln(0.0)", "2:5: error taking the natural log of 0.0"),
+        ("log", "log(-price)", "2:5: error taking the log of -100"),
+        (
+            "sqrt",
+            "sqrt(-price)",
+            "2:5: error taking the square root of -100",
+        ),
+        (
+            "exp",
+            "exp(price * 10)",
+            "2:5: exponential overflow: e ** 1000",
+        ),
+        (
+            "pow",
+            "price ** 1000",
+            "2:11: exponential overflow: 100 ** 1000",
+        ),
+        (
+            "to-int",
+            "to_int(price * 1000000000000000000)",
+            "2:5: integer overflow: to_int(100000000000000000000)",
+        ),
+        ("divide", "price / 0.0", "2:11: division by zero: 100 / 0.0"),
+    ];
+    for (test, body, at) in cases {
+        fails(
+            test,
+            &format!("fn admin_fee(state, price, prorated) {{\n    {body}\n}}\n"),
+            &format!("hook `admin_fee` failed at {{file}}:{at}"),
+        );
+    }
+}
+
+#[test]
+fn a_batch_refers_the_document_whose_hook_panics_and_prints_no_panic() {
+    let dir = Dir::new(
+        "batch-panic",
+        "fn admin_fee(state, price, prorated) {\n    if state == \"XX\" { return tan(PI() / 2); }\n    price * 0.10\n}\n",
+    );
+    let batch = dir.path().join("batch.jsonl");
+    let lines = [doc("C-1", "CA"), doc("C-2", "XX"), doc("C-3", "NY")];
+    std::fs::write(&batch, lines.join("\n") + "\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .arg("eval")
+        .arg(dir.path())
+        .arg(&batch)
+        .args(["--format", "json"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!(
+                "{} {} {}",
+                v["document"], v["decision"], v["refund"]["amount"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "\"C-1\" \"approved\" \"90.00\"",
+            "\"C-2\" \"referred\" \"0.00\"",
+            "\"C-3\" \"approved\" \"90.00\""
+        ]
+    );
+    let line: serde_json::Value = serde_json::from_str(stdout.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(
+        line["reasons"][0]["failure"]["message"],
+        "hook `admin_fee` failed: a built-in function could not compute its result (tan overflowed)"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr, "", "a contained panic prints nothing");
+}
+
 // ---- a batch goes on past a failing hook -----------------------------------------------
 
 #[test]

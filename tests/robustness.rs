@@ -154,13 +154,13 @@ fn malformed_policies() {
     policy(
         "garbage.proviso",
         (0..=255u8).cycle().take(4096).collect::<Vec<u8>>(),
-        "valid UTF-8",
+        "policy file is not UTF-8: byte 0x80 at line 2, column 118 is not part of a UTF-8 character",
     );
     policy("nul.proviso", format!("{HEADER}\0\0\0"), "unexpected `\\0`");
     policy(
         "invalid-utf8.proviso",
         b"policy \"a/\xff\xfe\"\n",
-        "valid UTF-8",
+        "policy file is not UTF-8: byte 0xFF at line 1, column 11 is not part of a UTF-8 character",
     );
     let number = format!("{HEADER}let x = 99999999999999999999999999999999\n");
     policy("number.proviso", number, "number is too large");

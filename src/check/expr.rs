@@ -398,11 +398,11 @@ impl<'a> Checker<'a> {
         let Some(e) = self.schema.enums.get(id) else {
             return;
         };
-        let (ename, variants) = (e.name.clone(), e.variants.clone());
-        let refs: Vec<&str> = variants.iter().map(String::as_str).collect();
+        let ename = e.name.clone();
+        let refs: Vec<&str> = e.variants.iter().map(String::as_str).collect();
         let help = match suggest(s, &refs) {
             Some(v) => format!("did you mean \"{v}\"?"),
-            None => format!("`{ename}` is one of: {}", variants.join(", ")),
+            None => format!("`{ename}` is one of: {}", crate::diagnostic::listing(&refs)),
         };
         self.error(
             span,

@@ -1,5 +1,7 @@
 //! The facts block: record and enumeration layouts, defaults, and the evidence source.
 
+use std::collections::{HashMap, HashSet};
+
 use super::expr::{self};
 use super::{Checker, CurrencyFrom, EvidenceSource, Slot, DECISIONS};
 use crate::ast::{self, ScalarType, TypeKind};
@@ -21,24 +23,25 @@ impl<'a> Checker<'a> {
                 ),
             );
         }
-        self.schema.records.push(RecordSchema {
-            name: String::new(),
-            fields: Vec::new(),
-        });
+        self.schema
+            .records
+            .push(RecordSchema::new(String::new(), Vec::new()));
         let fields = self.fields(&self.ast.facts, "");
-        self.schema.records[Schema::ROOT].fields = fields;
+        self.schema.records[Schema::ROOT] = RecordSchema::new(String::new(), fields);
         self.decision_enum = self.schema.enums.len();
-        self.schema.enums.push(EnumSchema {
-            name: "decision".into(),
-            variants: DECISIONS.iter().map(|s| s.to_string()).collect(),
-        });
+        self.schema.enums.push(EnumSchema::new(
+            "decision".into(),
+            DECISIONS.iter().map(|s| s.to_string()).collect(),
+        ));
     }
 
     pub(super) fn fields(&mut self, decls: &[ast::FieldDecl], prefix: &str) -> Vec<FieldSchema> {
         let mut out: Vec<FieldSchema> = Vec::new();
+        // Each name's first declaration, so that a large record is checked in linear time.
+        let mut seen: HashMap<&str, Span> = HashMap::new();
         for d in decls {
-            if let Some(prev) = out.iter().find(|f| f.name == d.name.name) {
-                let (line, _) = self.file.line_col(prev.span.start);
+            if let Some(prev) = seen.get(d.name.name.as_str()) {
+                let (line, _) = self.file.line_col(prev.start);
                 self.error(
                     d.name.span,
                     format!("field `{}` is declared twice", d.name.name),
@@ -57,6 +60,7 @@ impl<'a> Checker<'a> {
                 .default
                 .as_ref()
                 .and_then(|e| self.default_value(e, &ty, d.ty.span));
+            seen.insert(&d.name.name, d.span);
             out.push(FieldSchema {
                 name: d.name.name.clone(),
                 optional: d.ty.optional && default.is_none(),
@@ -81,8 +85,9 @@ impl<'a> Checker<'a> {
             },
             TypeKind::Enum(variants) => {
                 let mut names: Vec<String> = Vec::new();
+                let mut seen: HashSet<&str> = HashSet::new();
                 for v in variants {
-                    if names.contains(&v.name) {
+                    if !seen.insert(&v.name) {
                         self.error(
                             v.span,
                             format!("`{}` is listed twice", v.name),
@@ -93,20 +98,18 @@ impl<'a> Checker<'a> {
                         names.push(v.name.clone());
                     }
                 }
-                self.schema.enums.push(EnumSchema {
-                    name: path.to_string(),
-                    variants: names,
-                });
+                self.schema
+                    .enums
+                    .push(EnumSchema::new(path.to_string(), names));
                 Base::Enum(self.schema.enums.len() - 1)
             }
             TypeKind::Record(fields) => {
                 let id = self.schema.records.len();
-                self.schema.records.push(RecordSchema {
-                    name: path.to_string(),
-                    fields: Vec::new(),
-                });
+                self.schema
+                    .records
+                    .push(RecordSchema::new(path.to_string(), Vec::new()));
                 let fs = self.fields(fields, path);
-                self.schema.records[id].fields = fs;
+                self.schema.records[id] = RecordSchema::new(path.to_string(), fs);
                 Base::Record(id)
             }
             TypeKind::List(inner) => {

@@ -255,7 +255,9 @@ impl<'a> Checker<'a> {
         help: Option<String>,
     ) {
         let mut e = PolicyError::new(self.file, span, message, label);
-        e.help = help;
+        if let Some(help) = help {
+            e = e.with_help(help);
+        }
         self.errors.push(e);
     }
 

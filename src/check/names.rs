@@ -144,7 +144,7 @@ impl<'a> Checker<'a> {
                     .unwrap_or_default();
                 let help = match suggest(&seg.name, &names) {
                     Some(s) => format!("did you mean `{so_far}.{s}`?"),
-                    None => format!("`{so_far}` has: {}", names.join(", ")),
+                    None => format!("`{so_far}` has: {}", crate::diagnostic::listing(&names)),
                 };
                 self.error(
                     seg.span,
@@ -296,8 +296,11 @@ pub(super) fn key(ex: &Ex) -> Option<String> {
 /// The closest candidate within a small edit distance, for "did you mean".
 pub(crate) fn suggest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
     let limit = (name.len() / 3).max(1);
+    let chars = name.chars().count();
     candidates
         .iter()
+        // Names whose lengths differ by more than the limit are further apart than it.
+        .filter(|c| c.chars().count().abs_diff(chars) <= limit)
         .map(|c| (distance(name, c), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))

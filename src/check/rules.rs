@@ -353,7 +353,7 @@ impl<'a> Checker<'a> {
                                     .schema
                                     .enums
                                     .get(*id)
-                                    .map(|e| e.variants.join(", "))
+                                    .map(|e| crate::diagnostic::listing(&e.variants))
                                     .unwrap_or_default();
                                 self.error(
                                     kind.span,

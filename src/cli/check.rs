@@ -1,5 +1,6 @@
 //! `proviso check`: load policies, report every error, list what was checked.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -45,14 +46,32 @@ pub fn run(paths: &[PathBuf]) -> i32 {
     }
 }
 
-/// Prints every error of a failed load, then a count.
+/// Errors drawn for one policy file. A generated file can hold many thousands; the first
+/// are the ones to fix, and drawing each takes time in proportion to the file.
+pub const MAX_ERRORS_SHOWN: usize = 50;
+
+/// Prints the errors of a failed load (at most [`MAX_ERRORS_SHOWN`] per file), then a count.
 pub fn report_load_error(e: &LoadError) {
     match e {
         LoadError::Policy(errors) => {
+            let mut per_file: HashMap<&str, usize> = HashMap::new();
+            let mut hidden = 0;
             for err in &errors.errors {
-                render::eprint(err);
+                let n = per_file.entry(err.file.name.as_ref()).or_default();
+                *n += 1;
+                if *n <= MAX_ERRORS_SHOWN {
+                    render::eprint(err);
+                } else {
+                    hidden += 1;
+                }
             }
-            render::message(&format!("error: {errors}\n"));
+            let more = match hidden {
+                0 => String::new(),
+                n => {
+                    format!("; {n} more not shown (the first {MAX_ERRORS_SHOWN} of each file are)")
+                }
+            };
+            render::message(&format!("error: {errors}{more}\n"));
         }
         other => render::eprint(other),
     }

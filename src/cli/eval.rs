@@ -42,8 +42,11 @@ pub struct Args {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("expected a date like 2025-06-01, found `{s}`"))
+    proviso::document::parse_date(s).ok_or_else(|| {
+        format!(
+            "expected a date written YYYY-MM-DD (years 0001 to 9999), like 2025-06-01, found `{s}`"
+        )
+    })
 }
 
 pub fn run(args: &Args) -> i32 {

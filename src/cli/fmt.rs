@@ -33,19 +33,20 @@ pub fn run(args: &Args) -> i32 {
     let mut out = output::stdout();
     for path in files {
         let name = path.display().to_string();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let text = match proviso::policy_set::read_policy(&path) {
+            Ok(src) => src.text,
             Err(e) => {
-                render::message(&format!("error: cannot read `{}`: {e}\n", Shown(&name)));
+                report_load_error(&e);
                 status = EXIT_POLICY;
                 continue;
             }
         };
-        let laid = layout(&text);
+        let text: &str = &text;
+        let laid = layout(text);
         if laid == text {
             continue;
         }
-        if let Err(message) = same_meaning(&name, &text, &laid) {
+        if let Err(message) = same_meaning(&name, text, &laid) {
             render::message(&format!("error: `{}`: {message}\n", Shown(&name)));
             status = EXIT_POLICY;
             continue;

@@ -85,10 +85,22 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Keeps a panic inside a hook off standard error: the library catches it and reports it as
+/// the hook's failure, in the document's diagnostic. Any other panic is shown as usual.
+fn quiet_hook_panics() {
+    let show = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !proviso::hooks::running_hook() {
+            show(info);
+        }
+    }));
+}
+
 /// Runs the command line and returns the exit status: 1 whenever some of the output (on
 /// standard output or standard error) could not be written.
 pub fn run() -> i32 {
     output::init();
+    quiet_hook_panics();
     let code = dispatch();
     if output::stderr_failed() {
         EXIT_FAILURE

@@ -65,11 +65,7 @@ fn files(old: &Path, new: &Path) -> Result<(Version, Version), i32> {
 }
 
 fn file(path: &Path) -> Result<Version, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    compile(Source::new(path.display().to_string(), text))
+    compile(proviso::policy_set::read_policy(path)?)
 }
 
 fn compile(src: Source) -> Result<Version, LoadError> {

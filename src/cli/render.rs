@@ -8,8 +8,9 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, So
 use super::escape::{self, Shown};
 use super::output;
 
-/// Spans that start or end further right than this column are not drawn: such a snippet is
-/// unreadable, and miette cannot pad an underline past column 65535.
+/// Spans that start or end further right than this column, or in a snippet with a line
+/// longer than this, are not drawn: such a snippet is unreadable, and miette cannot pad an
+/// underline past column 65535.
 const MAX_COLUMN: usize = 1000;
 
 /// The diagnostic as text, coloured only when standard error is a terminal.
@@ -47,18 +48,25 @@ fn render(d: &dyn Diagnostic, theme: GraphicalTheme) -> String {
     out
 }
 
-/// Whether every label of the diagnostic (and of those related to it) can be drawn.
+/// Whether every label of the diagnostic (and of those related to it) can be drawn, and
+/// every line of its snippet is short enough to read (a generated policy may put a
+/// hundred thousand names on one line).
 fn drawable(d: &dyn Diagnostic) -> bool {
-    let labels_ok =
-        match (d.source_code(), d.labels()) {
-            (Some(src), Some(labels)) => labels
-                .flat_map(|l| [l.offset(), l.offset() + l.len()])
-                .all(|at| {
-                    src.read_span(&SourceSpan::new(at.into(), 0), 0, 0)
-                        .is_ok_and(|c| c.column() <= MAX_COLUMN)
-                }),
-            _ => true,
-        };
+    let labels_ok = match (d.source_code(), d.labels()) {
+        (Some(src), Some(mut labels)) => labels.all(|l| {
+            let ends_ok = [l.offset(), l.offset() + l.len()].into_iter().all(|at| {
+                src.read_span(&SourceSpan::new(at.into(), 0), 0, 0)
+                    .is_ok_and(|c| c.column() <= MAX_COLUMN)
+            });
+            ends_ok
+                && src.read_span(l.inner(), 1, 1).is_ok_and(|c| {
+                    String::from_utf8_lossy(c.data())
+                        .lines()
+                        .all(|line| line.chars().count() <= MAX_COLUMN)
+                })
+        }),
+        _ => true,
+    };
     labels_ok && d.related().is_none_or(|mut r| r.all(drawable))
 }
 

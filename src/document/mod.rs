@@ -20,8 +20,8 @@ mod record;
 mod scalar;
 mod scan;
 
-pub(crate) use scalar::parse_date;
 pub use scalar::MAX_DIGITS;
+pub use scalar::{parse_date, parse_instant};
 
 use crate::schema::Schema;
 use crate::value::Value;

@@ -189,7 +189,7 @@ fn convert(base: &Base, s: Scalar<'_>, schema: &Schema) -> Result<Value, String>
                 let variants = schema
                     .enums
                     .get(*id)
-                    .map(|e| e.variants.join(", "))
+                    .map(|e| crate::diagnostic::listing(&e.variants))
                     .unwrap_or_default();
                 wrong(&format!("one of {variants}"), s)
             }
@@ -198,13 +198,13 @@ fn convert(base: &Base, s: Scalar<'_>, schema: &Schema) -> Result<Value, String>
             Some(d) => Ok(Value::Date(d)),
             None => wrong("a date (YYYY-MM-DD)", s),
         },
-        (Base::DateTime, Scalar::Text(t)) => match DateTime::parse_from_rfc3339(t) {
-            Ok(d) => Ok(Value::DateTime(d.with_timezone(&Utc))),
-            Err(_) if t.parse::<chrono::NaiveDateTime>().is_ok() => wrong(
+        (Base::DateTime, Scalar::Text(t)) => match parse_instant(t) {
+            Some(d) => Ok(Value::DateTime(d)),
+            None if t.parse::<chrono::NaiveDateTime>().is_ok() => wrong(
                 "an instant with a time zone (`Z` or an offset, like 2025-07-10T09:30:00Z)",
                 s,
             ),
-            Err(_) => wrong(&expected(base, schema), s),
+            None => wrong(&expected(base, schema), s),
         },
         (b, _) => wrong(&expected(b, schema), s),
     }
@@ -222,27 +222,39 @@ pub(super) fn expected(base: &Base, schema: &Schema) -> String {
         Base::DateTime => "an instant (RFC 3339, like 2025-07-10T09:30:00Z)".into(),
         Base::Duration => "a duration".into(),
         Base::Enum(id) => schema.enums.get(*id).map_or("a name".into(), |e| {
-            format!("one of {}", e.variants.join(", "))
+            format!("one of {}", crate::diagnostic::listing(&e.variants))
         }),
         Base::Record(_) => "a mapping".into(),
         Base::List(_) => "a list".into(),
     }
 }
 
-/// A date as chrono's `%Y-%m-%d` reads it; the usual `2025-06-01` shape is read directly.
-pub(crate) fn parse_date(t: &str) -> Option<NaiveDate> {
+/// A date written exactly `YYYY-MM-DD`: a four-digit year from 0001 to 9999, then a
+/// two-digit month and day. No sign, no other widths (`2025-6-1` and `+2025-06-01` are
+/// refused), and nothing a date cannot be written back as.
+pub fn parse_date(t: &str) -> Option<NaiveDate> {
     let b = t.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         b.get(r)?.iter().try_fold(0u32, |n, c| {
             c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
         })
     };
-    if b.len() == 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') {
-        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
-            return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
-        }
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d).and_then(crate::value::writable_date)
+}
+
+/// An instant in RFC 3339 with a four-digit year (`2025-07-10T09:30:00Z`, or with an
+/// offset), whose UTC time falls in the years 0001 to 9999.
+pub fn parse_instant(t: &str) -> Option<DateTime<Utc>> {
+    let year = t.as_bytes().get(..5)?;
+    if !year.iter().take(4).all(u8::is_ascii_digit) || year.get(4) != Some(&b'-') {
+        return None;
+    }
+    let utc = DateTime::parse_from_rfc3339(t).ok()?.with_timezone(&Utc);
+    crate::value::writable_instant(utc)
 }
 
 fn plain_decimal(t: &str) -> bool {

@@ -41,6 +41,33 @@ fn describe(which: &Rule) -> String {
     }
 }
 
+/// Whether a file holds nothing but whitespace (and perhaps a byte order mark).
+fn blank(text: &str) -> bool {
+    text.trim_start_matches('\u{FEFF}').trim().is_empty()
+}
+
+/// A name for a character that does not show where it stands (a byte order mark, a
+/// zero-width or non-breaking space), or `None` for a token that shows.
+fn invisible(token: &str) -> Option<String> {
+    let mut chars = token.chars();
+    let (Some(c), None) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    let code = u32::from(c);
+    let name = match c {
+        '\u{FEFF}' => "byte order mark",
+        '\u{00A0}' | '\u{202F}' => "non-breaking space",
+        '\u{200B}' => "zero-width space",
+        '\u{00AD}' => "soft hyphen",
+        c if c.is_whitespace() && !c.is_ascii() => "space",
+        '\u{200C}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' => {
+            "invisible character"
+        }
+        _ => return None,
+    };
+    Some(format!("{name} (U+{code:04X})"))
+}
+
 /// The words the grammar reserves (`reserved` in `grammar/proviso.pest`): never names.
 pub const RESERVED: [&str; 25] = [
     "and",
@@ -90,32 +117,97 @@ fn token(text: &str, at: usize) -> &str {
     rest.get(..len).unwrap_or("")
 }
 
-/// The last word before `at`, skipping whitespace and comments.
-fn word_before(text: &str, at: usize) -> &str {
+/// The end of the last token before `at`, skipping whitespace and comments.
+fn end_before(text: &str, at: usize) -> usize {
     let mut before = text.get(..at).unwrap_or("");
     loop {
         let trimmed = before.trim_end();
         let line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
         match trimmed.get(line_start..).and_then(|l| l.find('#')) {
             Some(hash) => before = trimmed.get(..line_start + hash).unwrap_or(""),
-            None => {
-                before = trimmed;
-                break;
-            }
+            None => return trimmed.len(),
         }
     }
+}
+
+/// The last word before `at`, skipping whitespace and comments.
+fn word_before(text: &str, at: usize) -> &str {
+    let before = text.get(..end_before(text, at)).unwrap_or("");
     let start = before
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .map_or(0, |i| i + 1);
     before.get(start..).unwrap_or("")
 }
 
-pub(super) fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> PolicyError {
+/// How far a failed parse got: the furthest position reached, and the literal tokens that
+/// would have been accepted there.
+pub(super) struct Furthest {
+    pub at: usize,
+    pub expected: Vec<String>,
+}
+
+/// The start of the next token at or after `at`, past whitespace and comments.
+fn next_token(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' => at += 1,
+            b'#' => {
+                while bytes.get(at).is_some_and(|&b| b != b'\n') {
+                    at += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    at
+}
+
+/// Two items with no comma between them (`enum { lost, damaged stolen }`), found where the
+/// parser got furthest: reported at the gap, rather than where pest gave up.
+fn missing_comma(
+    file: &Source,
+    reported: usize,
+    furthest: Option<Furthest>,
+) -> Option<PolicyError> {
+    let f = furthest?;
+    if f.at < reported || !f.expected.iter().any(|t| t == ",") {
+        return None;
+    }
+    let text = &file.text;
+    let next = next_token(text, f.at);
+    let found = token(text, next);
+    let gap = end_before(text, f.at);
+    let before = word_before(text, f.at);
+    let is_word = |w: &str| w.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    let closes = f.expected.iter().any(|t| t == found);
+    if closes || !is_word(found) || before.is_empty() || gap >= next {
+        return None;
+    }
+    Some(
+        PolicyError::new(
+            file,
+            Span::new(gap, gap + 1),
+            format!("missing `,` between `{before}` and `{found}`"),
+            "expected `,`",
+        )
+        .with_help("separate the items with commas"),
+    )
+}
+
+pub(super) fn syntax_error(
+    file: &Source,
+    e: pest::error::Error<Rule>,
+    furthest: Option<Furthest>,
+) -> PolicyError {
     use pest::error::{ErrorVariant, InputLocation};
     let (start, end) = match e.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((a, b)) => (a, b),
     };
+    if let Some(err) = missing_comma(file, start, furthest) {
+        return err;
+    }
     let found = token(&file.text, start);
     let end = if end > start {
         end
@@ -132,10 +224,12 @@ pub(super) fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> Policy
         }
         ErrorVariant::CustomError { message } => vec![message.clone()],
     };
-    let message = if file.text.trim().is_empty() {
+    let message = if blank(&file.text) {
         "the file holds no policy".to_string()
     } else if found.is_empty() {
         "unexpected end of file".to_string()
+    } else if let Some(name) = invisible(found) {
+        format!("unexpected {name}")
     } else {
         let shown: String = found
             .chars()
@@ -167,8 +261,10 @@ pub(super) fn syntax_error(file: &Source, e: pest::error::Error<Rule>) -> Policy
     let clause_word = [
         "doc", "when", "pays", "reduce", "cap", "floor", "requires", "by",
     ];
-    if file.text.trim().is_empty() {
+    if blank(&file.text) {
         err = err.with_help("a policy file starts with `policy \"owner/name\"`");
+    } else if invisible(found).is_some() {
+        err = err.with_help("delete it: it does not show in most editors, and is easily pasted in");
     } else if found == "\"" {
         err = err.with_help("this string is never closed: end it with `\"`");
     } else if wants_expr && EXPR_KEYWORDS.contains(&before) {
