@@ -185,7 +185,19 @@ fn at_a_date_in_the_same_version_changes_nothing() {
         "--at",
         "2025-12-31",
     ]);
-    assert_eq!(plain.0, 0);
+    assert_eq!((plain.0, at.0), (0, 0));
+    let decision = |out: &str| serde_json::from_str::<Value>(out).expect("a decision");
+    let (mut plain, mut at) = (decision(&plain.1), decision(&at.1));
+    // Only the date that picked the version, and where it came from, differ.
+    assert_eq!(plain["policy"]["in_force_on"], "2025-06-01");
+    assert_eq!(plain["policy"]["date_from"], "protection.purchased_at");
+    assert_eq!(at["policy"]["in_force_on"], "2025-12-31");
+    assert_eq!(at["policy"]["date_from"], "--at");
+    for d in [&mut plain, &mut at] {
+        let policy = d["policy"].as_object_mut().expect("a policy object");
+        policy.remove("in_force_on");
+        policy.remove("date_from");
+    }
     assert_eq!(plain, at);
 }
 

@@ -153,7 +153,10 @@ fn null_takes_the_default_and_a_field_may_be_given_once() {
     assert_eq!(summary(&e.decide(&claim("flag: true"))).2, ["x"]);
     let twice = json_claim("").replace("\"count\":3", "\"count\":3,\"count\":4");
     let err = e.run_json(&twice).unwrap_err();
-    assert_eq!(shown(&err), "claim.count: field is given twice");
+    assert_eq!(
+        shown(&err),
+        "claim.count: field is given twice (first at 1:55, again at 1:65)"
+    );
 }
 
 #[test]

@@ -2,10 +2,14 @@
 //! with the `<name>.expected.json` (or `.expected.jsonl`, one decision a line) beside it.
 //!
 //! `policy.sha256` is checked against the hash of the policy file that decided, then left
-//! out of the comparison, so a policy edit does not rewrite every expected file.
+//! out of the comparison, so a policy edit does not rewrite every expected file. So are
+//! `policy.in_force_on` and `policy.date_from`, checked against the document's own dates
+//! (the first of the version dates it has, and its date).
 //! `PROVISO_BLESS=1 cargo test --test golden` rewrites the expected files from the engine:
 //! only for changes whose decisions have been checked by hand.
 #![allow(clippy::unwrap_used, clippy::panic)]
+
+mod support;
 
 use std::path::{Path, PathBuf};
 
@@ -59,7 +63,8 @@ fn policy_hash(file: &proviso::span::Source) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The decision as JSON text (pretty, or one line), `policy.sha256` checked and removed.
+/// The decision as JSON text (pretty, or one line), `policy.sha256`, `policy.in_force_on`
+/// and `policy.date_from` checked and removed.
 fn decide(set: &PolicySet, path: &Path, text: &str, pretty: bool) -> String {
     let name = path.display().to_string();
     let doc = match path.extension().is_some_and(|x| x == "yaml" || x == "yml") {
@@ -75,12 +80,28 @@ fn decide(set: &PolicySet, path: &Path, text: &str, pretty: bool) -> String {
         .find(|p| &p.meta.name == name && &p.meta.version == version);
     let hash = policy_hash(&p.unwrap().meta.file);
     assert_eq!(*d.policy.sha256, hash, "{}: policy.sha256", path.display());
-    match pretty {
+    let document: Value = match doc.format {
+        proviso::Format::Yaml => serde_yaml::from_str(text).unwrap(),
+        proviso::Format::Json => serde_json::from_str(text).unwrap(),
+    };
+    let policy = serde_json::to_value(&d.policy).unwrap();
+    if let Err(e) = support::check_picked_date(&document, &policy, None) {
+        panic!("{}: {e}", path.display());
+    }
+    let mut out = match pretty {
         true => serde_json::to_string_pretty(&d).unwrap(),
         false => serde_json::to_string(&d).unwrap(),
+    };
+    for (key, value) in [
+        ("sha256", hash.as_str()),
+        ("in_force_on", policy["in_force_on"].as_str().unwrap()),
+        ("date_from", policy["date_from"].as_str().unwrap()),
+    ] {
+        out = out
+            .replace(&format!(",\n    \"{key}\": \"{value}\""), "")
+            .replace(&format!(",\"{key}\":\"{value}\""), "");
     }
-    .replace(&format!(",\n    \"sha256\": \"{hash}\""), "")
-    .replace(&format!(",\"sha256\":\"{hash}\""), "")
+    out
 }
 
 /// Every place where `actual` differs from `expected`, as `path: expected X, actual Y` lines.

@@ -28,6 +28,9 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// Refuse every document field the policy version does not declare
+    #[arg(long)]
+    strict: bool,
 }
 
 /// Exits 0 when every document was decided under both versions, whatever changed;
@@ -55,7 +58,7 @@ pub fn run(args: &Args) -> i32 {
     if documents.is_empty() && !unreadable {
         eprintln!("warning: no documents found in `{corpus}`");
     }
-    let r = replay(&old.program, &new.program, &documents);
+    let r = replay(&old.program, &new.program, &documents, args.strict);
     for f in &r.failed {
         render::eprint(&f.error);
     }
