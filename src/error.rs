@@ -36,7 +36,7 @@ pub struct DocumentError {
     /// Boxed, as every `Result` of the evaluation path carries an error.
     pub at: Option<Box<Underline>>,
     /// What to do about it, when there is something to say.
-    pub help: Option<String>,
+    pub help: Option<Box<str>>,
 }
 
 /// A span of a source to underline, and what to say under it.
@@ -92,35 +92,37 @@ impl DocumentError {
             let src = doc.source();
             let reported = src.offset_of(line, col);
             let span = match (&e.place, key) {
-                (
-                    Place::Repeated {
-                        first,
-                        again: Some(again),
-                    },
-                    _,
-                ) => {
+                (Place::Repeated(twice), k) => {
                     label = "given again here".into();
-                    let again = with_quotes(&src.text, *again);
-                    if let Some(first) = first.map(|f| with_quotes(&src.text, f)) {
-                        let place = |s: Span| {
-                            let (l, c) = src.line_col(s.start);
-                            format!("{}:{c}", l + lines_before)
-                        };
-                        message = format!(
-                            "{message} (first at {}, again at {})",
-                            place(first),
-                            place(again)
-                        );
-                        also = Some((first, "first given here".to_string()));
+                    help = Some("give it once".into());
+                    match (twice.first, twice.again) {
+                        (first, Some(again)) => {
+                            let again = with_quotes(&src.text, again);
+                            if let Some(first) = first.map(|f| with_quotes(&src.text, f)) {
+                                let place = |s: Span| {
+                                    let (l, c) = src.line_col(s.start);
+                                    format!("{}:{c}", l + lines_before)
+                                };
+                                message = format!(
+                                    "{message} (first at {}, again at {})",
+                                    place(first),
+                                    place(again)
+                                );
+                                also = Some((first, "first given here".to_string()));
+                            }
+                            Some(again)
+                        }
+                        // The key was written with escapes: found in the text after the parser's place.
+                        (_, None) => {
+                            k.and_then(|k| value_span(&src.text, reported, k, doc.format, 1))
+                        }
                     }
-                    help = Some("give it once".to_string());
-                    Some(again)
                 }
-                (Place::Unknown { key: at, help: h }, k) => {
+                (Place::Unknown(undeclared), k) => {
                     label = "not declared by the policy".into();
-                    help = Some(h.clone());
-                    match (at, k) {
-                        (Some(at), _) => Some(with_quotes(&src.text, *at)),
+                    help = Some(undeclared.help.as_str().into());
+                    match (undeclared.key, k) {
+                        (Some(at), _) => Some(with_quotes(&src.text, at)),
                         (None, Some(k)) => value_span(&src.text, reported, k, doc.format, 0),
                         (None, None) => None,
                     }
@@ -133,11 +135,6 @@ impl DocumentError {
                         None => format!("this item has no `{k}`"),
                     };
                     parent_key.and_then(|p| key_before(&src.text, reported, p, doc.format))
-                }
-                (Place::Repeated { .. }, Some(k)) => {
-                    label = "given again here".into();
-                    help = Some("give it once".to_string());
-                    value_span(&src.text, reported, k, doc.format, 1)
                 }
                 (_, Some(k)) => value_span(&src.text, reported, k, doc.format, 0),
                 // No path: the text itself is broken; the parser's position is a point.
@@ -170,7 +167,7 @@ impl DocumentError {
     }
 
     /// The same error, with what to do about it.
-    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn with_help(mut self, help: &str) -> Self {
         self.help = Some(help.into());
         self
     }

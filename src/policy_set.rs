@@ -187,10 +187,10 @@ impl VersionDateError {
     pub fn message(&self) -> String {
         match self {
             VersionDateError::NoDate => {
-                let names: Vec<String> = VERSION_DATES.iter().map(|p| format!("`{p}`")).collect();
+                let [a, b, c, d] = VERSION_DATES;
                 format!(
-                    "cannot tell which policy version applies: the document has none of {}",
-                    names.join(", ")
+                    "cannot tell which policy version applies: the document has no `{a}`, \
+                     `{b}`, `{c}` or `{d}`"
                 )
             }
             VersionDateError::NotADate { path, text } => {
@@ -347,7 +347,11 @@ impl PolicySet {
             VersionDateError::NoDate => fail(e.message(), None, None)
                 .with_help("give one of these dates, or the date whose terms apply with --at DATE"),
             VersionDateError::NotADate { path, .. } => {
-                fail(e.message(), Some(path), Some((path, "not a date")))
+                let label = match *path {
+                    "claim.filed_at" => "not an instant",
+                    _ => "not a date",
+                };
+                fail(e.message(), Some(path), Some((path, label)))
             }
         })?;
         let program = self.select(&name, date).map_err(|m| {

@@ -64,31 +64,40 @@ fn span_in(text: &str, part: &str) -> Option<Span> {
     (at + part.len() <= text.len()).then(|| Span::new(at, at + part.len()))
 }
 
-/// Where one remembered key's name is kept.
-#[derive(Clone, Copy)]
-enum Name {
-    /// A slice of the document text.
-    Text(Span),
-    /// A slice of [`KeyStack::copies`].
-    Copy(Span),
-}
-
+/// One remembered key: its name's span in the document text (where it is written), or,
+/// for a key the parser unescaped, in [`KeyStack::copies`].
 #[derive(Clone, Copy)]
 struct Entry {
-    name: Name,
-    at: Option<Span>,
+    name: Span,
+    copied: bool,
     /// Whether the policy declares the key (its repeats are found by field index instead).
     declared: bool,
 }
 
+impl Entry {
+    /// Where the key is written in the document, when known.
+    fn at(&self) -> Option<Span> {
+        (!self.copied).then_some(self.name)
+    }
+}
+
 /// The keys of every mapping being read, innermost last.
-#[derive(Default)]
 pub(super) struct KeyStack {
     entries: Vec<Entry>,
     copies: String,
 }
 
-/// Mappings with more keys than this find repeats through a hash set.
+impl Default for KeyStack {
+    /// Room for the keys of a typical claim, so that the stack is allocated once.
+    fn default() -> Self {
+        KeyStack {
+            entries: Vec::with_capacity(32),
+            copies: String::new(),
+        }
+    }
+}
+
+/// Mappings with more undeclared keys than this find repeats through a hash set.
 const LINEAR: usize = 16;
 
 /// One mapping's share of the stack, from where its keys start.
@@ -118,11 +127,8 @@ impl KeyStack {
     }
 
     fn name<'a>(&'a self, text: &'a str, e: &Entry) -> &'a str {
-        let (from, span) = match e.name {
-            Name::Text(s) => (text, s),
-            Name::Copy(s) => (self.copies.as_str(), s),
-        };
-        from.get(span.start..span.end).unwrap_or("")
+        let from = if e.copied { self.copies.as_str() } else { text };
+        from.get(e.name.start..e.name.end).unwrap_or("")
     }
 
     /// Remembers a key of the mapping `m`. For an undeclared key, says where the mapping
@@ -134,38 +140,36 @@ impl KeyStack {
         key: &Key<'_>,
         declared: bool,
     ) -> Option<Option<Span>> {
-        let name = match (key.at, &key.name) {
-            (Some(at), _) => Name::Text(at),
-            (None, name) => {
-                let start = self.copies.len();
-                self.copies.push_str(name);
-                Name::Copy(Span::new(start, self.copies.len()))
-            }
+        let repeat = match declared {
+            true => None,
+            false => self.repeat(text, m, &key.name),
         };
-        let repeat = if declared {
-            None
-        } else {
-            self.repeat(text, m, &key.name)
+        let (name, copied) = match key.at {
+            Some(at) => (at, false),
+            None => {
+                let start = self.copies.len();
+                self.copies.push_str(&key.name);
+                (Span::new(start, self.copies.len()), true)
+            }
         };
         self.entries.push(Entry {
             name,
-            at: key.at,
+            copied,
             declared,
         });
-        if !declared {
-            m.undeclared += 1;
-        }
+        m.undeclared += usize::from(!declared);
         repeat
     }
 
     /// Where the mapping already has the undeclared key `name`.
-    fn repeat(&mut self, text: &str, m: &mut Mapping, name: &str) -> Option<Option<Span>> {
+    fn repeat(&self, text: &str, m: &mut Mapping, name: &str) -> Option<Option<Span>> {
         if m.hashed.is_none() && m.undeclared >= LINEAR {
             let state = RandomState::new();
-            let mut set = HashSet::with_capacity(m.undeclared * 2);
-            for e in self.own(m).filter(|e| !e.declared) {
-                set.insert(state.hash_one(self.name(text, e)));
-            }
+            let set = self
+                .own(m)
+                .filter(|e| !e.declared)
+                .map(|e| state.hash_one(self.name(text, e)))
+                .collect();
             m.hashed = Some((state, set));
         }
         if let Some((state, set)) = &mut m.hashed {
@@ -191,7 +195,7 @@ impl KeyStack {
     ) -> Option<Option<Span>> {
         self.own(m)
             .find(|e| e.declared == declared && self.name(text, e) == name)
-            .map(|e| e.at)
+            .map(Entry::at)
     }
 
     /// The undeclared keys of the mapping `m`, in document order, with their places.
@@ -200,8 +204,13 @@ impl KeyStack {
         text: &'a str,
         m: &Mapping,
     ) -> impl Iterator<Item = (&'a str, Option<Span>)> + 'a {
-        self.own(m)
+        let entries = match m.undeclared {
+            0 => &[],
+            _ => self.entries.get(m.first..).unwrap_or(&[]),
+        };
+        entries
+            .iter()
             .filter(|e| !e.declared)
-            .map(move |e| (self.name(text, e), e.at))
+            .map(move |e| (self.name(text, e), e.at()))
     }
 }

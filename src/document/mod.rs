@@ -67,14 +67,25 @@ pub enum Place {
     Value,
     /// The field at the path is required but absent: its parent is shown.
     Missing,
-    /// The key at the path is given twice in its mapping: the byte spans of both keys in
-    /// the text, when the parser lent them (a key written with escapes is not).
-    Repeated {
-        first: Option<Span>,
-        again: Option<Span>,
-    },
-    /// The key at the path is not declared by the policy: its byte span, and what to do.
-    Unknown { key: Option<Span>, help: String },
+    /// The key at the path is given twice in its mapping.
+    Repeated(Box<Twice>),
+    /// The key at the path is not declared by the policy.
+    Unknown(Box<Undeclared>),
+}
+
+/// Where a key given twice is written: the byte spans of both keys in the text, when the
+/// parser lent them (a key written with escapes is not).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Twice {
+    pub first: Option<Span>,
+    pub again: Option<Span>,
+}
+
+/// A key the policy does not declare: where it is written, and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undeclared {
+    pub key: Option<Span>,
+    pub help: String,
 }
 
 /// Keys the engine reads whether or not the policy declares them, by record (`""` is the
@@ -194,13 +205,12 @@ where
         None => (None, clean(&message), Place::Value),
     };
     // A key's own place beats the parser's, which is the mapping's (YAML) or past the value (JSON).
-    let line_col = match &place {
-        Place::Repeated {
-            again: Some(at), ..
-        }
-        | Place::Unknown { key: Some(at), .. } => Some(line_col_of(text, at.start)),
-        _ => line_col,
+    let key = match &place {
+        Place::Repeated(twice) => twice.again,
+        Place::Unknown(undeclared) => undeclared.key,
+        _ => None,
     };
+    let line_col = key.map_or(line_col, |at| Some(line_col_of(text, at.start)));
     Err(DocError {
         message,
         path,
@@ -283,7 +293,7 @@ impl<'s> Dc<'s> {
         first: Option<Span>,
         again: Option<Span>,
     ) -> E {
-        let place = Place::Repeated { first, again };
+        let place = Place::Repeated(Box::new(Twice { first, again }));
         self.fail_at(path, "field is given twice".into(), place)
     }
 
@@ -298,7 +308,8 @@ impl<'s> Dc<'s> {
             r => format!("`{r}`"),
         };
         let message = format!("unknown field `{name}` in {within}");
-        self.fail_at(path, message, Place::Unknown { key: at, help })
+        let place = Place::Unknown(Box::new(Undeclared { key: at, help }));
+        self.fail_at(path, message, place)
     }
 
     fn fail<E: de::Error>(&self, path: &PathNode, message: String) -> E {

@@ -8,7 +8,7 @@ use super::keys::{Key, KeySeed, Mapping};
 use super::near::near;
 use super::scalar::{expected, read_scalar, ScalarSeed};
 use super::skip::Skip;
-use super::{engine_key, Dc, PathNode, Seg, MAX_LIST_ITEMS};
+use super::{engine_key, Dc, PathNode, Place, Seg, MAX_LIST_ITEMS};
 use crate::schema::FieldSchema;
 use crate::types::{Base, RecordId};
 use crate::value::Value;
@@ -52,7 +52,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             };
             let Some(i) = fields.iter().position(|f| f.name == key.name) else {
                 if dc.strict && !engine_key(name, &key.name) {
-                    let help = self.strict_help(&key, fields, &given);
+                    let help = strict_help(&key, fields, &given);
                     return Err(dc.unknown(&child, key.at, help));
                 }
                 if let Some(first) = dc.keys.borrow_mut().push(dc.text, &mut m, &key, false) {
@@ -94,7 +94,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                     return Err(dc.fail_at(
                         &child,
                         format!("required field is missing (expected {what})"),
-                        super::Place::Missing,
+                        Place::Missing,
                     ));
                 }
             }
@@ -105,7 +105,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
 
 impl RecordSeed<'_, '_> {
     /// Refuses the first undeclared key of the mapping that reads as a misspelling of a
-    /// declared field the mapping leaves out.
+    /// declared field the mapping leaves out (the engine's own keys aside).
     fn misspelt<E: de::Error>(
         &self,
         m: &Mapping,
@@ -118,13 +118,7 @@ impl RecordSeed<'_, '_> {
             if engine_key(record, key) {
                 continue;
             }
-            let closest = fields
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !given.has(*i))
-                .filter_map(|(_, f)| Some((near(key, &f.name)?, &f.name)))
-                .min_by_key(|(d, _)| *d);
-            if let Some((_, field)) = closest {
+            if let Some(field) = closest(key, fields, given) {
                 let child = PathNode {
                     parent: Some(self.path),
                     seg: Seg::Field(key),
@@ -135,29 +129,30 @@ impl RecordSeed<'_, '_> {
         }
         Ok(())
     }
+}
 
-    /// What to do about an undeclared key when reading strictly.
-    fn strict_help(&self, key: &Key<'_>, fields: &[FieldSchema], given: &Given) -> String {
-        let closest = fields
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !given.has(*i))
-            .filter_map(|(_, f)| Some((near(&key.name, &f.name)?, &f.name)))
-            .min_by_key(|(d, _)| *d);
-        if let Some((_, field)) = closest {
-            return format!("did you mean `{field}`?");
-        }
-        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        match names.as_slice() {
-            [] => "read strictly, a document holds only the fields the policy declares; \
-                   the policy declares none here"
-                .into(),
-            _ => format!(
-                "read strictly, a document holds only the fields the policy declares; here: {}",
-                names.join(", ")
-            ),
-        }
+/// The declared field not given so far that `key` reads as a misspelling of, if any (the
+/// nearest; the first declared of equally near ones).
+fn closest<'f>(key: &str, fields: &'f [FieldSchema], given: &Given) -> Option<&'f str> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !given.has(*i))
+        .filter_map(|(_, f)| Some((near(key, &f.name)?, f.name.as_str())))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+/// What to do about an undeclared key when reading strictly.
+fn strict_help(key: &Key<'_>, fields: &[FieldSchema], given: &Given) -> String {
+    if let Some(field) = closest(&key.name, fields, given) {
+        return format!("did you mean `{field}`?");
     }
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    format!(
+        "read strictly, a document gives only the fields the policy declares; here: {}",
+        names.join(", ")
+    )
 }
 
 /// Which fields of one record a document has given: a bitset, on the heap only past 64.
