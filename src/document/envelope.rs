@@ -71,10 +71,10 @@ impl<'de> Visitor<'de> for EnvelopeSeed<'_, '_> {
                 path: &path,
                 keys: picks,
             })?;
-            match i {
-                1 => env.purchased_at = a,
-                2 => env.placed_at = a,
-                3 => (env.id, env.filed_at) = (env.id.or(a), b),
+            match &*key.name {
+                "protection" => env.purchased_at = a,
+                "order" => env.placed_at = a,
+                "claim" => (env.id, env.filed_at) = (env.id.or(a), b),
                 _ => (env.id, env.requested_at) = (env.id.or(a), b),
             }
         }

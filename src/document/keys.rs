@@ -82,20 +82,14 @@ impl Entry {
 }
 
 /// The keys of every mapping being read, innermost last.
+#[derive(Default)]
 pub(super) struct KeyStack {
     entries: Vec<Entry>,
     copies: String,
 }
 
-impl Default for KeyStack {
-    /// Room for the keys of a typical claim, so that the stack is allocated once.
-    fn default() -> Self {
-        KeyStack {
-            entries: Vec::with_capacity(32),
-            copies: String::new(),
-        }
-    }
-}
+/// Room for the keys of the mappings a claim nests, so that the stack is allocated once.
+const ROOM: usize = 32;
 
 /// Mappings with more undeclared keys than this find repeats through a hash set.
 const LINEAR: usize = 16;
@@ -152,6 +146,9 @@ impl KeyStack {
                 (Span::new(start, self.copies.len()), true)
             }
         };
+        if self.entries.capacity() == 0 {
+            self.entries.reserve(ROOM);
+        }
         self.entries.push(Entry {
             name,
             copied,

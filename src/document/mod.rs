@@ -141,7 +141,7 @@ impl<'t> Scanned<'t> {
     }
 
     /// Decodes the document into a fact record laid out by `schema`. `strict` refuses
-    /// every key the policy does not declare (but the [`ENGINE_KEYS`]); otherwise only
+    /// every key the policy does not declare, except the [`ENGINE_KEYS`]; otherwise only
     /// those that read as misspellings of declared fields the document leaves out.
     pub fn decode(self, schema: &Schema, strict: bool) -> Result<Value, DocError> {
         let dc = Dc::new(self, schema, strict);
