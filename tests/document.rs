@@ -466,3 +466,22 @@ fn a_mapping_of_many_keys_is_checked_for_repeats_in_linear_time() {
         .unwrap_err();
     assert_eq!(err.path.as_deref(), Some("claim.k49998"));
 }
+
+#[test]
+fn undeclared_values_are_read_as_json_shaped_data() {
+    let e = paying("claim.amount");
+    // Tagged and nested values are read through; keys are text, so `1` and `01` differ.
+    let fine = claim("extra: [~, 1.5, !!binary aGVsbG8=, {1: a, 01: b}]");
+    assert_eq!(payout(&e.decide(&fine)), "100.00");
+    let err = e.run(&claim("extra: !note {a: 1, a: 2}")).unwrap_err();
+    assert_eq!(
+        shown(&err),
+        "claim.extra.a: field is given twice (first at 9:17, again at 9:23)"
+    );
+    // A list or mapping as a key has no JSON form.
+    let err = e.run(&claim("extra: {[1, 2]: x}")).unwrap_err();
+    assert_eq!(
+        shown(&err),
+        "claim.extra: expected a field name, found a list"
+    );
+}
