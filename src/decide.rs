@@ -167,6 +167,8 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
             name: meta.name.clone(),
             version: meta.version.clone(),
             sha256: meta.sha256.clone(),
+            in_force_on: None,
+            date_from: None,
         },
         decision: found.outcome,
         payout,

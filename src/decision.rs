@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -109,12 +110,31 @@ pub struct Step {
     pub source: Arc<str>,
 }
 
-/// Which policy version decided, and the hash of its sources.
+/// Which policy version decided, the hash of its sources, and the date that picked it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PolicyId {
     pub name: Arc<str>,
     pub version: Arc<str>,
     pub sha256: Arc<str>,
+    /// The date the version is in force on that picked it (`2025-06-01`); absent when the
+    /// version was given rather than picked (`proviso replay`).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "optional_date"
+    )]
+    pub in_force_on: Option<NaiveDate>,
+    /// Where that date came from: a document path (`protection.purchased_at`,
+    /// `order.placed_at`, `claim.filed_at`, `cancellation.requested_at`), or `--at` when the
+    /// caller chose it (see [`crate::policy_set::version_date`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_from: Option<&'static str>,
+}
+
+fn optional_date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&crate::value::format_date(*d)),
+        None => s.serialize_none(),
+    }
 }
 
 /// An amount of money, rounded to the cent and shown with exactly two decimals.

@@ -35,6 +35,8 @@ pub struct DocumentError {
     /// Text to underline: the document at the offending value, or the failing policy expression.
     /// Boxed, as every `Result` of the evaluation path carries an error.
     pub at: Option<Box<Underline>>,
+    /// What to do about it, when there is something to say.
+    pub help: Option<Box<str>>,
 }
 
 /// A span of a source to underline, and what to say under it.
@@ -45,6 +47,8 @@ pub struct Underline {
     pub lines_before: usize,
     pub span: Span,
     pub label: String,
+    /// A second place in the same source, and what to say under it (the first of two keys).
+    pub also: Option<(Span, String)>,
 }
 
 impl Underline {
@@ -79,11 +83,50 @@ impl DocumentError {
         let path = e.path.as_deref().unwrap_or("");
         let key = last_field(path);
         let (parent, _) = path.rsplit_once('.').unwrap_or(("", path));
+        let mut message = e.message;
+        let mut help = None;
+        let lines_before = doc.line.saturating_sub(1);
         let at = e.line_col.map(|(line, col)| {
             let mut label = "here".to_string();
+            let mut also = None;
             let src = doc.source();
             let reported = src.offset_of(line, col);
-            let span = match (e.place, key) {
+            let span = match (&e.place, key) {
+                (Place::Repeated(twice), k) => {
+                    label = "given again here".into();
+                    help = Some("give it once".into());
+                    match (twice.first, twice.again) {
+                        (first, Some(again)) => {
+                            let again = with_quotes(&src.text, again);
+                            if let Some(first) = first.map(|f| with_quotes(&src.text, f)) {
+                                let place = |s: Span| {
+                                    let (l, c) = src.line_col(s.start);
+                                    format!("{}:{c}", l + lines_before)
+                                };
+                                message = format!(
+                                    "{message} (first at {}, again at {})",
+                                    place(first),
+                                    place(again)
+                                );
+                                also = Some((first, "first given here".to_string()));
+                            }
+                            Some(again)
+                        }
+                        // The key was written with escapes: found in the text after the parser's place.
+                        (_, None) => {
+                            k.and_then(|k| value_span(&src.text, reported, k, doc.format, 1))
+                        }
+                    }
+                }
+                (Place::Unknown(undeclared), k) => {
+                    label = "not declared by the policy".into();
+                    help = Some(undeclared.help.as_str().into());
+                    match (undeclared.key, k) {
+                        (Some(at), _) => Some(with_quotes(&src.text, at)),
+                        (None, Some(k)) => value_span(&src.text, reported, k, doc.format, 0),
+                        (None, None) => None,
+                    }
+                }
                 (Place::Missing, Some(k)) => {
                     let parent_key = last_field(parent).filter(|_| !parent.is_empty());
                     label = match parent_key {
@@ -92,10 +135,6 @@ impl DocumentError {
                         None => format!("this item has no `{k}`"),
                     };
                     parent_key.and_then(|p| key_before(&src.text, reported, p, doc.format))
-                }
-                (Place::Repeated, Some(k)) => {
-                    label = "given again here".into();
-                    value_span(&src.text, reported, k, doc.format, 1)
                 }
                 (_, Some(k)) => value_span(&src.text, reported, k, doc.format, 0),
                 // No path: the text itself is broken; the parser's position is a point.
@@ -110,19 +149,27 @@ impl DocumentError {
             let span = span.unwrap_or_else(|| token_at(&src.text, reported));
             Box::new(Underline {
                 source: src,
-                lines_before: doc.line.saturating_sub(1),
+                lines_before,
                 span,
                 label,
+                also,
             })
         });
         DocumentError {
             kind: DocumentErrorKind::Invalid,
             document: id.map(str::to_string).filter(|s| !s.is_empty()),
             name: doc.label(),
-            message: e.message,
+            message,
             path: e.path,
             at,
+            help,
         }
+    }
+
+    /// The same error, with what to do about it.
+    pub(crate) fn with_help(mut self, help: &str) -> Self {
+        self.help = Some(help.into());
+        self
     }
 
     /// An error found after reading the document: `shown` is the dotted path of the value to
@@ -146,8 +193,10 @@ impl DocumentError {
                     source: doc.source(),
                     lines_before: doc.line.saturating_sub(1),
                     label: label.to_string(),
+                    also: None,
                 }))
             }),
+            help: None,
         }
     }
 
@@ -168,8 +217,10 @@ impl DocumentError {
                     lines_before: 0,
                     span,
                     label: "while evaluating this".into(),
+                    also: None,
                 })
             }),
+            help: None,
         }
     }
 }
@@ -200,10 +251,28 @@ impl Diagnostic for DocumentError {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let u = self.at.as_deref()?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            Some(u.label.clone()),
-            u.span,
-        ))))
+        let main = LabeledSpan::new_primary_with_span(Some(u.label.clone()), u.span);
+        let also = u
+            .also
+            .as_ref()
+            .map(|(span, label)| LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(also.into_iter().chain(std::iter::once(main))))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_deref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+}
+
+/// A key's span, widened to its quotes when it is written in quotes.
+fn with_quotes(text: &str, key: Span) -> Span {
+    let before = text.get(..key.start).and_then(|t| t.chars().next_back());
+    let after = text.get(key.end..).and_then(|t| t.chars().next());
+    match (before, after) {
+        (Some(q @ ('"' | '\'')), Some(a)) if a == q => Span::new(key.start - 1, key.end + 1),
+        _ => key,
     }
 }
 

@@ -1,11 +1,17 @@
 //! A set of policy versions loaded from files: loading, overlap checks, and version selection.
+//!
+//! The version that judges a document is the one in force on the first of these dates it
+//! has ([`version_date`]): the date forced by the caller (`--at`), `protection.purchased_at`
+//! (the terms the customer bought), `order.placed_at`, then the date of the event itself,
+//! `claim.filed_at` (its UTC date) or `cancellation.requested_at`. The decision names the
+//! date and where it came from (`policy.in_force_on`, `policy.date_from`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use miette::Diagnostic;
 
 use crate::ast::PolicyFile;
@@ -30,7 +36,22 @@ pub struct PolicySet {
     programs: Vec<Program>,
     /// Policy name to program indices, ordered by effective date.
     by_name: BTreeMap<Arc<str>, Vec<usize>>,
+    /// Whether documents are read strictly (see [`PolicySet::strict`]).
+    strict: bool,
 }
+
+/// `policy.date_from` when the caller chose the date (`proviso eval --at`, or the `at`
+/// argument of [`PolicySet::prepare`] and [`PolicySet::evaluate_at`]).
+pub const DATE_FROM_AT: &str = "--at";
+
+/// The document dates that pick a policy version, in order of precedence (after a date the
+/// caller forces); the last two are the dates of the event itself.
+pub const VERSION_DATES: [&str; 4] = [
+    "protection.purchased_at",
+    "order.placed_at",
+    "claim.filed_at",
+    "cancellation.requested_at",
+];
 
 /// Why a set of policies could not be loaded.
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -102,6 +123,10 @@ pub struct Prepared<'p> {
     pub program: &'p Program,
     pub id: String,
     pub facts: Value,
+    /// The date that picked the version, and where it came from (a path of
+    /// [`VERSION_DATES`], or [`DATE_FROM_AT`]); `None` when the version was given
+    /// ([`prepare_with`]).
+    pub picked_by: Option<(NaiveDate, &'static str)>,
     name: Arc<str>,
     input: Input,
 }
@@ -111,8 +136,85 @@ impl Prepared<'_> {
     pub fn decide(&self) -> Result<Decision, DocumentError> {
         let mut d = decide(self.program, &self.facts, self.id.clone())
             .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))?;
+        if let Some((date, from)) = self.picked_by {
+            d.policy.in_force_on = Some(date);
+            d.policy.date_from = Some(from);
+        }
         d.input = Some(self.input.clone());
         Ok(d)
+    }
+}
+
+/// The date that picks the policy version for a document, and where it came from.
+///
+/// In order of precedence: `at` when given (reported as [`DATE_FROM_AT`]), then the first
+/// of [`VERSION_DATES`] the document has: `protection.purchased_at` (the terms the customer
+/// bought), `order.placed_at`, and the date of the event itself, `claim.filed_at` and
+/// `cancellation.requested_at`. Each may be a date or an instant (whose UTC date counts). The
+/// first one present is used: if it is not a date, that is an error, not a reason to look
+/// further. With none of them, the error says which fields were looked for.
+pub fn version_date(
+    env: &Envelope,
+    at: Option<NaiveDate>,
+) -> Result<(NaiveDate, &'static str), VersionDateError> {
+    if let Some(d) = at {
+        return Ok((d, DATE_FROM_AT));
+    }
+    let given = [
+        &env.purchased_at,
+        &env.placed_at,
+        &env.filed_at,
+        &env.requested_at,
+    ];
+    let Some((text, path)) = given
+        .into_iter()
+        .zip(VERSION_DATES)
+        .find_map(|(t, p)| Some((t.as_deref()?, p)))
+    else {
+        return Err(VersionDateError::NoDate);
+    };
+    let date = parse_date(text).or_else(|| {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|d| d.with_timezone(&Utc).date_naive())
+    });
+    date.map(|d| (d, path))
+        .ok_or_else(|| VersionDateError::NotADate {
+            path,
+            text: text.to_string(),
+        })
+}
+
+/// Why a document's dates pick no version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VersionDateError {
+    /// The document has none of [`VERSION_DATES`].
+    NoDate,
+    /// The first of them it has, at `path`, is neither a date nor an instant.
+    NotADate { path: &'static str, text: String },
+}
+
+impl VersionDateError {
+    /// The message, in a document author's words.
+    pub fn message(&self) -> String {
+        match self {
+            VersionDateError::NoDate => {
+                let [a, b, c, d] = VERSION_DATES;
+                format!(
+                    "cannot tell which policy version applies: the document has no `{a}`, \
+                     `{b}`, `{c}` or `{d}`"
+                )
+            }
+            VersionDateError::NotADate { path, text } => {
+                let what = match *path {
+                    "claim.filed_at" => "an instant (RFC 3339, like 2025-07-10T09:30:00Z)",
+                    _ => "a date (YYYY-MM-DD)",
+                };
+                let shown: String = text.chars().take(40).collect();
+                let more = if text.chars().count() > 40 { "..." } else { "" };
+                format!("expected {what}, found \"{}{more}\"", shown.escape_debug())
+            }
+        }
     }
 }
 
@@ -166,6 +268,20 @@ impl PolicySet {
         } else {
             Err(errors.into())
         }
+    }
+
+    /// Reads documents strictly (`true`): every field a document gives must be declared by the
+    /// policy's `facts`, but the few the engine reads itself
+    /// ([`crate::document::ENGINE_KEYS`]). Otherwise (the default) undeclared fields are
+    /// skipped, unless one reads as a misspelling of a declared field the document leaves out.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Whether documents are read strictly (see [`PolicySet::strict`]).
+    pub fn is_strict(&self) -> bool {
+        self.strict
     }
 
     /// The names of the loaded policies, for messages.
@@ -233,8 +349,10 @@ impl PolicySet {
 
     /// Picks the policy version for a document and decodes the document against it.
     ///
-    /// The version is the one in force on `at` if given, else on `protection.purchased_at`
-    /// (the terms the customer bought), else on `order.placed_at`.
+    /// The version is the one in force on `at` if given, else on the first date the
+    /// document has of `protection.purchased_at` (the terms the customer bought),
+    /// `order.placed_at`, `claim.filed_at` and `cancellation.requested_at`: see
+    /// [`version_date`].
     pub fn prepare(
         &self,
         doc: &Document<'_>,
@@ -251,33 +369,28 @@ impl PolicySet {
             let message = format!("the document names no policy (loaded: {})", self.names());
             return Err(fail(message, Some("policy"), None));
         };
-        let (date, date_path) = match at {
-            Some(d) => (d, None),
-            None => {
-                let (text, path) = match (&env.purchased_at, &env.placed_at) {
-                    (Some(t), _) => (t, "protection.purchased_at"),
-                    (None, Some(t)) => (t, "order.placed_at"),
-                    (None, None) => return Err(fail("cannot tell which policy version applies: no `protection.purchased_at` or `order.placed_at`; pass --at DATE".into(), None, None)),
+        let (date, from) = version_date(&env, at).map_err(|e| match &e {
+            VersionDateError::NoDate => fail(e.message(), None, None)
+                .with_help("give one of these dates, or the date whose terms apply with --at DATE"),
+            VersionDateError::NotADate { path, .. } => {
+                let label = match *path {
+                    "claim.filed_at" => "not an instant",
+                    _ => "not a date",
                 };
-                let date = parse_date(text).ok_or_else(|| {
-                    fail(
-                        format!("expected a date (YYYY-MM-DD), found \"{text}\""),
-                        Some(path),
-                        Some((path, "not a date")),
-                    )
-                })?;
-                (date, Some(path))
+                fail(e.message(), Some(path), Some((path, label)))
             }
-        };
+        })?;
         let program = self.select(&name, date).map_err(|m| {
-            let shown = match date_path {
+            let shown = match from {
                 _ if !self.by_name.contains_key(name.as_str()) => Some(("policy", "not loaded")),
-                Some(p) => Some((p, "no version is in force on this date")),
-                None => None,
+                DATE_FROM_AT => None,
+                p => Some((p, "no version is in force on this date")),
             };
             fail(m, Some("policy"), shown)
         })?;
-        decode_for(program, doc, scanned, env)
+        let mut prepared = decode_for(program, doc, scanned, env, self.strict)?;
+        prepared.picked_by = Some((date, from));
+        Ok(prepared)
     }
 
     /// Evaluates one document against the version in force on its purchase date.
@@ -298,10 +411,11 @@ impl PolicySet {
 /// Decodes a document against one given policy version, whatever the dates say.
 ///
 /// For comparing versions (`proviso replay`): the document must still name the
-/// policy, and that name must be `program`'s.
+/// policy, and that name must be `program`'s. `strict`: see [`PolicySet::strict`].
 pub fn prepare_with<'p>(
     program: &'p Program,
     doc: &Document<'_>,
+    strict: bool,
 ) -> Result<Prepared<'p>, DocumentError> {
     let (scanned, env, name) = read_envelope(doc)?;
     if *name != *program.meta.name {
@@ -317,7 +431,7 @@ pub fn prepare_with<'p>(
             Some(("policy", "another policy")),
         ));
     }
-    decode_for(program, doc, scanned, env)
+    decode_for(program, doc, scanned, env, strict)
 }
 
 /// Reads a document's envelope and the policy it names.
@@ -343,14 +457,16 @@ fn decode_for<'p>(
     doc: &Document<'_>,
     scanned: Scanned<'_>,
     env: Envelope,
+    strict: bool,
 ) -> Result<Prepared<'p>, DocumentError> {
     let facts = scanned
-        .decode(&program.schema)
+        .decode(&program.schema, strict)
         .map_err(|e| DocumentError::invalid(doc, env.id.as_deref(), e))?;
     Ok(Prepared {
         program,
         id: env.id.unwrap_or_default(),
         facts,
+        picked_by: None,
         name: doc.label(),
         input: doc.input(),
     })

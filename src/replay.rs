@@ -95,15 +95,17 @@ impl Replay {
     }
 }
 
-/// Decides every document under `old` and under `new` and compares the outcomes.
-pub fn replay(old: &Program, new: &Program, documents: &[Document<'_>]) -> Replay {
+/// Decides every document under `old` and under `new` and compares the outcomes;
+/// `strict` reads the documents strictly (see [`crate::PolicySet::strict`]).
+pub fn replay(old: &Program, new: &Program, documents: &[Document<'_>], strict: bool) -> Replay {
     let mut out = Replay {
         before: Totals::new(old),
         after: Totals::new(new),
         ..Replay::default()
     };
     for doc in documents {
-        let decide = |p: &Program| prepare_with(p, doc).and_then(|prepared| prepared.decide());
+        let decide =
+            |p: &Program| prepare_with(p, doc, strict).and_then(|prepared| prepared.decide());
         let (a, b) = match (decide(old), decide(new)) {
             (Ok(a), Ok(b)) => (a, b),
             (a, b) => {

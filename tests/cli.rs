@@ -206,7 +206,19 @@ fn at_a_date_in_the_same_version_changes_nothing() {
         "--at",
         "2025-12-31",
     ]);
-    assert_eq!(plain.0, 0);
+    assert_eq!((plain.0, at.0), (0, 0));
+    let decision = |out: &str| serde_json::from_str::<Value>(out).expect("a decision");
+    let (mut plain, mut at) = (decision(&plain.1), decision(&at.1));
+    // Only the date that picked the version, and where it came from, differ.
+    assert_eq!(plain["policy"]["in_force_on"], "2025-06-01");
+    assert_eq!(plain["policy"]["date_from"], "protection.purchased_at");
+    assert_eq!(at["policy"]["in_force_on"], "2025-12-31");
+    assert_eq!(at["policy"]["date_from"], "--at");
+    for d in [&mut plain, &mut at] {
+        let policy = d["policy"].as_object_mut().expect("a policy object");
+        policy.remove("in_force_on");
+        policy.remove("date_from");
+    }
     assert_eq!(plain, at);
 }
 
@@ -246,4 +258,98 @@ fn a_closed_output_is_a_failure_not_a_panic() {
             &args[..2]
         );
     }
+}
+
+/// The example claim with a field no policy declares, written to a scratch file.
+fn with_gift_note(name: &str) -> String {
+    let text = read(EXAMPLE).replace("claim:\n", "claim:\n  gift_note: for Sam\n");
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).expect("write scratch document");
+    path.display().to_string()
+}
+
+#[test]
+fn strict_eval_refuses_fields_the_policy_does_not_declare() {
+    let doc = with_gift_note("gift-note-eval.yaml");
+    let (status, stdout, stderr) = run(&["eval", "policies", &doc, "--format", "json"]);
+    assert_eq!((status, stderr.as_str()), (0, ""));
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout).expect("a decision")["decision"],
+        "approved"
+    );
+    let (status, stdout, stderr) = run(&["eval", "policies", &doc, "--format", "json", "--strict"]);
+    assert_eq!(status, 4);
+    let line: Value = serde_json::from_str(&stdout).expect("an error line");
+    assert_eq!(
+        line,
+        serde_json::json!({
+            "document": "CLM-0001",
+            "error": {
+                "message": "unknown field `gift_note` in `claim`",
+                "path": "claim.gift_note"
+            },
+            "input": { "path": doc }
+        })
+    );
+    assert!(stderr.contains(&format!("{doc}:28:3")), "{stderr}");
+    // Every bundled example gives only declared fields.
+    let (status, _, stderr) = run(&["eval", "policies", "examples", "--strict"]);
+    assert_eq!((status, stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn strict_replay_refuses_fields_the_policy_does_not_declare() {
+    let doc = with_gift_note("gift-note-replay.yaml");
+    let args = [
+        "replay",
+        "xcotton/shipping-protection",
+        "2024-01-01",
+        "2025-01-01",
+        &doc,
+    ];
+    let (status, _, stderr) = run(&args);
+    assert_eq!((status, stderr.as_str()), (0, ""));
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let (status, stdout, stderr) = run(&strict);
+    assert_eq!(status, 4);
+    assert!(
+        stdout.contains("not evaluated        2 (errors above)"),
+        "{stdout}"
+    );
+    let message = "claim.gift_note: unknown field `gift_note` in `claim`";
+    assert_eq!(stderr.matches(message).count(), 2, "{stderr}");
+}
+
+#[test]
+fn a_key_given_twice_in_json_lines_is_placed_on_its_line() {
+    let line = read("tests/cli/lost-domestic.json").replace('\n', "");
+    let twice = line.replacen("\"claim\": {", "\"claim\": {\"type\": \"damaged\", ", 1);
+    assert_ne!(twice, line);
+    let batch = format!("{line}\n{line}\n{twice}\n");
+    let (status, stdout, stderr) = run_with(
+        &["eval", "policies", "-", "--format", "json"],
+        batch.as_bytes(),
+    );
+    assert_eq!(status, 4);
+    let first = twice.find("\"type\"").expect("type") + 1;
+    let again = twice.rfind("\"type\"").expect("type") + 1;
+    let last: Value =
+        serde_json::from_str(stdout.lines().nth(2).expect("three lines")).expect("JSON");
+    assert_eq!(
+        last["error"]["message"],
+        format!("field is given twice (first at 3:{first}, again at 3:{again})")
+    );
+    assert!(stderr.contains(&format!("-:3:{again}")), "{stderr}");
+}
+
+#[test]
+fn text_output_names_the_date_that_picked_the_version() {
+    let (status, stdout, _) = run(&["eval", "policies", EXAMPLE, "--at", "2025-12-31"]);
+    assert_eq!(status, 0);
+    let line = stdout.lines().nth(2).expect("a policy line");
+    assert!(
+        line.ends_with("...), in force on 2025-12-31 (--at)"),
+        "{line}"
+    );
 }

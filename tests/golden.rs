@@ -2,11 +2,15 @@
 //! with the `<name>.expected.json` (or `.expected.jsonl`, one decision a line) beside it.
 //!
 //! `policy.sha256` is checked against the hash of the policy file that decided, then left
-//! out of the comparison, so a policy edit does not rewrite every expected file. Likewise
-//! `input` is checked to name the example's path (and, in JSON Lines, its line), then left out.
+//! out of the comparison, so a policy edit does not rewrite every expected file. So are
+//! `policy.in_force_on` and `policy.date_from`, checked against the document's own dates
+//! (the first of the version dates it has, and its date). Likewise `input` is checked to
+//! name the example's path (and, in JSON Lines, its line), then left out.
 //! `PROVISO_BLESS=1 cargo test --test golden` rewrites the expected files from the engine:
 //! only for changes whose decisions have been checked by hand.
 #![allow(clippy::unwrap_used, clippy::panic)]
+
+mod support;
 
 use std::path::{Path, PathBuf};
 
@@ -60,7 +64,8 @@ fn policy_hash(file: &proviso::span::Source) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The decision as JSON text (pretty, or one line), `policy.sha256` and `input` checked and
+/// The decision as JSON text (pretty for a whole file, one line for JSON Lines), with
+/// `policy.sha256`, `policy.in_force_on`, `policy.date_from` and `input` checked and
 /// removed. `line` is the line of a JSON Lines document, 0 for a whole file.
 fn decide(set: &PolicySet, path: &Path, text: &str, line: usize) -> String {
     let name = path.display().to_string();
@@ -86,12 +91,28 @@ fn decide(set: &PolicySet, path: &Path, text: &str, line: usize) -> String {
         .find(|p| &p.meta.name == name && &p.meta.version == version);
     let hash = policy_hash(&p.unwrap().meta.file);
     assert_eq!(*d.policy.sha256, hash, "{}: policy.sha256", path.display());
-    match pretty {
+    let document: Value = match doc.format {
+        proviso::Format::Yaml => serde_yaml::from_str(text).unwrap(),
+        proviso::Format::Json => serde_json::from_str(text).unwrap(),
+    };
+    let policy = serde_json::to_value(&d.policy).unwrap();
+    if let Err(e) = support::check_picked_date(&document, &policy, None) {
+        panic!("{}: {e}", path.display());
+    }
+    let mut out = match pretty {
         true => serde_json::to_string_pretty(&d).unwrap(),
         false => serde_json::to_string(&d).unwrap(),
+    };
+    for (key, value) in [
+        ("sha256", hash.as_str()),
+        ("in_force_on", policy["in_force_on"].as_str().unwrap()),
+        ("date_from", policy["date_from"].as_str().unwrap()),
+    ] {
+        out = out
+            .replace(&format!(",\n    \"{key}\": \"{value}\""), "")
+            .replace(&format!(",\"{key}\":\"{value}\""), "");
     }
-    .replace(&format!(",\n    \"sha256\": \"{hash}\""), "")
-    .replace(&format!(",\"sha256\":\"{hash}\""), "")
+    out
 }
 
 /// Every place where `actual` differs from `expected`, as `path: expected X, actual Y` lines.

@@ -163,17 +163,25 @@ fn the_corpus_is_decided_by_the_2024_terms_when_judged_by_its_dates() {
     let run = proviso(&["eval", "policies", CORPUS, "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let expected = read("examples/corpus/shipping-2024.expected.jsonl");
+    let corpus = read(CORPUS);
     let actual: Vec<String> = run
         .stdout
         .lines()
+        .zip(corpus.lines())
         .enumerate()
-        .map(|(i, l)| {
+        .map(|(i, (l, doc))| {
             let mut d: serde_json::Value = serde_json::from_str(l).unwrap();
             let input = d.as_object_mut().unwrap().remove("input").unwrap();
             assert_eq!(input, serde_json::json!({"path": CORPUS, "line": i + 1}));
             let sha = d["policy"]["sha256"].as_str().unwrap().to_string();
             assert_eq!(sha, proviso::compile::hash(read(V2024).as_bytes(), &[]));
-            d["policy"].as_object_mut().unwrap().remove("sha256");
+            let doc: serde_json::Value = serde_json::from_str(doc).unwrap();
+            let checked = support::check_picked_date(&doc, &d["policy"], None);
+            assert_eq!(checked, Ok(()), "{doc}");
+            let policy = d["policy"].as_object_mut().unwrap();
+            for key in ["sha256", "in_force_on", "date_from"] {
+                policy.remove(key);
+            }
             d.to_string()
         })
         .collect();

@@ -150,6 +150,155 @@ fn a_date_with_no_version_in_force_is_a_clear_error() {
     assert_eq!(line["error"]["message"], expected);
 }
 
+/// A claim with only the required fields: no protection, no `order.placed_at`.
+fn bare_claim(id: &str, filed_at: &str) -> String {
+    format!(
+        "policy: xcotton/shipping-protection
+order:
+  id: XC-{id}
+  currency: USD
+  items: [{{ sku: MUG-01, quantity: 1, unit_price: \"24.00\" }}]
+shipment: {{ status: in_transit }}
+claim:
+  id: CLM-{id}
+  type: lost
+  filed_at: {filed_at}
+"
+    )
+}
+
+/// (version, in_force_on, date_from) of a decision.
+fn picked(d: &serde_json::Value) -> (String, String, String) {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let p = &d["policy"];
+    (s(&p["version"]), s(&p["in_force_on"]), s(&p["date_from"]))
+}
+
+fn p(version: &str, on: &str, from: &str) -> (String, String, String) {
+    (version.into(), on.into(), from.into())
+}
+
+#[test]
+fn a_claim_without_purchase_dates_is_judged_by_the_terms_in_force_when_filed() {
+    let d = decide(&bare_claim("J", "2025-07-10T09:30:00Z"), &[]);
+    assert_eq!(
+        outcome(&d),
+        o("2025-01-01", "denied", "0.00", "no_protection")
+    );
+    assert_eq!(picked(&d), p("2025-01-01", "2025-07-10", "claim.filed_at"));
+    // The filing instant's UTC date counts, on both sides of the boundary between versions.
+    let d = decide(&bare_claim("K", "2025-01-01T01:30:00+02:00"), &[]);
+    assert_eq!(picked(&d), p("2024-01-01", "2024-12-31", "claim.filed_at"));
+    let d = decide(&bare_claim("L", "2024-12-31T23:30:00-01:00"), &[]);
+    assert_eq!(picked(&d), p("2025-01-01", "2025-01-01", "claim.filed_at"));
+}
+
+#[test]
+fn the_version_date_comes_from_at_the_purchase_the_order_the_filing_in_that_order() {
+    // Bought 2024-12-31 (2024 terms), ordered and filed in 2025.
+    let all = lost_international("M", "2024-12-31")
+        .replace("placed_at: 2024-12-31", "placed_at: 2025-01-05");
+    let d = decide(&all, &[]);
+    assert_eq!(
+        picked(&d),
+        p("2024-01-01", "2024-12-31", "protection.purchased_at")
+    );
+    let d = decide(&all, &["--at", "2025-03-01"]);
+    assert_eq!(picked(&d), p("2025-01-01", "2025-03-01", "--at"));
+    let no_protection = all.replace(
+        "protection: { id: SP-M, price: \"3.99\", purchased_at: 2024-12-31 }\n",
+        "",
+    );
+    assert_ne!(no_protection, all);
+    let d = decide(&no_protection, &[]);
+    assert_eq!(picked(&d), p("2025-01-01", "2025-01-05", "order.placed_at"));
+    let d = decide(
+        &bare_claim("N", "2025-02-21T10:00:00Z"),
+        &["--at", "2024-06-01"],
+    );
+    assert_eq!(picked(&d), p("2024-01-01", "2024-06-01", "--at"));
+}
+
+#[test]
+fn a_cancellation_without_purchase_dates_is_judged_by_its_request_date() {
+    let doc = "policy: xcotton/product-protection
+protection: { id: PP-1, price: \"300.00\", term_days: 365 }
+order:
+  id: XC-9001
+  currency: USD
+  items: [{ sku: KETTLE-01, quantity: 1, unit_price: \"79.00\" }]
+shipment: { status: delivered }
+cancellation: { id: CAN-1, requested_at: 2025-03-03 }
+";
+    let d = decide(doc, &[]);
+    assert_eq!(
+        picked(&d),
+        p("2025-01-01", "2025-03-03", "cancellation.requested_at")
+    );
+    assert_eq!(d["decision"], "denied");
+    assert_eq!(d["reasons"][0]["rule"], "missing_protection_terms");
+}
+
+#[test]
+fn a_document_without_any_date_says_which_it_looked_for() {
+    let doc = bare_claim("P", "x").replace("  filed_at: x\n", "");
+    let run = proviso_stdin(&["eval", "policies", "-", "--format", "json"], &doc);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let message = "cannot tell which policy version applies: the document has no \
+                   `protection.purchased_at`, `order.placed_at`, `claim.filed_at` or \
+                   `cancellation.requested_at`";
+    let line: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    assert_eq!(
+        line,
+        serde_json::json!({
+            "document": "CLM-P",
+            "error": {"message": message, "path": null},
+            "input": {"path": "-", "line": 1}
+        })
+    );
+    let help = "help: give one of these dates, or the date whose terms apply with --at DATE";
+    assert!(run.stderr.contains(help), "{}", run.stderr);
+    // Given --at, the version is known, and the policy itself asks for the filing instant.
+    let run = proviso_stdin(
+        &[
+            "eval",
+            "policies",
+            "-",
+            "--format",
+            "json",
+            "--at",
+            "2025-07-10",
+        ],
+        &doc,
+    );
+    let line: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    assert_eq!(
+        line["error"],
+        serde_json::json!({
+            "message": "required field is missing (expected an instant (RFC 3339, like 2025-07-10T09:30:00Z))",
+            "path": "claim.filed_at"
+        })
+    );
+}
+
+#[test]
+fn a_filing_instant_that_is_not_one_is_refused_when_it_picks_the_version() {
+    let run = proviso_stdin(
+        &["eval", "policies", "-", "--format", "json"],
+        &bare_claim("Q", "yesterday"),
+    );
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let line: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_default();
+    assert_eq!(
+        line["error"],
+        serde_json::json!({
+            "message": "expected an instant (RFC 3339, like 2025-07-10T09:30:00Z), found \"yesterday\"",
+            "path": "claim.filed_at"
+        })
+    );
+    assert!(run.stderr.contains("-:10:13"), "{}", run.stderr);
+}
+
 /// A scratch directory of small policies, removed when dropped.
 struct Scratch(std::path::PathBuf);
 

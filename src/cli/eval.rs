@@ -26,9 +26,13 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
-    /// Judge by the policy version in force on this date (YYYY-MM-DD) instead of the purchase date
+    /// Judge by the policy version in force on this date (YYYY-MM-DD) instead of the document's dates
     #[arg(long, value_parser = parse_date)]
     at: Option<NaiveDate>,
+    /// Refuse every document field the policy does not declare (by default only those that
+    /// look like misspellings of declared fields are refused)
+    #[arg(long)]
+    strict: bool,
     /// How to read the documents, instead of guessing: from the file name (`.json` is JSON,
     /// `.jsonl` and `.ndjson` JSON Lines, anything else YAML) or, on standard input, from its
     /// lines (JSON Lines when a line after the first starts with `{`)
@@ -51,7 +55,7 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 pub fn run(args: &Args) -> i32 {
     let set = match PolicySet::load(&args.policies) {
-        Ok(s) => s,
+        Ok(s) => s.strict(args.strict),
         Err(e) => {
             report_load_error(&e);
             return EXIT_POLICY;
@@ -186,9 +190,13 @@ fn text(out: &mut impl Write, d: &Decision) -> io::Result<()> {
     };
     writeln!(out, "{id}: {}{amount}", d.decision.as_str())?;
     let short: String = d.policy.sha256.chars().take(12).collect();
+    let picked = match (d.policy.in_force_on, d.policy.date_from) {
+        (Some(day), Some(from)) => format!(", in force on {} ({from})", day.format("%Y-%m-%d")),
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "  policy     {} {} (sha256 {short}...)",
+        "  policy     {} {} (sha256 {short}...){picked}",
         Shown(&d.policy.name),
         Shown(&d.policy.version)
     )?;

@@ -31,6 +31,9 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// Refuse every document field the policy version does not declare
+    #[arg(long)]
+    strict: bool,
     /// The largest document read: a whole YAML or JSON file, or one line of JSON Lines.
     /// In bytes, or with a unit: 64KiB, 16MiB, 1GiB
     #[arg(long, value_name = "SIZE", value_parser = input::parse_size, default_value = "16MiB")]
@@ -96,7 +99,7 @@ pub fn run(args: &Args) -> i32 {
             Shown(corpus_arg)
         ));
     }
-    let r = replay(&old.program, &new.program, &documents);
+    let r = replay(&old.program, &new.program, &documents, args.strict);
     for f in &r.failed {
         render::eprint(&f.error);
     }

@@ -3,12 +3,19 @@
 //! Decoding is driven by the policy's [`Schema`]: a serde seed walks the document and
 //! builds the fact record, converting each scalar by its declared type straight from the
 //! parser's text. Money and decimals are read from their text (YAML scalars, JSON numbers
-//! with arbitrary precision), never through a float. Fields the policy does not declare
-//! are skipped.
+//! with arbitrary precision), never through a float.
+//!
+//! No field is silently ignored. A key given twice in any mapping is an error naming both
+//! places. A key the policy does not declare is skipped (documents carry many), unless it
+//! reads as a misspelling of a declared field the mapping leaves out (see `near` for the
+//! rule): `courier_compensaton` must not let `courier_compensation` default to 0. Read
+//! strictly, every undeclared key is an error, except those the engine itself reads
+//! ([`ENGINE_KEYS`]).
 //!
 //! The parts: `scan` checks the text's nesting before any parser sees it; `envelope`
 //! reads the fields that pick the policy; `record` walks the fact layout and `scalar`
-//! converts each leaf.
+//! converts each leaf; `keys` reads keys with their place and finds repeats, `skip` reads
+//! past undeclared values, and `near` tells a misspelling.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -16,14 +23,18 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed};
 
 mod envelope;
+mod keys;
+mod near;
 mod record;
 mod scalar;
 mod scan;
+mod skip;
 
 pub use scalar::MAX_DIGITS;
 pub use scalar::{parse_date, parse_instant};
 
 use crate::schema::Schema;
+use crate::span::Span;
 use crate::value::Value;
 
 /// The text formats a document may come in.
@@ -49,15 +60,50 @@ pub struct DocError {
 }
 
 /// What a [`DocError`]'s path names, so that the right text can be underlined.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Place {
     /// The value at the path is wrong (or the text could not be read there).
     #[default]
     Value,
     /// The field at the path is required but absent: its parent is shown.
     Missing,
-    /// The field at the path is given twice: its second occurrence is shown.
-    Repeated,
+    /// The key at the path is given twice in its mapping.
+    Repeated(Box<Twice>),
+    /// The key at the path is not declared by the policy.
+    Unknown(Box<Undeclared>),
+}
+
+/// Where a key given twice is written: the byte spans of both keys in the text, when the
+/// parser lent them (a key written with escapes is not).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Twice {
+    pub first: Option<Span>,
+    pub again: Option<Span>,
+}
+
+/// A key the policy does not declare: where it is written, and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undeclared {
+    pub key: Option<Span>,
+    pub help: String,
+}
+
+/// Keys the engine reads whether or not the policy declares them, by record (`""` is the
+/// top level): the policy's name, the document's id and the dates that pick the version.
+/// Strict reading accepts them; they are never taken for misspellings.
+pub const ENGINE_KEYS: &[(&str, &[&str])] = &[
+    ("", &["policy"]),
+    ("protection", &["purchased_at"]),
+    ("order", &["placed_at"]),
+    ("claim", &["id", "filed_at"]),
+    ("cancellation", &["id", "requested_at"]),
+];
+
+/// Whether the engine reads `key` in the record laid out as `record` (its schema name).
+fn engine_key(record: &str, key: &str) -> bool {
+    ENGINE_KEYS
+        .iter()
+        .any(|(r, keys)| *r == record && keys.contains(&key))
 }
 
 /// The fields read before the policy is known: which policy, and the dates that pick its version.
@@ -67,6 +113,10 @@ pub struct Envelope {
     pub id: Option<String>,
     pub purchased_at: Option<String>,
     pub placed_at: Option<String>,
+    /// `claim.filed_at`, as written.
+    pub filed_at: Option<String>,
+    /// `cancellation.requested_at`, as written.
+    pub requested_at: Option<String>,
 }
 
 /// A document's text that passed the pre-scan (nesting, and no YAML aliases), so it may
@@ -86,21 +136,15 @@ impl<'t> Scanned<'t> {
 
     /// Reads the envelope of the document.
     pub fn envelope(self) -> Result<Envelope, DocError> {
-        let dc = Dc {
-            schema: &EMPTY,
-            format: self.format,
-            err: RefCell::new(None),
-        };
-        run(self, &dc, envelope::EnvelopeSeed)
+        let dc = Dc::new(self, &EMPTY, false);
+        run(self, &dc, envelope::EnvelopeSeed { dc: &dc })
     }
 
-    /// Decodes the document into a fact record laid out by `schema`.
-    pub fn decode(self, schema: &Schema) -> Result<Value, DocError> {
-        let dc = Dc {
-            schema,
-            format: self.format,
-            err: RefCell::new(None),
-        };
+    /// Decodes the document into a fact record laid out by `schema`. `strict` refuses
+    /// every key the policy does not declare, except the [`ENGINE_KEYS`]; otherwise only
+    /// those that read as misspellings of declared fields the document leaves out.
+    pub fn decode(self, schema: &Schema, strict: bool) -> Result<Value, DocError> {
+        let dc = Dc::new(self, schema, strict);
         let root = PathNode {
             parent: None,
             seg: Seg::Root,
@@ -119,9 +163,14 @@ pub fn envelope(text: &str, format: Format) -> Result<Envelope, DocError> {
     Scanned::new(text, format)?.envelope()
 }
 
-/// Decodes a document into a fact record laid out by `schema`.
-pub fn decode(text: &str, format: Format, schema: &Schema) -> Result<Value, DocError> {
-    Scanned::new(text, format)?.decode(schema)
+/// Decodes a document into a fact record laid out by `schema` (`strict`: see [`Scanned::decode`]).
+pub fn decode(
+    text: &str,
+    format: Format,
+    schema: &Schema,
+    strict: bool,
+) -> Result<Value, DocError> {
+    Scanned::new(text, format)?.decode(schema, strict)
 }
 
 static EMPTY: Schema = Schema {
@@ -155,12 +204,27 @@ where
         Some((path, msg, place)) => (Some(path).filter(|p| !p.is_empty()), msg, place),
         None => (None, clean(&message), Place::Value),
     };
+    // A key's own place beats the parser's, which is the mapping's (YAML) or past the value (JSON).
+    let key = match &place {
+        Place::Repeated(twice) => twice.again,
+        Place::Unknown(undeclared) => undeclared.key,
+        _ => None,
+    };
+    let line_col = key.map_or(line_col, |at| Some(line_col_of(text, at.start)));
     Err(DocError {
         message,
         path,
         line_col,
         place,
     })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col_of(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before.get(line_start..).map_or(0, |l| l.chars().count());
+    (before.matches('\n').count() + 1, col + 1)
 }
 
 /// Serde's messages, reworded: path prefixes and locations dropped (the error carries
@@ -199,14 +263,55 @@ fn clean(message: &str) -> String {
     m.to_string()
 }
 
-/// Decoding context: the schema, the format, and the first error with its path.
+/// Decoding context: the schema, the text, the keys of the mappings being read, and the
+/// first error with its path.
 struct Dc<'s> {
     schema: &'s Schema,
     format: Format,
+    text: &'s str,
+    strict: bool,
+    keys: RefCell<keys::KeyStack>,
     err: RefCell<Option<(String, String, Place)>>,
 }
 
-impl Dc<'_> {
+impl<'s> Dc<'s> {
+    fn new(doc: Scanned<'s>, schema: &'s Schema, strict: bool) -> Self {
+        Dc {
+            schema,
+            format: doc.format,
+            text: doc.text,
+            strict,
+            keys: RefCell::default(),
+            err: RefCell::new(None),
+        }
+    }
+
+    /// A key given a second time in its mapping (`first`, `again`: where each is written).
+    fn repeated<E: de::Error>(
+        &self,
+        path: &PathNode,
+        first: Option<Span>,
+        again: Option<Span>,
+    ) -> E {
+        let place = Place::Repeated(Box::new(Twice { first, again }));
+        self.fail_at(path, "field is given twice".into(), place)
+    }
+
+    /// A key the policy does not declare, refused; `path` is the key's.
+    fn unknown<E: de::Error>(&self, path: &PathNode, at: Option<Span>, help: String) -> E {
+        let (name, record) = match (path.seg, path.parent) {
+            (Seg::Field(name), Some(parent)) => (name, parent.to_string()),
+            _ => ("", String::new()),
+        };
+        let within = match record.as_str() {
+            "" => "the document".to_string(),
+            r => format!("`{r}`"),
+        };
+        let message = format!("unknown field `{name}` in {within}");
+        let place = Place::Unknown(Box::new(Undeclared { key: at, help }));
+        self.fail_at(path, message, place)
+    }
+
     fn fail<E: de::Error>(&self, path: &PathNode, message: String) -> E {
         self.fail_at(path, message, Place::Value)
     }

@@ -2,10 +2,13 @@
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::keys::{Key, KeySeed, Mapping};
+use super::near::near;
 use super::scalar::{expected, read_scalar, ScalarSeed};
-use super::{Dc, PathNode, Place, Seg, MAX_LIST_ITEMS};
+use super::skip::Skip;
+use super::{engine_key, Dc, PathNode, Place, Seg, MAX_LIST_ITEMS};
 use crate::schema::FieldSchema;
 use crate::types::{Base, RecordId};
 use crate::value::Value;
@@ -33,38 +36,48 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let fields: &[FieldSchema] = self
-            .dc
-            .schema
-            .records
-            .get(self.record)
-            .map_or(&[], |r| &r.fields);
+        let dc = self.dc;
+        let record = dc.schema.records.get(self.record);
+        let (name, fields): (&str, &[FieldSchema]) =
+            record.map_or(("", &[]), |r| (&r.name, &r.fields));
         // One allocation: the record itself, filled in place.
         let mut values: Vec<Value> = vec![Value::Absent; fields.len()];
         let mut given = Given::new(fields.len());
-        while let Some(key) = map.next_key_seed(KeySeed(fields))? {
-            let Some(i) = key else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            let Some(field) = fields.get(i) else { continue };
+        // An error ends the decoding, so the keys are only let go of on success.
+        let mut m = dc.keys.borrow().open();
+        while let Some(key) = map.next_key_seed(KeySeed(dc.text))? {
             let child = PathNode {
                 parent: Some(self.path),
-                seg: Seg::Field(&field.name),
+                seg: Seg::Field(&key.name),
             };
+            let Some(i) = fields.iter().position(|f| f.name == key.name) else {
+                if dc.strict && !engine_key(name, &key.name) {
+                    let help = strict_help(&key, fields, &given);
+                    return Err(dc.unknown(&child, key.at, help));
+                }
+                if let Some(first) = dc.keys.borrow_mut().push(dc.text, &mut m, &key, false) {
+                    return Err(dc.repeated(&child, first, key.at));
+                }
+                map.next_value_seed(Skip { dc, path: &child })?;
+                continue;
+            };
+            if given.mark(i) {
+                let first = dc.keys.borrow().find(dc.text, &m, &key.name, true);
+                return Err(dc.repeated(&child, first.flatten(), key.at));
+            }
+            dc.keys.borrow_mut().push(dc.text, &mut m, &key, true);
+            let Some(field) = fields.get(i) else { continue };
             let value = map.next_value_seed(FieldSeed {
-                dc: self.dc,
+                dc,
                 field,
                 path: &child,
             })?;
-            if given.mark(i) {
-                let msg = "field is given twice".into();
-                return Err(self.dc.fail_at(&child, msg, Place::Repeated));
-            }
             if let Some(slot) = values.get_mut(i) {
                 *slot = value;
             }
         }
+        self.misspelt(&m, name, fields, &given)?;
+        dc.keys.borrow_mut().close(&m);
         for (field, slot) in fields.iter().zip(values.iter_mut()) {
             if !slot.is_absent() {
                 continue;
@@ -77,8 +90,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                         parent: Some(self.path),
                         seg: Seg::Field(&field.name),
                     };
-                    let what = expected(&field.ty, self.dc.schema);
-                    return Err(self.dc.fail_at(
+                    let what = expected(&field.ty, dc.schema);
+                    return Err(dc.fail_at(
                         &child,
                         format!("required field is missing (expected {what})"),
                         Place::Missing,
@@ -88,6 +101,58 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         }
         Ok(Value::Record(values.into_boxed_slice()))
     }
+}
+
+impl RecordSeed<'_, '_> {
+    /// Refuses the first undeclared key of the mapping that reads as a misspelling of a
+    /// declared field the mapping leaves out (the engine's own keys aside).
+    fn misspelt<E: de::Error>(
+        &self,
+        m: &Mapping,
+        record: &str,
+        fields: &[FieldSchema],
+        given: &Given,
+    ) -> Result<(), E> {
+        let keys = self.dc.keys.borrow();
+        for (key, at) in keys.undeclared(self.dc.text, m) {
+            if engine_key(record, key) {
+                continue;
+            }
+            if let Some(field) = closest(key, fields, given) {
+                let child = PathNode {
+                    parent: Some(self.path),
+                    seg: Seg::Field(key),
+                };
+                let help = format!("did you mean `{field}`?");
+                return Err(self.dc.unknown(&child, at, help));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The declared field not given so far that `key` reads as a misspelling of, if any (the
+/// nearest; the first declared of equally near ones).
+fn closest<'f>(key: &str, fields: &'f [FieldSchema], given: &Given) -> Option<&'f str> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !given.has(*i))
+        .filter_map(|(_, f)| Some((near(key, &f.name)?, f.name.as_str())))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, name)| name)
+}
+
+/// What to do about an undeclared key when reading strictly.
+fn strict_help(key: &Key<'_>, fields: &[FieldSchema], given: &Given) -> String {
+    if let Some(field) = closest(&key.name, fields, given) {
+        return format!("did you mean `{field}`?");
+    }
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    format!(
+        "read strictly, a document gives only the fields the policy declares; here: {}",
+        names.join(", ")
+    )
 }
 
 /// Which fields of one record a document has given: a bitset, on the heap only past 64.
@@ -108,6 +173,15 @@ impl Given {
         }
     }
 
+    /// Whether field `i` is given.
+    fn has(&self, i: usize) -> bool {
+        if i < 64 {
+            self.first & (1u64 << i) != 0
+        } else {
+            self.rest.get(i).is_some_and(|b| *b)
+        }
+    }
+
     /// Marks field `i` given; says whether it already was.
     fn mark(&mut self, i: usize) -> bool {
         if i < 64 {
@@ -120,29 +194,6 @@ impl Given {
                 .get_mut(i)
                 .is_some_and(|b| std::mem::replace(b, true))
         }
-    }
-}
-
-/// Matches a key against the record's field names without allocating.
-struct KeySeed<'f>(&'f [FieldSchema]);
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a field name")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(self.0.iter().position(|f| f.name == v))
     }
 }
 

@@ -51,3 +51,58 @@ pub fn proviso_stdin(args: &[&str], stdin: &str) -> Run {
 pub fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
+
+/// The document dates that pick a policy version, in order of precedence (after `--at`).
+pub const VERSION_DATES: [&str; 4] = [
+    "protection.purchased_at",
+    "order.placed_at",
+    "claim.filed_at",
+    "cancellation.requested_at",
+];
+
+/// Checks a decision's `policy.in_force_on` and `policy.date_from` against the document it
+/// decided: `date_from` is `--at` and `in_force_on` is `at`; or `date_from` is the first of
+/// [`VERSION_DATES`] the document has, and `in_force_on` is that field's date (an instant's
+/// UTC date).
+pub fn check_picked_date(
+    document: &serde_json::Value,
+    policy: &serde_json::Value,
+    at: Option<&str>,
+) -> Result<(), String> {
+    let on = policy["in_force_on"]
+        .as_str()
+        .ok_or("no policy.in_force_on")?;
+    let from = policy["date_from"].as_str().ok_or("no policy.date_from")?;
+    if let Some(at) = at {
+        return match (from, on == at) {
+            ("--at", true) => Ok(()),
+            _ => Err(format!(
+                "with --at {at}: date_from {from}, in_force_on {on}"
+            )),
+        };
+    }
+    let value = |path: &str| {
+        let (record, field) = path.split_once('.')?;
+        let v = &document[record][field];
+        (!v.is_null()).then_some(v)
+    };
+    let Some(first) = VERSION_DATES.into_iter().find(|p| value(p).is_some()) else {
+        return Err(format!(
+            "date_from {from}, but the document has none of the dates"
+        ));
+    };
+    if from != first {
+        return Err(format!(
+            "date_from {from}, but the first date the document has is {first}"
+        ));
+    }
+    let text = value(first).and_then(|v| v.as_str()).unwrap_or_default();
+    let date = match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => t.with_timezone(&chrono::Utc).date_naive().to_string(),
+        Err(_) => text.to_string(),
+    };
+    match date == on {
+        true => Ok(()),
+        false => Err(format!("in_force_on {on}, but {first} is {text}")),
+    }
+}
