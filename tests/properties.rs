@@ -93,7 +93,7 @@ fn padded_policy() -> impl Strategy<Value = (usize, String)> {
             let spots = boundaries(&text);
             let mut at: Vec<(usize, &str)> =
                 pads.iter().map(|(i, pad)| (*i.get(&spots), *pad)).collect();
-            at.sort_by(|a, b| b.0.cmp(&a.0));
+            at.sort_by_key(|a| std::cmp::Reverse(a.0));
             let mut out = text;
             for (i, pad) in at {
                 out.insert_str(i, pad);
