@@ -7,7 +7,9 @@
 //! First, the currency: a policy pays in the currency its header names, and reads the
 //! document's currency from the fact its header names (`currency USD from order.currency`).
 //! A document in another currency (or that states none) is `referred` before any rule is
-//! read, so that no computation ever mixes two currencies.
+//! read, so that no computation ever mixes two currencies; so is a document with a money
+//! fact that holds a fraction of a cent (`1999.995`), which no whole-cent payout or refund
+//! could match (see [`crate::gate`]).
 //!
 //! A claim:
 //! 1. Any exclusion whose condition holds denies it; every such exclusion is a reason.
@@ -53,6 +55,7 @@ use crate::decision::{
     Amount, Deadlines, Decision, Failure, Missing, NotMet, Outcome, PolicyId, Reason, Refund, Step,
 };
 use crate::eval::{Ctx, EvalError};
+use crate::gate;
 use crate::types::Base;
 use crate::value::{display, Value};
 
@@ -112,9 +115,9 @@ struct Found {
 pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
     let cancellation = is_cancellation(prog, facts)?;
     let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
-    let (currency, referred) = currency_gate(prog, facts);
-    let mut found = match referred {
-        Some(referred) => referred,
+    let (currency, referral) = gate::currency(prog, facts);
+    let mut found = match referral.or_else(|| gate::cents(prog, facts)) {
+        Some(reason) => Found::referred(reason),
         None => {
             let found = if cancellation {
                 cancel(&mut cx, prog)
@@ -224,48 +227,6 @@ fn keep<T: Default>(r: R<T>, lenient: bool) -> R<T> {
     }
 }
 
-/// The currency the decision's amounts are in, and a referral when the document's currency
-/// is not the policy's (the header's `currency CODE from PATH`).
-fn currency_gate(prog: &Program, facts: &Value) -> (Arc<str>, Option<Found>) {
-    let meta = &prog.meta;
-    let Some(from) = &prog.currency_from else {
-        return (meta.currency.clone(), None);
-    };
-    let cx = Ctx::new(facts, &[]);
-    let stated = match cx.path(&from.path) {
-        Ok(Value::Str(s)) => Some(s.clone()),
-        _ => None,
-    };
-    if stated.as_deref() == Some(&*meta.currency) {
-        return (meta.currency.clone(), None);
-    }
-    let text = match &stated {
-        Some(code) => format!(
-            "This policy pays and refunds in {}; the document's amounts are in `{code}` \
-             (`{}`), so a person settles the exchange.",
-            meta.currency, from.name
-        ),
-        None => format!(
-            "This policy pays and refunds in {}; the document does not state the currency \
-             of its amounts (`{}`), so a person establishes it.",
-            meta.currency, from.name
-        ),
-    };
-    let mut found = Found::new();
-    found.outcome = Outcome::Referred;
-    found.reasons.push(Reason {
-        rule: "currency".into(),
-        kind: "currency",
-        text: text.into(),
-        source: from.source.clone(),
-        failure: None,
-    });
-    let shown = stated
-        .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
-        .unwrap_or_else(|| meta.currency.clone());
-    (shown, Some(found))
-}
-
 /// Whether the document is a cancellation: it has a `cancellation` (when the policy
 /// declares one). A document with both a `claim` and a `cancellation`, or (when the policy
 /// declares a `claim`) with neither, is an error.
@@ -297,6 +258,14 @@ impl Found {
             not_met: Vec::new(),
             failed: false,
         }
+    }
+
+    /// Referred before any rule is read, for this reason.
+    fn referred(reason: Reason) -> Self {
+        let mut found = Found::new();
+        found.outcome = Outcome::Referred;
+        found.reasons.push(reason);
+        found
     }
 
     /// A rule could not be computed: the document is referred, citing it. Referral

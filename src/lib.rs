@@ -27,6 +27,7 @@ pub mod error;
 pub mod eval;
 pub mod exact;
 pub mod format;
+pub mod gate;
 pub mod hooks;
 pub mod ir;
 pub mod lint;

@@ -49,7 +49,7 @@ fn discounted_order_value(doc: &Value) -> Decimal {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(support::cases(400)))]
 
     #[test]
     fn no_decision_pays_more_than_the_goods_or_refunds_more_than_the_price(

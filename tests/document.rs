@@ -39,8 +39,8 @@ fn json_numbers_are_read_from_their_text() {
         .run_json(&json_claim("\"amount\": 12345678901234567.89"))
         .unwrap();
     assert_eq!(payout(&d), "12345678901234567.89");
-    // -0.005 reads exactly and rounds half away from zero to -0.01: negative, so referred.
-    let d = e.run_json(&json_claim("\"amount\": -0.005")).unwrap();
+    // -0.01 reads exactly: negative, so referred.
+    let d = e.run_json(&json_claim("\"amount\": -0.01")).unwrap();
     assert_eq!(d.decision.as_str(), "referred");
     let failure = d.reasons[0].failure.as_ref().unwrap();
     assert_eq!(

@@ -163,6 +163,37 @@ fn a_document_in_another_currency_is_referred_and_its_amounts_keep_their_currenc
 }
 
 #[test]
+fn an_amount_with_a_fraction_of_a_cent_is_referred_before_any_rule_rounds_it() {
+    let e = Engine::claim("coverage c doc \"c\" pays claim.amount");
+    let d = e.claim_decision("amount: \"1999.995\"");
+    assert_eq!(
+        summary(&d),
+        ("referred".into(), "0.00".into(), strings(&["cents"]))
+    );
+    let r = &d.reasons[0];
+    assert_eq!(r.kind, "cents");
+    assert_eq!(
+        r.text.as_ref(),
+        "`claim.amount` is 1999.995 USD, a fraction of a cent; amounts are paid and refunded in whole cents, so a person settles this one rather than round it."
+    );
+    assert_eq!(r.source.as_ref(), "test.proviso:11:5");
+    // In a list, the entry is named, and the source is the nested field's declaration.
+    let d = e.claim_decision(
+        "items: [{ sku: A, qty: 1, price: \"2.00\" }, { sku: B, qty: 1, price: 0.001 }]",
+    );
+    assert_eq!(summary(&d).0, "referred");
+    assert!(d.reasons[0]
+        .text
+        .starts_with("`claim.items[1].price` is 0.001 USD,"));
+    assert_eq!(d.reasons[0].source.as_ref(), "test.proviso:22:7");
+    // Trailing zeros are still whole cents.
+    assert_eq!(
+        summary(&e.claim_decision("amount: \"24.0100\"")),
+        ("approved".into(), "24.01".into(), strings(&["c"]))
+    );
+}
+
+#[test]
 fn a_policy_that_reads_amounts_must_say_which_fact_states_their_currency() {
     let text = "policy \"t/p\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\ndoc \"d\"\n\
                 facts {\n  claim: record { amount: money }\n}\n\

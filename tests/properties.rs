@@ -136,7 +136,7 @@ fn strip(json: &mut Value, keys: &[&str]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(support::cases(24)))]
 
     #[test]
     fn layout_is_idempotent_and_keeps_the_meaning((p, text) in padded_policy()) {
@@ -161,7 +161,7 @@ fn fmt(args: &[&str]) -> (i32, String, String) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(8))]
+    #![proptest_config(ProptestConfig::with_cases(support::cases(8)))]
 
     #[test]
     fn proviso_fmt_lays_out_once_and_then_leaves_the_file_alone((_, text) in padded_policy()) {
@@ -210,7 +210,7 @@ fn printed(result: Result<Decision, DocumentError>) -> Result<String, String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(160))]
+    #![proptest_config(ProptestConfig::with_cases(support::cases(160)))]
 
     #[test]
     fn every_valid_document_gets_the_same_decision_every_time(doc in documents::document()) {
@@ -320,7 +320,7 @@ fn batch() -> impl Strategy<Value = Vec<Line>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(16))]
+    #![proptest_config(ProptestConfig::with_cases(support::cases(16)))]
 
     #[test]
     fn a_batch_answers_every_line_in_order(lines in batch()) {

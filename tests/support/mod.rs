@@ -13,6 +13,15 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// How many cases a property test runs: `default`, or `PROPTEST_CASES` when it is set, for
+/// a deeper run (`PROPTEST_CASES=20000 cargo test --release --test bounds`).
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 /// The repository root: paths in outputs are relative to it.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
