@@ -489,3 +489,26 @@ fn clause_text_cannot_quote_a_list_constant() {
         "clause text can quote a constant that holds one value"
     );
 }
+
+/// The policies the hooks fuzz target loads (with the fuzzed script as their hook) still
+/// check, so that a change to the language cannot leave the fuzzing silently broken.
+#[test]
+fn the_fuzz_harness_policies_check() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/hooks");
+    let mut checked = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "proviso") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let source = proviso::span::Source::new(path.display().to_string(), text.as_str());
+        let ast = proviso::parse::parse_file(&source).unwrap();
+        let c = proviso::check::check(&source, &ast)
+            .unwrap_or_else(|e| panic!("{}: {}", path.display(), e[0]));
+        assert_eq!(c.hooks.len(), 1, "{}", path.display());
+        checked.push(path.file_stem().unwrap().to_string_lossy().into_owned());
+    }
+    checked.sort();
+    assert_eq!(checked, ["bool", "decimal", "integer", "money", "string"]);
+}

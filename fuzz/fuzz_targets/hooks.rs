@@ -95,8 +95,8 @@ fuzz_target!(|data: &[u8]| {
         Err(errors) => return errors.iter().for_each(|e| diagnostic(e)),
     };
     for doc in &v.documents {
-        let result =
-            prepare_with(&program, &Document::yaml("claim.yaml", doc)).and_then(|p| p.decide());
+        let result = prepare_with(&program, &Document::yaml("claim.yaml", doc), false)
+            .and_then(|p| p.decide());
         if let Err(e) = &result {
             assert!(
                 e.kind == proviso::DocumentErrorKind::Evaluation,

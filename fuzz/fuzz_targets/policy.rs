@@ -90,7 +90,7 @@ fn decisions(set: &PolicySet) -> Vec<Option<Value>> {
         .iter()
         .map(|doc| {
             let doc = renamed(doc, &named);
-            let result = prepare_with(program, &Document::yaml("example.yaml", &doc))
+            let result = prepare_with(program, &Document::yaml("example.yaml", &doc), false)
                 .and_then(|p| p.decide());
             outcome(&result).map(|mut json| {
                 strip_layout(&mut json);

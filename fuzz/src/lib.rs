@@ -14,6 +14,17 @@ use proviso::{Decision, DocumentError, Format, PolicySet};
 #[allow(dead_code)]
 #[path = "../../src/cli/render.rs"]
 mod render;
+/// What the renderer uses of the command: control characters escaped, and messages
+/// written to standard error.
+#[allow(dead_code)]
+#[path = "../../src/cli/escape.rs"]
+mod escape;
+#[allow(dead_code)]
+#[path = "../../src/cli/output.rs"]
+mod output;
+/// The command's exit status when its output cannot be written (`src/cli/mod.rs`).
+#[allow(dead_code)]
+const EXIT_FAILURE: i32 = 1;
 
 /// A path under the repository root.
 pub fn repo(path: &str) -> PathBuf {
