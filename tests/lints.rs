@@ -445,3 +445,36 @@ fn check_deny_warnings_exits_3_when_there_is_any() {
     let clean = support::proviso(&["check", "--deny-warnings", "policies"]);
     assert_eq!((clean.code, clean.stderr.as_str()), (0, ""));
 }
+
+#[test]
+fn an_allow_comment_silences_only_the_lints_it_names_where_it_is() {
+    let rules = "coverage first doc \"a\" pays claim.amount
+# Kept for the next version of the terms.
+# allow(unreachable-rule)
+coverage kept doc \"b\" pays claim.amount
+coverage other_lint doc \"c\" pays claim.amount  # allow(unused-let)
+coverage in_a_string doc \"# allow(unreachable-rule)\" pays claim.amount
+coverage below_code doc \"d\" pays claim.amount";
+    assert_eq!(
+        lints(FACTS, rules, Lint::UnreachableRule),
+        [
+            "23:10 [other_lint] coverage `other_lint` can never decide: `first` (line 19) always applies first",
+            "24:10 [in_a_string] coverage `in_a_string` can never decide: `first` (line 19) always applies first",
+            "25:10 [below_code] coverage `below_code` can never decide: `first` (line 19) always applies first",
+        ]
+    );
+}
+
+#[test]
+fn check_help_names_the_flag() {
+    let run = support::proviso(&["check", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains(
+            "--deny-warnings  Exit 3 when there is any warning (warnings are printed either way; \
+             without this flag they do not change the exit status)"
+        ),
+        "{}",
+        run.stdout
+    );
+}

@@ -48,7 +48,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check policy files (or directory trees of them) and report every error
+    /// Check policy files (or directory trees of them) and report every error and warning
     #[command(after_help = EXIT_CODES)]
     Check {
         /// Policy files or directories (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)

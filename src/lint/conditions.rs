@@ -11,6 +11,7 @@
 //! into: a warning is always a real contradiction, not every one is found.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use super::{lit, lit_list, walk, warning, written, Lint, Lit, Policy, Scope};
 use crate::ast::{BinOp, Expr, ExprKind};
@@ -21,7 +22,7 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
     let mut out = Vec::new();
     for (e, mut sc) in p.expressions() {
         // The `and` nodes inside a chain already read, by address.
-        let mut inner: Vec<*const Expr> = Vec::new();
+        let mut inner: HashSet<*const Expr> = HashSet::new();
         walk(p, e, &mut sc, &mut |x, sc| {
             if !matches!(x.kind, ExprKind::Binary(BinOp::And, ..))
                 || inner.contains(&(x as *const Expr))
@@ -39,10 +40,10 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
 }
 
 /// The operands of a chain of `and`, in order; its inner `and` nodes go to `inner`.
-fn flatten<'e>(e: &'e Expr, atoms: &mut Vec<&'e Expr>, inner: &mut Vec<*const Expr>) {
+fn flatten<'e>(e: &'e Expr, atoms: &mut Vec<&'e Expr>, inner: &mut HashSet<*const Expr>) {
     match &e.kind {
         ExprKind::Binary(BinOp::And, a, b) => {
-            inner.push(e as *const Expr);
+            inner.insert(e as *const Expr);
             flatten(a, atoms, inner);
             flatten(b, atoms, inner);
         }

@@ -7,6 +7,8 @@
 //! (`shipment.status != "delivered"` covers every other status). A value that is not is
 //! decided by the fallback alone, which usually means a rule was forgotten.
 
+use std::collections::HashSet;
+
 use super::{lit, lit_list, walk, warning, Lint, Lit, Name, Policy, Scope};
 use crate::ast::{BinOp, Expr, ExprKind, RuleKind, TypeKind};
 use crate::diagnostic::PolicyWarning;
@@ -16,7 +18,8 @@ type Comparison = (Vec<String>, bool, Vec<Lit>);
 
 pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
     let mut dispatch: Vec<Vec<String>> = Vec::new();
-    let mut handled: Vec<(Vec<String>, Lit)> = Vec::new();
+    // Enum values are strings: (fact, value).
+    let mut handled: HashSet<(Vec<String>, String)> = HashSet::new();
     for rule in &p.ast.rules {
         let deciding = matches!(
             rule.kind,
@@ -34,10 +37,10 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
                 if coverage && !dispatch.contains(&fact) {
                     dispatch.push(fact.clone());
                 }
-                handled.extend(values.into_iter().map(|v| (fact.clone(), v)));
+                handled.extend(values.into_iter().filter_map(|v| named(&fact, v)));
             } else if coverage {
                 let others = variants.into_iter().filter(|v| !values.contains(v));
-                handled.extend(others.map(|v| (fact.clone(), v)));
+                handled.extend(others.filter_map(|v| named(&fact, v)));
             }
         }
     }
@@ -51,8 +54,7 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
         };
         let dotted = fact.join(".");
         for ident in idents {
-            let value = Lit::Str(ident.name.clone());
-            if handled.iter().any(|(f, v)| f == fact && *v == value) {
+            if handled.contains(&(fact.clone(), ident.name.clone())) {
                 continue;
             }
             out.push(warning(
@@ -76,6 +78,14 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
         }
     }
     out
+}
+
+/// A value of an enum fact, keyed for the set of values handled.
+fn named(fact: &[String], value: Lit) -> Option<(Vec<String>, String)> {
+    match value {
+        Lit::Str(s) => Some((fact.to_vec(), s)),
+        _ => None,
+    }
 }
 
 /// The values of an enum fact, as literals; `None` for a fact that is not an enum.

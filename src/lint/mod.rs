@@ -175,6 +175,11 @@ impl<'a> Policy<'a> {
         }
     }
 
+    /// The index of the constant named `name`.
+    pub fn const_index(&self, name: &str) -> Option<usize> {
+        self.consts.get(name).copied()
+    }
+
     /// Resolves a dotted name in scope, in the checker's order: variables, then evidence
     /// fields, then constants, values and facts.
     pub fn resolve(&self, path: &Path, sc: &Scope) -> Name {

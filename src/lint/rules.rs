@@ -74,6 +74,14 @@ fn adjustment(rule: &Rule) -> Option<&Clause> {
 
 fn negative(p: &Policy, kind: RuleKind, amount: &str) -> Vec<PolicyWarning> {
     let rules: Vec<&Rule> = p.ast.rules.iter().filter(|r| r.kind == kind).collect();
+    // The floors at an amount known not to be negative, by position, each with the
+    // conditions under which it applies (`None`: always).
+    let floors: Vec<(usize, Option<Vec<String>>)> = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(adjustment(r), Some(Clause::Floor(f)) if non_negative(p, f, 0)))
+        .map(|(i, r)| (i, condition(p, r)))
+        .collect();
     let mut out = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
         let (e, what) = match adjustment(rule) {
@@ -90,9 +98,12 @@ fn negative(p: &Policy, kind: RuleKind, amount: &str) -> Vec<PolicyWarning> {
             ),
             _ => continue,
         };
-        let floored = rules.iter().skip(i + 1).any(|later| {
-            matches!(adjustment(later), Some(Clause::Floor(f)) if non_negative(p, f, 0))
-                && implied(p, when(later), when(rule))
+        let have = condition(p, rule).unwrap_or_default();
+        let floored = floors.iter().any(|(j, need)| {
+            *j > i
+                && need
+                    .as_ref()
+                    .is_none_or(|need| need.iter().all(|n| have.contains(n)))
         });
         if !floored {
             let k = kind.as_str();
@@ -114,23 +125,16 @@ fn negative(p: &Policy, kind: RuleKind, amount: &str) -> Vec<PolicyWarning> {
     out
 }
 
-/// Whether condition `by` holding means `cond` holds: `cond` is absent or always holds, or
-/// each of its `and` operands is one of `by`'s (as written).
-fn implied(p: &Policy, cond: Option<&Expr>, by: Option<&Expr>) -> bool {
-    let Some(cond) = cond else {
-        return true;
-    };
+/// The `and` operands of a rule's condition, as written; `None` when it has no condition
+/// or one that always holds.
+fn condition(p: &Policy, rule: &Rule) -> Option<Vec<String>> {
+    let cond = when(rule)?;
     if always_true(p, cond, &Scope::default()) {
-        return true;
+        return None;
     }
-    let Some(by) = by else {
-        return false;
-    };
-    let mut have = Vec::new();
-    conjuncts(by, &mut have);
-    let mut need = Vec::new();
-    conjuncts(cond, &mut need);
-    need.iter().all(|n| have.contains(n))
+    let mut out = Vec::new();
+    conjuncts(cond, &mut out);
+    Some(out)
 }
 
 /// The operands of a chain of `and`, as written.

@@ -79,13 +79,7 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
         }
         for clause in &rule.clauses {
             match clause {
-                Clause::Doc(doc) => {
-                    for (i, b) in ast.consts.iter().enumerate() {
-                        if doc.value.contains(&format!("{{{}}}", b.name.name)) {
-                            roots.consts.push(i);
-                        }
-                    }
-                }
+                Clause::Doc(doc) => roots.consts.extend(quoted(p, &doc.value)),
                 Clause::Requires(alts) => {
                     for alt in alts {
                         if let Alternative::Facts { paths, .. } = alt {
@@ -163,6 +157,23 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
         }
     }
     unread_facts(p, &ast.facts, &mut Vec::new(), &facts, &mut out);
+    out
+}
+
+/// The constants a clause text quotes as `{name}`.
+fn quoted(p: &Policy, text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = rest.get(open + 1..).unwrap_or("");
+        let Some(close) = after.find(['}', '{']) else {
+            break;
+        };
+        if after.get(close..).is_some_and(|t| t.starts_with('}')) {
+            out.extend(p.const_index(after.get(..close).unwrap_or("")));
+        }
+        rest = after.get(close..).unwrap_or("");
+    }
     out
 }
 
