@@ -165,12 +165,27 @@ impl From<Vec<PolicyError>> for PolicyErrors {
 }
 
 /// A warning on a policy that loads: shown like an error, but it does not stop the policy.
+/// Its code names the lint that found it (`proviso::lint::zero-divisor`).
 #[derive(Clone, Debug)]
-pub struct PolicyWarning(pub PolicyError);
+pub struct PolicyWarning {
+    pub lint: crate::lint::Lint,
+    pub error: PolicyError,
+}
+
+impl PolicyWarning {
+    pub fn new(lint: crate::lint::Lint, error: PolicyError) -> Self {
+        PolicyWarning { lint, error }
+    }
+
+    /// `file:line:col` of the warning.
+    pub fn location(&self) -> String {
+        self.error.location()
+    }
+}
 
 impl fmt::Display for PolicyWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        self.error.fmt(f)
     }
 }
 
@@ -178,7 +193,7 @@ impl std::error::Error for PolicyWarning {}
 
 impl Diagnostic for PolicyWarning {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0.code()
+        Some(Box::new(self.lint.code()))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -186,14 +201,14 @@ impl Diagnostic for PolicyWarning {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0.help()
+        self.error.help()
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.0.source_code()
+        self.error.source_code()
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.0.labels()
+        self.error.labels()
     }
 }

@@ -294,13 +294,13 @@ impl PolicySet {
         }
     }
 
-    /// Every loaded version, by name then effective date.
-    /// Warnings on every version (see [`crate::lint`]): the set loads and decides, but these
-    /// places deserve a look.
+    /// Warnings on every version (see [`crate::lint`]), in the order of [`PolicySet::versions`]
+    /// and of each policy's text: the set loads and decides, but these places deserve a look.
     pub fn warnings(&self) -> Vec<crate::diagnostic::PolicyWarning> {
         self.versions().flat_map(crate::lint::warnings).collect()
     }
 
+    /// Every loaded version, by name then effective date.
     pub fn versions(&self) -> impl Iterator<Item = &Program> {
         self.by_name
             .values()

@@ -1,15 +1,17 @@
-//! `proviso check`: load policies, report every error, list what was checked.
+//! `proviso check`: load policies, report every error and warning, list what was checked.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
 
-use proviso::{LoadError, PolicySet};
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
+use proviso::{LoadError, PolicySet, PolicyWarning};
 
 use super::escape::Shown;
 use super::{output, render, EXIT_OK, EXIT_POLICY};
 
-pub fn run(paths: &[PathBuf]) -> i32 {
+pub fn run(paths: &[PathBuf], deny_warnings: bool) -> i32 {
     match PolicySet::load_all(paths) {
         Ok(set) => {
             let mut out = output::stdout();
@@ -30,19 +32,70 @@ pub fn run(paths: &[PathBuf]) -> i32 {
             }
             let warnings = set.warnings();
             for w in &warnings {
-                render::eprint(w);
+                render::eprint(&Located(w));
             }
-            match warnings.len() {
-                0 => {}
-                1 => render::message("warning: 1 warning in policies\n"),
-                n => render::message(&format!("warning: {n} warnings in policies\n")),
+            let count = match warnings.len() {
+                0 => return EXIT_OK,
+                1 => "1 warning in policies".to_string(),
+                n => format!("{n} warnings in policies"),
+            };
+            if deny_warnings {
+                render::message(&format!("error: {count}, denied by --deny-warnings\n"));
+                EXIT_POLICY
+            } else {
+                render::message(&format!("warning: {count}\n"));
+                EXIT_OK
             }
-            EXIT_OK
         }
         Err(e) => {
             report_load_error(&e);
             EXIT_POLICY
         }
+    }
+}
+
+/// A warning as `check` shows it: headed by where it is and the lint's code
+/// (`policies/a.proviso:12:3 proviso::lint::zero-divisor`), as errors are headed by where
+/// they are.
+struct Located<'a>(&'a PolicyWarning);
+
+impl fmt::Debug for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for Located<'_> {}
+
+impl Diagnostic for Located<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{} {}",
+            self.0.location(),
+            self.0.lint.code()
+        )))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        self.0.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.0.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.0.labels()
     }
 }
 

@@ -34,7 +34,8 @@ Exit status:
   1  the output could not be written (standard output or standard error: full, closed)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
-     (with `fmt --check`: a policy file is not laid out)
+     (with `fmt --check`: a policy file is not laid out; with `check --deny-warnings`:
+     a policy has warnings)
   4  invalid document: a document is unreadable, does not fit its policy, names no policy
      in force, or failed to evaluate (in a batch, the other documents are still evaluated)";
 
@@ -47,12 +48,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check policy files (or directory trees of them) and report every error
+    /// Check policy files (or directory trees of them) and report every error and warning
     #[command(after_help = EXIT_CODES)]
     Check {
         /// Policy files or directories (walked recursively; a symbolic link to a directory is followed, but each real directory is read once)
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Exit 3 when there is any warning (warnings are printed either way; without this flag they do not change the exit status)
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Lay policy files out (whitespace only; comments kept), or check that they are
     #[command(after_help = EXIT_CODES)]
@@ -127,7 +131,10 @@ fn dispatch() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { paths } => check::run(&paths),
+        Command::Check {
+            paths,
+            deny_warnings,
+        } => check::run(&paths, deny_warnings),
         Command::Eval(args) => eval::run(&args),
         Command::Fmt(args) => fmt::run(&args),
         Command::Versions(args) => versions::run(&args),

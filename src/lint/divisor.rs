@@ -1,4 +1,4 @@
-//! Warnings on a compiled policy: places that load fine but can fail for some document.
+//! `zero-divisor`: a division whose divisor may be zero.
 //!
 //! A division whose divisor may be zero for some document that fits the policy is a
 //! warning: such a document cannot be decided by that rule and is referred to a person.
@@ -9,6 +9,7 @@
 //! `!= 0`, `< 0` or `<= k` (k < 0). Values of `let`s are checked where they are defined,
 //! knowing nothing, since they are computed whatever rule reads them first.
 
+use super::Lint;
 use crate::check::{Action, Alt};
 use crate::compile::Program;
 use crate::diagnostic::{PolicyError, PolicyWarning};
@@ -16,7 +17,7 @@ use crate::ir::{Arith, Builtin, Cmp, Ex};
 use crate::span::Span;
 use crate::value::Value;
 
-/// Every warning for one policy version, in the order found.
+/// A warning for every division whose divisor may be zero.
 pub fn warnings(prog: &Program) -> Vec<PolicyWarning> {
     let mut spans = Vec::new();
     let mut known = Vec::new();
@@ -71,7 +72,7 @@ pub fn warnings(prog: &Program) -> Vec<PolicyWarning> {
                  say what zero means: `if x > 0 then a / x else ...`, or `where x > 0` in an \
                  aggregate",
             );
-            PolicyWarning(e)
+            PolicyWarning::new(Lint::ZeroDivisor, e)
         })
         .collect()
 }
