@@ -489,14 +489,14 @@ fn twice_help(rule: &ast::Rule, second: &Clause) -> String {
                 .unwrap_or_default();
             let either: Vec<Alternative> = first.iter().chain(alts).cloned().collect();
             format!(
-                "a rule requires one thing: to accept either, write `requires {}`; to require \
-                 both, give `{}` {} rule of its own",
-                crate::print::requirement(&either),
+                "a rule requires one thing: to require both, give `{}` {} rule of its own; to \
+                 accept either, write `requires {}`",
                 crate::print::requirement(alts),
                 match rule.kind {
                     RuleKind::Evidence => "an evidence",
                     _ => "a supporting",
-                }
+                },
+                crate::print::requirement(&either),
             )
         }
         Clause::When(_) => "join the conditions with `and`: `when A and B`".to_string(),

@@ -99,7 +99,12 @@ fn write_fixed(s: &Spot, span: Span, fix: &str, pad: bool) -> String {
 
 /// Operators of other languages: `=` for `==`, `&&`, `||`, `!`.
 fn operator(s: &Spot) -> Option<PolicyError> {
-    let found = s.found;
+    // pest may stop inside a run of symbols (at `>` in `<>`): take the whole run.
+    let is_op = |c: char| "=!<>&|".contains(c);
+    let head = s.text.get(..s.start)?;
+    let start = head.trim_end_matches(is_op).len();
+    let run = s.text.get(start..)?;
+    let found = run.get(..run.find(|c: char| !is_op(c)).unwrap_or(run.len()))?;
     let (fix, message) = match found {
         "=" if s.wants(Rule::cmp_op) => (
             "==",
@@ -115,7 +120,7 @@ fn operator(s: &Spot) -> Option<PolicyError> {
         "!" => ("not", "a condition is negated with the word `not`, not with `!`".to_string()),
         _ => return None,
     };
-    let span = s.span();
+    let span = Span::new(start, start + found.len());
     Some(
         s.error(span, message, format!("write `{fix}`"))
             .with_help(write_fixed(s, span, fix, true)),
@@ -184,7 +189,7 @@ fn grouped_number(text: &str, at: usize) -> Option<Span> {
 }
 
 /// Amounts written as people write them: `1,000`, `1000 USD`, `USD 1000`, `$1000`, `007`.
-fn amount(s: &Spot) -> Option<PolicyError> {
+pub(super) fn amount(s: &Spot) -> Option<PolicyError> {
     let (text, found, at) = (s.text, s.found, s.start);
     let starts_digit = found.starts_with(|c: char| c.is_ascii_digit());
     // `1,000`: pest stops at the comma, or (in a list or a call) at the group after it.
@@ -447,22 +452,20 @@ fn nearest(word: &str, candidates: &[(&'static str, Kind)]) -> Option<(&'static 
     if let Some(c) = candidates.iter().find(|(c, _)| *c == lower) {
         return Some(*c);
     }
-    let long: Vec<&str> = candidates
+    let close = |c: &str| c.len() >= 4 && suggest(&lower, &[c]).is_some();
+    let stem = |c: &str| common_start(&lower, c) >= 4 && lower.len() >= 4 && !lower.contains('_');
+    // The closest by edits or by a shared stem; a longer shared start wins (`refuse` is
+    // `refusal`, not `refund`), then the nearer length.
+    candidates
         .iter()
-        .map(|(c, _)| *c)
-        .filter(|c| c.len() >= 4)
-        .collect();
-    let by_edits = suggest(&lower, &long);
-    let by_stem = || {
-        candidates
-            .iter()
-            .map(|(c, _)| (common_start(&lower, c), *c))
-            .filter(|(n, _)| *n >= 4 && lower.len() >= 4 && !lower.contains('_'))
-            .max_by_key(|(n, c)| (*n, std::cmp::Reverse(c.len())))
-            .map(|(_, c)| c)
-    };
-    let best = by_edits.or_else(by_stem)?;
-    candidates.iter().find(|(c, _)| *c == best).copied()
+        .filter(|(c, _)| close(c) || stem(c))
+        .max_by_key(|(c, _)| {
+            (
+                common_start(&lower, c),
+                std::cmp::Reverse(c.len().abs_diff(lower.len())),
+            )
+        })
+        .copied()
 }
 
 /// A word written where a keyword was expected: a misspelt rule kind (`exclude` for

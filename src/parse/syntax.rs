@@ -100,8 +100,8 @@ fn group(which: Rule) -> Group {
             Group::Item
         }
         expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | postfix
-        | duration | number | string | bool_lit | date_lit | if_expr | aggregate | call
-        | list_lit | paren | neg => Group::Expression,
+        | duration | number | bool_lit | date_lit | if_expr | aggregate | call | list_lit
+        | paren | neg => Group::Expression,
         _ => Group::Other,
     }
 }
@@ -320,10 +320,23 @@ pub(super) fn syntax_error(
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((a, b)) => (a, b),
     };
+    let text: &str = &file.text;
+    if let Some(f) = furthest.as_ref().filter(|f| f.at >= start) {
+        let at = next_token(text, f.at);
+        let spot = Spot {
+            file,
+            text,
+            start: at,
+            found: token(text, at),
+            expected: &[],
+        };
+        if let Some(err) = hints::amount(&spot) {
+            return err;
+        }
+    }
     if let Some(err) = missing_comma(file, start, furthest) {
         return err;
     }
-    let text: &str = &file.text;
     let found = token(text, start);
     let positives = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
