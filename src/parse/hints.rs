@@ -313,11 +313,17 @@ fn swallowed<'t>(s: &Spot<'t>) -> Option<(usize, &'t str)> {
     let end = end_before(text, s.start);
     let start = word_start(text, end);
     let word = text.get(start..end)?;
-    let opens = match word {
-        "cap" | "floor" => s.found == "at",
-        "by" => true,
-        w => RULE_KINDS.contains(&w) || ITEM_WORDS.contains(&w),
-    };
+    // What follows must be able to start the clause (`at`, an expression, a name): a `)`
+    // after a value named `by` is a mistake of its own.
+    let starts_operand = s
+        .found
+        .starts_with(|c: char| c.is_ascii_alphanumeric() || "_(\"[-".contains(c));
+    let opens = starts_operand
+        && match word {
+            "cap" | "floor" => s.found == "at",
+            "by" => true,
+            w => RULE_KINDS.contains(&w) || ITEM_WORDS.contains(&w),
+        };
     let prev = end_before(text, start);
     (opens && !word.is_empty() && needs_operand(text, prev)).then_some((start, word))
 }
