@@ -10,19 +10,24 @@ pub fn layout(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank_run = 0;
     let mut in_string = false;
-    for line in text.lines() {
-        let line = if in_string {
-            line.to_string()
+    // Lines keep their `\r` until it is known to lie outside a string: inside one, it is
+    // part of the text (a file with CRLF line breaks and a string that spans lines).
+    for raw in text.split_inclusive('\n') {
+        let raw = raw.strip_suffix('\n').unwrap_or(raw);
+        let started_inside = in_string;
+        let line = if started_inside {
+            raw.to_string()
         } else {
-            untab(line)
+            untab(raw)
         };
-        in_string = ends_inside_string(&line, in_string);
+        in_string = ends_inside_string(&line, started_inside);
         let line = if in_string {
             line.as_str()
         } else {
             line.trim_end()
         };
-        if line.is_empty() {
+        // A blank line inside a string is text, not layout.
+        if line.is_empty() && !started_inside {
             blank_run += 1;
             if blank_run > 1 || out.is_empty() {
                 continue;

@@ -204,7 +204,10 @@ fn round_is_half_away_from_zero_to_the_cent() {
         ""
     ));
     assert_eq!(pays("2.345", ""), "2.35");
-    assert_eq!(pays("claim.amount", "amount: \"2.3449\""), "2.34");
+    assert_eq!(
+        pays("claim.amount * claim.rate", "amount: 1\nrate: \"2.3449\""),
+        "2.34"
+    );
 }
 
 #[test]

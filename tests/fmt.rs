@@ -21,6 +21,18 @@ fn layout_keeps_trailing_space_inside_a_string_that_spans_lines() {
 }
 
 #[test]
+fn layout_keeps_line_breaks_and_blank_lines_inside_a_string() {
+    // Found by fuzzing: with CRLF line breaks, the `\r` of a string that spans lines was
+    // dropped, and blank lines inside a string were collapsed, changing its text.
+    let text = "policy \"a\r\nb\"\r\ndoc \"one\n\n\n\ntwo\"\r\n\r\n\r\n\r\nversion \"1\"\r\n";
+    assert_eq!(
+        layout(text),
+        "policy \"a\r\nb\"\ndoc \"one\n\n\n\ntwo\"\n\nversion \"1\"\n"
+    );
+    assert_eq!(layout(&layout(text)), layout(text));
+}
+
+#[test]
 fn layout_is_stable() {
     let text =
         std::fs::read_to_string("policies/xcotton/shipping-protection/2025-01-01.proviso").unwrap();

@@ -8,7 +8,10 @@ use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-const LIMIT: Duration = Duration::from_secs(10);
+/// How long a run may take before it counts as hung. A guard against hangs, not a measure of
+/// speed (benches/ measures that): each run takes well under a second on an idle machine, and
+/// the margin keeps the test steady on a machine busy with other builds.
+const LIMIT: Duration = Duration::from_secs(60);
 const HEADER: &str = "policy \"acme/parcel\"\nversion \"2025-01-01\"\neffective 2025-01-01\n\
                       currency USD\ndoc \"Robustness cases.\"\n";
 
