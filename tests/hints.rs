@@ -368,7 +368,7 @@ fn a_missing_or_unfinished_expression_names_the_keyword() {
     );
     // A value named `by` followed by a stray bracket is not taken for a clause.
     let (at, _, _, _) = hint("let by = 5\nexclusion x doc \"x\" when order.total > 3 + by )\n");
-    assert_eq!(at, "11:48 unexpected `)`");
+    assert_eq!(at, "11:47 unexpected `)`");
     let (at, _, _, help) = hint("compensation c\n  doc \"c\"\n  reduce by\n");
     assert_eq!(
         (at.as_str(), help.as_str()),
