@@ -8,6 +8,7 @@ use crate::diagnostic::PolicyError;
 use crate::span::{Source, Span};
 
 mod expr;
+mod hints;
 mod rules;
 mod syntax;
 

@@ -413,18 +413,24 @@ fn evidence_alternatives() {
 #[test]
 fn a_reserved_word_as_a_name_is_a_syntax_error_with_help() {
     let (at, e) = parse_error(&policy(FACTS, "let and = 1"));
-    assert_eq!(at, "9:5 unexpected `and`");
+    assert_eq!(at, "9:5 `and` is a reserved word and cannot be a name");
+    assert_eq!(e.label, "reserved word");
     assert_eq!(
         e.help.as_deref(),
-        Some("`and` is a reserved word and cannot be used as a name")
+        Some("choose another name, such as `and_value`")
     );
 }
 
 #[test]
 fn an_incomplete_expression_names_what_was_expected() {
-    let (at, e) = parse_error(&policy(FACTS, "exclusion x doc \"x\" when a and )"));
-    assert_eq!(at, "9:32 unexpected `)`");
+    let (at, e) = parse_error(&policy(FACTS, "exclusion x doc \"x\" when a + )"));
+    assert_eq!(at, "9:30 unexpected `)`");
     assert_eq!(e.label, "expected an expression");
+    // After a keyword, the message names what the keyword needs.
+    let (at, e) = parse_error(&policy(FACTS, "exclusion x doc \"x\" when a and )"));
+    assert_eq!(at, "9:32 `and` is not followed by a condition");
+    assert_eq!(e.label, "expected a condition here");
+    assert_eq!(e.help.as_deref(), Some("write a condition after `and`"));
     // At the end of the file, the last thing written is underlined.
     let (at, e) = parse_error("policy \"t/p\"\nversion");
     assert_eq!(at, "2:7 unexpected end of file");
@@ -434,13 +440,9 @@ fn an_incomplete_expression_names_what_was_expected() {
 #[test]
 fn an_unknown_rule_kind_is_a_syntax_error() {
     let (at, e) = parse_error(&policy(FACTS, "covrage c doc \"c\" pays 1"));
-    assert_eq!(at, "9:1 unexpected `covrage`");
-    assert_eq!(
-        e.label,
-        "expected one of `const`, `evidence`, `facts`, `hook`, `let`, `table`, a rule \
-         (coverage, exclusion, referral, evidence, supporting, compensation, deadline, \
-         priority, note, appeal, refusal, refund, deduction, fallback), end of file"
-    );
+    assert_eq!(at, "9:1 `covrage` is not a kind of rule");
+    assert_eq!(e.label, "unknown rule kind");
+    assert_eq!(e.help.as_deref(), Some("did you mean `coverage`?"));
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod names;
 mod operators;
 mod rules;
 mod tables;
+mod units;
 
 use std::collections::HashMap;
 

@@ -1,7 +1,7 @@
 //! Operator typing: logic, comparisons and membership, and the arithmetic of money, numbers, dates and durations.
 
 use super::expr::{is_num, presence, Scope, Typed};
-use super::Checker;
+use super::{units, Checker};
 use crate::ast::{self, BinOp, ExprKind};
 use crate::ir::{Arith, Cmp, Ex};
 use crate::types::{Base, Type};
@@ -164,6 +164,12 @@ impl<'a> Checker<'a> {
             _ => false,
         };
         if !ok {
+            if let Some((span, message, label, help)) =
+                units::compared(op, (&tl.ty.base, l), (&tr.ty.base, r))
+            {
+                self.error(span, message, label, Some(help));
+                return None;
+            }
             let (a, b) = (self.shown(&tl.ty), self.shown(&tr.ty));
             let help = match (&tl.ty.base, &tr.ty.base) {
                 (Base::Date, Base::DateTime) | (Base::DateTime, Base::Date) => {
@@ -249,6 +255,12 @@ impl<'a> Checker<'a> {
             _ => None,
         };
         if out.is_none() {
+            if let ExprKind::Binary(_, l, r) = &e.kind {
+                if let Some((span, message, label, help)) = units::moved(op, (x, l), (y, r)) {
+                    self.error(span, message, label, Some(help));
+                    return None;
+                }
+            }
             let (sa, sb) = (self.shown(&a.ty), self.shown(&b.ty));
             let help = match (x, y) {
                 (Money, Integer | Decimal) | (Integer | Decimal, Money) => {

@@ -95,7 +95,7 @@ impl<'a> Checker<'a> {
                     self.clause_span(c),
                     format!("`{kw}` is given twice in rule `{}`", rule.name.name),
                     "second clause",
-                    None,
+                    Some(twice_help(rule, c)),
                 );
             }
             seen.push(kw);
@@ -473,4 +473,39 @@ fn split_conjuncts(written: &Expr, checked: &Ex) -> Vec<(Ex, Span)> {
         return Vec::new();
     }
     p.into_iter().cloned().zip(s).collect()
+}
+
+/// What to write instead of a clause given twice in `rule`: `second` is the repeated one.
+fn twice_help(rule: &ast::Rule, second: &Clause) -> String {
+    match second {
+        Clause::Requires(alts) => {
+            let first: Vec<Alternative> = rule
+                .clauses
+                .iter()
+                .find_map(|c| match c {
+                    Clause::Requires(a) => Some(a.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            let either: Vec<Alternative> = first.iter().chain(alts).cloned().collect();
+            format!(
+                "a rule requires one thing: to require both, give `{}` {} rule of its own; to \
+                 accept either, write `requires {}`",
+                crate::print::requirement(alts),
+                match rule.kind {
+                    RuleKind::Evidence => "an evidence",
+                    _ => "a supporting",
+                },
+                crate::print::requirement(&either),
+            )
+        }
+        Clause::When(_) => "join the conditions with `and`: `when A and B`".to_string(),
+        Clause::Doc(_) => {
+            "write the clause text once; adjacent strings join: `doc \"...\" \"...\"`".to_string()
+        }
+        _ => format!(
+            "a rule has one `{}`: keep one, or write a second rule",
+            second.keyword()
+        ),
+    }
 }

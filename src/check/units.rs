@@ -1,0 +1,97 @@
+//! Durations and plain numbers mixed up (`age >= 21` for `21 days`): the mistake located
+//! at the number or duration written, with the expression rewritten as it should read.
+
+use crate::ast::{self, BinOp, ExprKind};
+use crate::print;
+use crate::span::Span;
+use crate::types::Base;
+
+/// A diagnostic's parts: where, message, label, help.
+pub(super) type Hint = (Span, String, String, String);
+
+fn is_number(b: &Base) -> bool {
+    matches!(b, Base::Integer | Base::Decimal)
+}
+
+/// `l op r` with one side written in place of `with`: printed canonically.
+fn rewritten(op: BinOp, l: &ast::Expr, r: &ast::Expr, left: bool, with: &str) -> String {
+    let (a, b) = if left {
+        (with.to_string(), print::expr(r))
+    } else {
+        (print::expr(l), with.to_string())
+    };
+    format!("{a} {} {b}", op.symbol())
+}
+
+/// A comparison of a duration with a plain number, or of a number with a duration written
+/// with its unit: what to write instead.
+pub(super) fn compared(
+    op: BinOp,
+    (lt, l): (&Base, &ast::Expr),
+    (rt, r): (&Base, &ast::Expr),
+) -> Option<Hint> {
+    let (dur_left, num, dur) = match (lt, rt) {
+        (Base::Duration, n) if is_number(n) => (true, r, l),
+        (n, Base::Duration) if is_number(n) => (false, l, r),
+        _ => return None,
+    };
+    if let ExprKind::Number(..) = num.kind {
+        let n = print::expr(num);
+        let fixed = rewritten(op, l, r, !dur_left, &format!("{n} days"));
+        return Some((
+            num.span,
+            format!("a duration cannot be compared with the plain number `{n}`"),
+            "a number, without a unit".to_string(),
+            format!("write the number with its unit, `{n} days` or `{n} hours`: `{fixed}`"),
+        ));
+    }
+    if let ExprKind::Duration(..) = dur.kind {
+        let d = print::expr(dur);
+        let bare = d.split(' ').next().unwrap_or("");
+        let fixed = rewritten(op, l, r, dur_left, bare);
+        return Some((
+            dur.span,
+            format!("a plain number cannot be compared with the duration `{d}`"),
+            "a duration".to_string(),
+            format!("a number compares with a number: write `{bare}`, without the unit: `{fixed}`"),
+        ));
+    }
+    Some((
+        l.span.to(r.span),
+        format!(
+            "cannot compare a duration with a plain number using `{}`",
+            op.symbol()
+        ),
+        "mismatched comparison".to_string(),
+        format!(
+            "make the number a duration by giving it a unit: `{} * 1 days`",
+            print::expr(num)
+        ),
+    ))
+}
+
+/// A date or instant moved by a plain number (`order.placed_at + 30`): the number needs a unit.
+pub(super) fn moved(
+    op: BinOp,
+    (lt, l): (&Base, &ast::Expr),
+    (rt, r): (&Base, &ast::Expr),
+) -> Option<Hint> {
+    let dated = |b: &Base| matches!(b, Base::Date | Base::DateTime);
+    let num = match (lt, rt) {
+        (d, n) if dated(d) && is_number(n) => r,
+        (n, d) if dated(d) && is_number(n) && op == BinOp::Add => l,
+        _ => return None,
+    };
+    let ExprKind::Number(..) = num.kind else {
+        return None;
+    };
+    let n = print::expr(num);
+    let left = std::ptr::eq(num, l);
+    let fixed = rewritten(op, l, r, left, &format!("{n} days"));
+    Some((
+        num.span,
+        format!("a date moves by a duration, not by the plain number `{n}`"),
+        "a number, without a unit".to_string(),
+        format!("write the number with its unit, `{n} days` or `{n} hours`: `{fixed}`"),
+    ))
+}
