@@ -62,59 +62,74 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
 /// (`1999.995`): the decision's amounts are whole cents, so rounding such a price or value
 /// could pay or refund more than was ever charged.
 pub fn cents(prog: &Program, facts: &Value) -> Option<Reason> {
-    let mut path = Vec::new();
-    let (amount, span) = find(&prog.schema, Schema::ROOT, facts, &mut path)?;
-    let shown = path.concat();
+    let hit = find(&prog.schema, Schema::ROOT, facts)?;
+    // Segments were gathered innermost first, as the search returned.
+    let shown: String = hit
+        .path
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, segment)| match segment {
+            Segment::Field(name) if i == 0 => (*name).to_string(),
+            Segment::Field(name) => format!(".{name}"),
+            Segment::Index(n) => format!("[{n}]"),
+        })
+        .collect();
     let text = format!(
-        "`{shown}` is {amount} {}, a fraction of a cent; amounts are paid and refunded in \
+        "`{shown}` is {} {}, a fraction of a cent; amounts are paid and refunded in \
          whole cents, so a person settles this one rather than round it.",
-        prog.meta.currency
+        hit.amount, prog.meta.currency
     );
     Some(Reason {
         rule: "cents".into(),
         kind: "cents",
         text: text.into(),
-        source: prog.meta.file.location(span?).into(),
+        source: prog.meta.file.location(hit.span?).into(),
         failure: None,
     })
 }
 
-/// The first money value under `record` with a fraction of a cent, and the span of the
-/// innermost field that declares it; `path` is left naming it (`order`, `.items`, `[1]`,
-/// `.unit_price`).
-fn find(schema: &Schema, record: RecordId, value: &Value, path: &mut Vec<String>) -> Hit {
+/// A money value with a fraction of a cent, where it lies, and the span of the innermost
+/// field that declares it (filled in as the search returns).
+struct Hit<'s> {
+    amount: Decimal,
+    /// Innermost first: `unit_price`, `[1]`, `items`, `order`.
+    path: Vec<Segment<'s>>,
+    span: Option<Span>,
+}
+
+enum Segment<'s> {
+    Field(&'s str),
+    Index(usize),
+}
+
+/// The first money value under `record` with a fraction of a cent. Nothing is allocated
+/// until one is found: the search runs on every document.
+fn find<'s>(schema: &'s Schema, record: RecordId, value: &Value) -> Option<Hit<'s>> {
     let (Some(rec), Value::Record(values)) = (schema.records.get(record), value) else {
         return None;
     };
-    for (field, v) in rec.fields.iter().zip(values.iter()) {
-        path.push(if path.is_empty() {
-            field.name.clone()
-        } else {
-            format!(".{}", field.name)
-        });
-        if let Some((amount, span)) = within(schema, &field.ty, v, path) {
-            return Some((amount, span.or(Some(field.span))));
-        }
-        path.pop();
-    }
-    None
+    rec.fields.iter().zip(values.iter()).find_map(|(field, v)| {
+        let mut hit = within(schema, &field.ty, v)?;
+        hit.path.push(Segment::Field(&field.name));
+        hit.span = hit.span.or(Some(field.span));
+        Some(hit)
+    })
 }
 
-/// A sub-cent amount and, when it lies in a nested record, the span of its field.
-type Hit = Option<(Decimal, Option<Span>)>;
-
 /// Like [`find`], for a value of type `ty`.
-fn within(schema: &Schema, ty: &Base, value: &Value, path: &mut Vec<String>) -> Hit {
+fn within<'s>(schema: &'s Schema, ty: &Base, value: &Value) -> Option<Hit<'s>> {
     match (ty, value) {
-        (Base::Money, Value::Num(n)) if n.normalize().scale() > 2 => Some((*n, None)),
-        (Base::Record(id), v) => find(schema, *id, v, path),
+        (Base::Money, Value::Num(n)) if n.normalize().scale() > 2 => Some(Hit {
+            amount: *n,
+            path: Vec::new(),
+            span: None,
+        }),
+        (Base::Record(id), v) => find(schema, *id, v),
         (Base::List(inner), Value::List(items)) => items.iter().enumerate().find_map(|(i, v)| {
-            path.push(format!("[{i}]"));
-            let hit = within(schema, inner, v, path);
-            if hit.is_none() {
-                path.pop();
-            }
-            hit
+            let mut hit = within(schema, inner, v)?;
+            hit.path.push(Segment::Index(i));
+            Some(hit)
         }),
         _ => None,
     }
