@@ -40,6 +40,8 @@ pub mod replay;
 pub mod schema;
 pub mod span;
 pub mod stack;
+pub mod tally;
+pub mod testing;
 pub mod types;
 pub mod value;
 
