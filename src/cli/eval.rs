@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use proviso::decision::Input;
+use proviso::tally::{Tally, Totals};
 use proviso::{Decision, Document, PolicySet};
 use serde::Serialize;
 
@@ -23,7 +24,9 @@ pub struct Args {
     /// read once), or `-` for standard input
     #[arg(required = true)]
     documents: Vec<String>,
-    /// Output format
+    /// Output format. Text output of more than one document ends with a summary: how many
+    /// documents, of each outcome and without a decision, and the payouts and refunds
+    /// approved, totalled by currency
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
     /// Judge by the policy version in force on this date (YYYY-MM-DD) instead of the document's dates
@@ -71,8 +74,13 @@ pub fn run(args: &Args) -> i32 {
         format: args.format,
         out: output::stdout(),
         failed: false,
+        tally: Tally::default(),
     };
-    let read = input::read_all(&args.documents, &opts, &mut sink);
+    let read =
+        input::read_all(&args.documents, &opts, &mut sink).and_then(|()| match args.format {
+            OutputFormat::Text if sink.tally.documents() > 1 => summary(&mut sink.out, &sink.tally),
+            _ => Ok(()),
+        });
     if let Err(e) = read.and_then(|()| sink.out.flush()) {
         return output::stdout_failed(&e);
     }
@@ -90,6 +98,8 @@ struct Evaluate<'a, W> {
     format: OutputFormat,
     out: W,
     failed: bool,
+    /// The outcomes and amounts so far, for the summary.
+    tally: Tally,
 }
 
 /// A document that got no decision, as a line of JSON output.
@@ -111,6 +121,7 @@ impl<W: Write> Evaluate<'_, W> {
     /// and, with `--format json`, an error line.
     fn failure(&mut self, shown: &dyn miette::Diagnostic, line: &ErrorLine<'_>) -> io::Result<()> {
         self.failed = true;
+        self.tally.error();
         self.out.flush()?;
         render::eprint(shown);
         if self.format == OutputFormat::Json {
@@ -124,13 +135,16 @@ impl<W: Write> Evaluate<'_, W> {
 impl<W: Write> Sink for Evaluate<'_, W> {
     fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
         match self.set.evaluate_at(doc, self.at) {
-            Ok(d) => match self.format {
-                OutputFormat::Json => {
-                    serde_json::to_writer(&mut self.out, &d).map_err(io::Error::other)?;
-                    writeln!(self.out)
+            Ok(d) => {
+                self.tally.add(&d);
+                match self.format {
+                    OutputFormat::Json => {
+                        serde_json::to_writer(&mut self.out, &d).map_err(io::Error::other)?;
+                        writeln!(self.out)
+                    }
+                    OutputFormat::Text => text(&mut self.out, &d),
                 }
-                OutputFormat::Text => text(&mut self.out, &d),
-            },
+            }
             Err(e) => {
                 let input = doc.input();
                 let line = ErrorLine {
@@ -280,4 +294,44 @@ fn text(out: &mut impl Write, d: &Decision) -> io::Result<()> {
         }
     }
     writeln!(out)
+}
+
+/// The summary that ends the text output of a batch: how many documents, each outcome and
+/// the errors, then the payouts of approved claims and the refunds of approved
+/// cancellations, totalled by currency.
+fn summary(out: &mut impl Write, t: &Tally) -> io::Result<()> {
+    let errors = match t.errors {
+        1 => "1 error".to_string(),
+        n => format!("{n} errors"),
+    };
+    writeln!(
+        out,
+        "summary: {} documents; {} approved, {} denied, {} incomplete, {} referred; {errors}",
+        t.documents(),
+        t.approved,
+        t.denied,
+        t.incomplete,
+        t.referred
+    )?;
+    writeln!(out, "  total payout   {}", totals(&t.payout))?;
+    writeln!(out, "  total refunds  {}", totals(&t.refunds))
+}
+
+/// `1234.56 USD, 10.00 EUR` (by currency code), or `none`.
+fn totals(t: &Totals) -> String {
+    if t.0.is_empty() {
+        return "none".into();
+    }
+    let sums: Vec<String> =
+        t.0.iter()
+            .map(|(currency, sum)| match sum {
+                Some(sum) => format!(
+                    "{} {}",
+                    proviso::decision::format_money(*sum),
+                    Shown(currency)
+                ),
+                None => format!("more than a decimal holds, in {}", Shown(currency)),
+            })
+            .collect();
+    sums.join(", ")
 }

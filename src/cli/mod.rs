@@ -35,7 +35,7 @@ pub const EXIT_TEST_FAILED: i32 = 5;
 const EXIT_CODES: &str = "\
 Exit status:
   0  every policy checked clean, every document was evaluated (whatever the decisions),
-     or a diff or replay was reported (whatever changed)
+     a diff or replay was reported (whatever changed), or every test case passed
   1  the output could not be written (standard output or standard error: full, closed)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
