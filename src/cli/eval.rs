@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use proviso::decision::Input;
 use proviso::tally::{Tally, Totals};
-use proviso::{Decision, Document, PolicySet};
+use proviso::{Decision, Document, PolicySet, Trace};
 use serde::Serialize;
 
 use super::escape::Shown;
 use super::input::{self, InputError, InputFormat, Options, Sink};
 use super::{
-    check::report_load_error, output, render, OutputFormat, EXIT_DOCUMENT, EXIT_OK, EXIT_POLICY,
+    check::report_load_error, explain, output, render, OutputFormat, EXIT_DOCUMENT, EXIT_OK,
+    EXIT_POLICY,
 };
 
 #[derive(clap::Args)]
@@ -46,6 +47,11 @@ pub struct Args {
     /// stops at the limit
     #[arg(long, value_name = "SIZE", value_parser = input::parse_size, default_value = "16MiB")]
     max_document_bytes: u64,
+    /// Also show how each decision was reached: every rule considered, in order, whether
+    /// its condition held, each `and`/`or` part with its value, and the facts, constants
+    /// and values read, with their places in the policy (JSON: an `explain` field)
+    #[arg(long)]
+    explain: bool,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -72,6 +78,7 @@ pub fn run(args: &Args) -> i32 {
         set: &set,
         at: args.at,
         format: args.format,
+        explain: args.explain,
         out: output::stdout(),
         failed: false,
         tally: Tally::default(),
@@ -96,6 +103,7 @@ struct Evaluate<'a, W> {
     set: &'a PolicySet,
     at: Option<NaiveDate>,
     format: OutputFormat,
+    explain: bool,
     out: W,
     failed: bool,
     /// The outcomes and amounts so far, for the summary.
@@ -134,15 +142,21 @@ impl<W: Write> Evaluate<'_, W> {
 
 impl<W: Write> Sink for Evaluate<'_, W> {
     fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
-        match self.set.evaluate_at(doc, self.at) {
-            Ok(d) => {
+        let decided = if self.explain {
+            self.set.explain_at(doc, self.at).map(|(d, t)| (d, Some(t)))
+        } else {
+            self.set.evaluate_at(doc, self.at).map(|d| (d, None))
+        };
+        match decided {
+            Ok((d, trace)) => {
                 self.tally.add(&d);
-                match self.format {
-                    OutputFormat::Json => {
+                match (self.format, trace) {
+                    (OutputFormat::Json, None) => {
                         serde_json::to_writer(&mut self.out, &d).map_err(io::Error::other)?;
                         writeln!(self.out)
                     }
-                    OutputFormat::Text => text(&mut self.out, &d),
+                    (OutputFormat::Json, Some(t)) => explain::json(&mut self.out, &d, &t),
+                    (OutputFormat::Text, t) => text(&mut self.out, &d, t.as_ref()),
                 }
             }
             Err(e) => {
@@ -179,7 +193,7 @@ impl<W: Write> Sink for Evaluate<'_, W> {
 
 /// A decision for people: a heading naming its input, then the outcome and why. Every
 /// string from a document or policy is shown with its control characters escaped.
-fn text(out: &mut impl Write, d: &Decision) -> io::Result<()> {
+fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result<()> {
     if let Some(input) = &d.input {
         writeln!(out, "{}", Shown(&input::label(input)))?;
     }
@@ -292,6 +306,21 @@ fn text(out: &mut impl Write, d: &Decision) -> io::Result<()> {
         if let Some(v) = value {
             writeln!(out, "  {:<10} {}", Shown(name), Shown(v))?;
         }
+    }
+    if let Some(t) = trace {
+        if let Some(p) = &d.payout {
+            for step in &p.breakdown {
+                let amount = proviso::decision::format_money(step.amount);
+                writeln!(
+                    out,
+                    "  {:<10} {amount:>10} {} {}",
+                    "step",
+                    Shown(&p.currency),
+                    Shown(&step.rule)
+                )?;
+            }
+        }
+        explain::text(out, t)?;
     }
     writeln!(out)
 }

@@ -4,6 +4,7 @@ mod check;
 mod diff;
 mod escape;
 mod eval;
+mod explain;
 mod fmt;
 mod input;
 mod junit;

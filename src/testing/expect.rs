@@ -1,5 +1,7 @@
 //! A decision compared with what a case expects of it: each difference named and worded.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use super::{Difference, Expectation, Money};
@@ -15,12 +17,14 @@ pub fn compare(e: &Expectation, d: &Decision) -> Vec<Difference> {
             d.decision.as_str().into(),
         ));
     }
-    let refund = d.refund.as_ref().map(|r| Amount {
-        amount: r.amount,
-        currency: r.currency.clone(),
-    });
+    let amount = |amount, currency: &Arc<str>| Amount {
+        amount,
+        currency: currency.clone(),
+    };
+    let payout = d.payout.as_ref().map(|p| amount(p.amount, &p.currency));
+    let refund = d.refund.as_ref().map(|r| amount(r.amount, &r.currency));
     let amounts = [
-        ("payout", &e.payout, d.payout.as_ref()),
+        ("payout", &e.payout, payout.as_ref()),
         ("refund", &e.refund, refund.as_ref()),
     ];
     for (field, expected, actual) in amounts {
