@@ -81,7 +81,7 @@ fn help_lists_the_exit_statuses() {
         let (status, stdout, _) = run(args);
         assert_eq!(status, 0, "{args:?}");
         let codes = stdout.split("Exit status:").nth(1).expect("exit statuses");
-        for code in 0..=5 {
+        for code in 0..=6 {
             assert!(codes.contains(&format!("\n  {code}  ")), "{args:?}: {code}");
         }
     }

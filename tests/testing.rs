@@ -603,3 +603,111 @@ fn test_files_are_bounded() {
         )
     );
 }
+
+#[test]
+fn coverage_lists_the_rules_no_case_made_decide() {
+    let dir = scratch(
+        "coverage",
+        "cases:\n  - name: ok\n    document: EXAMPLE\n    expect: {decision: approved}\n",
+    );
+    let policy = format!("{dir}/2025-01-01.proviso");
+    let set = PolicySet::load(&policy).unwrap();
+    let rules: Vec<(String, usize)> = set
+        .versions()
+        .flat_map(|p| &p.rules)
+        .map(|r| {
+            let source = r.source.to_string();
+            let mut parts = source.rsplitn(3, ':');
+            let _col = parts.next();
+            (r.name.to_string(), parts.next().unwrap().parse().unwrap())
+        })
+        .collect();
+    let decided = [
+        "lost_package",
+        "courier_reduction",
+        "respond_by",
+        "settle_by",
+    ];
+    let total = rules.len();
+    let percent = proviso::testing::percent(4, total);
+    // Below the minimum: exit 6, the version's rules that no case made decide, each at
+    // its file and line.
+    let run = proviso(&["test", &dir, "--min-coverage", "100"]);
+    assert_eq!((run.code, run.stderr.as_str()), (6, ""));
+    let mut expected = format!(
+        "coverage xcotton/shipping-protection 2025-01-01: 4 of {total} rules decided \
+         ({percent}%), below the minimum of 100%\n"
+    );
+    for (name, line) in rules.iter().filter(|(n, _)| !decided.contains(&n.as_str())) {
+        let kind = set
+            .versions()
+            .flat_map(|p| &p.rules)
+            .find(|r| *r.name == **name)
+            .unwrap()
+            .kind
+            .as_str();
+        expected.push_str(&format!(
+            "  never decided  {name} ({kind}) {policy}:{line}\n"
+        ));
+    }
+    expected.push_str("1 passed, 0 failed, 0 errors\n");
+    assert_eq!(run.stdout, expected);
+    assert_eq!(percent, "8.3");
+
+    // At or above it: exit 0; `--coverage` alone never fails.
+    assert_eq!(proviso(&["test", &dir, "--min-coverage", "8"]).code, 0);
+    assert_eq!(proviso(&["test", &dir, "--min-coverage", "9"]).code, 6);
+    assert_eq!(proviso(&["test", &dir, "--coverage"]).code, 0);
+    assert_eq!(proviso(&["test", &dir, "--min-coverage", "101"]).code, 2);
+
+    // JSON: a coverage object before the summary, every rule with its counts.
+    let run = proviso(&["test", &dir, "--coverage", "--format", "json"]);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let v = &lines[1]["coverage"][0];
+    assert_eq!(
+        (
+            &v["name"],
+            &v["version"],
+            &v["documents"],
+            &v["decided"],
+            &v["total"],
+            &v["percent"]
+        ),
+        (
+            &"xcotton/shipping-protection".into(),
+            &"2025-01-01".into(),
+            &1.into(),
+            &4.into(),
+            &total.into(),
+            &"8.3".into()
+        )
+    );
+    let lost = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "lost_package")
+        .unwrap();
+    assert_eq!(
+        (&lost["decided"], &lost["seen_true"], &lost["seen_false"]),
+        (&1.into(), &1.into(), &0.into())
+    );
+    assert!(lines[2].get("summary").is_some());
+
+    // JUnit: a `rule coverage` suite, failed below the minimum.
+    let run = proviso(&["test", &dir, "--min-coverage", "50", "--format", "junit"]);
+    assert_eq!(run.code, 6);
+    assert!(run
+        .stdout
+        .contains("<testsuites name=\"proviso test\" tests=\"2\" failures=\"1\" errors=\"0\">"));
+    assert!(run.stdout.contains(&format!(
+        "  <testsuite name=\"rule coverage\" tests=\"1\" failures=\"1\" errors=\"0\">\n    \
+         <testcase name=\"xcotton/shipping-protection 2025-01-01\" classname=\"rule coverage\">\n      \
+         <failure message=\"coverage xcotton/shipping-protection 2025-01-01: 4 of {total} rules \
+         decided (8.3%), below the minimum of 50%\" type=\"coverage\">"
+    )));
+}

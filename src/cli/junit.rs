@@ -5,15 +5,24 @@ use std::io::{self, Write};
 
 use proviso::testing::{CaseResult, Report};
 
-/// Writes the report as a JUnit XML document.
-pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
+use super::test::{coverage_line, undecided_lines, Cov};
+
+/// Writes the report as a JUnit XML document. With rule coverage, a last `testsuite`
+/// named `rule coverage` has a `testcase` per policy version, failed when the version is
+/// below the minimum asked for.
+pub fn write(out: &mut impl Write, report: &Report, cov: Option<&Cov<'_>>) -> io::Result<()> {
     let c = report.counts();
+    let versions = cov.map_or(&[][..], |c| &c.report.versions[..]);
+    let below = versions
+        .iter()
+        .filter(|v| cov.is_some_and(|c| !c.meets(v)))
+        .count();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         xml,
         "<testsuites name=\"proviso test\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
-        c.passed + c.failed + c.errors,
-        c.failed,
+        c.passed + c.failed + c.errors + versions.len(),
+        c.failed + below,
         c.errors
     );
     for file in &report.files {
@@ -77,6 +86,43 @@ pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
                         "{head}>\n      <error message=\"{}\" type=\"document\">{}</error>\n    </testcase>",
                         attr(&e.message()),
                         text(&e.message())
+                    );
+                }
+            }
+        }
+        xml.push_str("  </testsuite>\n");
+    }
+    if let Some(cov) = cov {
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"rule coverage\" tests=\"{}\" failures=\"{below}\" errors=\"0\">",
+            versions.len()
+        );
+        for v in versions {
+            let head = format!(
+                "    <testcase name=\"{} {}\" classname=\"rule coverage\"",
+                attr(&v.name),
+                attr(&v.version)
+            );
+            let mut body = coverage_line(v);
+            for line in undecided_lines(v) {
+                body.push('\n');
+                body.push_str(&line);
+            }
+            match cov.min {
+                Some(min) if !cov.meets(v) => {
+                    let _ = writeln!(
+                        xml,
+                        "{head}>\n      <failure message=\"{}, below the minimum of {min}%\" type=\"coverage\">{}</failure>\n    </testcase>",
+                        attr(&coverage_line(v)),
+                        text(&body)
+                    );
+                }
+                _ => {
+                    let _ = writeln!(
+                        xml,
+                        "{head}>\n      <system-out>{}</system-out>\n    </testcase>",
+                        text(&body)
                     );
                 }
             }

@@ -32,6 +32,8 @@ pub const EXIT_POLICY: i32 = 3;
 pub const EXIT_DOCUMENT: i32 = 4;
 /// `test`: some case's decision is not what the case expects.
 pub const EXIT_TEST_FAILED: i32 = 5;
+/// `test --min-coverage`: some policy version's rule coverage is below the minimum.
+pub const EXIT_COVERAGE: i32 = 6;
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -45,7 +47,9 @@ Exit status:
      in force, or failed to evaluate (in a batch, the other documents are still evaluated);
      with `test`: a test file is unreadable or invalid, a case's document could not be
      decided, or no test file was found
-  5  `test`: a case's decision is not what the case expects (and no error)";
+  5  `test`: a case's decision is not what the case expects (and no error)
+  6  `test --min-coverage`: every case passed, but some policy version has less rule
+     coverage than the minimum";
 
 #[derive(Parser)]
 #[command(name = "proviso", version, about = "Decide claims and cancellations under versioned protection-plan policies", after_help = EXIT_CODES)]

@@ -4,14 +4,15 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use proviso::coverage::{self, VersionReport};
 use proviso::testing::{self, CaseResult, Counts, Report};
 use proviso::PolicySet;
 use serde::Serialize;
 
 use super::escape::Shown;
 use super::{
-    check::report_load_error, junit, output, render, EXIT_DOCUMENT, EXIT_OK, EXIT_POLICY,
-    EXIT_TEST_FAILED,
+    check::report_load_error, junit, output, render, EXIT_COVERAGE, EXIT_DOCUMENT, EXIT_OK,
+    EXIT_POLICY, EXIT_TEST_FAILED,
 };
 
 #[derive(clap::Args)]
@@ -26,6 +27,14 @@ pub struct Args {
     /// a summary, one a line; `junit` is JUnit XML for CI systems
     #[arg(long, value_enum, default_value = "text")]
     format: TestFormat,
+    /// Report rule coverage: for each policy version, how many of its rules some case made
+    /// decide (or contribute to the decision), and those none did, with their file and line
+    #[arg(long)]
+    coverage: bool,
+    /// Fail (exit 6) when some policy version has less than this percentage of its rules
+    /// decided by the cases (implies --coverage)
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    min_coverage: Option<u8>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,13 +69,22 @@ pub fn run(args: &Args) -> i32 {
         ));
         return EXIT_DOCUMENT;
     }
-    let report = testing::run(&set, &found.tests);
+    let (report, covered) = if args.coverage || args.min_coverage.is_some() {
+        let (report, covered) = testing::run_with_coverage(&set, &found.tests);
+        (report, Some(covered))
+    } else {
+        (testing::run(&set, &found.tests), None)
+    };
     diagnostics(&report);
+    let cov = covered.as_ref().map(|c| Cov {
+        report: c,
+        min: args.min_coverage,
+    });
     let mut out = output::stdout();
     let written = match args.format {
-        TestFormat::Text => text(&mut out, &report),
-        TestFormat::Json => json(&mut out, &report),
-        TestFormat::Junit => junit::write(&mut out, &report),
+        TestFormat::Text => text(&mut out, &report, cov.as_ref()),
+        TestFormat::Json => json(&mut out, &report, cov.as_ref()),
+        TestFormat::Junit => junit::write(&mut out, &report, cov.as_ref()),
     };
     if let Err(e) = written.and_then(|()| out.flush()) {
         return output::stdout_failed(&e);
@@ -76,9 +94,51 @@ pub fn run(args: &Args) -> i32 {
         EXIT_DOCUMENT
     } else if c.failed > 0 {
         EXIT_TEST_FAILED
+    } else if cov.is_some_and(|c| !c.met()) {
+        EXIT_COVERAGE
     } else {
         EXIT_OK
     }
+}
+
+/// The rule coverage of a run, and the minimum asked for.
+pub struct Cov<'a> {
+    pub report: &'a coverage::Report,
+    pub min: Option<u8>,
+}
+
+impl Cov<'_> {
+    /// Whether the version has the minimum coverage (any, when none was asked for).
+    pub fn meets(&self, v: &VersionReport) -> bool {
+        self.min.is_none_or(|min| testing::meets(v, min))
+    }
+
+    /// Whether every version has the minimum coverage.
+    pub fn met(&self) -> bool {
+        self.report.versions.iter().all(|v| self.meets(v))
+    }
+}
+
+/// `coverage xcotton/shipping-protection 2025-01-01: 44 of 45 rules decided (97.7%)`.
+pub fn coverage_line(v: &VersionReport) -> String {
+    let (decided, total) = testing::rules_decided(v);
+    format!(
+        "coverage {} {}: {decided} of {total} rules decided ({}%)",
+        v.name,
+        v.version,
+        testing::percent(decided, total)
+    )
+}
+
+/// `never decided  not_covered (fallback) policies/x/2025-01-01.proviso:120`, for each rule
+/// of the version that no case made decide.
+pub fn undecided_lines(v: &VersionReport) -> Vec<String> {
+    v.undecided()
+        .map(|r| {
+            let (file, line) = r.file_line();
+            format!("never decided  {} ({}) {file}:{line}", r.rule, r.kind)
+        })
+        .collect()
 }
 
 /// Every test file that could not be read, and every case without a decision, drawn on
@@ -108,8 +168,8 @@ pub fn summary(c: Counts) -> String {
 }
 
 /// A line for each failing case (with the decision's reasons below it) and each error,
-/// then the summary.
-fn text(out: &mut impl Write, report: &Report) -> io::Result<()> {
+/// then the rule coverage when asked for, then the summary.
+fn text(out: &mut impl Write, report: &Report, cov: Option<&Cov<'_>>) -> io::Result<()> {
     for file in &report.files {
         let cases = match &file.cases {
             Ok(cases) => cases,
@@ -157,6 +217,18 @@ fn text(out: &mut impl Write, report: &Report) -> io::Result<()> {
             }
         }
     }
+    if let Some(cov) = cov {
+        for v in &cov.report.versions {
+            let below = match cov.min {
+                Some(min) if !cov.meets(v) => format!(", below the minimum of {min}%"),
+                _ => String::new(),
+            };
+            writeln!(out, "{}{below}", Shown(&coverage_line(v)))?;
+            for line in undecided_lines(v) {
+                writeln!(out, "  {}", Shown(&line))?;
+            }
+        }
+    }
     writeln!(out, "{}", summary(report.counts()))
 }
 
@@ -190,6 +262,27 @@ struct ErrorBody {
 }
 
 #[derive(Serialize)]
+struct CoverageLine<'a> {
+    coverage: Vec<VersionLine<'a>>,
+}
+
+/// One policy version's rule coverage.
+#[derive(Serialize)]
+struct VersionLine<'a> {
+    name: &'a str,
+    version: &'a str,
+    /// Cases it decided.
+    documents: usize,
+    /// Rules some case made decide, of all its rules.
+    decided: usize,
+    total: usize,
+    percent: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meets_minimum: Option<bool>,
+    rules: &'a [coverage::RuleCoverage],
+}
+
+#[derive(Serialize)]
 struct SummaryLine {
     summary: Totals,
 }
@@ -202,7 +295,7 @@ struct Totals {
 }
 
 /// One JSON object per case (and per test file that could not be read), then the summary.
-fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
+fn json(out: &mut impl Write, report: &Report, cov: Option<&Cov<'_>>) -> io::Result<()> {
     for file in &report.files {
         let cases = match &file.cases {
             Ok(cases) => cases,
@@ -263,6 +356,27 @@ fn json(out: &mut impl Write, report: &Report) -> io::Result<()> {
             }
             line(out, &entry)?;
         }
+    }
+    if let Some(cov) = cov {
+        let versions = cov
+            .report
+            .versions
+            .iter()
+            .map(|v| {
+                let (decided, total) = testing::rules_decided(v);
+                VersionLine {
+                    name: &v.name,
+                    version: &v.version,
+                    documents: v.documents,
+                    decided,
+                    total,
+                    percent: testing::percent(decided, total),
+                    meets_minimum: cov.min.map(|_| cov.meets(v)),
+                    rules: &v.rules,
+                }
+            })
+            .collect();
+        line(out, &CoverageLine { coverage: versions })?;
     }
     let c = report.counts();
     line(

@@ -25,6 +25,7 @@ use chrono::NaiveDate;
 use miette::Diagnostic;
 use rust_decimal::Decimal;
 
+use crate::coverage::{self, Coverage, VersionReport};
 use crate::decision::Decision;
 use crate::diagnostic::PolicyError;
 use crate::error::DocumentError;
@@ -381,30 +382,100 @@ pub fn parse(source: &Source) -> Result<TestFile, TestFileError> {
 
 /// Runs every case of a test file.
 pub fn run_file(set: &PolicySet, file: &TestFile) -> Vec<CaseReport> {
+    cases(set, file, &mut None)
+}
+
+fn cases(set: &PolicySet, file: &TestFile, coverage: &mut Option<Coverage>) -> Vec<CaseReport> {
     file.cases
         .iter()
         .map(|case| CaseReport {
             name: case.name.clone(),
             line: case.line,
-            result: run_case(set, file, case),
+            result: case_result(set, file, case, coverage),
         })
         .collect()
 }
 
 /// Reads and runs every test file, in order.
 pub fn run(set: &PolicySet, tests: &[PathBuf]) -> Report {
+    files(set, tests, &mut None)
+}
+
+/// Reads and runs every test file, in order, and reports the rule coverage of the cases:
+/// for every version of `set`, each of its rules, how many cases it decided (or
+/// contributed to), and in how many its condition was seen true and seen false.
+pub fn run_with_coverage(set: &PolicySet, tests: &[PathBuf]) -> (Report, coverage::Report) {
+    let mut coverage = Coverage::new();
+    for program in set.versions() {
+        coverage.register(program);
+    }
+    let mut coverage = Some(coverage);
+    let report = files(set, tests, &mut coverage);
+    let covered = coverage.unwrap_or_default().report();
+    (report, covered)
+}
+
+fn files(set: &PolicySet, tests: &[PathBuf], coverage: &mut Option<Coverage>) -> Report {
     let files = tests
         .iter()
         .map(|path| FileReport {
             path: path.display().to_string().into(),
-            cases: read_file(path).map(|f| run_file(set, &f)),
+            cases: read_file(path).map(|f| cases(set, &f, coverage)),
         })
         .collect();
     Report { files }
 }
 
+/// How many rules of a version some case made decide (or contribute to), of how many.
+pub fn rules_decided(v: &VersionReport) -> (usize, usize) {
+    let decided = v.rules.iter().filter(|r| r.decided > 0).count();
+    (decided, v.rules.len())
+}
+
+/// Whether some case made at least `min` percent of the version's rules decide.
+pub fn meets(v: &VersionReport, min: u8) -> bool {
+    let (decided, total) = rules_decided(v);
+    decided * 100 >= usize::from(min) * total
+}
+
+/// `part` of `whole` in percent, to a tenth and rounded down (so `100.0` means all):
+/// `87.5`. Nothing of nothing is `100.0`.
+pub fn percent(part: usize, whole: usize) -> String {
+    let tenths = match whole {
+        0 => 1000,
+        w => part.saturating_mul(1000) / w,
+    };
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
 /// Decides a case's document and compares the decision with what the case expects.
 pub fn run_case(set: &PolicySet, file: &TestFile, case: &Case) -> CaseResult {
+    case_result(set, file, case, &mut None)
+}
+
+/// Decides a document, adding its trace to `coverage` when there is one.
+fn decide(
+    set: &PolicySet,
+    doc: &Document<'_>,
+    at: Option<NaiveDate>,
+    coverage: &mut Option<Coverage>,
+) -> Result<Decision, DocumentError> {
+    match coverage {
+        None => set.evaluate_at(doc, at),
+        Some(c) => {
+            let (d, trace) = set.explain_at(doc, at)?;
+            c.record(&d, &trace);
+            Ok(d)
+        }
+    }
+}
+
+fn case_result(
+    set: &PolicySet,
+    file: &TestFile,
+    case: &Case,
+    coverage: &mut Option<Coverage>,
+) -> CaseResult {
     let decided = match &case.document {
         CaseDocument::Inline { text, line } => {
             let doc = Document {
@@ -413,7 +484,7 @@ pub fn run_case(set: &PolicySet, file: &TestFile, case: &Case) -> CaseResult {
                 format: Format::Yaml,
                 line: *line,
             };
-            set.evaluate_at(&doc, case.at)
+            decide(set, &doc, case.at, coverage)
         }
         CaseDocument::File {
             path,
@@ -461,7 +532,7 @@ pub fn run_case(set: &PolicySet, file: &TestFile, case: &Case) -> CaseResult {
                 format,
                 line,
             };
-            set.evaluate_at(&doc, case.at)
+            decide(set, &doc, case.at, coverage)
         }
     };
     match decided {
