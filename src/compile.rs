@@ -71,6 +71,8 @@ pub struct CompiledRule {
     /// text and `file:line:col`: a denial names the first that did not hold.
     pub conjuncts: Vec<Conjunct>,
     pub action: Action,
+    /// The condition and action as written, for traces.
+    pub explain: crate::trace::RuleMap,
 }
 
 /// One `and` operand of a coverage rule's condition.
@@ -165,6 +167,7 @@ pub fn compile(
                 })
                 .collect(),
             action: fold_action(r.action),
+            explain: crate::trace::compile_map(file, &values, r.condition_map, r.action_reads),
         })
         .collect();
     let meta = Meta {

@@ -52,10 +52,11 @@ use crate::ast::RuleKind;
 use crate::check::{Action, Alt};
 use crate::compile::{CompiledRule, Program};
 use crate::decision::{
-    Amount, Deadlines, Decision, Failure, Missing, NotMet, Outcome, PolicyId, Reason, Refund, Step,
+    Deadlines, Decision, Failure, Missing, NotMet, Outcome, Payout, PolicyId, Reason, Refund, Step,
 };
 use crate::eval::{Ctx, EvalError};
 use crate::gate;
+use crate::trace::{self, Recorder, Stage, Trace};
 use crate::types::Base;
 use crate::value::{display, Value};
 
@@ -113,8 +114,25 @@ struct Found {
 /// Fails only when the document is not a claim or a cancellation of this policy; a rule
 /// that cannot be computed refers the document instead (see the module's semantics).
 pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
+    decide_with(prog, facts, document, None).map(|(d, _)| d)
+}
+
+/// Decides as [`decide`] does, and says how: every rule considered (see [`crate::trace`]).
+pub fn decide_traced(prog: &Program, facts: &Value, document: String) -> R<(Decision, Trace)> {
+    let (d, rec) = decide_with(prog, facts, document, Some(Recorder::new(prog)))?;
+    let trace = rec.map_or_else(|| Recorder::new(prog).trace, |r| r.trace);
+    Ok((d, trace))
+}
+
+fn decide_with<'a>(
+    prog: &'a Program,
+    facts: &'a Value,
+    document: String,
+    recorder: Option<Box<Recorder<'a>>>,
+) -> R<(Decision, Option<Box<Recorder<'a>>>)> {
     let cancellation = is_cancellation(prog, facts)?;
     let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
+    cx.trace = recorder;
     let (currency, referral) = gate::currency(prog, facts);
     let mut found = match referral.or_else(|| gate::cents(prog, facts)) {
         Some(reason) => Found::referred(reason),
@@ -128,6 +146,7 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
         }
     };
     let mut after = After::default();
+    trace::stage(&mut cx, Stage::Report);
     // A failure while reporting (deadlines, notes, priority) refers the document, and the
     // report is then made again for the outcome `referred`, skipping what fails.
     for attempt in 0..2 {
@@ -157,14 +176,15 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
         )
     } else {
         (
-            Some(Amount {
+            Some(Payout {
                 amount: paid,
                 currency: currency.clone(),
+                breakdown: found.steps,
             }),
             None,
         )
     };
-    Ok(Decision {
+    let decision = Decision {
         document,
         policy: PolicyId {
             name: meta.name.clone(),
@@ -185,7 +205,8 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
         notes: after.notes,
         not_met: found.not_met,
         input: None,
-    })
+    };
+    Ok((decision, cx.trace))
 }
 
 /// What is reported alongside the outcome.
@@ -334,7 +355,10 @@ impl Found {
     ) -> R<()> {
         if let Some(rule) = first(cx, prog, grant)? {
             if let Action::Pays(pays) = &rule.action {
-                self.amount = in_rule(rule, cx.amount(pays))?;
+                self.amount = in_rule(rule, cx.amount(pays)).inspect_err(|f| {
+                    trace::failed(cx, rule, &f.error);
+                })?;
+                trace::amount(cx, rule, "pays", self.amount, (None, self.amount));
                 self.reasons.push(reason(rule));
                 self.steps.push(step(rule, self.amount));
                 self.amount = adjust(
@@ -406,9 +430,11 @@ fn could_be_covered<'a>(
     }
     for rule in prog.rules_of(RuleKind::Coverage) {
         let holds = match &rule.when {
-            None => Some(true),
-            Some(w) => in_rule(rule, cx.truth3(w, unknown.clone()))?,
+            None => Ok(Some(true)),
+            Some(w) => cx.truth3(w, unknown.clone()),
         };
+        trace::considered3(cx, rule, &unknown, holds.as_ref().copied());
+        let holds = in_rule(rule, holds)?;
         if holds != Some(false) {
             return Ok(true);
         }
@@ -463,10 +489,12 @@ fn step(rule: &CompiledRule, amount: Decimal) -> Step {
 }
 
 fn applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
-    match &rule.when {
+    let held = match &rule.when {
         None => Ok(true),
-        Some(w) => in_rule(rule, cx.truth(w)),
-    }
+        Some(w) => cx.truth(w),
+    };
+    trace::considered(cx, rule, held.as_ref().copied());
+    in_rule(rule, held)
 }
 
 /// The first rule of a kind, in file order, whose condition holds.
@@ -496,14 +524,29 @@ fn adjust<'a>(
         if !applies(cx, rule)? {
             continue;
         }
-        let target = match &rule.action {
+        let adjusted = (|| match &rule.action {
             Action::Reduce(e) => {
-                let by = in_rule(rule, cx.amount(e))?;
-                in_rule(rule, amount.checked_sub(by).ok_or_else(overflow))?
+                let by = cx.amount(e)?;
+                Ok(Some((
+                    "reduce by",
+                    by,
+                    amount.checked_sub(by).ok_or_else(overflow)?,
+                )))
             }
-            Action::Cap(e) => amount.min(in_rule(rule, cx.amount(e))?),
-            Action::Floor(e) => amount.max(in_rule(rule, cx.amount(e))?),
-            _ => amount,
+            Action::Cap(e) => cx.amount(e).map(|v| Some(("cap at", v, amount.min(v)))),
+            Action::Floor(e) => cx.amount(e).map(|v| Some(("floor at", v, amount.max(v)))),
+            _ => Ok(None),
+        })();
+        let target = match adjusted {
+            Ok(Some((clause, value, target))) => {
+                trace::amount(cx, rule, clause, value, (Some(amount), target));
+                target
+            }
+            Ok(None) => amount,
+            Err(e) => {
+                trace::failed(cx, rule, &e);
+                return in_rule(rule, Err(e));
+            }
         };
         let change = in_rule(rule, target.checked_sub(amount).ok_or_else(overflow))?;
         let is_reduction = matches!(rule.action, Action::Reduce(_));

@@ -42,7 +42,7 @@ pub struct Decision {
     pub document: String,
     pub policy: PolicyId,
     pub decision: Outcome,
-    pub payout: Option<Amount>,
+    pub payout: Option<Payout>,
     pub refund: Option<Refund>,
     pub missing_evidence: Vec<Missing>,
     /// Supporting evidence the policy recommends and the claim did not supply.
@@ -90,6 +90,17 @@ pub struct NotMet {
     pub condition_source: Arc<str>,
 }
 
+/// A claim's payout and how it was computed, step by step: the coverage rule's amount,
+/// then each compensation rule that applied (a reduction always, a cap or floor when it
+/// changed the amount), each signed. Empty unless the claim was approved.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Payout {
+    #[serde(serialize_with = "two_decimals")]
+    pub amount: Decimal,
+    pub currency: Arc<str>,
+    pub breakdown: Vec<Step>,
+}
+
 /// A refund and how it was computed, step by step.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Refund {
@@ -99,7 +110,7 @@ pub struct Refund {
     pub breakdown: Vec<Step>,
 }
 
-/// One step of a refund: the base amount, or a deduction, cap or floor (signed).
+/// One step of a payout or refund: the base amount, or a reduction, cap or floor (signed).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Step {
     pub rule: Arc<str>,

@@ -69,6 +69,8 @@ pub struct Ctx<'a> {
     unknown: Vec<&'a [usize]>,
     /// The outcome, once decided (index into the `decision` enumeration).
     pub decision: Option<u32>,
+    /// The trace being made, when tracing (see [`crate::trace`]).
+    pub(crate) trace: Option<Box<crate::trace::Recorder<'a>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -82,6 +84,7 @@ impl<'a> Ctx<'a> {
             vars: Vec::with_capacity(4),
             unknown: Vec::new(),
             decision: None,
+            trace: None,
         }
     }
 
@@ -123,15 +126,26 @@ impl<'a> Ctx<'a> {
     /// any other expression that reads an unknown fact is unknown. Values of `let`s computed
     /// meanwhile are kept apart, since they may have read a fact taken as unknown here.
     pub fn truth3(&mut self, ex: &'a Ex, unknown: Vec<&'a [usize]>) -> R<Option<bool>> {
-        let saved = std::mem::replace(&mut self.let_cache, vec![None; self.lets.len()]);
-        self.unknown = unknown;
+        let saved = self.enter_unknown(unknown);
         let out = self.tri(ex);
-        self.unknown.clear();
-        self.let_cache = saved;
+        self.leave_unknown(saved);
         out
     }
 
-    fn tri(&mut self, ex: &'a Ex) -> R<Option<bool>> {
+    /// Takes the facts `unknown` as not yet known, with `let` values kept apart, until
+    /// [`Ctx::leave_unknown`] restores the values returned here.
+    pub(crate) fn enter_unknown(&mut self, unknown: Vec<&'a [usize]>) -> Vec<Option<Value>> {
+        self.unknown = unknown;
+        std::mem::replace(&mut self.let_cache, vec![None; self.lets.len()])
+    }
+
+    pub(crate) fn leave_unknown(&mut self, saved: Vec<Option<Value>>) {
+        self.unknown.clear();
+        self.let_cache = saved;
+    }
+
+    /// Three-valued truth with the unknown facts already set (see [`Ctx::truth3`]).
+    pub(crate) fn tri(&mut self, ex: &'a Ex) -> R<Option<bool>> {
         Ok(match ex {
             Ex::And(a, b) => match self.tri(a)? {
                 Some(false) => Some(false),

@@ -18,6 +18,7 @@
 pub mod ast;
 pub mod check;
 pub mod compile;
+pub mod coverage;
 pub mod decide;
 pub mod decision;
 pub mod diagnostic;
@@ -40,11 +41,16 @@ pub mod replay;
 pub mod schema;
 pub mod span;
 pub mod stack;
+pub mod tally;
+pub mod testing;
+pub mod trace;
 pub mod types;
 pub mod value;
 
+pub use coverage::Coverage;
 pub use decision::{Decision, Outcome};
 pub use diagnostic::{PolicyError, PolicyErrors, PolicyWarning};
 pub use document::Format;
 pub use error::{DocumentError, DocumentErrorKind};
 pub use policy_set::{Document, LoadError, PolicySet, Prepared};
+pub use trace::Trace;

@@ -16,7 +16,7 @@ use miette::Diagnostic;
 
 use crate::ast::PolicyFile;
 use crate::compile::{compile, Program};
-use crate::decide::decide;
+use crate::decide::{decide, decide_traced};
 use crate::decision::{Decision, Input};
 use crate::diagnostic::{PolicyError, PolicyErrors};
 use crate::document::{parse_date, Envelope, Format, Scanned};
@@ -25,6 +25,7 @@ use crate::hooks::Hooks;
 use crate::parse::{too_large, MAX_POLICY_BYTES};
 use crate::read::{read_text, Unreadable};
 use crate::span::Source;
+use crate::trace::Trace;
 use crate::value::Value;
 
 /// The file extension of policy files.
@@ -142,6 +143,19 @@ impl Prepared<'_> {
         }
         d.input = Some(self.input.clone());
         Ok(d)
+    }
+
+    /// Decides as [`Prepared::decide`] does, and says how: every rule considered, in
+    /// order, with the values it read (see [`crate::trace`]).
+    pub fn decide_traced(&self) -> Result<(Decision, Trace), DocumentError> {
+        let (mut d, trace) = decide_traced(self.program, &self.facts, self.id.clone())
+            .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))?;
+        if let Some((date, from)) = self.picked_by {
+            d.policy.in_force_on = Some(date);
+            d.policy.date_from = Some(from);
+        }
+        d.input = Some(self.input.clone());
+        Ok((d, trace))
     }
 }
 
@@ -405,6 +419,21 @@ impl PolicySet {
         at: Option<NaiveDate>,
     ) -> Result<Decision, DocumentError> {
         self.prepare(doc, at)?.decide()
+    }
+
+    /// Evaluates one document as [`PolicySet::evaluate`] does, with its trace: every rule
+    /// considered, in order, with the values it read (see [`crate::trace`]).
+    pub fn explain(&self, doc: &Document<'_>) -> Result<(Decision, Trace), DocumentError> {
+        self.explain_at(doc, None)
+    }
+
+    /// [`PolicySet::explain`]; `at` overrides the date that picks the version.
+    pub fn explain_at(
+        &self,
+        doc: &Document<'_>,
+        at: Option<NaiveDate>,
+    ) -> Result<(Decision, Trace), DocumentError> {
+        self.prepare(doc, at)?.decide_traced()
     }
 }
 

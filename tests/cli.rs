@@ -71,11 +71,17 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn help_lists_the_exit_statuses() {
-    for args in [&["--help"][..], &["check", "--help"], &["eval", "--help"]] {
+    let all = [
+        &["--help"][..],
+        &["check", "--help"],
+        &["eval", "--help"],
+        &["test", "--help"],
+    ];
+    for args in all {
         let (status, stdout, _) = run(args);
         assert_eq!(status, 0, "{args:?}");
         let codes = stdout.split("Exit status:").nth(1).expect("exit statuses");
-        for code in 0..=4 {
+        for code in 0..=6 {
             assert!(codes.contains(&format!("\n  {code}  ")), "{args:?}: {code}");
         }
     }
@@ -351,5 +357,80 @@ fn text_output_names_the_date_that_picked_the_version() {
     assert!(
         line.ends_with("...), in force on 2025-12-31 (--at)"),
         "{line}"
+    );
+}
+
+// ---- The summary that ends a batch's text output ----------------------------------------
+
+#[test]
+fn text_output_of_a_batch_ends_with_a_summary() {
+    let inputs = [
+        "eval",
+        "policies",
+        "tests/cli/batch.jsonl",
+        "examples/cancellations/day-61-pro-rated.yaml",
+        EXAMPLE,
+        "examples/shipping/foreign-currency.json",
+    ];
+    let (status, stdout, _) = run(&inputs);
+    assert_eq!(status, 4);
+    // Five decisions and a line that could not be decided; payouts and refunds of the
+    // approved ones (44.00 twice; 224.86), by currency.
+    assert!(
+        stdout.ends_with(
+            "\n\nsummary: 6 documents; 3 approved, 1 denied, 0 incomplete, 1 referred; 1 error\n  \
+             total payout   88.00 USD\n  total refunds  224.86 USD\n"
+        ),
+        "{stdout}"
+    );
+    // JSON output stays one decision (or error) per line.
+    let mut json = inputs.to_vec();
+    json.extend(["--format", "json"]);
+    let (status, stdout, _) = run(&json);
+    assert_eq!(status, 4);
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert!(
+        lines.iter().all(|l| l.get("document").is_some()),
+        "{stdout}"
+    );
+    // One document: no summary (see `text_output_of_the_example_claim`).
+    let (_, stdout, _) = run(&["eval", "policies", EXAMPLE]);
+    assert!(!stdout.contains("summary"), "{stdout}");
+}
+
+#[test]
+fn the_summary_totals_each_currency_apart() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-summary");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let usd = read("policies/xcotton/shipping-protection/2025-01-01.proviso");
+    let eur = usd
+        .replace(
+            "policy \"xcotton/shipping-protection\"",
+            "policy \"eu/shipping\"",
+        )
+        .replace("currency USD from", "currency EUR from");
+    std::fs::write(dir.join("usd.proviso"), usd).unwrap();
+    std::fs::write(dir.join("eur.proviso"), eur).unwrap();
+    let claim = read(EXAMPLE);
+    let euro = claim
+        .replace("policy: xcotton/shipping-protection", "policy: eu/shipping")
+        .replace("currency: USD", "currency: EUR");
+    std::fs::write(dir.join("a.yaml"), &claim).unwrap();
+    std::fs::write(dir.join("b.yaml"), &euro).unwrap();
+    std::fs::write(dir.join("c.yaml"), &euro).unwrap();
+    let dir = dir.display().to_string();
+    let (status, stdout, stderr) = run(&["eval", &dir, &dir]);
+    assert_eq!((status, stderr.as_str()), (0, ""));
+    assert!(
+        stdout.ends_with(
+            "\n\nsummary: 3 documents; 3 approved, 0 denied, 0 incomplete, 0 referred; 0 errors\n  \
+             total payout   88.00 EUR, 44.00 USD\n  total refunds  none\n"
+        ),
+        "{stdout}"
     );
 }

@@ -363,7 +363,7 @@ fn a_deadline_for_approved_claims_is_null_otherwise() {
     );
     assert_eq!(
         json["payout"],
-        serde_json::json!({ "amount": "0.00", "currency": "USD" })
+        serde_json::json!({ "amount": "0.00", "currency": "USD", "breakdown": [] })
     );
 }
 

@@ -8,6 +8,9 @@
 //! name the example's path (and, in JSON Lines, its line), then left out.
 //! `PROVISO_BLESS=1 cargo test --test golden` rewrites the expected files from the engine:
 //! only for changes whose decisions have been checked by hand.
+//!
+//! The policies' test files (`policies/*/*/tests/*.yaml`), which state the examples'
+//! decisions in the authors' partial form, must pass under `proviso test policies`.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod support;
@@ -203,5 +206,25 @@ fn golden_decisions() {
         "{} of {n} example files failed:\n\n{}",
         failures.len(),
         failures.join("\n\n")
+    );
+}
+
+#[test]
+fn the_policies_test_files_pass() {
+    let found = proviso::testing::find(&[PathBuf::from("policies")]);
+    assert!(!found.tests.is_empty(), "no test files under policies/");
+    let cases: usize = found
+        .tests
+        .iter()
+        .map(|p| proviso::testing::read_file(p).unwrap().cases.len())
+        .sum();
+    let run = support::proviso(&["test", "policies"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (
+            0,
+            format!("{cases} passed, 0 failed, 0 errors\n").as_str(),
+            ""
+        )
     );
 }

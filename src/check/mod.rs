@@ -7,6 +7,7 @@
 
 mod calls;
 mod depth;
+mod explain;
 mod expr;
 mod facts;
 mod names;
@@ -27,6 +28,7 @@ use crate::span::{Source, Span};
 use crate::types::{Base, RecordId, Type};
 use crate::value::Value;
 
+pub use explain::{CondMap, CondNode, ReadMap, ReadOf};
 pub use expr::Typed;
 pub(crate) use names::suggest;
 pub use tables::TableDef;
@@ -102,6 +104,10 @@ pub struct CheckedRule {
     /// A coverage rule's `and` operands with their spans (see `rules::split_conjuncts`).
     pub conjuncts: Vec<(Ex, Span)>,
     pub action: Action,
+    /// The condition as written, part by part, for traces.
+    pub condition_map: Option<CondMap>,
+    /// What the action's expression (`pays`, `reduce by`, `by`, ...) reads, for traces.
+    pub action_reads: Vec<ReadMap>,
 }
 
 #[derive(Debug)]

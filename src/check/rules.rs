@@ -156,6 +156,8 @@ impl<'a> Checker<'a> {
         let deadline = rule.kind == RuleKind::Deadline;
         let mut when = None;
         let mut conjuncts = Vec::new();
+        let mut condition_map = None;
+        let mut action_reads = Vec::new();
         let mut present = self.document_presence(rule.kind);
         if let Some(e) = rule.clauses.iter().find_map(|c| {
             if let Clause::When(e) = c {
@@ -170,10 +172,14 @@ impl<'a> Checker<'a> {
             if rule.kind == RuleKind::Coverage {
                 conjuncts = split_conjuncts(e, &t.ex);
             }
+            condition_map = Some(self.cond_map(e, &t.ex, deadline));
             when = Some(t.ex);
         }
         let mut action = Action::None;
         for c in &rule.clauses {
+            if let Some(e) = c.expr().filter(|_| !matches!(c, Clause::When(_))) {
+                action_reads = self.reads(e, deadline);
+            }
             action = match c {
                 Clause::Pays(e) | Clause::Reduce(e) | Clause::Cap(e) | Clause::Floor(e) => {
                     let t = self.money_expr(e, &present)?;
@@ -229,6 +235,8 @@ impl<'a> Checker<'a> {
             when,
             conjuncts,
             action,
+            condition_map,
+            action_reads,
         })
     }
 

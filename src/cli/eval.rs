@@ -5,13 +5,15 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use proviso::decision::Input;
-use proviso::{Decision, Document, PolicySet};
+use proviso::tally::{Tally, Totals};
+use proviso::{Decision, Document, PolicySet, Trace};
 use serde::Serialize;
 
 use super::escape::Shown;
 use super::input::{self, InputError, InputFormat, Options, Sink};
 use super::{
-    check::report_load_error, output, render, OutputFormat, EXIT_DOCUMENT, EXIT_OK, EXIT_POLICY,
+    check::report_load_error, explain, output, render, OutputFormat, EXIT_DOCUMENT, EXIT_OK,
+    EXIT_POLICY,
 };
 
 #[derive(clap::Args)]
@@ -23,7 +25,9 @@ pub struct Args {
     /// read once), or `-` for standard input
     #[arg(required = true)]
     documents: Vec<String>,
-    /// Output format
+    /// Output format. Text output of more than one document ends with a summary: how many
+    /// documents, of each outcome and without a decision, and the payouts and refunds
+    /// approved, totalled by currency
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
     /// Judge by the policy version in force on this date (YYYY-MM-DD) instead of the document's dates
@@ -43,6 +47,11 @@ pub struct Args {
     /// stops at the limit
     #[arg(long, value_name = "SIZE", value_parser = input::parse_size, default_value = "16MiB")]
     max_document_bytes: u64,
+    /// Also show how each decision was reached: every rule considered, in order, whether
+    /// its condition held, each `and`/`or` part with its value, and the facts, constants
+    /// and values read, with their places in the policy (JSON: an `explain` field)
+    #[arg(long)]
+    explain: bool,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -69,10 +78,16 @@ pub fn run(args: &Args) -> i32 {
         set: &set,
         at: args.at,
         format: args.format,
+        explain: args.explain,
         out: output::stdout(),
         failed: false,
+        tally: Tally::default(),
     };
-    let read = input::read_all(&args.documents, &opts, &mut sink);
+    let read =
+        input::read_all(&args.documents, &opts, &mut sink).and_then(|()| match args.format {
+            OutputFormat::Text if sink.tally.documents() > 1 => summary(&mut sink.out, &sink.tally),
+            _ => Ok(()),
+        });
     if let Err(e) = read.and_then(|()| sink.out.flush()) {
         return output::stdout_failed(&e);
     }
@@ -88,8 +103,11 @@ struct Evaluate<'a, W> {
     set: &'a PolicySet,
     at: Option<NaiveDate>,
     format: OutputFormat,
+    explain: bool,
     out: W,
     failed: bool,
+    /// The outcomes and amounts so far, for the summary.
+    tally: Tally,
 }
 
 /// A document that got no decision, as a line of JSON output.
@@ -111,6 +129,7 @@ impl<W: Write> Evaluate<'_, W> {
     /// and, with `--format json`, an error line.
     fn failure(&mut self, shown: &dyn miette::Diagnostic, line: &ErrorLine<'_>) -> io::Result<()> {
         self.failed = true;
+        self.tally.error();
         self.out.flush()?;
         render::eprint(shown);
         if self.format == OutputFormat::Json {
@@ -123,14 +142,23 @@ impl<W: Write> Evaluate<'_, W> {
 
 impl<W: Write> Sink for Evaluate<'_, W> {
     fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
-        match self.set.evaluate_at(doc, self.at) {
-            Ok(d) => match self.format {
-                OutputFormat::Json => {
-                    serde_json::to_writer(&mut self.out, &d).map_err(io::Error::other)?;
-                    writeln!(self.out)
+        let decided = if self.explain {
+            self.set.explain_at(doc, self.at).map(|(d, t)| (d, Some(t)))
+        } else {
+            self.set.evaluate_at(doc, self.at).map(|d| (d, None))
+        };
+        match decided {
+            Ok((d, trace)) => {
+                self.tally.add(&d);
+                match (self.format, trace) {
+                    (OutputFormat::Json, None) => {
+                        serde_json::to_writer(&mut self.out, &d).map_err(io::Error::other)?;
+                        writeln!(self.out)
+                    }
+                    (OutputFormat::Json, Some(t)) => explain::json(&mut self.out, &d, &t),
+                    (OutputFormat::Text, t) => text(&mut self.out, &d, t.as_ref()),
                 }
-                OutputFormat::Text => text(&mut self.out, &d),
-            },
+            }
             Err(e) => {
                 let input = doc.input();
                 let line = ErrorLine {
@@ -165,7 +193,7 @@ impl<W: Write> Sink for Evaluate<'_, W> {
 
 /// A decision for people: a heading naming its input, then the outcome and why. Every
 /// string from a document or policy is shown with its control characters escaped.
-fn text(out: &mut impl Write, d: &Decision) -> io::Result<()> {
+fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result<()> {
     if let Some(input) = &d.input {
         writeln!(out, "{}", Shown(&input::label(input)))?;
     }
@@ -279,5 +307,60 @@ fn text(out: &mut impl Write, d: &Decision) -> io::Result<()> {
             writeln!(out, "  {:<10} {}", Shown(name), Shown(v))?;
         }
     }
+    if let Some(t) = trace {
+        if let Some(p) = &d.payout {
+            for step in &p.breakdown {
+                let amount = proviso::decision::format_money(step.amount);
+                writeln!(
+                    out,
+                    "  {:<10} {amount:>10} {} {}",
+                    "step",
+                    Shown(&p.currency),
+                    Shown(&step.rule)
+                )?;
+            }
+        }
+        explain::text(out, t)?;
+    }
     writeln!(out)
+}
+
+/// The summary that ends the text output of a batch: how many documents, each outcome and
+/// the errors, then the payouts of approved claims and the refunds of approved
+/// cancellations, totalled by currency.
+fn summary(out: &mut impl Write, t: &Tally) -> io::Result<()> {
+    let errors = match t.errors {
+        1 => "1 error".to_string(),
+        n => format!("{n} errors"),
+    };
+    writeln!(
+        out,
+        "summary: {} documents; {} approved, {} denied, {} incomplete, {} referred; {errors}",
+        t.documents(),
+        t.approved,
+        t.denied,
+        t.incomplete,
+        t.referred
+    )?;
+    writeln!(out, "  total payout   {}", totals(&t.payout))?;
+    writeln!(out, "  total refunds  {}", totals(&t.refunds))
+}
+
+/// `1234.56 USD, 10.00 EUR` (by currency code), or `none`.
+fn totals(t: &Totals) -> String {
+    if t.0.is_empty() {
+        return "none".into();
+    }
+    let sums: Vec<String> =
+        t.0.iter()
+            .map(|(currency, sum)| match sum {
+                Some(sum) => format!(
+                    "{} {}",
+                    proviso::decision::format_money(*sum),
+                    Shown(currency)
+                ),
+                None => format!("more than a decimal holds, in {}", Shown(currency)),
+            })
+            .collect();
+    sums.join(", ")
 }

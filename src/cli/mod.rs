@@ -4,12 +4,15 @@ mod check;
 mod diff;
 mod escape;
 mod eval;
+mod explain;
 mod fmt;
 mod input;
+mod junit;
 mod output;
 mod pick;
 mod render;
 mod replay;
+mod test;
 mod versions;
 
 use std::path::PathBuf;
@@ -24,20 +27,30 @@ pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 /// A policy file is missing, unreadable or invalid.
 pub const EXIT_POLICY: i32 = 3;
-/// A document is unreadable or invalid, or could not be evaluated.
+/// A document is unreadable or invalid, or could not be evaluated (for `test`: a test file
+/// is unreadable or invalid, a case got no decision, or no test file was found).
 pub const EXIT_DOCUMENT: i32 = 4;
+/// `test`: some case's decision is not what the case expects.
+pub const EXIT_TEST_FAILED: i32 = 5;
+/// `test --min-coverage`: some policy version's rule coverage is below the minimum.
+pub const EXIT_COVERAGE: i32 = 6;
 
 const EXIT_CODES: &str = "\
 Exit status:
   0  every policy checked clean, every document was evaluated (whatever the decisions),
-     or a diff or replay was reported (whatever changed)
+     a diff or replay was reported (whatever changed), or every test case passed
   1  the output could not be written (standard output or standard error: full, closed)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
      (with `fmt --check`: a policy file is not laid out; with `check --deny-warnings`:
      a policy has warnings)
   4  invalid document: a document is unreadable, does not fit its policy, names no policy
-     in force, or failed to evaluate (in a batch, the other documents are still evaluated)";
+     in force, or failed to evaluate (in a batch, the other documents are still evaluated);
+     with `test`: a test file is unreadable or invalid, a case's document could not be
+     decided, or no test file was found
+  5  `test`: a case's decision is not what the case expects (and no error)
+  6  `test --min-coverage`: every case passed, but some policy version has less rule
+     coverage than the minimum";
 
 #[derive(Parser)]
 #[command(name = "proviso", version, about = "Decide claims and cancellations under versioned protection-plan policies", after_help = EXIT_CODES)]
@@ -79,6 +92,9 @@ enum Command {
         override_usage = "proviso replay [OPTIONS] OLD NEW CORPUS\n       proviso replay [OPTIONS] NAME OLD_VERSION NEW_VERSION CORPUS"
     )]
     Replay(replay::Args),
+    /// Run the test files beside the policies: each case's document decided and compared with what it expects
+    #[command(after_help = EXIT_CODES)]
+    Test(test::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -140,5 +156,6 @@ fn dispatch() -> i32 {
         Command::Versions(args) => versions::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Test(args) => test::run(&args),
     }
 }

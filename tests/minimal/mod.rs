@@ -152,6 +152,16 @@ impl Engine {
         self.set.evaluate_at(&Document::json("doc.json", json), at)
     }
 
+    /// Evaluates a YAML document (without its `policy:` line) on 2025-06-01, with its trace.
+    pub fn explain(&self, yaml: &str) -> (Decision, proviso::Trace) {
+        let text = format!("policy: {NAME}\n{yaml}");
+        let at = NaiveDate::from_ymd_opt(2025, 6, 1);
+        match self.set.explain_at(&Document::yaml("doc.yaml", &text), at) {
+            Ok(x) => x,
+            Err(e) => panic!("document was not decided: {e}"),
+        }
+    }
+
     /// Evaluates a document that must be decided.
     pub fn decide(&self, yaml: &str) -> Decision {
         match self.run(yaml) {

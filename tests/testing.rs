@@ -1,0 +1,713 @@
+//! `proviso test`: test files read strictly (every error located), cases decided and compared
+//! with their partial expectations, test files found beside the policies, and the reports
+//! (text, JSON Lines, JUnit XML) and exit statuses of the command.
+#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use proviso::span::Source;
+use proviso::testing::{self, CaseResult, TestFileError};
+use proviso::PolicySet;
+use support::proviso;
+
+const EXAMPLE: &str = "examples/shipping/lost-domestic.yaml";
+
+/// The test file's error: `file:line:col`, message and help.
+fn parse_error(text: &str) -> (String, String, String) {
+    let e = testing::parse(&Source::new("t.yaml", text)).unwrap_err();
+    let help = e.help().map(|h| h.to_string()).unwrap_or_default();
+    (e.location(), e.message(), help)
+}
+
+fn case(expect: &str) -> String {
+    format!("cases:\n  - name: lost\n    document: {EXAMPLE}\n    expect:\n{expect}")
+}
+
+#[test]
+fn a_test_file_with_a_typo_is_an_error_at_its_line_and_column() {
+    let cases: Vec<(String, &str, &str, &str)> = vec![
+        (
+            case("      decison: approved\n"),
+            "t.yaml:5:7",
+            "unknown key `decison` in `expect`",
+            "did you mean `decision`? `expect` takes `decision`, `payout`, `refund`, \
+             `reasons`, `reasons_include`, `missing_evidence`, `deadlines` and `policy_version`",
+        ),
+        (
+            format!("cases:\n  - name: lost\n    document: {EXAMPLE}\n    decision: approved\n"),
+            "t.yaml:4:5",
+            "unknown key `decision` in a case",
+            "what a case expects goes under `expect:` (`expect: {decision: ...}`)",
+        ),
+        (
+            "case:\n  - name: x\n".into(),
+            "t.yaml:1:1",
+            "unknown key `case` in the test file",
+            "did you mean `cases`? the test file takes `cases`",
+        ),
+        (
+            case("      payout: \"44.00\"\n"),
+            "t.yaml:5:7",
+            "`expect` has no `decision`",
+            "add `decision:`",
+        ),
+        (
+            case("      decision: aproved\n"),
+            "t.yaml:5:17",
+            "expected a decision: approved, denied, incomplete or referred, found \"aproved\"",
+            "did you mean `approved`?",
+        ),
+        (
+            case("      decision: approved\n      payout: 44.001\n"),
+            "t.yaml:6:15",
+            "expected an amount in whole cents, like \"44.00\" or \"44.00 USD\", found \"44.001\"",
+            "",
+        ),
+        (
+            case("      decision: approved\n      decision: denied\n"),
+            "t.yaml:6:7",
+            "`decision` is given twice in `expect` (first at 5:7)",
+            "give it once",
+        ),
+        (
+            case("      decision: approved\n      reasons: lost_package\n"),
+            "t.yaml:6:16",
+            "expected a list of rule or requirement names, like `[a, b]`, found \"lost_package\"",
+            "",
+        ),
+        (
+            case("      decision: approved\n      deadlines: {settle_by: next week}\n"),
+            "t.yaml:6:30",
+            "expected a date (YYYY-MM-DD), an instant (RFC 3339, like 2025-07-11T09:30:00Z), or \
+             null for a deadline that does not apply, found \"next week\"",
+            "",
+        ),
+        (
+            format!("cases:\n  - name: x\n    document: {EXAMPLE}\n    at: 2025-02-30\n    expect: {{decision: denied}}\n"),
+            "t.yaml:4:9",
+            "expected a date (YYYY-MM-DD), like 2025-06-01, found \"2025-02-30\"",
+            "",
+        ),
+        (
+            format!("cases:\n  - name: x\n    document: {EXAMPLE}\n    line: 2\n    expect: {{decision: denied}}\n"),
+            "t.yaml:4:11",
+            "`line` picks a line of a JSON Lines document",
+            "give `line` only with a `document` ending in `.jsonl` or `.ndjson`, or remove it",
+        ),
+        (
+            format!("cases:\n  - name: x\n    document: {EXAMPLE}\n"),
+            "t.yaml:2:5",
+            "the case has no `expect`",
+            "add `expect:`",
+        ),
+        (
+            format!(
+                "cases:\n  - name: x\n    document: {EXAMPLE}\n    expect: {{decision: denied}}\n  \
+                 - name: x\n    document: {EXAMPLE}\n    expect: {{decision: denied}}\n"
+            ),
+            "t.yaml:5:5",
+            "two cases are named `x`",
+            "the other is at line 2; give each case its own name",
+        ),
+        (
+            "cases: []\n".into(),
+            "t.yaml:1:8",
+            "the test file holds no case",
+            "add a case: `- name: ...`, `document: ...`, `expect: {decision: ...}`",
+        ),
+        (
+            "".into(),
+            "t.yaml:1:1",
+            "the test file is empty",
+            "a test file is a YAML mapping with `cases:`, a list of cases with `name`, \
+             `document` and `expect`",
+        ),
+        (
+            "cases:\n  - name: x\n    document: &d {policy: a}\n  - name: y\n    document: *d\n"
+                .into(),
+            "t.yaml:5:15",
+            "YAML aliases (`*name`) are not accepted in test files; write the value out",
+            "a test file is a YAML mapping with `cases:`, a list of cases with `name`, \
+             `document` and `expect`",
+        ),
+        (
+            "cases: [a]\n---\ncases: [b]\n".into(),
+            "t.yaml:2:1",
+            "a test file holds one YAML document, and this is a second",
+            "a test file is a YAML mapping with `cases:`, a list of cases with `name`, \
+             `document` and `expect`",
+        ),
+        (
+            "cases:\n  - name: [x\n".into(),
+            "t.yaml:3:1",
+            "the test file is not valid YAML: while parsing a flow sequence, expected ',' or ']'",
+            "a test file is a YAML mapping with `cases:`, a list of cases with `name`, \
+             `document` and `expect`",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (text, location, message, help) in &cases {
+        let got = parse_error(text);
+        let want = (location.to_string(), message.to_string(), help.to_string());
+        if got != want {
+            failures.push(format!("{text}\n  got  {got:?}\n  want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn an_unreadable_test_file_names_its_path() {
+    let e = testing::read_file(Path::new("no/such/tests/x.yaml")).unwrap_err();
+    assert!(matches!(e, TestFileError::Io { .. }));
+    assert_eq!(
+        e.message(),
+        "cannot read `no/such/tests/x.yaml`: No such file or directory (os error 2)"
+    );
+}
+
+/// Runs the cases of `text` (a test file at the repository root) with the bundled policies.
+fn run(text: &str) -> Vec<(String, CaseResult)> {
+    let set = PolicySet::load("policies").unwrap();
+    let file = testing::parse(&Source::new("t.yaml", text)).unwrap();
+    testing::run_file(&set, &file)
+        .into_iter()
+        .map(|c| (c.name, c.result))
+        .collect()
+}
+
+/// The difference messages of a failed case; `passed` or the error otherwise.
+fn outcome(result: &CaseResult) -> Vec<String> {
+    match result {
+        CaseResult::Passed(_) => vec!["passed".into()],
+        CaseResult::Failed(_, diffs) => diffs.iter().map(|d| d.message.clone()).collect(),
+        CaseResult::Error(e) => vec![format!("error: {}", e.message())],
+    }
+}
+
+#[test]
+fn only_what_a_case_states_is_compared() {
+    let results = run(&case(
+        "      decision: approved\n      payout: \"44.00 USD\"\n      reasons: [lost_package]\n      \
+         missing_evidence: []\n      deadlines:\n        respond_by: 2025-07-11T11:30:00+02:00\n        \
+         settle_by: 2025-07-14\n      policy_version: \"2025-01-01\"\n",
+    ));
+    assert_eq!(outcome(&results[0].1), ["passed"]);
+    let results = run(&case("      decision: approved\n"));
+    assert_eq!(outcome(&results[0].1), ["passed"]);
+}
+
+#[test]
+fn every_difference_is_named_with_what_was_expected_and_what_came() {
+    let results = run(&case(
+        "      decision: denied\n      payout: \"40.00 EUR\"\n      reasons: [not_covered]\n      \
+         reasons_include: [lost_package, unfulfilled]\n      missing_evidence: [tracking]\n      \
+         deadlines: {settle_by: null, pay_by: 2025-07-20}\n      policy_version: \"2024-01-01\"\n      \
+         refund: \"3.99\"\n",
+    ));
+    assert_eq!(
+        outcome(&results[0].1),
+        [
+            "decision expected denied, got approved",
+            "payout expected 40.00 EUR, got 44.00 USD",
+            "refund expected 3.99, got no refund (a claim has a payout)",
+            "reasons expected [not_covered], got [lost_package]",
+            "reasons expected to include [unfulfilled], got [lost_package]",
+            "missing_evidence expected [tracking], got []",
+            "deadline settle_by expected null, got 2025-07-14",
+            "deadline pay_by expected 2025-07-20, but the decision has no deadline of that name",
+            "policy_version expected 2024-01-01, got 2025-01-01",
+        ]
+    );
+    let CaseResult::Failed(_, diffs) = &results[0].1 else {
+        panic!("not failed")
+    };
+    let fields: Vec<(&str, &str, &str)> = diffs
+        .iter()
+        .map(|d| (d.field.as_str(), d.expected.as_str(), d.actual.as_str()))
+        .collect();
+    assert_eq!(
+        fields[..3],
+        [
+            ("decision", "denied", "approved"),
+            ("payout", "40.00 EUR", "44.00 USD"),
+            ("refund", "3.99", "no refund (a claim has a payout)"),
+        ]
+    );
+    // Without a currency, the amount alone is compared (and shown).
+    let results = run(&case("      decision: approved\n      payout: \"40.00\"\n"));
+    assert_eq!(outcome(&results[0].1), ["payout expected 40.00, got 44.00"]);
+}
+
+#[test]
+fn reasons_include_takes_rules_in_any_order() {
+    let doc = "examples/shipping/payout-capped-then-courier-deducted.yaml";
+    let text = format!(
+        "cases:\n  - name: in order\n    document: {doc}\n    expect:\n      decision: approved\n      \
+         reasons: [misdelivered_traceable, order_value_cap, courier_reduction]\n  - name: any order\n    document: {doc}\n    \
+         expect:\n      decision: approved\n      reasons_include: [courier_reduction, misdelivered_traceable]\n  - name: exact \
+         order\n    document: {doc}\n    expect:\n      decision: approved\n      \
+         reasons: [courier_reduction, order_value_cap, misdelivered_traceable]\n"
+    );
+    let results = run(&text);
+    let got: Vec<Vec<String>> = results.iter().map(|(_, r)| outcome(r)).collect();
+    assert_eq!(
+        got,
+        [
+            vec!["passed".to_string()],
+            vec!["passed".to_string()],
+            vec![
+                "reasons expected [courier_reduction, order_value_cap, misdelivered_traceable], \
+                 got [misdelivered_traceable, order_value_cap, courier_reduction]"
+                    .to_string()
+            ],
+        ]
+    );
+}
+
+#[test]
+fn documents_are_files_lines_of_json_lines_or_written_in_place() {
+    let corpus = "examples/corpus/shipping-2024.jsonl";
+    let text = format!(
+        "cases:\n  - name: line 2\n    document: {corpus}\n    line: 2\n    expect:\n      \
+         decision: approved\n      payout: \"80.00\"\n      policy_version: \"2024-01-01\"\n  \
+         - name: line 99\n    document: {corpus}\n    line: 99\n    expect: {{decision: denied}}\n  \
+         - name: no line\n    document: {corpus}\n    expect: {{decision: denied}}\n  \
+         - name: missing\n    document: examples/no-such.yaml\n    expect: {{decision: denied}}\n  \
+         - name: in place\n    at: 2025-06-01\n    document:\n      policy: xcotton/shipping-protection\n      \
+         order: {{id: X, currency: USD, items: [{{sku: A, quantity: two, unit_price: \"1.00\"}}]}}\n    \
+         expect: {{decision: denied}}\n"
+    );
+    let results = run(&text);
+    let got: Vec<Vec<String>> = results.iter().map(|(_, r)| outcome(r)).collect();
+    assert_eq!(
+        got,
+        [
+            vec!["passed".to_string()],
+            vec![format!("error: `{corpus}` has no document on line 99")],
+            vec![format!(
+                "error: `{corpus}` holds JSON Lines; a case's document is one of its lines"
+            )],
+            vec![
+                "error: cannot read `examples/no-such.yaml`: No such file or directory (os error 2)"
+                    .to_string()
+            ],
+            vec!["error: order.items[0].quantity: expected an integer, found \"two\"".to_string()],
+        ]
+    );
+    // The document written in place is read where it is written: its errors name the test
+    // file's line and column.
+    let CaseResult::Error(e) = &results[4].1 else {
+        panic!()
+    };
+    assert_eq!(e.code().unwrap().to_string(), "t.yaml:23:64");
+    let CaseResult::Error(e) = &results[3].1 else {
+        panic!()
+    };
+    assert_eq!(e.code().unwrap().to_string(), "t.yaml:17:15");
+}
+
+#[test]
+fn test_files_are_found_in_tests_folders_beside_the_policies() {
+    let shipping = "policies/xcotton/shipping-protection";
+    let found = testing::find(&[PathBuf::from("policies")]);
+    assert_eq!(found.policies, [PathBuf::from("policies")]);
+    let tests: Vec<String> = found
+        .tests
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert_eq!(
+        tests,
+        [
+            "policies/marketplace/shipping-insurance/tests/marketplace.yaml".to_string(),
+            "policies/xcotton/product-protection/tests/cancellations.yaml".into(),
+            "policies/xcotton/product-protection/tests/product.yaml".into(),
+            format!("{shipping}/tests/corpus.yaml"),
+            format!("{shipping}/tests/shipping.yaml"),
+            format!("{shipping}/tests/waiting-period.yaml"),
+        ]
+    );
+    // A policy file: the test files beside it.
+    let found = testing::find(&[PathBuf::from(format!("{shipping}/2025-01-01.proviso"))]);
+    assert_eq!(found.tests.len(), 3);
+    assert_eq!(
+        found.policies,
+        [PathBuf::from(format!("{shipping}/2025-01-01.proviso"))]
+    );
+    // A test file, or a `tests` folder: with the policies of the folder that holds it.
+    let file = PathBuf::from(format!("{shipping}/tests/waiting-period.yaml"));
+    let found = testing::find(std::slice::from_ref(&file));
+    assert_eq!(found.policies, [PathBuf::from(shipping)]);
+    assert_eq!(found.tests, [file]);
+    let found = testing::find(&[PathBuf::from(format!("{shipping}/tests"))]);
+    assert_eq!(found.policies, [PathBuf::from(shipping)]);
+    assert_eq!(found.tests.len(), 3);
+    // The same test file named twice runs once.
+    let found = testing::find(&[PathBuf::from("policies"), PathBuf::from(shipping)]);
+    assert_eq!(found.tests.len(), 6);
+}
+
+// ---- The command ------------------------------------------------------------------------
+
+/// A scratch folder holding the 2025 shipping policy and `tests/t.yaml` with `cases`.
+fn scratch(name: &str, cases: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("testing")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    let policy = support::read("policies/xcotton/shipping-protection/2025-01-01.proviso");
+    std::fs::write(dir.join("2025-01-01.proviso"), policy).unwrap();
+    let example = support::root().join(EXAMPLE);
+    let text = cases.replace("EXAMPLE", &example.display().to_string());
+    std::fs::write(dir.join("tests/t.yaml"), text).unwrap();
+    dir.display().to_string()
+}
+
+const WRONG: &str = "\
+cases:
+  - name: right
+    document: EXAMPLE
+    expect: {decision: approved, payout: \"44.00\"}
+  - name: wrong
+    document: EXAMPLE
+    expect:
+      decision: denied
+      payout: \"0.00\"
+";
+
+const LOST_PACKAGE: &str = "Lost Packages: logistics does not show delivery; package not \
+delivered within 30 days (domestic) or 60 days (international). Lost goods are refunded or \
+reshipped based on discounted order value.";
+
+#[test]
+fn a_wrong_expectation_fails_with_the_difference_and_the_reasons() {
+    let dir = scratch("wrong", WRONG);
+    let run = proviso(&["test", &dir]);
+    assert_eq!((run.code, run.stderr.as_str()), (5, ""));
+    assert_eq!(
+        run.stdout,
+        format!(
+            "FAIL {dir}/tests/t.yaml:5 wrong: decision expected denied, got approved; payout \
+             expected 0.00, got 44.00\n  because lost_package (coverage) \"{LOST_PACKAGE}\"\n\
+             1 passed, 1 failed, 0 errors\n"
+        )
+    );
+}
+
+#[test]
+fn json_output_is_one_object_per_case_then_the_summary() {
+    let dir = scratch("json", WRONG);
+    let run = proviso(&["test", &dir, "--format", "json"]);
+    assert_eq!((run.code, run.stderr.as_str()), (5, ""));
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let file = format!("{dir}/tests/t.yaml");
+    assert_eq!(lines[0]["file"], file.as_str());
+    assert_eq!(
+        (&lines[0]["line"], &lines[0]["case"], &lines[0]["status"]),
+        (&2.into(), &"right".into(), &"passed".into())
+    );
+    assert_eq!(lines[0]["decision"]["payout"]["amount"], "44.00");
+    assert_eq!(
+        (&lines[1]["line"], &lines[1]["status"]),
+        (&5.into(), &"failed".into())
+    );
+    assert_eq!(
+        lines[1]["differences"],
+        serde_json::json!([
+            {"field": "decision", "expected": "denied", "actual": "approved",
+             "message": "decision expected denied, got approved"},
+            {"field": "payout", "expected": "0.00", "actual": "44.00",
+             "message": "payout expected 0.00, got 44.00"},
+        ])
+    );
+    assert_eq!(
+        lines[2],
+        serde_json::json!({"summary": {"passed": 1, "failed": 1, "errors": 0}})
+    );
+}
+
+#[test]
+fn junit_output_escapes_what_it_quotes() {
+    let cases = "\
+cases:
+  - name: \"<right> & \\\"proper\\\"\"
+    document: EXAMPLE
+    expect: {decision: approved}
+  - name: \"wrong\\u0001\"
+    document: EXAMPLE
+    expect: {decision: denied}
+";
+    let dir = scratch("junit", cases);
+    let run = proviso(&["test", &dir, "--format", "junit"]);
+    assert_eq!((run.code, run.stderr.as_str()), (5, ""));
+    let file = format!("{dir}/tests/t.yaml");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <testsuites name=\"proviso test\" tests=\"2\" failures=\"1\" errors=\"0\">\n  \
+             <testsuite name=\"{file}\" tests=\"2\" failures=\"1\" errors=\"0\">\n    \
+             <testcase name=\"&lt;right&gt; &amp; &quot;proper&quot;\" classname=\"{file}\" file=\"{file}\" line=\"2\"/>\n    \
+             <testcase name=\"wrong\\u{{1}}\" classname=\"{file}\" file=\"{file}\" line=\"5\">\n      \
+             <failure message=\"decision expected denied, got approved\" type=\"expectation\">decision expected denied, got approved\n\
+             because lost_package (coverage) \"{LOST_PACKAGE}\"</failure>\n    \
+             </testcase>\n  </testsuite>\n</testsuites>\n"
+        )
+    );
+}
+
+#[test]
+fn names_with_control_characters_are_escaped_in_text() {
+    let cases = "\
+cases:
+  - name: \"wrong\\e[2J\\nFAKE 1 passed\"
+    document: EXAMPLE
+    expect: {decision: denied}
+";
+    let dir = scratch("escapes", cases);
+    let run = proviso(&["test", &dir]);
+    assert_eq!(run.code, 5);
+    let first = run.stdout.lines().next().unwrap();
+    assert_eq!(
+        first,
+        format!(
+            "FAIL {dir}/tests/t.yaml:2 wrong\\u{{1b}}[2J\\nFAKE 1 passed: decision expected \
+             denied, got approved"
+        )
+    );
+}
+
+#[test]
+fn exit_statuses() {
+    // Errors (exit 4) outrank failures (exit 5): a case without a decision, beside a failing one.
+    let dir = scratch(
+        "errors",
+        &format!("{WRONG}  - name: unreadable\n    document: no-such.yaml\n    expect: {{decision: denied}}\n"),
+    );
+    let run = proviso(&["test", &dir]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stdout.ends_with(&format!(
+            "ERROR {dir}/tests/t.yaml:10 unreadable: cannot read `{dir}/tests/no-such.yaml`: \
+             No such file or directory (os error 2)\n1 passed, 1 failed, 1 error\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(&format!("{dir}/tests/t.yaml:11:15")),
+        "{}",
+        run.stderr
+    );
+
+    // An invalid test file: exit 4, its error located, the other files still run.
+    let dir = scratch("invalid", "cases:\n  - name: x\n    documnet: a.yaml\n");
+    std::fs::write(
+        format!("{dir}/tests/u.yaml"),
+        WRONG.replace(
+            "EXAMPLE",
+            &support::root().join(EXAMPLE).display().to_string(),
+        ),
+    )
+    .unwrap();
+    let run = proviso(&["test", &dir]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stdout.starts_with(&format!(
+            "ERROR {dir}/tests/t.yaml:3:5: unknown key `documnet` in a case\nFAIL {dir}/tests/u.yaml:5 wrong"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("\n1 passed, 1 failed, 1 error\n"));
+    assert!(
+        run.stderr.contains("help: did you mean `document`?"),
+        "{}",
+        run.stderr
+    );
+
+    // Invalid policies: exit 3, nothing run.
+    let dir = scratch("policy", WRONG);
+    std::fs::write(format!("{dir}/2025-01-01.proviso"), "policy \"x\"\n").unwrap();
+    let run = proviso(&["test", &dir]);
+    assert_eq!((run.code, run.stdout.as_str()), (3, ""));
+
+    // No test file at all: exit 4.
+    let run = proviso(&["test", "examples"]);
+    assert_eq!((run.code, run.stdout.as_str()), (4, ""));
+    assert_eq!(
+        run.stderr,
+        "error: no test files found in `examples`\n  help: write test files as \
+         `tests/NAME.yaml` beside the policies they test (`policies/NAME/tests/NAME.yaml`)\n"
+    );
+
+    // All passed: exit 0.
+    let dir = scratch(
+        "passed",
+        "cases:\n  - name: ok\n    document: EXAMPLE\n    expect: {decision: approved}\n",
+    );
+    let run = proviso(&["test", &dir]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "1 passed, 0 failed, 0 errors\n", "")
+    );
+}
+
+#[test]
+fn test_files_are_bounded() {
+    // Deep nesting stops at the limit (the YAML reader's own, for text nested deeper
+    // still), however deep the text goes.
+    let help = "a test file is a YAML mapping with `cases:`, a list of cases with `name`, \
+                `document` and `expect`";
+    let deep = format!("cases: {}", "[".repeat(100));
+    assert_eq!(
+        parse_error(&deep),
+        (
+            "t.yaml:1:79".to_string(),
+            "the test file nests deeper than 72 levels".to_string(),
+            help.to_string()
+        )
+    );
+    let deeper = format!("cases: {}", "[".repeat(100_000));
+    assert_eq!(
+        parse_error(&deeper),
+        (
+            "t.yaml:1:263".to_string(),
+            "the test file is not valid YAML: recursion limit exceeded".to_string(),
+            help.to_string()
+        )
+    );
+    // Not UTF-8: located at the byte.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("testing-bounds");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("latin1.yaml");
+    std::fs::write(&path, b"cases:\n  - name: caf\xe9\n").unwrap();
+    let e = testing::read_file(&path).unwrap_err();
+    assert_eq!(
+        (e.location(), e.message()),
+        (
+            format!("{}:2:14", path.display()),
+            "test file is not UTF-8: byte 0xE9 at line 2, column 14 is not part of a UTF-8 \
+             character"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn coverage_lists_the_rules_no_case_made_decide() {
+    let dir = scratch(
+        "coverage",
+        "cases:\n  - name: ok\n    document: EXAMPLE\n    expect: {decision: approved}\n",
+    );
+    let policy = format!("{dir}/2025-01-01.proviso");
+    let set = PolicySet::load(&policy).unwrap();
+    let rules: Vec<(String, usize)> = set
+        .versions()
+        .flat_map(|p| &p.rules)
+        .map(|r| {
+            let source = r.source.to_string();
+            let mut parts = source.rsplitn(3, ':');
+            let _col = parts.next();
+            (r.name.to_string(), parts.next().unwrap().parse().unwrap())
+        })
+        .collect();
+    let decided = [
+        "lost_package",
+        "courier_reduction",
+        "respond_by",
+        "settle_by",
+    ];
+    let total = rules.len();
+    let percent = proviso::testing::percent(4, total);
+    // Below the minimum: exit 6, the version's rules that no case made decide, each at
+    // its file and line.
+    let run = proviso(&["test", &dir, "--min-coverage", "100"]);
+    assert_eq!((run.code, run.stderr.as_str()), (6, ""));
+    let mut expected = format!(
+        "coverage xcotton/shipping-protection 2025-01-01: 4 of {total} rules decided \
+         ({percent}%), below the minimum of 100%\n"
+    );
+    for (name, line) in rules.iter().filter(|(n, _)| !decided.contains(&n.as_str())) {
+        let kind = set
+            .versions()
+            .flat_map(|p| &p.rules)
+            .find(|r| *r.name == **name)
+            .unwrap()
+            .kind
+            .as_str();
+        expected.push_str(&format!(
+            "  never decided  {name} ({kind}) {policy}:{line}\n"
+        ));
+    }
+    expected.push_str("1 passed, 0 failed, 0 errors\n");
+    assert_eq!(run.stdout, expected);
+    assert_eq!(percent, "8.3");
+
+    // At or above it: exit 0; `--coverage` alone never fails.
+    assert_eq!(proviso(&["test", &dir, "--min-coverage", "8"]).code, 0);
+    assert_eq!(proviso(&["test", &dir, "--min-coverage", "9"]).code, 6);
+    assert_eq!(proviso(&["test", &dir, "--coverage"]).code, 0);
+    assert_eq!(proviso(&["test", &dir, "--min-coverage", "101"]).code, 2);
+
+    // JSON: a coverage object before the summary, every rule with its counts.
+    let run = proviso(&["test", &dir, "--coverage", "--format", "json"]);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let v = &lines[1]["coverage"][0];
+    assert_eq!(
+        (
+            &v["name"],
+            &v["version"],
+            &v["documents"],
+            &v["decided"],
+            &v["total"],
+            &v["percent"]
+        ),
+        (
+            &"xcotton/shipping-protection".into(),
+            &"2025-01-01".into(),
+            &1.into(),
+            &4.into(),
+            &total.into(),
+            &"8.3".into()
+        )
+    );
+    let lost = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "lost_package")
+        .unwrap();
+    assert_eq!(
+        (&lost["decided"], &lost["seen_true"], &lost["seen_false"]),
+        (&1.into(), &1.into(), &0.into())
+    );
+    assert!(lines[2].get("summary").is_some());
+
+    // JUnit: a `rule coverage` suite, failed below the minimum.
+    let run = proviso(&["test", &dir, "--min-coverage", "50", "--format", "junit"]);
+    assert_eq!(run.code, 6);
+    assert!(run
+        .stdout
+        .contains("<testsuites name=\"proviso test\" tests=\"2\" failures=\"1\" errors=\"0\">"));
+    assert!(run.stdout.contains(&format!(
+        "  <testsuite name=\"rule coverage\" tests=\"1\" failures=\"1\" errors=\"0\">\n    \
+         <testcase name=\"xcotton/shipping-protection 2025-01-01\" classname=\"rule coverage\">\n      \
+         <failure message=\"coverage xcotton/shipping-protection 2025-01-01: 4 of {total} rules \
+         decided (8.3%), below the minimum of 50%\" type=\"coverage\">"
+    )));
+}
