@@ -54,7 +54,7 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Lay policy files out (whitespace only; comments kept), or check that they are
+    /// Lay policy files out canonically (comments kept, meaning checked), or check that they are
     #[command(after_help = EXIT_CODES)]
     Fmt(fmt::Args),
     /// Evaluate claim and cancellation documents against the policy version in force
