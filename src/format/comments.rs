@@ -85,13 +85,16 @@ impl<'t> Trivia<'t> {
             .to_vec()
     }
 
-    /// The next comment, when it ends the line of the token before it.
-    pub fn take_trailing(&mut self) -> Option<Comment> {
-        let c = self
-            .comments
-            .get(self.next)
-            .filter(|c| !c.own_line)?
-            .clone();
+    /// The next comment, when it ends the line that `after` is on.
+    pub fn take_trailing(&mut self, after: usize) -> Option<Comment> {
+        let c = self.comments.get(self.next)?.clone();
+        if self
+            .text
+            .get(after..c.start)
+            .is_none_or(|gap| gap.contains('\n'))
+        {
+            return None;
+        }
         self.next += 1;
         Some(c)
     }

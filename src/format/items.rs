@@ -77,13 +77,15 @@ impl<'t> Layout<'t> {
                 parts.push(Doc::Blank);
             }
         }
-        parts.push(self.header(&f.header));
+        let (header, mut after_header) = self.header(&f.header);
+        parts.push(header);
         // The previous item, when it is a `const` or `let` on one line: the next of the
         // same kind stays on the line after it if it was written there.
         let mut previous: Option<&str> = None;
         for item in items(f, &self.trivia) {
             let start = item.start();
-            let found = self.trivia.take_before(start);
+            let mut found = std::mem::take(&mut after_header);
+            found.extend(self.trivia.take_before(start));
             let leading = found.iter().any(|c| c.own_line) || found.len() > 1;
             self.between(&mut parts, found, true);
             let doc = self.item(&item);
@@ -97,7 +99,7 @@ impl<'t> Layout<'t> {
             let blank = if leading {
                 self.trivia.blank_before(start)
             } else {
-                !(together && !self.trivia.blank_before(start))
+                !together || self.trivia.blank_before(start)
             };
             if blank {
                 parts.push(Doc::Blank);
@@ -105,8 +107,8 @@ impl<'t> Layout<'t> {
             parts.push(doc);
             previous = word;
         }
-        let rest = self.trivia.take_rest();
-        self.between(&mut parts, rest, false);
+        after_header.extend(self.trivia.take_rest());
+        self.between(&mut parts, after_header, false);
         cat(parts)
     }
 
@@ -137,11 +139,13 @@ impl<'t> Layout<'t> {
             }
             Item::Binding(word, b) => {
                 let name = self.comments(b.name.span.start);
+                let after = self.comments(b.value.span.start);
                 let value = self.expr(&b.value);
                 group(cat(vec![
                     text(format!("{word} ")),
                     name,
                     text(format!("{} =", b.name.name)),
+                    after,
                     nest(2, cat(vec![Doc::Line, value])),
                 ]))
             }
@@ -157,7 +161,7 @@ impl<'t> Layout<'t> {
 
     /// The header, its fields in a fixed order, each with the comments around it: those
     /// before its keyword, and the one after it on its line.
-    fn header(&mut self, h: &Header) -> Doc {
+    fn header(&mut self, h: &Header) -> (Doc, Vec<Comment>) {
         let mut fields = vec![Field::new(
             h.span.start,
             0,
@@ -197,19 +201,26 @@ impl<'t> Layout<'t> {
         }
         fields.sort_by_key(|f| f.at);
         let mut found = self.trivia.take_before(h.span.end);
-        found.extend(self.trivia.take_trailing());
+        found.extend(self.trivia.take_trailing(h.span.end));
+        // Comments after the last field that do not end its line go before the first item.
+        let mut after = Vec::new();
         for c in found {
             let i = fields.partition_point(|f| f.at < c.start).saturating_sub(1);
             let gap_empty = fields.get(i).is_some_and(|f| f.trail.is_empty())
-                && fields.get(i + 1).is_none_or(|f| f.lead.is_empty());
-            let last = i + 1 >= fields.len();
-            let target = if (!c.own_line && gap_empty) || last {
+                && fields
+                    .get(i + 1)
+                    .map_or(after.is_empty(), |f| f.lead.is_empty());
+            let target = if !c.own_line && gap_empty {
                 fields.get_mut(i).map(|f| &mut f.trail)
             } else {
                 fields.get_mut(i + 1).map(|f| &mut f.lead)
             };
-            if let Some(list) = target {
-                list.push(c);
+            match target {
+                Some(list) => list.push(c),
+                None => after.push(Comment {
+                    own_line: true,
+                    ..c
+                }),
             }
         }
         fields.sort_by_key(|f| f.rank);
@@ -227,7 +238,7 @@ impl<'t> Layout<'t> {
                 parts.extend(comment_doc(c, own));
             }
         }
-        cat(parts)
+        (cat(parts), after)
     }
 
     fn rule(&mut self, r: &Rule) -> Doc {
