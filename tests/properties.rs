@@ -169,6 +169,24 @@ proptest! {
     }
 }
 
+/// Comments at every token boundary of every bundled policy at once, on a line of their
+/// own and at the end of one: the layout keeps each (in order), means the same and lays out
+/// to itself (`layout` checks all three), and a second layout changes nothing.
+#[test]
+fn a_comment_at_every_token_boundary_is_kept() {
+    for (p, (path, _)) in POLICIES.iter().enumerate() {
+        for pad in ["  # c\n", "\n# c\n\n"] {
+            let text = read(path);
+            let mut out = text.clone();
+            for (n, i) in boundaries(&text).into_iter().rev().enumerate() {
+                out.insert_str(i, &pad.replace('c', &n.to_string()));
+            }
+            let laid = laid(p, &out);
+            assert_eq!(self::laid(p, &laid), laid, "{path}");
+        }
+    }
+}
+
 /// Runs `proviso fmt` with `args` on one file: exit status, standard output and error.
 fn fmt(args: &[&str]) -> (i32, String, String) {
     let run = proviso_stdin(args, "");

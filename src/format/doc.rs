@@ -104,7 +104,7 @@ pub fn render(doc: &Doc, width: usize) -> String {
             }
             Doc::Nest(n, inner) => stack.push((indent + n, mode, Cmd::Doc(inner))),
             Doc::Align(inner) => {
-                let col = if r.pending.is_some() { indent } else { r.col };
+                let col = r.pending.unwrap_or(r.col);
                 stack.push((col, mode, Cmd::Doc(inner)));
             }
             Doc::Group(inner) => {
