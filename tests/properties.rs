@@ -84,9 +84,14 @@ fn boundaries(text: &str) -> Vec<usize> {
 
 /// A bundled policy with padding inserted at some of its token boundaries.
 fn padded_policy() -> impl Strategy<Value = (usize, String)> {
+    padded_with(&PADDING)
+}
+
+/// A bundled policy with some of `padding` inserted at some of its token boundaries.
+fn padded_with(padding: &[&'static str]) -> impl Strategy<Value = (usize, String)> {
     (
         0..POLICIES.len(),
-        prop::collection::vec((any::<Index>(), select(PADDING.to_vec())), 0..40),
+        prop::collection::vec((any::<Index>(), select(padding.to_vec())), 0..40),
     )
         .prop_map(|(p, pads)| {
             let text = read(POLICIES[p].0);
@@ -100,6 +105,11 @@ fn padded_policy() -> impl Strategy<Value = (usize, String)> {
             }
             (p, out)
         })
+}
+
+/// The layout of `text` as policy `p`, which must succeed.
+fn laid(p: usize, text: &str) -> String {
+    layout(&source(p, text)).unwrap_or_else(|e| panic!("not laid out: {}", e[0]))
 }
 
 /// A source named as the bundled policy is, so that its hook is found next to it.
@@ -145,12 +155,35 @@ proptest! {
             .unwrap_or_else(|e| panic!("padding broke the policy: {}", e[0]));
         prop_assert_eq!(diff(&original, &padded), PolicyDiff::default());
 
-        let laid = layout(&text);
-        prop_assert_eq!(layout(&laid), laid.clone());
+        let laid = laid(p, &text);
+        prop_assert_eq!(self::laid(p, &laid), laid.clone());
         let laid_out = parse_file(&source(p, &laid))
             .unwrap_or_else(|e| panic!("the layout does not parse: {}", e[0]));
         prop_assert_eq!(diff(&padded, &laid_out), PolicyDiff::default());
         prop_assert_eq!(example_decision(p, &text), example_decision(p, &laid));
+    }
+
+    #[test]
+    fn spaces_and_tabs_between_tokens_are_laid_out_away((p, text) in padded_with(&[" ", "   ", "\t"])) {
+        prop_assert_eq!(laid(p, &text), read(POLICIES[p].0));
+    }
+}
+
+/// Comments at every token boundary of every bundled policy at once, on a line of their
+/// own and at the end of one: the layout keeps each (in order), means the same and lays out
+/// to itself (`layout` checks all three), and a second layout changes nothing.
+#[test]
+fn a_comment_at_every_token_boundary_is_kept() {
+    for (p, (path, _)) in POLICIES.iter().enumerate() {
+        for pad in ["  # c\n", "\n# c\n\n"] {
+            let text = read(path);
+            let mut out = text.clone();
+            for (n, i) in boundaries(&text).into_iter().rev().enumerate() {
+                out.insert_str(i, &pad.replace('c', &n.to_string()));
+            }
+            let laid = laid(p, &out);
+            assert_eq!(self::laid(p, &laid), laid, "{path}");
+        }
     }
 }
 
@@ -164,7 +197,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(support::cases(8)))]
 
     #[test]
-    fn proviso_fmt_lays_out_once_and_then_leaves_the_file_alone((_, text) in padded_policy()) {
+    fn proviso_fmt_lays_out_once_and_then_leaves_the_file_alone((p, text) in padded_policy()) {
         static CASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = CASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -173,7 +206,7 @@ proptest! {
         let file = dir.join("policy.proviso");
         std::fs::write(&file, &text).unwrap();
         let path = file.display().to_string();
-        let laid = layout(&text);
+        let laid = laid(p, &text);
 
         let changed = laid != text;
         let expect_check = if changed {

@@ -71,7 +71,7 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Lay policy files out (whitespace only; comments kept), or check that they are
+    /// Lay policy files out canonically (comments kept, meaning checked), or check that they are
     #[command(after_help = EXIT_CODES)]
     Fmt(fmt::Args),
     /// Evaluate claim and cancellation documents against the policy version in force
