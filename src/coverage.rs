@@ -13,7 +13,10 @@
 //! - `seen_false`: its condition was seen not to hold.
 //!
 //! (`seen_unknown` counts the three-valued readings that could not tell, see
-//! [`crate::trace`].) A rule the semantics never reached for any document has all counts 0.
+//! [`crate::trace`].) A rule written under a comment `# allow(uncovered): why` (on its first
+//! line, or on the comment lines directly above it) is `exempt`, with the comment's reason:
+//! a safety net that the other rules leave no document to reach. While no document makes it
+//! decide, it is left out of the rules to cover ([`VersionReport::to_cover`]). A rule the semantics never reached for any document has all counts 0.
 //! Registering a version first ([`Coverage::register`]) lists every rule it has, in file
 //! order, including those no document reached; a version seen only through traces lists
 //! the rules its traces name, in the order first seen.
@@ -25,6 +28,7 @@ use serde::Serialize;
 
 use crate::compile::Program;
 use crate::decision::Decision;
+use crate::span::Source;
 use crate::trace::{Trace, Truth};
 
 /// Rule coverage accumulated over many decisions.
@@ -59,6 +63,9 @@ pub struct RuleCoverage {
     pub seen_false: usize,
     /// Its condition was unknown (three-valued reading).
     pub seen_unknown: usize,
+    /// Why the policy exempts the rule from coverage (`# allow(uncovered): why`), when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exempt: Option<Arc<str>>,
 }
 
 /// What a coverage report holds: every version, in the order registered or first seen.
@@ -84,9 +91,25 @@ impl RuleCoverage {
 }
 
 impl VersionReport {
-    /// The rules no document made decide or contribute.
+    /// The rules no document made decide or contribute, but for those exempt.
     pub fn undecided(&self) -> impl Iterator<Item = &RuleCoverage> {
-        self.rules.iter().filter(|r| r.decided == 0)
+        self.rules
+            .iter()
+            .filter(|r| r.decided == 0 && r.exempt.is_none())
+    }
+
+    /// The exempt rules no document made decide.
+    pub fn exempt(&self) -> impl Iterator<Item = &RuleCoverage> {
+        self.rules
+            .iter()
+            .filter(|r| r.decided == 0 && r.exempt.is_some())
+    }
+
+    /// How many rules some document made decide, and how many there are to cover: every
+    /// rule but the exempt ones no document made decide.
+    pub fn to_cover(&self) -> (usize, usize) {
+        let decided = self.rules.iter().filter(|r| r.decided > 0).count();
+        (decided, self.rules.len() - self.exempt().count())
     }
 }
 
@@ -102,7 +125,10 @@ impl Coverage {
         let i = self.version(&meta.name, &meta.version);
         if let Some(v) = self.versions.get_mut(i) {
             for rule in &program.rules {
-                rule_index(v, &rule.name, rule.kind.as_str(), &rule.source);
+                let r = rule_index(v, &rule.name, rule.kind.as_str(), &rule.source);
+                if let Some(rule) = v.rules.get_mut(r) {
+                    rule.exempt = exemption(&meta.file, &rule.source);
+                }
             }
         }
     }
@@ -182,8 +208,27 @@ fn rule_index(
         seen_true: 0,
         seen_false: 0,
         seen_unknown: 0,
+        exempt: None,
     });
     v.rules.len() - 1
+}
+
+/// The reason of a `# allow(uncovered): why` comment at the rule written at `source`
+/// (`file:line:col`) in `file`.
+fn exemption(file: &Source, source: &str) -> Option<Arc<str>> {
+    let mut parts = source.rsplitn(3, ':');
+    let _col = parts.next();
+    let line: usize = parts.next()?.parse().ok()?;
+    let at = if line <= 1 {
+        0
+    } else {
+        file.text
+            .match_indices('\n')
+            .nth(line - 2)
+            .map(|(i, _)| i + 1)?
+    };
+    let comment = crate::lint::allow::allowing(file, at, "uncovered")?;
+    Some(Arc::from(crate::lint::allow::why(comment)))
 }
 
 /// The rules a decision names as deciding or contributing to it.

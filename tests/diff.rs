@@ -63,7 +63,9 @@ fn the_shipping_diff_as_json() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let d: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(d["changes"], 2);
+    // Two ways: the waiting period, and strikes or riots (their coverage and the evidence
+    // it needs).
+    assert_eq!(d["changes"], 3);
     assert_eq!(d["old"]["version"], "2024-01-01");
     assert_eq!(d["new"]["version"], "2025-01-01");
     assert_eq!(d["new"]["until"], serde_json::Value::Null);
@@ -78,6 +80,16 @@ fn the_shipping_diff_as_json() {
     assert_eq!(
         d["rules"],
         serde_json::json!([{
+            "rule": "disruption_costs", "kind": "evidence", "change": "added",
+            "old": null,
+            "new": {
+                "kind": "evidence",
+                "doc": "\"A delivery-disruption claim (strike or riot) states the additional costs due to the disruption.\"",
+                "when": "claim.type == \"delivery_disruption\"",
+                "requires": "facts(claim.extra_costs)",
+            },
+            "differences": [],
+        }, {
             "rule": "delivery_disruption", "kind": "coverage", "change": "added",
             "position": "after misdelivered_lost",
             "old": null,

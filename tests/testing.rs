@@ -325,15 +325,18 @@ fn test_files_are_found_in_tests_folders_beside_the_policies() {
         [
             "policies/marketplace/shipping-insurance/tests/marketplace.yaml".to_string(),
             "policies/xcotton/product-protection/tests/cancellations.yaml".into(),
+            "policies/xcotton/product-protection/tests/implausible.yaml".into(),
             "policies/xcotton/product-protection/tests/product.yaml".into(),
             format!("{shipping}/tests/corpus.yaml"),
+            format!("{shipping}/tests/evidence.yaml"),
             format!("{shipping}/tests/shipping.yaml"),
+            format!("{shipping}/tests/under-2024-terms.yaml"),
             format!("{shipping}/tests/waiting-period.yaml"),
         ]
     );
     // A policy file: the test files beside it.
     let found = testing::find(&[PathBuf::from(format!("{shipping}/2025-01-01.proviso"))]);
-    assert_eq!(found.tests.len(), 3);
+    assert_eq!(found.tests.len(), 5);
     assert_eq!(
         found.policies,
         [PathBuf::from(format!("{shipping}/2025-01-01.proviso"))]
@@ -345,10 +348,10 @@ fn test_files_are_found_in_tests_folders_beside_the_policies() {
     assert_eq!(found.tests, [file]);
     let found = testing::find(&[PathBuf::from(format!("{shipping}/tests"))]);
     assert_eq!(found.policies, [PathBuf::from(shipping)]);
-    assert_eq!(found.tests.len(), 3);
+    assert_eq!(found.tests.len(), 5);
     // The same test file named twice runs once.
     let found = testing::find(&[PathBuf::from("policies"), PathBuf::from(shipping)]);
-    assert_eq!(found.tests.len(), 6);
+    assert_eq!(found.tests.len(), 9);
 }
 
 // ---- The command ------------------------------------------------------------------------
@@ -710,4 +713,90 @@ fn coverage_lists_the_rules_no_case_made_decide() {
          <failure message=\"coverage xcotton/shipping-protection 2025-01-01: 4 of {total} rules \
          decided (8.3%), below the minimum of 50%\" type=\"coverage\">"
     )));
+}
+
+#[test]
+fn an_exempt_rule_is_left_out_of_coverage_until_a_case_makes_it_decide() {
+    let dir = scratch(
+        "exempt",
+        "cases:\n  - name: ok\n    document: EXAMPLE\n    expect: {decision: approved}\n",
+    );
+    let policy = format!("{dir}/2025-01-01.proviso");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let text = text.replace(
+        "\nfallback not_covered\n",
+        "\n# The coverage rules above name every scenario.\n\
+         # allow(uncovered): a net for claims no coverage names\n\
+         fallback not_covered\n",
+    );
+    std::fs::write(&policy, &text).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l == "fallback not_covered")
+        .unwrap()
+        + 1;
+    let total = PolicySet::load(&policy)
+        .unwrap()
+        .versions()
+        .map(|p| p.rules.len())
+        .sum::<usize>();
+
+    // Not decided: listed as exempt, with the comment's reason, and not counted.
+    let run = proviso(&["test", &dir, "--coverage"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let head = run.stdout.lines().next().unwrap();
+    assert_eq!(
+        head,
+        format!(
+            "coverage xcotton/shipping-protection 2025-01-01: 4 of {} rules decided ({}%), \
+             1 exempt",
+            total - 1,
+            proviso::testing::percent(4, total - 1)
+        )
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "\n  exempt         not_covered (fallback) {policy}:{line}: a net for claims no \
+             coverage names\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("never decided  not_covered"));
+    let run = proviso(&["test", &dir, "--coverage", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(run.stdout.lines().nth(1).unwrap()).unwrap();
+    let v = &v["coverage"][0];
+    assert_eq!(
+        (&v["total"], &v["decided"]),
+        (&(total - 1).into(), &4.into())
+    );
+    let rules = v["rules"].as_array().unwrap();
+    let fallback = rules.iter().find(|r| r["rule"] == "not_covered").unwrap();
+    assert_eq!(fallback["exempt"], "a net for claims no coverage names");
+    let lost = rules.iter().find(|r| r["rule"] == "lost_package").unwrap();
+    assert_eq!(lost.get("exempt"), None);
+
+    // Decided by a case: counted like any other rule.
+    let denied = support::root().join("examples/shipping/delivered-not-received-in-transit.yaml");
+    std::fs::write(
+        format!("{dir}/tests/t.yaml"),
+        format!(
+            "cases:\n  - name: denied\n    document: {}\n    expect: {{decision: denied}}\n",
+            denied.display()
+        ),
+    )
+    .unwrap();
+    let run = proviso(&["test", &dir, "--coverage"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let head = run.stdout.lines().next().unwrap();
+    assert!(
+        head.contains(&format!(" of {total} rules decided (")),
+        "{head}"
+    );
+    assert!(!head.contains("exempt"), "{head}");
+    assert!(
+        !run.stdout.contains("not_covered (fallback)"),
+        "{}",
+        run.stdout
+    );
 }

@@ -119,11 +119,16 @@ impl Cov<'_> {
     }
 }
 
-/// `coverage xcotton/shipping-protection 2025-01-01: 44 of 45 rules decided (97.7%)`.
+/// `coverage xcotton/shipping-protection 2025-01-01: 44 of 45 rules decided (97.7%)`, and
+/// `, 1 exempt` when exempt rules no case reached are left out of the count.
 pub fn coverage_line(v: &VersionReport) -> String {
     let (decided, total) = testing::rules_decided(v);
+    let exempt = match v.exempt().count() {
+        0 => String::new(),
+        n => format!(", {n} exempt"),
+    };
     format!(
-        "coverage {} {}: {decided} of {total} rules decided ({}%)",
+        "coverage {} {}: {decided} of {total} rules decided ({}%){exempt}",
         v.name,
         v.version,
         testing::percent(decided, total)
@@ -131,14 +136,22 @@ pub fn coverage_line(v: &VersionReport) -> String {
 }
 
 /// `never decided  not_covered (fallback) policies/x/2025-01-01.proviso:120`, for each rule
-/// of the version that no case made decide.
+/// of the version that no case made decide, then `exempt  name (kind) file:line: why` for
+/// each exempt one.
 pub fn undecided_lines(v: &VersionReport) -> Vec<String> {
-    v.undecided()
-        .map(|r| {
-            let (file, line) = r.file_line();
-            format!("never decided  {} ({}) {file}:{line}", r.rule, r.kind)
-        })
-        .collect()
+    let never = v.undecided().map(|r| {
+        let (file, line) = r.file_line();
+        format!("never decided  {} ({}) {file}:{line}", r.rule, r.kind)
+    });
+    let exempt = v.exempt().map(|r| {
+        let (file, line) = r.file_line();
+        let why = r.exempt.as_deref().unwrap_or("");
+        format!(
+            "exempt         {} ({}) {file}:{line}: {why}",
+            r.rule, r.kind
+        )
+    });
+    never.chain(exempt).collect()
 }
 
 /// Every test file that could not be read, and every case without a decision, drawn on

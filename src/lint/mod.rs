@@ -12,7 +12,7 @@
 //! The lints other than [`divisor`] read the syntax tree, which keeps every span; this
 //! module resolves its names as the checker does (see [`Policy::resolve`]).
 
-mod allow;
+pub(crate) mod allow;
 mod conditions;
 mod divisor;
 mod enums;

@@ -426,10 +426,10 @@ fn files(set: &PolicySet, tests: &[PathBuf], coverage: &mut Option<Coverage>) ->
     Report { files }
 }
 
-/// How many rules of a version some case made decide (or contribute to), of how many.
+/// How many rules of a version some case made decide (or contribute to), of how many there
+/// are to cover (see [`VersionReport::to_cover`]).
 pub fn rules_decided(v: &VersionReport) -> (usize, usize) {
-    let decided = v.rules.iter().filter(|r| r.decided > 0).count();
-    (decided, v.rules.len())
+    v.to_cover()
 }
 
 /// Whether some case made at least `min` percent of the version's rules decide.
