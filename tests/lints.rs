@@ -418,6 +418,85 @@ coverage others doc \"o\" when claim.type != \"lost\" and claim.flag pays claim.
     );
 }
 
+/// The lint tests' facts with an evidence list (one line more: the rules start on line 20).
+fn evidence_facts() -> String {
+    FACTS.replace(
+        "    items:",
+        "    evidence: optional list of record { kind: string }\n    items:",
+    )
+}
+
+/// Rules after `evidence from claim.evidence` (on line 20).
+fn with_source(rules: &str) -> String {
+    format!("evidence from claim.evidence\n{rules}")
+}
+
+#[test]
+fn evidence_for_claims_no_coverage_applies_to() {
+    // `damaged` claims meet no coverage: the fallback denies them before evidence is asked.
+    let rules = "evidence photos doc \"p\" when claim.type == \"damaged\" requires facts(claim.note)
+evidence receipt doc \"r\" when claim.type in [\"damaged\", \"stolen\"] and claim.flag
+  requires facts(claim.note)
+coverage lost doc \"l\" when claim.type == \"lost\" and claim.n > 0 pays claim.amount
+coverage other doc \"o\" when claim.type not in [\"lost\", \"damaged\", \"stolen\"] pays claim.amount
+fallback rest doc \"f\"";
+    assert_eq!(
+        lints(
+            &evidence_facts(),
+            &with_source(rules),
+            Lint::UnreachableRule
+        ),
+        [
+            "21:10 [photos] evidence `photos` is never asked for: no coverage rule applies when \
+             `claim.type` is `damaged`",
+            "22:10 [receipt] evidence `receipt` is never asked for: no coverage rule applies \
+             when `claim.type` is one of `damaged`, `stolen`",
+        ]
+    );
+    assert_eq!(
+        help(
+            &evidence_facts(),
+            &with_source("evidence photos doc \"p\" when claim.type == \"damaged\" requires facts(claim.note)
+coverage lost doc \"l\" when claim.type == \"lost\" pays claim.amount
+fallback rest doc \"f\""),
+            Lint::UnreachableRule
+        ),
+        "evidence is asked only of a claim that some coverage would approve once it arrives, \
+         and the fallback denies these claims first; add the coverage rule they need, or \
+         remove `photos`"
+    );
+}
+
+#[test]
+fn evidence_some_coverage_may_need_is_left_alone() {
+    let forms = [
+        // A coverage that names the value, or excludes others, or says nothing of the fact.
+        "coverage damaged doc \"d\" when claim.type == \"damaged\" pays claim.amount",
+        "coverage others doc \"o\" when claim.type != \"lost\" pays claim.amount",
+        "coverage any doc \"a\" when claim.n > 0 pays claim.amount",
+        "coverage all doc \"a\" pays claim.amount",
+        // An `or`, or a `not`, is not read: it may admit the value.
+        "coverage either doc \"e\" when claim.type == \"lost\" or claim.flag pays claim.amount",
+        "coverage neither doc \"n\" when not (claim.type == \"lost\") pays claim.amount",
+    ];
+    for coverage in forms {
+        let rules = format!(
+            "evidence photos doc \"p\" when claim.type == \"damaged\" requires facts(claim.note)
+{coverage}
+fallback rest doc \"f\""
+        );
+        assert_eq!(
+            lints(
+                &evidence_facts(),
+                &with_source(&rules),
+                Lint::UnreachableRule
+            ),
+            Vec::<String>::new(),
+            "{rules}"
+        );
+    }
+}
+
 // ---- the command ---------------------------------------------------------------
 
 const WARNED: &str = "tests/lints/warnings.proviso";

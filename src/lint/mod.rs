@@ -16,6 +16,7 @@ pub(crate) mod allow;
 mod conditions;
 mod divisor;
 mod enums;
+mod evidence;
 mod rules;
 mod unused;
 
@@ -96,6 +97,7 @@ pub fn warnings(prog: &Program) -> Vec<PolicyWarning> {
         out.extend(conditions::warnings(&p));
         out.extend(rules::warnings(&p));
         out.extend(enums::warnings(&p));
+        out.extend(evidence::warnings(&p));
     }
     out.retain(|w| !allow::allowed(file, w));
     out.sort_by_key(|w| (w.error.span.start, w.error.span.end, w.lint.code()));
