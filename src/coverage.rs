@@ -12,6 +12,10 @@
 //!   it is considered);
 //! - `seen_false`: its condition was seen not to hold.
 //!
+//! A rule with a condition (`when`) is fully exercised when it decided and its condition
+//! was seen both to hold and not to hold ([`VersionReport::one_sided`] lists the others);
+//! a rule without one always holds when considered.
+//!
 //! (`seen_unknown` counts the three-valued readings that could not tell, see
 //! [`crate::trace`].) A rule written under a comment `# allow(uncovered): why` (on its first
 //! line, or on the comment lines directly above it) is `exempt`, with the comment's reason:
@@ -63,6 +67,8 @@ pub struct RuleCoverage {
     pub seen_false: usize,
     /// Its condition was unknown (three-valued reading).
     pub seen_unknown: usize,
+    /// Whether the rule has a condition (`when`).
+    pub condition: bool,
     /// Why the policy exempts the rule from coverage (`# allow(uncovered): why`), when it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exempt: Option<Arc<str>>,
@@ -105,6 +111,15 @@ impl VersionReport {
             .filter(|r| r.decided == 0 && r.exempt.is_some())
     }
 
+    /// The rules that decided and have a condition that was seen to hold but never not to,
+    /// or the reverse (a rule no document made decide is listed by
+    /// [`VersionReport::undecided`] or [`VersionReport::exempt`] instead).
+    pub fn one_sided(&self) -> impl Iterator<Item = &RuleCoverage> {
+        self.rules
+            .iter()
+            .filter(|r| r.decided > 0 && r.condition && (r.seen_true > 0) != (r.seen_false > 0))
+    }
+
     /// How many rules some document made decide, and how many there are to cover: every
     /// rule but the exempt ones no document made decide.
     pub fn to_cover(&self) -> (usize, usize) {
@@ -126,8 +141,9 @@ impl Coverage {
         if let Some(v) = self.versions.get_mut(i) {
             for rule in &program.rules {
                 let r = rule_index(v, &rule.name, rule.kind.as_str(), &rule.source);
-                if let Some(rule) = v.rules.get_mut(r) {
-                    rule.exempt = exemption(&meta.file, &rule.source);
+                if let Some(entry) = v.rules.get_mut(r) {
+                    entry.exempt = exemption(&meta.file, &rule.source);
+                    entry.condition = rule.when.is_some();
                 }
             }
         }
@@ -144,6 +160,9 @@ impl Coverage {
         let mut seen: BTreeSet<(usize, Truth)> = BTreeSet::new();
         for c in &trace.rules {
             let r = rule_index(v, &c.rule, c.kind, &c.source);
+            if let (Some(rule), Some(_)) = (v.rules.get_mut(r), &c.condition) {
+                rule.condition = true;
+            }
             seen.insert((r, c.held));
         }
         for (r, held) in seen {
@@ -208,6 +227,7 @@ fn rule_index(
         seen_true: 0,
         seen_false: 0,
         seen_unknown: 0,
+        condition: false,
         exempt: None,
     });
     v.rules.len() - 1

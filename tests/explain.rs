@@ -436,7 +436,8 @@ referral big_claims
     assert_eq!(
         serde_json::to_value(&v.rules[4]).unwrap(),
         json!({"rule": "big_claims", "kind": "referral", "source": at("45:1"),
-               "decided": 0, "seen_true": 0, "seen_false": 3, "seen_unknown": 0})
+               "decided": 0, "seen_true": 0, "seen_false": 3, "seen_unknown": 0,
+               "condition": true})
     );
 }
 

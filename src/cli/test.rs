@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use proviso::coverage::{self, VersionReport};
+use proviso::coverage::{self, RuleCoverage, VersionReport};
 use proviso::testing::{self, CaseResult, Counts, Report};
 use proviso::PolicySet;
 use serde::Serialize;
@@ -136,22 +136,24 @@ pub fn coverage_line(v: &VersionReport) -> String {
 }
 
 /// `never decided  not_covered (fallback) policies/x/2025-01-01.proviso:120`, for each rule
-/// of the version that no case made decide, then `exempt  name (kind) file:line: why` for
-/// each exempt one.
+/// of the version that no case made decide; `exempt  name (kind) file:line: why` for each
+/// exempt one; then `always held` or `never held` for each rule whose condition was seen
+/// only one way.
 pub fn undecided_lines(v: &VersionReport) -> Vec<String> {
-    let never = v.undecided().map(|r| {
+    let at = |r: &RuleCoverage| {
         let (file, line) = r.file_line();
-        format!("never decided  {} ({}) {file}:{line}", r.rule, r.kind)
-    });
+        format!("{} ({}) {file}:{line}", r.rule, r.kind)
+    };
+    let never = v.undecided().map(|r| format!("never decided  {}", at(r)));
     let exempt = v.exempt().map(|r| {
-        let (file, line) = r.file_line();
         let why = r.exempt.as_deref().unwrap_or("");
-        format!(
-            "exempt         {} ({}) {file}:{line}: {why}",
-            r.rule, r.kind
-        )
+        format!("exempt         {}: {why}", at(r))
     });
-    never.chain(exempt).collect()
+    let one_sided = v.one_sided().map(|r| match r.seen_true {
+        0 => format!("never held     {}", at(r)),
+        _ => format!("always held    {}", at(r)),
+    });
+    never.chain(exempt).chain(one_sided).collect()
 }
 
 /// Every test file that could not be read, and every case without a decision, drawn on
