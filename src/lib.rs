@@ -16,6 +16,7 @@
 //! ```
 
 pub mod ast;
+pub mod batch;
 pub mod check;
 pub mod compile;
 pub mod coverage;

@@ -328,8 +328,15 @@ fn a_bad_first_line_does_not_make_json_lines_one_yaml_document() {
 
 #[test]
 fn standard_input_is_answered_before_it_ends() {
+    for jobs in ["1", "3"] {
+        answered_before_the_end(jobs);
+    }
+}
+
+/// Decisions of standard input are written while it stays open, with `--jobs jobs`.
+fn answered_before_the_end(jobs: &str) {
     let mut child = proviso()
-        .args(["eval", "policies", "-", "--format", "json"])
+        .args(["eval", "policies", "-", "--format", "json", "--jobs", jobs])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -350,7 +357,7 @@ fn standard_input_is_answered_before_it_ends() {
     for n in 1..=2 {
         let line = rx.recv_timeout(HANG).unwrap_or_else(|_| {
             let _ = child.kill();
-            panic!("decision {n} was not written before the input ended")
+            panic!("decision {n} was not written before the input ended (--jobs {jobs})")
         });
         let d: serde_json::Value = serde_json::from_str(&line).expect("a decision");
         assert_eq!(d["input"], serde_json::json!({"path": "-", "line": n}));
@@ -361,6 +368,49 @@ fn standard_input_is_answered_before_it_ends() {
     reader.join().expect("reader");
     let rest: Vec<String> = rx.try_iter().collect();
     assert_eq!((status.code(), rest.len()), (Some(0), 1));
+}
+
+#[test]
+fn several_jobs_write_what_one_job_writes_in_the_same_order() {
+    let dir = scratch("jobs");
+    let good = claim_json();
+    let mut lines = String::new();
+    for i in 0..300 {
+        match i % 7 {
+            // Not JSON, a document of no policy, and a date that is none: errors in order.
+            3 => lines.push_str("{not json\n"),
+            5 => lines.push_str("{\"policy\": \"nobody/none\"}\n"),
+            6 => lines.push_str(&good.replace("2025-07-10T09:30:00Z", "yesterday")),
+            _ => lines.push_str(&good),
+        }
+        if i % 7 != 3 && i % 7 != 5 {
+            lines.push('\n');
+        }
+    }
+    let path = write(&dir, "batch.jsonl", &lines);
+    for format in ["json", "text"] {
+        let one = run(&["eval", "policies", &path, "--format", format, "--jobs", "1"]);
+        for jobs in ["2", "5"] {
+            let many = run(&[
+                "eval", "policies", &path, "--format", format, "--jobs", jobs,
+            ]);
+            assert_eq!(many, one, "--format {format} --jobs {jobs}");
+        }
+        assert_eq!(one.0, 4, "{}", one.2);
+    }
+    // 43 lines not JSON, 43 of no policy, 42 with a bad date: each an error line, in place.
+    let one = run(&["eval", "policies", &path, "--format", "json", "--jobs", "1"]);
+    let decisions = json_lines(&one.1);
+    let errors: Vec<usize> = decisions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.get("error").is_some())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!((decisions.len(), errors.len()), (300, 128));
+    assert!(errors
+        .iter()
+        .all(|i| i % 7 == 3 || i % 7 == 5 || i % 7 == 6));
 }
 
 // ---- 3. Output that cannot be written --------------------------------------------------------

@@ -1,10 +1,13 @@
 //! `proviso eval`: evaluate documents and print decisions as text or JSON Lines.
 
 use std::io::{self, Write};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use proviso::batch::{self, OwnedDocument};
 use proviso::decision::Input;
+use proviso::error::DocumentError;
 use proviso::tally::{Tally, Totals};
 use proviso::{Decision, Document, PolicySet, Trace};
 use serde::Serialize;
@@ -52,6 +55,10 @@ pub struct Args {
     /// and values read, with their places in the policy (JSON: an `explain` field)
     #[arg(long)]
     explain: bool,
+    /// How many documents to decide at once, on as many threads; decisions are written in
+    /// input order all the same. Default: the cores available
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<NonZeroUsize>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -83,11 +90,16 @@ pub fn run(args: &Args) -> i32 {
         failed: false,
         tally: Tally::default(),
     };
-    let read =
-        input::read_all(&args.documents, &opts, &mut sink).and_then(|()| match args.format {
-            OutputFormat::Text if sink.tally.documents() > 1 => summary(&mut sink.out, &sink.tally),
-            _ => Ok(()),
-        });
+    let jobs = args.jobs.unwrap_or_else(batch::default_jobs);
+    let read = if jobs.get() == 1 {
+        input::read_all(&args.documents, &opts, &mut sink)
+    } else {
+        parallel(&args.documents, &opts, jobs, &mut sink)
+    };
+    let read = read.and_then(|()| match args.format {
+        OutputFormat::Text if sink.tally.documents() > 1 => summary(&mut sink.out, &sink.tally),
+        _ => Ok(()),
+    });
     if let Err(e) = read.and_then(|()| sink.out.flush()) {
         return output::stdout_failed(&e);
     }
@@ -140,37 +152,55 @@ impl<W: Write> Evaluate<'_, W> {
     }
 }
 
-impl<W: Write> Sink for Evaluate<'_, W> {
-    fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
-        let decided = if self.explain {
+impl<W: Write> Evaluate<'_, W> {
+    /// Decides a document (with its trace when explaining).
+    fn decide(&self, doc: &Document<'_>) -> Result<(Decision, Option<Trace>), DocumentError> {
+        if self.explain {
             self.set.explain_at(doc, self.at).map(|(d, t)| (d, Some(t)))
         } else {
             self.set.evaluate_at(doc, self.at).map(|d| (d, None))
+        }
+    }
+
+    /// Reports a document that got no decision.
+    fn undecided(&mut self, e: &DocumentError, input: &Input) -> io::Result<()> {
+        let line = ErrorLine {
+            document: e.document.as_deref(),
+            error: ErrorBody {
+                message: &e.message,
+                path: e.path.as_deref(),
+            },
+            input,
         };
-        match decided {
+        self.failure(e, &line)
+    }
+}
+
+/// Writes a decision as `format` asks.
+fn write_decision(
+    out: &mut impl Write,
+    format: OutputFormat,
+    d: &Decision,
+    trace: Option<&Trace>,
+) -> io::Result<()> {
+    match (format, trace) {
+        (OutputFormat::Json, None) => {
+            serde_json::to_writer(&mut *out, d).map_err(io::Error::other)?;
+            writeln!(out)
+        }
+        (OutputFormat::Json, Some(t)) => explain::json(out, d, t),
+        (OutputFormat::Text, t) => text(out, d, t),
+    }
+}
+
+impl<W: Write> Sink for Evaluate<'_, W> {
+    fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
+        match self.decide(doc) {
             Ok((d, trace)) => {
                 self.tally.add(&d);
-                match (self.format, trace) {
-                    (OutputFormat::Json, None) => {
-                        serde_json::to_writer(&mut self.out, &d).map_err(io::Error::other)?;
-                        writeln!(self.out)
-                    }
-                    (OutputFormat::Json, Some(t)) => explain::json(&mut self.out, &d, &t),
-                    (OutputFormat::Text, t) => text(&mut self.out, &d, t.as_ref()),
-                }
+                write_decision(&mut self.out, self.format, &d, trace.as_ref())
             }
-            Err(e) => {
-                let input = doc.input();
-                let line = ErrorLine {
-                    document: e.document.as_deref(),
-                    error: ErrorBody {
-                        message: &e.message,
-                        path: e.path.as_deref(),
-                    },
-                    input: &input,
-                };
-                self.failure(&e, &line)
-            }
+            Err(e) => self.undecided(&e, &doc.input()),
         }
     }
 
@@ -188,6 +218,115 @@ impl<W: Write> Sink for Evaluate<'_, W> {
 
     fn idle(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+/// What the reader hands on, in input order.
+enum Item {
+    Document(OwnedDocument),
+    Error(InputError),
+    Idle,
+}
+
+/// What a worker makes of an item: a decision already written out, or what to report.
+enum Done {
+    Decided(Box<Decision>, Vec<u8>),
+    Undecided(DocumentError, Input),
+    Error(InputError),
+    Idle,
+    /// The decision could not be written out (into memory: it cannot happen).
+    Unwritten(io::Error),
+}
+
+/// Reads on one thread, decides and writes each decision into a buffer on `jobs` threads,
+/// and writes the buffers (and reports errors) in input order on this one.
+fn parallel<W: Write>(
+    documents: &[String],
+    opts: &Options,
+    jobs: NonZeroUsize,
+    sink: &mut Evaluate<'_, W>,
+) -> io::Result<()> {
+    let (set, at, explain, format) = (sink.set, sink.at, sink.explain, sink.format);
+    let decider = Evaluate {
+        set,
+        at,
+        format,
+        explain,
+        out: io::sink(),
+        failed: false,
+        tally: Tally::default(),
+    };
+    let mut failed: Option<io::Error> = None;
+    batch::ordered(
+        jobs,
+        |push| {
+            // An error here only says that the consumer stopped: it has the reason.
+            let _ = input::read_all(documents, opts, &mut Feed { push });
+        },
+        |item| match item {
+            Item::Document(doc) => match decider.decide(&doc.document()) {
+                Ok((d, trace)) => {
+                    let mut buf = Vec::new();
+                    match write_decision(&mut buf, format, &d, trace.as_ref()) {
+                        Ok(()) => Done::Decided(Box::new(d), buf),
+                        Err(e) => Done::Unwritten(e),
+                    }
+                }
+                Err(e) => Done::Undecided(e, doc.document().input()),
+            },
+            Item::Error(e) => Done::Error(e),
+            Item::Idle => Done::Idle,
+        },
+        |done| {
+            let written = match done {
+                Done::Decided(d, buf) => {
+                    sink.tally.add(&d);
+                    sink.out.write_all(&buf)
+                }
+                Done::Undecided(e, input) => sink.undecided(&e, &input),
+                Done::Error(e) => sink.error(&e),
+                Done::Idle => sink.out.flush(),
+                Done::Unwritten(e) => Err(e),
+            };
+            match written {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        },
+    );
+    failed.map_or(Ok(()), Err)
+}
+
+/// The reader's sink when deciding in parallel: each document, error and pause is handed
+/// on in order.
+struct Feed<'p> {
+    push: &'p mut dyn FnMut(Item) -> bool,
+}
+
+impl Feed<'_> {
+    fn hand_on(&mut self, item: Item) -> io::Result<()> {
+        if (self.push)(item) {
+            Ok(())
+        } else {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+    }
+}
+
+impl Sink for Feed<'_> {
+    fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
+        self.hand_on(Item::Document(OwnedDocument::of(doc)))
+    }
+
+    fn error(&mut self, e: &InputError) -> io::Result<()> {
+        self.hand_on(Item::Error(e.clone()))
+    }
+
+    fn idle(&mut self) -> io::Result<()> {
+        self.hand_on(Item::Idle)
     }
 }
 
