@@ -5,6 +5,8 @@
 //! order the items were produced. At most [`WINDOW_PER_JOB`] × `jobs` items are between
 //! the producer and the consumer at any time, so memory stays flat however long the
 //! stream, and a result is consumed as soon as it and every result before it are ready.
+//! Handing an item from thread to thread costs a few microseconds, as much as deciding a
+//! small document, so callers hand over documents in chunks (as [`CHUNK`] of them):
 //! [`PolicySet::decide_all`] is the form for documents.
 //!
 //! With one job nothing runs on another thread: each item is produced, worked on and
@@ -23,7 +25,10 @@ use crate::error::DocumentError;
 use crate::policy_set::{Document, PolicySet};
 
 /// How many items per job may be produced ahead of the consumer.
-pub const WINDOW_PER_JOB: usize = 64;
+pub const WINDOW_PER_JOB: usize = 4;
+
+/// How many documents [`PolicySet::decide_all`] hands to a thread at a time.
+pub const CHUNK: usize = 32;
 
 /// The number of jobs to run by default: the cores available (1 when unknown).
 pub fn default_jobs() -> NonZeroUsize {
@@ -164,10 +169,11 @@ impl OwnedDocument {
 }
 
 impl PolicySet {
-    /// Decides every document of `documents` on `jobs` threads (see [`ordered`]) and calls
-    /// `each` with each document and its decision, in the order of `documents`, as soon as
-    /// it and every one before it are decided. `at` picks the version in force that day
-    /// for every document, as in [`PolicySet::evaluate_at`]. `each` returns `false` to stop.
+    /// Decides every document of `documents` on `jobs` threads (see [`ordered`]), taking
+    /// them [`CHUNK`] at a time, and calls `each` with each document and its decision, in
+    /// the order of `documents`, as soon as its chunk and every one before it are decided.
+    /// `at` picks the version in force that day for every document, as in
+    /// [`PolicySet::evaluate_at`]. `each` returns `false` to stop.
     pub fn decide_all<I, F>(
         &self,
         documents: I,
@@ -179,21 +185,32 @@ impl PolicySet {
         I::IntoIter: Send,
         F: FnMut(OwnedDocument, Result<Decision, DocumentError>) -> bool,
     {
-        let documents = documents.into_iter();
+        let mut documents = documents.into_iter();
         ordered(
             jobs,
-            move |push| {
-                for doc in documents {
-                    if !push(doc) {
-                        return;
-                    }
+            move |push| loop {
+                let chunk: Vec<OwnedDocument> = documents.by_ref().take(CHUNK).collect();
+                if chunk.is_empty() || !push(chunk) {
+                    return;
                 }
             },
-            |doc: OwnedDocument| {
-                let decided = self.evaluate_at(&doc.document(), at);
-                (doc, decided)
+            |chunk: Vec<OwnedDocument>| {
+                chunk
+                    .into_iter()
+                    .map(|doc| {
+                        let decided = self.evaluate_at(&doc.document(), at);
+                        (doc, decided)
+                    })
+                    .collect::<Vec<_>>()
             },
-            |(doc, decided)| each(doc, decided),
+            |decided| {
+                for (doc, d) in decided {
+                    if !each(doc, d) {
+                        return false;
+                    }
+                }
+                true
+            },
         );
     }
 }
