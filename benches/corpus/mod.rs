@@ -194,4 +194,3 @@ pub fn batch(n: usize) -> String {
     }
     out
 }
-
