@@ -11,6 +11,14 @@
 //! decision, the payout or refund amount and currency, the missing evidence, the reasons
 //! (rule name and text, with a failure message when a rule could not be computed) and the
 //! deadlines; not the engine's breakdown, rule sources, `not_met`, policy identity or input.
+//!
+//! Where it reads a document differently from the engine (no generated claim or example
+//! does any of this, so none is left out of the comparison in `baseline.rs`): integers
+//! must fit in 64 bits (the engine takes 28 digits); a string fact given as a JSON number,
+//! or a bool as the string `"true"`, is refused (the engine takes both); the engine's
+//! limits on a document's nesting and strict reading are not applied; and a document
+//! that gets no decision gets serde's message, not the engine's. Its arithmetic is exact
+//! like the engine's, but an amount beyond 28 digits may overflow at another step.
 
 use std::borrow::Cow;
 use std::fmt;
