@@ -93,10 +93,9 @@ fn order_lines(c: &mut Criterion) {
                 .unwrap_or_else(|e| panic!("{n} lines: {e}"));
             assert_eq!(d.decision.as_str(), "approved", "{n} lines");
             assert_eq!(d.payout.map(|p| p.amount), Some(value), "{n} lines");
-            eprintln!(
-                "scaling: a lost claim of {n} order lines is {} bytes",
-                json.len()
-            );
+            let s = if n == 1 { "" } else { "s" };
+            let size = json.len();
+            eprintln!("scaling: a lost claim of {n} order line{s} is {size} bytes");
             (n, json)
         })
         .collect();
