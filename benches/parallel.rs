@@ -1,0 +1,151 @@
+//! Deciding a batch on several threads: `PolicySet::decide_all`, and `batch::ordered` as
+//! `proviso eval --jobs` uses it (decisions written on the workers), with 1 and 2 jobs,
+//! against the most two threads can do on this machine: each deciding half the batch on
+//! its own, with no hand-over at all.
+//!
+//! Run with `cargo bench --bench parallel`; see `benches/README.md` for the figures measured.
+
+#![allow(clippy::panic)]
+
+use std::hint::black_box;
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use proviso::batch::{self, OwnedDocument};
+use proviso::{Format, PolicySet};
+
+mod corpus;
+use corpus::{batch, policies};
+
+/// Lines in the batch: enough that each job gets many chunks.
+const LINES: usize = 8_000;
+
+fn documents(text: &str) -> Vec<OwnedDocument> {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| OwnedDocument {
+            name: "batch.jsonl".into(),
+            text: line.to_string(),
+            format: Format::Json,
+            line: i + 1,
+        })
+        .collect()
+}
+
+/// Each document's decision as a JSON line (an error as its message).
+fn line(set: &PolicySet, doc: &OwnedDocument) -> Vec<u8> {
+    let mut out = match set.evaluate(&doc.document()) {
+        Ok(d) => serde_json::to_vec(&d).unwrap_or_else(|e| panic!("write: {e}")),
+        Err(e) => e.message.into_bytes(),
+    };
+    out.push(b'\n');
+    out
+}
+
+/// The decisions of `docs`, decided and written on one thread.
+fn one_thread(set: &PolicySet, docs: &[OwnedDocument]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for d in docs {
+        out.extend_from_slice(&line(set, d));
+    }
+    out
+}
+
+/// As `proviso eval --jobs` runs: documents handed over in chunks of 64, each decided and
+/// written on a worker, the lines put together in input order on the calling thread.
+fn ordered(set: &PolicySet, docs: &[OwnedDocument], jobs: usize) -> Vec<u8> {
+    let jobs = NonZeroUsize::new(jobs).unwrap_or(NonZeroUsize::MIN);
+    let mut out = Vec::new();
+    batch::ordered(
+        jobs,
+        |push| {
+            for chunk in docs.chunks(64) {
+                if !push(chunk) {
+                    return;
+                }
+            }
+        },
+        |chunk: &[OwnedDocument]| chunk.iter().map(|d| line(set, d)).collect::<Vec<_>>(),
+        |lines| {
+            for l in lines {
+                out.extend_from_slice(&l);
+            }
+            true
+        },
+    );
+    out
+}
+
+/// How many documents `decide_all` decides (no output).
+fn decide_all(set: &PolicySet, docs: &[OwnedDocument], jobs: usize) -> usize {
+    let jobs = NonZeroUsize::new(jobs).unwrap_or(NonZeroUsize::MIN);
+    let mut decided = 0;
+    set.decide_all(docs.to_vec(), None, jobs, |_, d| {
+        decided += usize::from(d.is_ok());
+        true
+    });
+    decided
+}
+
+/// The ceiling: two threads, each with half the documents, sharing only the policies.
+fn halves<T: Send>(docs: &[OwnedDocument], f: impl Fn(&[OwnedDocument]) -> T + Sync) -> (T, T) {
+    let (first, second) = docs.split_at(docs.len() / 2);
+    std::thread::scope(|s| {
+        let a = s.spawn(|| f(first));
+        let b = f(second);
+        (a.join().unwrap_or_else(|_| panic!("a half panicked")), b)
+    })
+}
+
+fn parallel(c: &mut Criterion) {
+    let set = policies();
+    let text = batch(LINES);
+    let docs = documents(&text);
+    let expected = one_thread(&set, &docs);
+    for jobs in [1, 2, 3] {
+        assert!(
+            ordered(&set, &docs, jobs) == expected,
+            "{jobs} jobs write as one thread"
+        );
+        assert_eq!(
+            decide_all(&set, &docs, jobs),
+            LINES,
+            "{jobs} jobs decide every line"
+        );
+    }
+
+    let mut g = c.benchmark_group("parallel");
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(4))
+        .sample_size(10)
+        .throughput(Throughput::Bytes(text.len() as u64));
+    for jobs in [1, 2] {
+        g.bench_with_input(BenchmarkId::new("decide_all", jobs), &jobs, |b, &jobs| {
+            b.iter(|| decide_all(&set, black_box(&docs), jobs))
+        });
+    }
+    g.bench_function("decide_halves/2", |b| {
+        b.iter(|| {
+            halves(black_box(&docs), |half| {
+                half.iter()
+                    .filter(|d| set.evaluate(&d.document()).is_ok())
+                    .count()
+            })
+        })
+    });
+    for jobs in [1, 2] {
+        g.bench_with_input(
+            BenchmarkId::new("ordered_written", jobs),
+            &jobs,
+            |b, &jobs| b.iter(|| ordered(&set, black_box(&docs), jobs)),
+        );
+    }
+    g.bench_function("written_halves/2", |b| {
+        b.iter(|| halves(black_box(&docs), |half| one_thread(&set, half)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, parallel);
+criterion_main!(benches);
