@@ -30,6 +30,8 @@ pub struct Program {
     /// Where the root record keeps `claim` and `cancellation`, when the policy declares them.
     pub claim_field: Option<usize>,
     pub cancellation_field: Option<usize>,
+    /// Where the facts hold the envelope's fields, when they hold them all.
+    pub envelope: Option<crate::document::EnvelopeFields>,
 }
 
 /// The fact that states the currency of a document's amounts, and where the header names it.
@@ -184,6 +186,7 @@ pub fn compile(
     };
     let claim_field = checked.schema.field_index(Schema::ROOT, "claim");
     let cancellation_field = checked.schema.field_index(Schema::ROOT, "cancellation");
+    let envelope = crate::document::EnvelopeFields::of(&checked.schema);
     Ok(Program {
         meta,
         schema: checked.schema,
@@ -210,6 +213,7 @@ pub fn compile(
         decision_enum: checked.decision_enum,
         claim_field,
         cancellation_field,
+        envelope,
     })
 }
 

@@ -374,6 +374,33 @@ impl PolicySet {
     ) -> Result<Prepared<'_>, DocumentError> {
         let invalid = |e| DocumentError::invalid(doc, None, e);
         let scanned = Scanned::new(doc.text, doc.format).map_err(invalid)?;
+        match self.prepare_once(doc, scanned, at) {
+            Some(prepared) => Ok(prepared),
+            None => self.prepare_scanned(doc, scanned, at),
+        }
+    }
+
+    /// Prepares a document as [`PolicySet::prepare`] does, reading its envelope first and
+    /// then decoding its facts: two passes over the text. [`PolicySet::prepare`] reads it
+    /// once where it can, with the same result; this form is kept to show that they agree.
+    pub fn prepare_two_pass(
+        &self,
+        doc: &Document<'_>,
+        at: Option<NaiveDate>,
+    ) -> Result<Prepared<'_>, DocumentError> {
+        let invalid = |e| DocumentError::invalid(doc, None, e);
+        let scanned = Scanned::new(doc.text, doc.format).map_err(invalid)?;
+        self.prepare_scanned(doc, scanned, at)
+    }
+
+    /// The envelope, then the facts.
+    fn prepare_scanned<'p>(
+        &'p self,
+        doc: &Document<'_>,
+        scanned: Scanned<'_>,
+        at: Option<NaiveDate>,
+    ) -> Result<Prepared<'p>, DocumentError> {
+        let invalid = |e| DocumentError::invalid(doc, None, e);
         let env = scanned.envelope().map_err(invalid)?;
         let id = env.id.clone().unwrap_or_default();
         let fail = |message: String, path: Option<&str>, shown: Option<(&str, &str)>| {
@@ -405,6 +432,52 @@ impl PolicySet {
         let mut prepared = decode_for(program, doc, scanned, env, self.strict)?;
         prepared.picked_by = Some((date, from));
         Ok(prepared)
+    }
+
+    /// Prepares a document reading its text once (but for its first few keys), when that
+    /// gives what [`PolicySet::prepare`] gives: the policy's name is read up to the
+    /// `policy` key; the facts are decoded against the latest version of that policy; the
+    /// dates and the document's id are then read from the facts, and the version they pick
+    /// is used if its facts are laid out the same (else the document is decoded again for
+    /// it). `None` whenever this cannot be sure to agree with reading the envelope first:
+    /// a document that fails to decode, has no date, both a claim and a cancellation, or
+    /// a version whose facts do not declare every envelope field with the envelope's types.
+    /// The caller then reads the envelope, so that every error is the one it gives.
+    fn prepare_once<'p>(
+        &'p self,
+        doc: &Document<'_>,
+        scanned: Scanned<'_>,
+        at: Option<NaiveDate>,
+    ) -> Option<Prepared<'p>> {
+        let name = scanned.policy_name()?;
+        let latest = self
+            .programs
+            .get(*self.by_name.get(name.as_str())?.last()?)?;
+        let fields = latest.envelope.as_ref()?;
+        let facts = scanned.decode(&latest.schema, self.strict).ok()?;
+        let read = fields.read(&facts)?;
+        let (date, from) = match at {
+            Some(d) => (d, DATE_FROM_AT),
+            None => read
+                .dates
+                .iter()
+                .zip(VERSION_DATES)
+                .find_map(|(d, path)| Some(((*d)?, path)))?,
+        };
+        let program = self.select(&name, date).ok()?;
+        let facts = if std::ptr::eq(program, latest) || program.schema.same_layout(&latest.schema) {
+            facts
+        } else {
+            scanned.decode(&program.schema, self.strict).ok()?
+        };
+        Some(Prepared {
+            program,
+            id: read.id,
+            facts,
+            picked_by: Some((date, from)),
+            name: doc.label(),
+            input: doc.input(),
+        })
     }
 
     /// Evaluates one document against the version in force on its purchase date.

@@ -84,4 +84,27 @@ impl Schema {
     pub fn variant_index(&self, id: usize, name: &str) -> Option<u32> {
         self.enums.get(id)?.by_name.get(name).copied()
     }
+
+    /// Whether a document decodes to the same facts under both layouts: the same records
+    /// and fields (names, types, optional, defaults) and enumerations, in the same order.
+    /// Where the fields are declared does not count.
+    pub fn same_layout(&self, other: &Schema) -> bool {
+        let records = self.records.len() == other.records.len()
+            && self.records.iter().zip(&other.records).all(|(a, b)| {
+                a.fields.len() == b.fields.len()
+                    && a.fields.iter().zip(&b.fields).all(|(f, g)| {
+                        f.name == g.name
+                            && f.ty == g.ty
+                            && f.optional == g.optional
+                            && f.default == g.default
+                    })
+            });
+        records
+            && self.enums.len() == other.enums.len()
+            && self
+                .enums
+                .iter()
+                .zip(&other.enums)
+                .all(|(a, b)| a.variants == b.variants)
+    }
 }

@@ -8,7 +8,10 @@ use serde::Deserialize;
 use super::keys::KeySeed;
 use super::scalar::{map_scalar, skip_seq};
 use super::{Dc, Envelope, PathNode, Seg};
+use crate::schema::Schema;
 use crate::span::Span;
+use crate::types::Base;
+use crate::value::Value;
 
 pub(super) struct EnvelopeSeed<'c, 's> {
     pub dc: &'c Dc<'s>,
@@ -208,5 +211,119 @@ impl<'de> Visitor<'de> for Pick<'_, '_> {
 
     fn visit_unit<E: de::Error>(self) -> Result<Picked, E> {
         Ok([None, None])
+    }
+}
+
+/// The document's `policy`, read up to that key and no further: the rest of the text is
+/// left to the decoding. Stops with [`FOUND`] once it has the value.
+pub(super) struct PolicySeed<'f> {
+    pub found: &'f std::cell::Cell<Option<String>>,
+}
+
+/// The message with which [`PolicySeed`] stops reading once it has found the policy.
+const FOUND: &str = "policy found";
+
+impl<'de> DeserializeSeed<'de> for PolicySeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PolicySeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a document")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "policy" {
+                self.found.set(map.next_value::<Loose>()?.0);
+                return Err(de::Error::custom(FOUND));
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a policy's decoded facts hold the envelope's fields, so that a document decoded
+/// for it need not be read again for them: each version date and each id, as the indices
+/// of the record field and of the field within it. A policy has them only when it declares
+/// every one with the type the envelope reads it as (a date; an instant for
+/// `claim.filed_at`; text for the ids).
+#[derive(Clone, Debug)]
+pub struct EnvelopeFields {
+    /// `protection.purchased_at`, `order.placed_at`, `claim.filed_at`,
+    /// `cancellation.requested_at`.
+    dates: [[usize; 2]; 4],
+    claim_id: [usize; 2],
+    cancellation_id: [usize; 2],
+}
+
+/// The envelope as read from decoded facts: each version date (see
+/// [`crate::policy_set::VERSION_DATES`]) and the document's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactEnvelope {
+    pub dates: [Option<chrono::NaiveDate>; 4],
+    pub id: String,
+}
+
+impl EnvelopeFields {
+    /// Finds the fields in `schema`; `None` unless each is declared with its type.
+    pub fn of(schema: &Schema) -> Option<EnvelopeFields> {
+        let at = |record: &str, field: &str, want: Base| -> Option<[usize; 2]> {
+            let r = schema.field_index(Schema::ROOT, record)?;
+            let Base::Record(id) = schema.records.get(Schema::ROOT)?.fields.get(r)?.ty else {
+                return None;
+            };
+            let f = schema.field_index(id, field)?;
+            (schema.records.get(id)?.fields.get(f)?.ty == want).then_some([r, f])
+        };
+        Some(EnvelopeFields {
+            dates: [
+                at("protection", "purchased_at", Base::Date)?,
+                at("order", "placed_at", Base::Date)?,
+                at("claim", "filed_at", Base::DateTime)?,
+                at("cancellation", "requested_at", Base::Date)?,
+            ],
+            claim_id: at("claim", "id", Base::Str)?,
+            cancellation_id: at("cancellation", "id", Base::Str)?,
+        })
+    }
+
+    /// The envelope of facts decoded against the schema these fields were found in;
+    /// `None` for a document that is both a claim and a cancellation (the envelope's id is
+    /// then whichever the document names first, which the facts do not tell).
+    pub fn read(&self, facts: &Value) -> Option<FactEnvelope> {
+        let Value::Record(root) = facts else {
+            return None;
+        };
+        let get = |[r, f]: [usize; 2]| match root.get(r) {
+            Some(Value::Record(fields)) => fields.get(f).filter(|v| !v.is_absent()),
+            _ => None,
+        };
+        let present = |[r, _]: [usize; 2]| root.get(r).is_some_and(|v| !v.is_absent());
+        if present(self.claim_id) && present(self.cancellation_id) {
+            return None;
+        }
+        let mut dates = [None; 4];
+        for (slot, at) in dates.iter_mut().zip(self.dates) {
+            *slot = match get(at) {
+                None => None,
+                Some(Value::Date(d)) => Some(*d),
+                Some(Value::DateTime(t)) => Some(t.date_naive()),
+                Some(_) => return None,
+            };
+        }
+        let id = match get(self.claim_id).or_else(|| get(self.cancellation_id)) {
+            None => String::new(),
+            Some(Value::Str(s)) => s.to_string(),
+            Some(_) => return None,
+        };
+        Some(FactEnvelope { dates, id })
     }
 }

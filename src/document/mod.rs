@@ -30,6 +30,7 @@ mod scalar;
 mod scan;
 mod skip;
 
+pub use envelope::{EnvelopeFields, FactEnvelope};
 pub use scalar::MAX_DIGITS;
 pub use scalar::{parse_date, parse_instant};
 
@@ -155,6 +156,27 @@ impl<'t> Scanned<'t> {
             path: &root,
         };
         run(self, &dc, seed)
+    }
+}
+
+impl Scanned<'_> {
+    /// The document's `policy` when it is text, read from the start of the document up to
+    /// that key only; `None` when the document has none, or it is not text, or the text
+    /// cannot be read that far (the envelope says why).
+    pub fn policy_name(self) -> Option<String> {
+        let found = std::cell::Cell::new(None);
+        let seed = envelope::PolicySeed { found: &found };
+        // The seed stops with an error right after it sets `found`, and sets it nowhere
+        // else: whatever the error, a name found is the document's first `policy`.
+        let _ = match self.format {
+            Format::Json => seed
+                .deserialize(&mut serde_json::Deserializer::from_str(self.text))
+                .is_ok(),
+            Format::Yaml => seed
+                .deserialize(serde_yaml::Deserializer::from_str(self.text))
+                .is_ok(),
+        };
+        found.into_inner()
     }
 }
 
