@@ -18,7 +18,6 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use proviso::{Document, PolicySet};
@@ -28,7 +27,7 @@ mod corpus;
 #[path = "baseline/program.rs"]
 mod program;
 
-use corpus::{batch, policies, root};
+use corpus::{batch, policies, quick, root};
 
 /// The parts of a decision both write, as JSON: outcome, amounts, reasons, missing
 /// evidence (requirement names) and deadlines.
@@ -241,13 +240,6 @@ fn baseline(c: &mut Criterion) {
         |b, text| b.iter(|| baseline_lines(text, &mut out)),
     );
     g.finish();
-}
-
-fn quick() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
 }
 
 criterion_group! {

@@ -7,14 +7,13 @@
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::io::Write;
-use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use proviso::{Document, PolicySet};
 use serde_json::{json, Value};
 
 mod corpus;
-use corpus::{batch, policies, root};
+use corpus::{batch, policies, quick, root};
 
 fn example_yaml() -> String {
     let path = root().join("examples/shipping/lost-domestic.yaml");
@@ -127,13 +126,6 @@ fn jsonl(c: &mut Criterion) {
         |b, text| b.iter(|| evaluate_lines(&set, text, &mut out)),
     );
     g.finish();
-}
-
-fn quick() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
 }
 
 criterion_group! {

@@ -6,7 +6,6 @@
 #![allow(clippy::panic)]
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
@@ -17,7 +16,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 mod corpus;
-use corpus::{policies, Rng};
+use corpus::{policies, quick, Rng};
 
 /// Order sizes for the lost claim.
 const LINES: [usize; 5] = [1, 10, 100, 1_000, 20_000];
@@ -170,13 +169,6 @@ fn rule_counts(c: &mut Criterion) {
         });
     }
     g.finish();
-}
-
-fn quick() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(30)
 }
 
 criterion_group! {

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeDelta};
+use criterion::Criterion;
 use proviso::PolicySet;
 use serde_json::{json, Value};
 
@@ -182,6 +183,15 @@ pub fn claim(i: usize, r: &mut Rng) -> Value {
         "shipment": shipment,
         "claim": claim,
     })
+}
+
+/// The criterion settings of the benchmarks: a short warm-up and measurement, so that a
+/// full run stays short.
+pub fn quick() -> Criterion {
+    Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(3))
+        .sample_size(30)
 }
 
 /// `n` varied claims, one JSON object per line.
