@@ -14,7 +14,7 @@ use crate::ast::{BinOp, Expr, ExprKind, RuleKind, TypeKind};
 use crate::diagnostic::PolicyWarning;
 
 /// A comparison of a fact with literal values: (the fact, whether it is `==`/`in`, values).
-type Comparison = (Vec<String>, bool, Vec<Lit>);
+pub(super) type Comparison = (Vec<String>, bool, Vec<Lit>);
 
 pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
     let mut dispatch: Vec<Vec<String>> = Vec::new();
@@ -100,29 +100,34 @@ fn variants(p: &Policy, fact: &[String]) -> Option<Vec<Lit>> {
 fn comparisons(p: &Policy, cond: &Expr) -> Vec<Comparison> {
     let mut out = Vec::new();
     walk(p, cond, &mut Scope::default(), &mut |e, sc| {
-        let ExprKind::Binary(op, a, b) = &e.kind else {
-            return;
-        };
-        let fact = |x: &Expr| match &x.kind {
-            ExprKind::Path(path) => match p.resolve(path, sc) {
-                Name::Fact(f) => Some(f),
-                _ => None,
-            },
-            _ => None,
-        };
-        let found = match op {
-            BinOp::In | BinOp::NotIn => fact(a)
-                .zip(lit_list(p, b, sc))
-                .map(|(f, v)| (f, *op == BinOp::In, v)),
-            BinOp::Eq | BinOp::Ne => {
-                let one = |x: &Expr, y: &Expr| fact(x).zip(lit(p, y, sc));
-                one(a, b)
-                    .or_else(|| one(b, a))
-                    .map(|(f, v)| (f, *op == BinOp::Eq, vec![v]))
-            }
-            _ => None,
-        };
-        out.extend(found);
+        out.extend(comparison(p, e, sc));
     });
     out
+}
+
+/// `e` as a comparison of a fact with literal values (`==`, `!=`, `in`, `not in`), if it
+/// is one.
+pub(super) fn comparison(p: &Policy, e: &Expr, sc: &Scope) -> Option<Comparison> {
+    let ExprKind::Binary(op, a, b) = &e.kind else {
+        return None;
+    };
+    let fact = |x: &Expr| match &x.kind {
+        ExprKind::Path(path) => match p.resolve(path, sc) {
+            Name::Fact(f) => Some(f),
+            _ => None,
+        },
+        _ => None,
+    };
+    match op {
+        BinOp::In | BinOp::NotIn => fact(a)
+            .zip(lit_list(p, b, sc))
+            .map(|(f, v)| (f, *op == BinOp::In, v)),
+        BinOp::Eq | BinOp::Ne => {
+            let one = |x: &Expr, y: &Expr| fact(x).zip(lit(p, y, sc));
+            one(a, b)
+                .or_else(|| one(b, a))
+                .map(|(f, v)| (f, *op == BinOp::Eq, vec![v]))
+        }
+        _ => None,
+    }
 }

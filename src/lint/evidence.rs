@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{lit, lit_list, warning, when, Lint, Lit, Name, Policy, Scope};
+use super::{warning, when, Lint, Lit, Policy, Scope};
 use crate::ast::{BinOp, Expr, ExprKind, RuleKind, TypeKind};
 use crate::diagnostic::PolicyWarning;
 
@@ -94,27 +94,7 @@ fn admitted(p: &Policy, cond: &Expr) -> Admitted {
 
 /// The enum fact an operand compares with literals, and the values for which it holds.
 fn restriction(p: &Policy, e: &Expr) -> Option<(Vec<String>, BTreeSet<String>)> {
-    let ExprKind::Binary(op, a, b) = &e.kind else {
-        return None;
-    };
-    let sc = Scope::default();
-    let fact = |x: &Expr| match &x.kind {
-        ExprKind::Path(path) => match p.resolve(path, &sc) {
-            Name::Fact(f) => Some(f),
-            _ => None,
-        },
-        _ => None,
-    };
-    let (path, listed, positive) = match op {
-        BinOp::In | BinOp::NotIn => (fact(a)?, lit_list(p, b, &sc)?, *op == BinOp::In),
-        BinOp::Eq | BinOp::Ne => {
-            let (f, v) = fact(a)
-                .zip(lit(p, b, &sc))
-                .or_else(|| fact(b).zip(lit(p, a, &sc)))?;
-            (f, vec![v], *op == BinOp::Eq)
-        }
-        _ => return None,
-    };
+    let (path, positive, listed) = super::enums::comparison(p, e, &Scope::default())?;
     let TypeKind::Enum(variants) = &p.fact_decl(&path)?.ty.kind else {
         return None;
     };
