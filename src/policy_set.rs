@@ -39,6 +39,9 @@ pub struct PolicySet {
     by_name: BTreeMap<Arc<str>, Vec<usize>>,
     /// Whether documents are read strictly (see [`PolicySet::strict`]).
     strict: bool,
+    /// By program index: whether a document decodes to the same facts for this version as
+    /// for the latest version of its policy (see [`PolicySet::prepare`]).
+    laid_out_as_latest: Vec<bool>,
 }
 
 /// `policy.date_from` when the caller chose the date (`proviso eval --at`, or the `at`
@@ -174,17 +177,12 @@ pub fn version_date(
     if let Some(d) = at {
         return Ok((d, DATE_FROM_AT));
     }
-    let given = [
-        &env.purchased_at,
-        &env.placed_at,
-        &env.filed_at,
-        &env.requested_at,
-    ];
-    let Some((text, path)) = given
-        .into_iter()
-        .zip(VERSION_DATES)
-        .find_map(|(t, p)| Some((t.as_deref()?, p)))
-    else {
+    let Some((text, path)) = first_given([
+        env.purchased_at.as_deref(),
+        env.placed_at.as_deref(),
+        env.filed_at.as_deref(),
+        env.requested_at.as_deref(),
+    ]) else {
         return Err(VersionDateError::NoDate);
     };
     let date = parse_date(text).or_else(|| {
@@ -197,6 +195,14 @@ pub fn version_date(
             path,
             text: text.to_string(),
         })
+}
+
+/// The first of [`VERSION_DATES`] a document gives, in their order, with its path.
+fn first_given<T>(given: [Option<T>; 4]) -> Option<(T, &'static str)> {
+    given
+        .into_iter()
+        .zip(VERSION_DATES)
+        .find_map(|(t, path)| Some((t?, path)))
 }
 
 /// Why a document's dates pick no version.
@@ -273,9 +279,20 @@ impl PolicySet {
             set.by_name.entry(p.meta.name.clone()).or_default().push(i);
         }
         let programs = &set.programs;
+        set.laid_out_as_latest = vec![false; programs.len()];
         for versions in set.by_name.values_mut() {
             versions.sort_by_key(|&i| programs.get(i).map(|p| p.meta.effective));
             errors.extend(overlaps(programs, versions));
+            let latest = versions.last().and_then(|&i| programs.get(i));
+            for &i in versions.iter() {
+                let same = programs
+                    .get(i)
+                    .zip(latest)
+                    .is_some_and(|(p, l)| p.schema.same_layout(&l.schema));
+                if let Some(flag) = set.laid_out_as_latest.get_mut(i) {
+                    *flag = same;
+                }
+            }
         }
         if errors.is_empty() {
             Ok(set)
@@ -334,10 +351,9 @@ impl PolicySet {
                 ),
             });
         };
-        let in_force = versions
-            .iter()
-            .filter_map(|&i| self.programs.get(i))
-            .find(|p| p.meta.effective <= date && p.meta.until.is_none_or(|u| date <= u));
+        let in_force = self
+            .in_force(versions, date)
+            .and_then(|i| self.programs.get(i));
         in_force.ok_or_else(|| {
             let ranges: Vec<String> = versions
                 .iter()
@@ -358,6 +374,16 @@ impl PolicySet {
                 "no version of `{name}` is in force on {date} (versions: {})",
                 ranges.join("; ")
             )
+        })
+    }
+
+    /// The index of the version among `versions` (indices of one policy's programs) in
+    /// force on `date`.
+    fn in_force(&self, versions: &[usize], date: NaiveDate) -> Option<usize> {
+        versions.iter().copied().find(|&i| {
+            self.programs
+                .get(i)
+                .is_some_and(|p| p.meta.effective <= date && p.meta.until.is_none_or(|u| date <= u))
         })
     }
 
@@ -450,22 +476,18 @@ impl PolicySet {
         at: Option<NaiveDate>,
     ) -> Option<Prepared<'p>> {
         let name = scanned.policy_name()?;
-        let latest = self
-            .programs
-            .get(*self.by_name.get(name.as_str())?.last()?)?;
+        let versions = self.by_name.get(name.as_str())?;
+        let latest = self.programs.get(*versions.last()?)?;
         let fields = latest.envelope.as_ref()?;
         let facts = scanned.decode(&latest.schema, self.strict).ok()?;
         let read = fields.read(&facts)?;
         let (date, from) = match at {
             Some(d) => (d, DATE_FROM_AT),
-            None => read
-                .dates
-                .iter()
-                .zip(VERSION_DATES)
-                .find_map(|(d, path)| Some(((*d)?, path)))?,
+            None => first_given(read.dates)?,
         };
-        let program = self.select(&name, date).ok()?;
-        let facts = if std::ptr::eq(program, latest) || program.schema.same_layout(&latest.schema) {
+        let index = self.in_force(versions, date)?;
+        let program = self.programs.get(index)?;
+        let facts = if *self.laid_out_as_latest.get(index)? {
             facts
         } else {
             scanned.decode(&program.schema, self.strict).ok()?

@@ -168,14 +168,14 @@ impl Scanned<'_> {
         let seed = envelope::PolicySeed { found: &found };
         // The seed stops with an error right after it sets `found`, and sets it nowhere
         // else: whatever the error, a name found is the document's first `policy`.
-        let _ = match self.format {
-            Format::Json => seed
-                .deserialize(&mut serde_json::Deserializer::from_str(self.text))
-                .is_ok(),
-            Format::Yaml => seed
-                .deserialize(serde_yaml::Deserializer::from_str(self.text))
-                .is_ok(),
-        };
+        match self.format {
+            Format::Json => {
+                let _ = seed.deserialize(&mut serde_json::Deserializer::from_str(self.text));
+            }
+            Format::Yaml => {
+                let _ = seed.deserialize(serde_yaml::Deserializer::from_str(self.text));
+            }
+        }
         found.into_inner()
     }
 }
