@@ -82,10 +82,12 @@ pub fn run(args: &Args) -> i32 {
         max_bytes: args.max_document_bytes,
     };
     let mut sink = Evaluate {
-        set: &set,
-        at: args.at,
-        format: args.format,
-        explain: args.explain,
+        decider: Decider {
+            set: &set,
+            at: args.at,
+            explain: args.explain,
+            format: args.format,
+        },
         out: output::stdout(),
         failed: false,
         tally: Tally::default(),
@@ -112,10 +114,7 @@ pub fn run(args: &Args) -> i32 {
 
 /// Decides each document as it is read and writes the decision (or error) at once.
 struct Evaluate<'a, W> {
-    set: &'a PolicySet,
-    at: Option<NaiveDate>,
-    format: OutputFormat,
-    explain: bool,
+    decider: Decider<'a>,
     out: W,
     failed: bool,
     /// The outcomes and amounts so far, for the summary.
@@ -144,7 +143,7 @@ impl<W: Write> Evaluate<'_, W> {
         self.tally.error();
         self.out.flush()?;
         render::eprint(shown);
-        if self.format == OutputFormat::Json {
+        if self.decider.format == OutputFormat::Json {
             serde_json::to_writer(&mut self.out, line).map_err(io::Error::other)?;
             writeln!(self.out)?;
         }
@@ -152,7 +151,16 @@ impl<W: Write> Evaluate<'_, W> {
     }
 }
 
-impl<W: Write> Evaluate<'_, W> {
+/// How each document is decided and written: shared by the threads of `--jobs`.
+#[derive(Clone, Copy)]
+struct Decider<'a> {
+    set: &'a PolicySet,
+    at: Option<NaiveDate>,
+    explain: bool,
+    format: OutputFormat,
+}
+
+impl Decider<'_> {
     /// Decides a document (with its trace when explaining).
     fn decide(&self, doc: &Document<'_>) -> Result<(Decision, Option<Trace>), DocumentError> {
         if self.explain {
@@ -161,7 +169,9 @@ impl<W: Write> Evaluate<'_, W> {
             self.set.evaluate_at(doc, self.at).map(|d| (d, None))
         }
     }
+}
 
+impl<W: Write> Evaluate<'_, W> {
     /// Reports a document that got no decision.
     fn undecided(&mut self, e: &DocumentError, input: &Input) -> io::Result<()> {
         let line = ErrorLine {
@@ -195,10 +205,10 @@ fn write_decision(
 
 impl<W: Write> Sink for Evaluate<'_, W> {
     fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
-        match self.decide(doc) {
+        match self.decider.decide(doc) {
             Ok((d, trace)) => {
                 self.tally.add(&d);
-                write_decision(&mut self.out, self.format, &d, trace.as_ref())
+                write_decision(&mut self.out, self.decider.format, &d, trace.as_ref())
             }
             Err(e) => self.undecided(&e, &doc.input()),
         }
@@ -246,16 +256,8 @@ fn parallel<W: Write>(
     jobs: NonZeroUsize,
     sink: &mut Evaluate<'_, W>,
 ) -> io::Result<()> {
-    let (set, at, explain, format) = (sink.set, sink.at, sink.explain, sink.format);
-    let decider = Evaluate {
-        set,
-        at,
-        format,
-        explain,
-        out: io::sink(),
-        failed: false,
-        tally: Tally::default(),
-    };
+    let decider = sink.decider;
+    let format = decider.format;
     let mut failed: Option<io::Error> = None;
     batch::ordered(
         jobs,
