@@ -122,7 +122,7 @@ impl Cov<'_> {
 /// `coverage xcotton/shipping-protection 2025-01-01: 44 of 45 rules decided (97.7%)`, and
 /// `, 1 exempt` when exempt rules no case reached are left out of the count.
 pub fn coverage_line(v: &VersionReport) -> String {
-    let (decided, total) = testing::rules_decided(v);
+    let (decided, total) = v.to_cover();
     let exempt = match v.exempt().count() {
         0 => String::new(),
         n => format!(", {n} exempt"),
@@ -378,7 +378,7 @@ fn json(out: &mut impl Write, report: &Report, cov: Option<&Cov<'_>>) -> io::Res
             .versions
             .iter()
             .map(|v| {
-                let (decided, total) = testing::rules_decided(v);
+                let (decided, total) = v.to_cover();
                 VersionLine {
                     name: &v.name,
                     version: &v.version,

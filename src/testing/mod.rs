@@ -426,15 +426,9 @@ fn files(set: &PolicySet, tests: &[PathBuf], coverage: &mut Option<Coverage>) ->
     Report { files }
 }
 
-/// How many rules of a version some case made decide (or contribute to), of how many there
-/// are to cover (see [`VersionReport::to_cover`]).
-pub fn rules_decided(v: &VersionReport) -> (usize, usize) {
-    v.to_cover()
-}
-
 /// Whether some case made at least `min` percent of the version's rules decide.
 pub fn meets(v: &VersionReport, min: u8) -> bool {
-    let (decided, total) = rules_decided(v);
+    let (decided, total) = v.to_cover();
     decided * 100 >= usize::from(min) * total
 }
 
