@@ -52,7 +52,7 @@ pub fn deep_each<I: Sync, T: Send>(
                 std::thread::Builder::new()
                     .name("proviso-policy".into())
                     .stack_size(STACK_BYTES)
-                    .spawn_scoped(s, &work)
+                    .spawn_scoped(s, work)
                     .map_err(|e| format!("cannot start a thread to load the policy: {e}"))
             })
             .collect::<Vec<_>>();
