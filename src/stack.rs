@@ -69,3 +69,26 @@ pub fn deep_each<I: Sync, T: Send>(
     all.sort_by_key(|(i, _)| *i);
     Ok(all.into_iter().map(|(_, t)| t).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::deep_each;
+
+    #[test]
+    fn each_item_is_done_once_on_a_policy_thread_and_the_results_keep_the_items_order() {
+        let items: Vec<u64> = (0..40).collect();
+        let done = deep_each(&items, |&i| {
+            // Uneven work, so that threads finish out of order.
+            let spin = (0..(40 - i) * 1000).fold(0u64, |a, x| a.wrapping_add(x));
+            let name = std::thread::current().name().map(str::to_owned);
+            (i * 10, name, spin)
+        })
+        .unwrap_or_default();
+        let order: Vec<u64> = done.iter().map(|(i, _, _)| *i).collect();
+        assert_eq!(order, (0..40).map(|i| i * 10).collect::<Vec<_>>());
+        assert!(done
+            .iter()
+            .all(|(_, name, _)| name.as_deref() == Some("proviso-policy")));
+        assert_eq!(deep_each(&[] as &[u64], |&i| i), Ok(vec![]));
+    }
+}
