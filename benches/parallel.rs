@@ -12,7 +12,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use proviso::batch::{self, OwnedDocument};
+use proviso::internals::batch::{self, OwnedDocument};
 use proviso::{Format, PolicySet};
 
 mod corpus;

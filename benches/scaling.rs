@@ -10,7 +10,7 @@ use std::hint::black_box;
 use criterion::{
     criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
 };
-use proviso::span::Source;
+use proviso::internals::span::Source;
 use proviso::{Document, PolicyErrors, PolicySet};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};

@@ -140,9 +140,13 @@ where
 /// A document that owns its text, to be decided on another thread.
 #[derive(Clone, Debug)]
 pub struct OwnedDocument {
+    /// The file the document is read from, as in [`Document::name`].
     pub name: Arc<str>,
+    /// The document's text.
     pub text: String,
+    /// How the text is written.
     pub format: Format,
+    /// The line the document starts on, as in [`Document::line`].
     pub line: usize,
 }
 

@@ -56,7 +56,7 @@ pub struct VersionReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleCoverage {
     pub rule: Arc<str>,
-    pub kind: &'static str,
+    pub kind: std::borrow::Cow<'static, str>,
     /// `file:line:col` of the rule.
     pub source: Arc<str>,
     /// The rule decided or contributed to the decision.
@@ -140,7 +140,7 @@ impl Coverage {
         let i = self.version(&meta.name, &meta.version);
         if let Some(v) = self.versions.get_mut(i) {
             for rule in &program.rules {
-                let r = rule_index(v, &rule.name, rule.kind.as_str(), &rule.source);
+                let r = rule_index(v, &rule.name, rule.kind.as_str().into(), &rule.source);
                 if let Some(entry) = v.rules.get_mut(r) {
                     entry.exempt = exemption(&meta.file, &rule.source);
                     entry.condition = rule.when.is_some();
@@ -159,7 +159,7 @@ impl Coverage {
         // Each count says how many documents, so a rule read twice counts once.
         let mut seen: BTreeSet<(usize, Truth)> = BTreeSet::new();
         for c in &trace.rules {
-            let r = rule_index(v, &c.rule, c.kind, &c.source);
+            let r = rule_index(v, &c.rule, c.kind.clone(), &c.source);
             if let (Some(rule), Some(_)) = (v.rules.get_mut(r), &c.condition) {
                 rule.condition = true;
             }
@@ -213,7 +213,7 @@ impl Coverage {
 fn rule_index(
     v: &mut VersionReport,
     name: &Arc<str>,
-    kind: &'static str,
+    kind: std::borrow::Cow<'static, str>,
     source: &Arc<str>,
 ) -> usize {
     if let Some(i) = v.rules.iter().position(|r| r.rule == *name) {

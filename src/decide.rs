@@ -90,7 +90,7 @@ fn fail<T>(message: String) -> R<T> {
 fn reason(rule: &CompiledRule) -> Reason {
     Reason {
         rule: rule.name.clone(),
-        kind: rule.kind.as_str(),
+        kind: rule.kind.as_str().into(),
         text: rule.text.clone(),
         source: rule.source.clone(),
         failure: None,
@@ -306,7 +306,7 @@ impl Found {
         let mut r = f.reason.map_or_else(
             || Reason {
                 rule: "evaluation".into(),
-                kind: "evaluation",
+                kind: "evaluation".into(),
                 text: "The document could not be decided automatically.".into(),
                 source: prog.meta.file.name.clone(),
                 failure: None,
@@ -481,7 +481,7 @@ fn cancel<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
 fn step(rule: &CompiledRule, amount: Decimal) -> Step {
     Step {
         rule: rule.name.clone(),
-        kind: rule.kind.as_str(),
+        kind: rule.kind.as_str().into(),
         amount,
         text: rule.text.clone(),
         source: rule.source.clone(),

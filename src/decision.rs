@@ -1,22 +1,44 @@
-//! The decision for one document, serialized exactly as the public contract's JSON.
+//! The decision for one document, serialized exactly as the public contract's JSON, and
+//! read back from it.
+//!
+//! Every type here implements `Serialize` and `Deserialize`: a line of
+//! `proviso eval --format json` reads back into a [`Decision`], and writing that decision
+//! again gives the same bytes. Amounts are written as strings with exactly two decimals
+//! (`"44.00"`) and read back as [`Decimal`]s, never through a float.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// What was decided: the `decision` field, written in lowercase (`approved`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    /// The claim is paid (see [`Decision::payout`]), or the cancellation refunded.
     Approved,
+    /// The claim or cancellation is refused; [`Decision::reasons`] say why.
     Denied,
+    /// Evidence is missing; [`Decision::missing_evidence`] lists it.
     Incomplete,
+    /// A person must decide (a referral rule held, or a rule could not be computed).
     Referred,
 }
 
+impl fmt::Display for Outcome {
+    /// The same lowercase word as the JSON (`approved`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Outcome {
+    /// The same lowercase word as the JSON (`approved`).
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Approved => "approved",
@@ -27,6 +49,7 @@ impl Outcome {
     }
 
     /// Index into the `decision` enumeration that deadlines read.
+    #[doc(hidden)]
     pub fn index(self) -> u32 {
         match self {
             Outcome::Approved => 0,
@@ -37,18 +60,28 @@ impl Outcome {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// The decision on one document: the outcome, the amounts and how they were computed, and
+/// the rules that decided, each with the clause it implements and its `file:line:col`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
+    /// The document's id (`claim.id` or `cancellation.id`; empty when it has none).
     pub document: String,
+    /// The policy version that decided.
     pub policy: PolicyId,
+    /// The outcome.
     pub decision: Outcome,
+    /// What a claim pays; `None` unless an approved claim.
     pub payout: Option<Payout>,
+    /// What a cancellation refunds; `None` unless a cancellation was decided.
     pub refund: Option<Refund>,
+    /// The evidence requirements the document did not meet (an `incomplete` decision).
     pub missing_evidence: Vec<Missing>,
     /// Supporting evidence the policy recommends and the claim did not supply.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recommended_evidence: Vec<Missing>,
+    /// The rules that decided the outcome.
     pub reasons: Vec<Reason>,
+    /// The deadlines the policy computes, by name.
     pub deadlines: Deadlines,
     /// Why the claim is handled first, when a priority rule applies.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,11 +90,11 @@ pub struct Decision {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appeal: Option<Reason>,
     /// Values the policy reports with the decision (`resolution: cash`).
-    #[serde(skip_serializing_if = "Deadlines::is_empty")]
+    #[serde(default, skip_serializing_if = "Deadlines::is_empty")]
     pub notes: Deadlines,
     /// On a denial by a fallback: the covered scenarios the claim came closest to, each
     /// with the first of its conditions that did not hold.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_met: Vec<NotMet>,
     /// Where the document was read from; set by [`crate::PolicySet::evaluate`] and
     /// [`crate::Prepared::decide`], absent from a decision made straight from facts.
@@ -71,18 +104,23 @@ pub struct Decision {
 
 /// Where a document was read from: its file (`-` for standard input) and, for one line of
 /// JSON Lines or a document on standard input, the line it starts on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Input {
+    /// The file, as named.
     pub path: Arc<str>,
+    /// The line the document starts on, when not the whole file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
 }
 
 /// A covered scenario a denied claim did not meet, and the condition it failed on.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NotMet {
+    /// The coverage rule's name.
     pub rule: Arc<str>,
+    /// The clause it implements.
     pub text: Arc<str>,
+    /// `file:line:col` of the rule.
     pub source: Arc<str>,
     /// The condition that did not hold, as written in the policy.
     pub condition: Arc<str>,
@@ -93,52 +131,68 @@ pub struct NotMet {
 /// A claim's payout and how it was computed, step by step: the coverage rule's amount,
 /// then each compensation rule that applied (a reduction always, a cap or floor when it
 /// changed the amount), each signed. Empty unless the claim was approved.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Payout {
-    #[serde(serialize_with = "two_decimals")]
+    /// The amount paid, rounded to the cent.
+    #[serde(serialize_with = "two_decimals", deserialize_with = "money")]
     pub amount: Decimal,
+    /// The policy's currency (`USD`).
     pub currency: Arc<str>,
+    /// How the amount was computed, step by step.
     pub breakdown: Vec<Step>,
 }
 
 /// A refund and how it was computed, step by step.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refund {
-    #[serde(serialize_with = "two_decimals")]
+    /// The amount refunded, rounded to the cent.
+    #[serde(serialize_with = "two_decimals", deserialize_with = "money")]
     pub amount: Decimal,
+    /// The policy's currency (`USD`).
     pub currency: Arc<str>,
+    /// How the amount was computed, step by step.
     pub breakdown: Vec<Step>,
 }
 
 /// One step of a payout or refund: the base amount, or a reduction, cap or floor (signed).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
+    /// The rule's name.
     pub rule: Arc<str>,
-    pub kind: &'static str,
-    #[serde(serialize_with = "two_decimals")]
+    /// The rule's kind (`coverage`, `compensation`, `refund`, `deduction`).
+    pub kind: Cow<'static, str>,
+    /// The amount it contributed, signed, rounded to the cent.
+    #[serde(serialize_with = "two_decimals", deserialize_with = "money")]
     pub amount: Decimal,
+    /// The clause the rule implements.
     pub text: Arc<str>,
+    /// `file:line:col` of the rule.
     pub source: Arc<str>,
 }
 
 /// Which policy version decided, the hash of its sources, and the date that picked it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyId {
+    /// The policy's name (`xcotton/shipping-protection`).
     pub name: Arc<str>,
+    /// The version label (`2025-01-01`).
     pub version: Arc<str>,
+    /// Hex SHA-256 of the policy's source and its hooks.
     pub sha256: Arc<str>,
     /// The date the version is in force on that picked it (`2025-06-01`); absent when the
     /// version was given rather than picked (`proviso replay`).
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "optional_date"
+        serialize_with = "optional_date",
+        deserialize_with = "read_optional_date"
     )]
     pub in_force_on: Option<NaiveDate>,
     /// Where that date came from: a document path (`protection.purchased_at`,
     /// `order.placed_at`, `claim.filed_at`, `cancellation.requested_at`), or `--at` when the
-    /// caller chose it (see [`crate::policy_set::version_date`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_from: Option<&'static str>,
+    /// caller chose it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_from: Option<Cow<'static, str>>,
 }
 
 fn optional_date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
@@ -148,16 +202,35 @@ fn optional_date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S:
     }
 }
 
+fn read_optional_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    match Option::<Cow<'de, str>>::deserialize(d)? {
+        None => Ok(None),
+        Some(text) => crate::document::parse_date(&text)
+            .map(Some)
+            .ok_or_else(|| de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)"))),
+    }
+}
+
 /// An amount of money, rounded to the cent and shown with exactly two decimals.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Amount {
-    #[serde(serialize_with = "two_decimals")]
+    /// The amount.
+    #[serde(serialize_with = "two_decimals", deserialize_with = "money")]
     pub amount: Decimal,
+    /// Its currency (`USD`).
     pub currency: Arc<str>,
 }
 
 fn two_decimals<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&format_money(*d))
+}
+
+/// An amount written as a string (`"44.00"`), as [`two_decimals`] writes it.
+fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let text = Cow::<'de, str>::deserialize(d)?;
+    Decimal::from_str_exact(&text)
+        .ok()
+        .ok_or_else(|| de::Error::custom(format!("`{text}` is not an amount (`12.50`)")))
 }
 
 /// `12.5` -> `12.50`, rounding half away from zero first.
@@ -167,18 +240,26 @@ pub fn format_money(d: Decimal) -> String {
     r.to_string()
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// An evidence requirement a claim did not meet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Missing {
+    /// The evidence rule's name.
     pub requirement: Arc<str>,
+    /// The pieces of evidence, any one of which meets it.
     pub any_of: Arc<[Arc<str>]>,
 }
 
 /// A rule that decided the outcome, with the clause it implements and where it is written.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
+    /// The rule's name.
     pub rule: Arc<str>,
-    pub kind: &'static str,
+    /// The rule's kind (`coverage`, `exclusion`, `referral`, ...; `evaluation` for a rule
+    /// that could not be computed).
+    pub kind: Cow<'static, str>,
+    /// The clause it implements.
     pub text: Arc<str>,
+    /// `file:line:col` of the rule.
     pub source: Arc<str>,
     /// When the rule could not be computed for this document: why, and where.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -187,8 +268,9 @@ pub struct Reason {
 
 /// Why a rule could not be computed for a document (division by zero, overflow, a hook
 /// failure), and where in the policy: the decision is then `referred` to a person.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
+    /// What went wrong.
     pub message: String,
     /// `file:line:col` of the expression that failed, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -210,11 +292,33 @@ impl Serialize for Deadlines {
     }
 }
 
+impl<'de> Deserialize<'de> for Deadlines {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct InOrder;
+        impl<'de> Visitor<'de> for InOrder {
+            type Value = Deadlines;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of names to dates, instants, values or null")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Deadlines, A::Error> {
+                let mut entries = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Arc<str>, Option<String>>()? {
+                    entries.push((k, v));
+                }
+                Ok(Deadlines(entries))
+            }
+        }
+        d.deserialize_map(InOrder)
+    }
+}
+
 impl Deadlines {
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// The value named `name`, when it has one.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()

@@ -9,14 +9,20 @@ use crate::span::{Source, Span};
 /// An error in a policy file (syntax, names, types, structure), pointing at its span.
 #[derive(Clone, Debug)]
 pub struct PolicyError {
+    /// What is wrong (lowercase, user input in backticks).
     pub message: String,
+    /// The label under the offending text.
     pub label: String,
+    /// What to do about it.
     pub help: Option<String>,
+    /// The offending text, in bytes of `file`.
     pub span: Span,
+    /// The policy file.
     pub file: Source,
 }
 
 impl PolicyError {
+    /// An error at `span` of `file`.
     pub fn new(
         file: &Source,
         span: Span,
@@ -32,6 +38,7 @@ impl PolicyError {
         }
     }
 
+    /// The error with a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(shorten_quoted(&help.into()));
         self
@@ -132,6 +139,7 @@ pub fn listing<S: AsRef<str>>(items: &[S]) -> String {
 /// Every error found in a set of policy files, in file order.
 #[derive(Clone, Debug, Default)]
 pub struct PolicyErrors {
+    /// The errors, in file order.
     pub errors: Vec<PolicyError>,
 }
 
@@ -168,13 +176,21 @@ impl From<Vec<PolicyError>> for PolicyErrors {
 /// Its code names the lint that found it (`proviso::lint::zero-divisor`).
 #[derive(Clone, Debug)]
 pub struct PolicyWarning {
+    #[doc(hidden)]
     pub lint: crate::lint::Lint,
+    /// The message, place and help, as for an error.
     pub error: PolicyError,
 }
 
 impl PolicyWarning {
+    #[doc(hidden)]
     pub fn new(lint: crate::lint::Lint, error: PolicyError) -> Self {
         PolicyWarning { lint, error }
+    }
+
+    /// The lint that found it, as `check` names it (`zero-divisor`).
+    pub fn lint_name(&self) -> &'static str {
+        self.lint.name()
     }
 
     /// `file:line:col` of the warning.

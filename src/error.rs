@@ -13,6 +13,7 @@ use crate::document::{DocError, Format, Place};
 use crate::policy_set::Document;
 use crate::span::{Source, Span};
 
+/// What kind of failure kept a document from a decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DocumentErrorKind {
     /// The document does not fit the policy's facts, or names no policy in force.
@@ -24,11 +25,13 @@ pub enum DocumentErrorKind {
 /// Why one document got no decision.
 #[derive(Clone, Debug)]
 pub struct DocumentError {
+    /// What kind of failure.
     pub kind: DocumentErrorKind,
     /// The document's id (`claim.id`), when it could be read.
     pub document: Option<String>,
     /// The file (or stream position) the document came from.
     pub name: Arc<str>,
+    /// What is wrong (lowercase, user input in backticks).
     pub message: String,
     /// Dotted path of the offending value.
     pub path: Option<String>,
@@ -42,10 +45,13 @@ pub struct DocumentError {
 /// A span of a source to underline, and what to say under it.
 #[derive(Clone, Debug)]
 pub struct Underline {
+    /// The document's text (or the part of it shown).
     pub source: Source,
     /// Lines of the file before the source text (one line of JSON Lines is a document).
     pub lines_before: usize,
+    /// The offending text, in bytes of `source`.
     pub span: Span,
+    /// The label under it.
     pub label: String,
     /// A second place in the same source, and what to say under it (the first of two keys).
     pub also: Option<(Span, String)>,

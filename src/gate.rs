@@ -47,7 +47,7 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
     };
     let reason = Reason {
         rule: "currency".into(),
-        kind: "currency",
+        kind: "currency".into(),
         text: text.into(),
         source: from.source.clone(),
         failure: None,
@@ -82,7 +82,7 @@ pub fn cents(prog: &Program, facts: &Value) -> Option<Reason> {
     );
     Some(Reason {
         rule: "cents".into(),
-        kind: "cents",
+        kind: "cents".into(),
         text: text.into(),
         source: prog.meta.file.location(hit.span?).into(),
         failure: None,

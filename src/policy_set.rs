@@ -62,9 +62,16 @@ pub const VERSION_DATES: [&str; 4] = [
 pub enum LoadError {
     #[error("cannot read `{path}`: {message}")]
     #[diagnostic(help("check the path; POLICIES is a policy file or a directory of them"))]
-    Io { path: String, message: String },
+    /// A file or directory could not be read.
+    Io {
+        /// The path, as given.
+        path: String,
+        /// Why it could not be read.
+        message: String,
+    },
     #[error(transparent)]
     #[diagnostic(transparent)]
+    /// Some policy file has errors.
     Policy(#[from] PolicyErrors),
 }
 
@@ -73,7 +80,9 @@ pub enum LoadError {
 pub struct Document<'t> {
     /// The file the document is read from, as named (`-` for standard input).
     pub name: Arc<str>,
+    /// The document's text.
     pub text: &'t str,
+    /// How the text is written.
     pub format: Format,
     /// The line of the input on which the document starts: for one line of JSON Lines,
     /// or a document on standard input; 0 when the document is a whole file.
@@ -81,6 +90,7 @@ pub struct Document<'t> {
 }
 
 impl<'t> Document<'t> {
+    /// A whole YAML file named `name`.
     pub fn yaml(name: impl Into<Arc<str>>, text: &'t str) -> Self {
         Document {
             name: name.into(),
@@ -90,6 +100,7 @@ impl<'t> Document<'t> {
         }
     }
 
+    /// A whole JSON file named `name`.
     pub fn json(name: impl Into<Arc<str>>, text: &'t str) -> Self {
         Document {
             name: name.into(),
@@ -124,12 +135,16 @@ impl<'t> Document<'t> {
 /// A document decoded against the policy version that applies to it.
 #[derive(Debug)]
 pub struct Prepared<'p> {
+    #[doc(hidden)]
     pub program: &'p Program,
+    #[doc(hidden)]
     pub id: String,
+    #[doc(hidden)]
     pub facts: Value,
     /// The date that picked the version, and where it came from (a path of
     /// [`VERSION_DATES`], or [`DATE_FROM_AT`]); `None` when the version was given
     /// ([`prepare_with`]).
+    #[doc(hidden)]
     pub picked_by: Option<(NaiveDate, &'static str)>,
     name: Arc<str>,
     input: Input,
@@ -142,7 +157,7 @@ impl Prepared<'_> {
             .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))?;
         if let Some((date, from)) = self.picked_by {
             d.policy.in_force_on = Some(date);
-            d.policy.date_from = Some(from);
+            d.policy.date_from = Some(from.into());
         }
         d.input = Some(self.input.clone());
         Ok(d)
@@ -155,7 +170,7 @@ impl Prepared<'_> {
             .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))?;
         if let Some((date, from)) = self.picked_by {
             d.policy.in_force_on = Some(date);
-            d.policy.date_from = Some(from);
+            d.policy.date_from = Some(from.into());
         }
         d.input = Some(self.input.clone());
         Ok((d, trace))
@@ -206,6 +221,7 @@ fn first_given<T>(given: [Option<T>; 4]) -> Option<(T, &'static str)> {
 }
 
 /// Why a document's dates pick no version.
+#[doc(hidden)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VersionDateError {
     /// The document has none of [`VERSION_DATES`].

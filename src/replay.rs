@@ -7,6 +7,7 @@
 //! reasons). Totals add the amounts of every document decided under both versions,
 //! exactly, in decimals.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
@@ -71,8 +72,11 @@ pub enum Side {
 /// A rule responsible for a change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleDelta {
+    /// The rule's name.
     pub rule: Arc<str>,
-    pub kind: &'static str,
+    /// The rule's kind (`coverage`, `exclusion`, ...).
+    pub kind: Cow<'static, str>,
+    /// Which version gave it.
     pub side: Side,
 }
 
@@ -164,14 +168,14 @@ impl Verdict {
 
 /// Reasons given under one version only; the shared ones when there are none.
 fn responsible(before: &[Reason], after: &[Reason]) -> Vec<RuleDelta> {
-    let key = |r: &Reason| (r.rule.clone(), r.kind);
+    let key = |r: &Reason| (r.rule.clone(), r.kind.clone());
     let only = |these: &[Reason], those: &[Reason], side: Side| -> Vec<RuleDelta> {
         these
             .iter()
             .filter(|r| !those.iter().any(|o| key(o) == key(r)))
             .map(|r| RuleDelta {
                 rule: r.rule.clone(),
-                kind: r.kind,
+                kind: r.kind.clone(),
                 side,
             })
             .collect()
@@ -183,7 +187,7 @@ fn responsible(before: &[Reason], after: &[Reason]) -> Vec<RuleDelta> {
             .iter()
             .map(|r| RuleDelta {
                 rule: r.rule.clone(),
-                kind: r.kind,
+                kind: r.kind.clone(),
                 side: Side::Both,
             })
             .collect();

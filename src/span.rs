@@ -9,11 +9,14 @@ use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanConten
 /// A byte range into one source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
+    /// The first byte.
     pub start: usize,
+    /// The byte after the last.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
@@ -33,7 +36,9 @@ impl From<Span> for SourceSpan {
 /// A source text and the name it is shown under (a path, or `<stdin>`).
 #[derive(Clone, Debug)]
 pub struct Source {
+    /// The file name, as messages show it.
     pub name: Arc<str>,
+    /// The whole text.
     pub text: Arc<str>,
 }
 
@@ -55,6 +60,7 @@ thread_local! {
 }
 
 impl Source {
+    /// A source named `name` holding `text`.
     pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
         Source {
             name: name.into(),

@@ -28,10 +28,11 @@
 //! one by one, after the rule was decided, with the same document and the same `let`
 //! values, so a trace never changes a decision.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::check::{CondMap, CondNode, ReadMap, ReadOf};
 use crate::compile::{CompiledRule, Program};
@@ -44,7 +45,7 @@ use crate::types::Base;
 use crate::value::{display, Value};
 
 /// How one document was decided: every rule considered, in order.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
     /// The policy version that decided.
     pub policy: TracedPolicy,
@@ -53,14 +54,17 @@ pub struct Trace {
     pub rules: Vec<Considered>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// The policy version a trace is of.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TracedPolicy {
+    /// The policy's name.
     pub name: Arc<str>,
+    /// The version label.
     pub version: Arc<str>,
 }
 
 /// Why a rule was read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Deciding the outcome.
@@ -73,10 +77,12 @@ pub enum Stage {
 }
 
 /// The value of a condition or of one of its parts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Truth {
+    /// It held.
     True,
+    /// It did not hold.
     False,
     /// It read a fact taken as unknown (three-valued reading, stage `could_be_covered`).
     Unknown,
@@ -87,6 +93,7 @@ pub enum Truth {
 }
 
 impl Truth {
+    /// As the JSON writes it (`true`, `skipped`).
     pub fn as_str(self) -> &'static str {
         match self {
             Truth::True => "true",
@@ -109,12 +116,15 @@ impl From<bool> for Truth {
 }
 
 /// One rule, as considered once.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Considered {
+    /// The rule's name.
     pub rule: Arc<str>,
-    pub kind: &'static str,
+    /// The rule's kind (`coverage`, `exclusion`, ...).
+    pub kind: Cow<'static, str>,
     /// `file:line:col` of the rule.
     pub source: Arc<str>,
+    /// Why it was read.
     pub stage: Stage,
     /// Whether its condition held (`true` for a rule without `when`).
     pub held: Truth,
@@ -130,37 +140,40 @@ pub struct Considered {
 }
 
 /// A condition, or one operand of an `and`/`or`, as written.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Part {
+    /// As written.
     pub text: Arc<str>,
     /// `file:line:col` where it is written.
     pub source: Arc<str>,
+    /// Its value.
     pub value: Truth,
     /// `and` or `or`, with its operands in `parts` (a chain `a and b and c` is one `and`
     /// of three parts).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub op: Option<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub op: Option<Cow<'static, str>>,
+    /// The operands of an `and`/`or`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<Part>,
     /// What this part reads (for a part that is not an `and`/`or`, and was evaluated).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reads: Vec<Read>,
 }
 
 /// A fact, constant or value read, with its value in this document.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Read {
     /// As written: a fact's path (`claim.type`), a constant's or a value's name.
     pub name: Arc<str>,
     /// `fact`, `constant` or `value` (a `let`).
-    pub kind: &'static str,
+    pub kind: Cow<'static, str>,
     /// `file:line:col` where the condition names it.
     pub source: Arc<str>,
     /// As the decision shows values; `null` when absent, unknown or not computable. A
     /// list shows its items when they are few plain values, else their number (`3 items`).
     pub value: Option<String>,
     /// The fact is taken as unknown here (stage `could_be_covered`).
-    #[serde(skip_serializing_if = "is_false")]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub unknown: bool,
     /// Why the value could not be computed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -172,23 +185,26 @@ fn is_false(b: &bool) -> bool {
 }
 
 /// The amount a rule paid (`pays`) or adjusted (`reduce by`, `cap at`, `floor at`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AmountTrace {
     /// `pays`, `reduce by`, `cap at` or `floor at`.
-    pub clause: &'static str,
+    pub clause: Cow<'static, str>,
     /// The value of the clause's expression, rounded to the cent.
-    #[serde(serialize_with = "money")]
+    #[serde(serialize_with = "money", deserialize_with = "read_money")]
     pub value: Decimal,
     /// The amount before this rule (absent for `pays`).
     #[serde(
+        default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "optional_money"
+        serialize_with = "optional_money",
+        deserialize_with = "read_optional_money"
     )]
     pub before: Option<Decimal>,
-    #[serde(serialize_with = "money")]
+    /// The amount after this rule, rounded to the cent.
+    #[serde(serialize_with = "money", deserialize_with = "read_money")]
     pub after: Decimal,
     /// What the clause's expression reads.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reads: Vec<Read>,
 }
 
@@ -203,7 +219,21 @@ fn optional_money<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::
     }
 }
 
+/// An amount written as a string (`"44.00"`), as [`money`] writes it.
+fn read_money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let text = Cow::<'de, str>::deserialize(d)?;
+    Decimal::from_str_exact(&text)
+        .map_err(|_| de::Error::custom(format!("`{text}` is not an amount (`12.50`)")))
+}
+
+fn read_optional_money<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    #[derive(Deserialize)]
+    struct Money(#[serde(deserialize_with = "read_money")] Decimal);
+    Ok(Option::<Money>::deserialize(d)?.map(|Money(m)| m))
+}
+
 /// A rule's condition and action as written, compiled beside the rule for traces.
+#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct RuleMap {
     pub condition: Option<Cond>,
@@ -211,6 +241,7 @@ pub struct RuleMap {
 }
 
 /// A condition part with its text and place; see [`crate::check::CondMap`].
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Cond {
     pub text: Arc<str>,
@@ -218,6 +249,7 @@ pub struct Cond {
     pub node: Node,
 }
 
+#[doc(hidden)]
 #[derive(Debug)]
 pub enum Node {
     Junction(Box<Cond>, Box<Cond>),
@@ -225,6 +257,7 @@ pub enum Node {
 }
 
 /// A name read, its place, and how to read its value.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct ReadAt {
     pub name: Arc<str>,
@@ -232,6 +265,7 @@ pub struct ReadAt {
     pub of: Of,
 }
 
+#[doc(hidden)]
 #[derive(Debug)]
 pub enum Of {
     /// An [`Ex::Fact`].
@@ -373,7 +407,7 @@ fn record<'a>(
     };
     rec.trace.rules.push(Considered {
         rule: rule.name.clone(),
-        kind: rule.kind.as_str(),
+        kind: rule.kind.as_str().into(),
         source: rule.source.clone(),
         stage,
         held,
@@ -418,7 +452,7 @@ fn record_amount<'a>(
         .find(|c| Arc::ptr_eq(&c.rule, &rule.name));
     if let Some(c) = last {
         c.amount = Some(AmountTrace {
-            clause,
+            clause: clause.into(),
             value,
             before,
             after,
@@ -482,7 +516,7 @@ fn part<'a>(cx: &mut Ctx<'a>, schema: &Schema, ex: &'a Ex, map: &'a Cond, three:
             text: map.text.clone(),
             source: map.source.clone(),
             value,
-            op: Some(if is_and { "and" } else { "or" }),
+            op: Some(if is_and { "and" } else { "or" }.into()),
             parts,
             reads: Vec::new(),
         };
@@ -556,7 +590,7 @@ fn reads<'a>(cx: &mut Ctx<'a>, schema: &Schema, reads: &'a [ReadAt]) -> Vec<Read
             };
             Read {
                 name: r.name.clone(),
-                kind,
+                kind: kind.into(),
                 source: r.source.clone(),
                 value,
                 unknown,

@@ -5,7 +5,7 @@
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use proviso::batch::{self, OwnedDocument, WINDOW_PER_JOB};
+use proviso::internals::batch::{self, OwnedDocument, WINDOW_PER_JOB};
 use proviso::{Document, Format, PolicySet};
 
 fn jobs(n: usize) -> NonZeroUsize {

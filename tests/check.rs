@@ -502,9 +502,10 @@ fn the_fuzz_harness_policies_check() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let source = proviso::span::Source::new(path.display().to_string(), text.as_str());
-        let ast = proviso::parse::parse_file(&source).unwrap();
-        let c = proviso::check::check(&source, &ast)
+        let source =
+            proviso::internals::span::Source::new(path.display().to_string(), text.as_str());
+        let ast = proviso::internals::parse::parse_file(&source).unwrap();
+        let c = proviso::internals::check::check(&source, &ast)
             .unwrap_or_else(|e| panic!("{}: {}", path.display(), e[0]));
         assert_eq!(c.hooks.len(), 1, "{}", path.display());
         checked.push(path.file_stem().unwrap().to_string_lossy().into_owned());

@@ -47,7 +47,7 @@ fn text_output_of_the_example_claim() {
     // The fixture holds `{sha256}` where the policy's hash prefix goes: the hash is the
     // policy file's own, computed here, so editing the policy does not stale the fixture.
     let policy = read("policies/xcotton/shipping-protection/2025-01-01.proviso");
-    let sha = proviso::compile::hash(policy.as_bytes(), &[]);
+    let sha = proviso::internals::compile::hash(policy.as_bytes(), &[]);
     let expected = read("tests/cli/lost-domestic.txt").replace("{sha256}", &sha[..12]);
     assert_eq!(stdout, expected);
 }

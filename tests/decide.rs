@@ -5,7 +5,7 @@
 mod minimal;
 
 use minimal::{payout, summary, Engine, FALLBACK_TEXT};
-use proviso::decision::Missing;
+use proviso::internals::decision::Missing;
 
 fn outcome(e: &Engine, fields: &str) -> (String, String, Vec<String>) {
     summary(&e.claim_decision(fields))
@@ -143,7 +143,7 @@ fn the_fallback_is_the_reason_when_nothing_matches() {
         ("denied".into(), "0.00".into(), strings(&["not_covered"]))
     );
     let r = &d.reasons[0];
-    assert_eq!((r.kind, r.text.as_ref()), ("fallback", FALLBACK_TEXT));
+    assert_eq!((&*r.kind, r.text.as_ref()), ("fallback", FALLBACK_TEXT));
     assert_eq!(r.source.as_ref(), "test.proviso:32:1");
     assert_eq!(d.payout.as_ref().map(|p| p.currency.as_ref()), Some("USD"));
 }
@@ -163,7 +163,7 @@ fn a_reason_carries_the_joined_clause_text_and_its_location() {
     let text = minimal::policy(minimal::FACTS, rules);
     assert_eq!(
         d.policy.sha256.as_ref(),
-        proviso::compile::hash(text.as_bytes(), &[])
+        proviso::internals::compile::hash(text.as_bytes(), &[])
     );
 }
 
@@ -389,9 +389,9 @@ fn an_instant_keeps_its_fraction_of_a_second_and_is_shown_in_utc() {
 #[test]
 fn dates_and_instants_are_shown_as_chrono_writes_them() {
     use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta};
-    use proviso::schema::Schema;
-    use proviso::types::Base;
-    use proviso::value::{display, Value};
+    use proviso::internals::schema::Schema;
+    use proviso::internals::types::Base;
+    use proviso::internals::value::{display, Value};
 
     let schema = Schema::default();
     let days = [

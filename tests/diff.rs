@@ -9,9 +9,9 @@
 
 mod support;
 
-use proviso::ast::PolicyFile;
-use proviso::diff::{diff, ChangeKind};
-use proviso::span::Source;
+use proviso::internals::ast::PolicyFile;
+use proviso::internals::diff::{diff, ChangeKind};
+use proviso::internals::span::Source;
 use support::{proviso, read, root};
 
 const V2024: &str = "policies/xcotton/shipping-protection/2024-01-01.proviso";
@@ -247,7 +247,7 @@ fn diff_of_an_unknown_version_label_exits_3() {
 
 fn parse(text: &str) -> PolicyFile {
     let src = Source::new("test.proviso", text);
-    match proviso::parse::parse_file(&src) {
+    match proviso::internals::parse::parse_file(&src) {
         Ok(f) => f,
         Err(e) => panic!("{}: {text}", e[0].message),
     }
@@ -262,7 +262,9 @@ fn with_condition(expr: &str) -> PolicyFile {
 
 fn condition(expr: &str) -> String {
     let f = with_condition(expr);
-    proviso::diff::rule_form(&f.rules[0]).clauses[1].1.clone()
+    proviso::internals::diff::rule_form(&f.rules[0]).clauses[1]
+        .1
+        .clone()
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -369,17 +371,21 @@ fn an_added_coverage_rule_says_where_it_is_evaluated() {
 fn the_canonical_print_of_the_bundled_policies_means_the_same_and_is_stable() {
     for path in [V2024, V2025] {
         let original = parse(&read(path));
-        let printed = proviso::print::policy(&original);
+        let printed = proviso::internals::print::policy(&original);
         let src = Source::new("printed.proviso", printed.as_str());
-        let reparsed = proviso::parse::parse_file(&src).unwrap_or_else(|e| {
+        let reparsed = proviso::internals::parse::parse_file(&src).unwrap_or_else(|e| {
             panic!("{path}: {} at {}\n{printed}", e[0].message, e[0].location())
         });
-        if let Err(e) = proviso::policy_set::compile_ast(&src, &reparsed) {
+        if let Err(e) = proviso::internals::policy_set::compile_ast(&src, &reparsed) {
             panic!("{path}: {} at {}\n{printed}", e[0].message, e[0].location());
         }
         let d = diff(&original, &reparsed);
-        assert_eq!(d, proviso::diff::PolicyDiff::default(), "{path}");
-        assert_eq!(proviso::print::policy(&reparsed), printed, "{path}");
+        assert_eq!(d, proviso::internals::diff::PolicyDiff::default(), "{path}");
+        assert_eq!(
+            proviso::internals::print::policy(&reparsed),
+            printed,
+            "{path}"
+        );
     }
 }
 

@@ -15,10 +15,10 @@ use std::sync::OnceLock;
 
 use minimal::{payout, Engine};
 use proptest::prelude::*;
-use proviso::exact::{self, Fault};
-use proviso::ir::Arith;
-use proviso::ratio::Ratio;
-use proviso::value::Value;
+use proviso::internals::exact::{self, Fault};
+use proviso::internals::ir::Arith;
+use proviso::internals::ratio::Ratio;
+use proviso::internals::value::Value;
 use proviso::{Document, PolicySet};
 use rust_decimal::Decimal;
 

@@ -7,8 +7,8 @@ mod minimal;
 mod support;
 
 use minimal::{claim, Engine};
-use proviso::coverage::{Coverage, RuleCoverage};
-use proviso::trace::{Considered, Part, Trace};
+use proviso::internals::coverage::{Coverage, RuleCoverage};
+use proviso::internals::trace::{Considered, Part, Trace};
 use proviso::{Document, PolicySet};
 use serde_json::json;
 use support::{proviso, read};
@@ -298,7 +298,13 @@ fn the_payout_breakdown_of_the_marketplace_q8_example() {
     let steps: Vec<(&str, &str, String)> = payout
         .breakdown
         .iter()
-        .map(|s| (&*s.rule, s.kind, proviso::decision::format_money(s.amount)))
+        .map(|s| {
+            (
+                &*s.rule,
+                &*s.kind,
+                proviso::internals::decision::format_money(s.amount),
+            )
+        })
         .collect();
     assert_eq!(
         steps,
@@ -359,7 +365,7 @@ fn eval_explain_as_text() {
     ]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     let policy = read("policies/marketplace/shipping-insurance/2025-01-01.proviso");
-    let sha = proviso::compile::hash(policy.as_bytes(), &[]);
+    let sha = proviso::internals::compile::hash(policy.as_bytes(), &[]);
     let expected = read("tests/cli/q8-explain.txt").replace("{sha256}", &sha[..12]);
     assert_eq!(run.stdout, expected);
 }
@@ -388,7 +394,7 @@ fn eval_explain_as_json_adds_an_explain_field_before_input() {
 }
 
 fn counts(r: &RuleCoverage) -> (&str, &str, usize, usize, usize) {
-    (&r.rule, r.kind, r.decided, r.seen_true, r.seen_false)
+    (&r.rule, &*r.kind, r.decided, r.seen_true, r.seen_false)
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 use std::process::Command;
 
-use proviso::format::{layout, WIDTH};
-use proviso::span::Source;
+use proviso::internals::format::{layout, WIDTH};
+use proviso::internals::span::Source;
 
 const BUNDLED: [&str; 4] = [
     "policies/xcotton/shipping-protection/2025-01-01.proviso",

@@ -45,7 +45,7 @@ fn documents(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The documented identity of a policy version, computed here from the files alone: the
 /// SHA-256 of the policy file followed, for each `hook ... from "FILE"` it declares (in
 /// order), by a NUL byte, FILE as written, a NUL byte and the bytes of that file.
-fn policy_hash(file: &proviso::span::Source) -> String {
+fn policy_hash(file: &proviso::internals::span::Source) -> String {
     let mut h = Sha256::new();
     h.update(file.text.as_bytes());
     let dir = Path::new(file.name.as_ref()).parent().unwrap();
@@ -211,12 +211,17 @@ fn golden_decisions() {
 
 #[test]
 fn the_policies_test_files_pass() {
-    let found = proviso::testing::find(&[PathBuf::from("policies")]);
+    let found = proviso::internals::testing::find(&[PathBuf::from("policies")]);
     assert!(!found.tests.is_empty(), "no test files under policies/");
     let cases: usize = found
         .tests
         .iter()
-        .map(|p| proviso::testing::read_file(p).unwrap().cases.len())
+        .map(|p| {
+            proviso::internals::testing::read_file(p)
+                .unwrap()
+                .cases
+                .len()
+        })
         .sum();
     let run = support::proviso(&["test", "policies"]);
     assert_eq!(

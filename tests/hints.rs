@@ -498,17 +498,18 @@ fn keywords_that_are_not_reserved_can_be_names() {
 
 #[test]
 fn names_that_are_keywords_print_and_parse_back() {
-    use proviso::span::Source;
+    use proviso::internals::span::Source;
     let text = policy(NAMED_FACTS, NAMED_RULES);
-    let parsed = proviso::parse::parse_file(&Source::new("a.proviso", text.as_str())).unwrap();
-    let printed = proviso::print::policy(&parsed);
+    let parsed =
+        proviso::internals::parse::parse_file(&Source::new("a.proviso", text.as_str())).unwrap();
+    let printed = proviso::internals::print::policy(&parsed);
     let src = Source::new("printed.proviso", printed.as_str());
-    let reparsed = proviso::parse::parse_file(&src).unwrap();
-    assert_eq!(proviso::print::policy(&reparsed), printed);
-    assert!(proviso::policy_set::compile_ast(&src, &reparsed).is_ok());
+    let reparsed = proviso::internals::parse::parse_file(&src).unwrap();
+    assert_eq!(proviso::internals::print::policy(&reparsed), printed);
+    assert!(proviso::internals::policy_set::compile_ast(&src, &reparsed).is_ok());
     assert_eq!(
-        proviso::diff::diff(&parsed, &reparsed),
-        proviso::diff::PolicyDiff::default()
+        proviso::internals::diff::diff(&parsed, &reparsed),
+        proviso::internals::diff::PolicyDiff::default()
     );
     assert!(compile_text(&printed).is_ok(), "{printed}");
 }

@@ -92,7 +92,9 @@ fn run(dir: &Dir) -> (Result<String, String>, Duration) {
             assert_eq!(d.decision.as_str(), "referred");
             Err(format!("rule `{rule}` failed: {}", f.message))
         }
-        None => Ok(proviso::decision::format_money(d.refund.unwrap().amount)),
+        None => Ok(proviso::internals::decision::format_money(
+            d.refund.unwrap().amount,
+        )),
     };
     (r, elapsed)
 }
@@ -315,7 +317,7 @@ fn a_hook_file_that_is_missing_or_outside_the_policy_folder() {
 #[test]
 fn a_hook_file_over_the_size_limit_is_refused() {
     let mut hook = "fn admin_fee(state, price, prorated) { price * 0.10 }\n".to_string();
-    while hook.len() <= proviso::hooks::MAX_HOOK_BYTES {
+    while hook.len() <= proviso::internals::hooks::MAX_HOOK_BYTES {
         hook.push_str("// a line of comment, to make the file larger than a hook may be\n");
     }
     let dir = Dir::new("too-large", &hook);
@@ -433,7 +435,7 @@ fn a_hook_whose_decimal_function_panics_fails_its_document() {
     // backtrace). Any other panic in this test binary is still shown.
     let show = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !proviso::hooks::running_hook() {
+        if !proviso::internals::hooks::running_hook() {
             show(info);
         }
     }));
@@ -454,7 +456,7 @@ fn a_hook_whose_decimal_function_panics_fails_its_document() {
             ))
         );
     }
-    assert!(!proviso::hooks::running_hook());
+    assert!(!proviso::internals::hooks::running_hook());
 }
 
 #[test]
@@ -635,7 +637,7 @@ fn a_policy_set_is_send_and_sync() {
                     let d = set
                         .evaluate(&proviso::Document::yaml("ca.yaml", &text))
                         .unwrap();
-                    proviso::decision::format_money(d.refund.unwrap().amount)
+                    proviso::internals::decision::format_money(d.refund.unwrap().amount)
                 })
             })
             .collect();

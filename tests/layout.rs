@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use proviso::format::layout;
-use proviso::span::Source;
+use proviso::internals::format::layout;
+use proviso::internals::span::Source;
 
 fn laid(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();

@@ -5,7 +5,7 @@
 mod minimal;
 mod support;
 
-use proviso::lint::Lint;
+use proviso::internals::lint::Lint;
 use proviso::PolicyWarning;
 
 /// Facts of the lint tests. With the currency line `policy` adds, `claim` is on line 8 and

@@ -132,7 +132,7 @@ fn a_policy_file_that_is_not_utf8_names_the_first_bad_byte() {
 #[test]
 fn a_policy_file_over_the_limit_is_refused_without_reading_it_all() {
     let mut text = policy("  a: bool", "").into_bytes();
-    text.resize(proviso::parse::MAX_POLICY_BYTES + 1, b'\n');
+    text.resize(proviso::internals::parse::MAX_POLICY_BYTES + 1, b'\n');
     let path = scratch("big.proviso", &text);
     assert_eq!(
         load_errors(&path),
@@ -224,7 +224,7 @@ fn names_of_forty_characters_and_suggested_code_are_kept_whole() {
         [format!("{}:26 unknown name `{forty}`", FACTS_LINE + 2)]
     );
     assert_eq!(
-        proviso::diagnostic::shorten_quoted(
+        proviso::internals::diagnostic::shorten_quoted(
             "read its items with an aggregate: `sum(x in order.items_of_the_order: x.quantity)`"
         ),
         "read its items with an aggregate: `sum(x in order.items_of_the_order: x.quantity)`"

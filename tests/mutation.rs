@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use proviso::span::Source;
+use proviso::internals::span::Source;
 use proviso::{Document, PolicySet};
 
 /// xorshift64*: a small, fixed pseudo-random sequence.

@@ -222,7 +222,7 @@ fn warnings(rules: &str) -> Vec<String> {
     let set = minimal::compile_text(&minimal::policy(FACTS, rules)).unwrap();
     set.warnings()
         .iter()
-        .filter(|w| w.lint == proviso::lint::Lint::ZeroDivisor)
+        .filter(|w| w.lint == proviso::internals::lint::Lint::ZeroDivisor)
         .map(|w| format!("{} {}", w.location(), w.error.message))
         .collect()
 }

@@ -4,9 +4,9 @@
 
 mod minimal;
 
-use proviso::ast::{Alternative, Clause, Expr, ExprKind, PolicyFile, TimeUnit};
-use proviso::parse::parse_file;
-use proviso::span::Source;
+use proviso::internals::ast::{Alternative, Clause, Expr, ExprKind, PolicyFile, TimeUnit};
+use proviso::internals::parse::parse_file;
+use proviso::internals::span::Source;
 use proviso::PolicyError;
 
 use minimal::{located, policy, underlined, FILE};
@@ -63,7 +63,7 @@ fn when(expr: &str) -> Expr {
 
 /// An expression as an S-expression, to assert on its shape.
 fn sexp(e: &Expr) -> String {
-    use proviso::ast::BinOp;
+    use proviso::internals::ast::BinOp;
     match &e.kind {
         ExprKind::Number(n, dot) => format!("{n}{}", if *dot { "d" } else { "" }),
         ExprKind::Str(s) => format!("{s:?}"),

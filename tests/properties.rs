@@ -12,11 +12,11 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
-use proviso::diff::{diff, PolicyDiff};
-use proviso::format::layout;
-use proviso::parse::parse_file;
-use proviso::policy_set::prepare_with;
-use proviso::span::Source;
+use proviso::internals::diff::{diff, PolicyDiff};
+use proviso::internals::format::layout;
+use proviso::internals::parse::parse_file;
+use proviso::internals::policy_set::prepare_with;
+use proviso::internals::span::Source;
 use proviso::{Decision, Document, DocumentError, PolicySet};
 use serde_json::Value;
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use proviso::span::Source;
+use proviso::internals::span::Source;
 use proviso::{Document, PolicySet};
 
 #[test]
@@ -16,7 +16,7 @@ fn the_readme_policy_fragment_checks_and_decides() {
     let end = start + readme[start..].find("```").unwrap();
     let fragment = &readme[start..end];
     assert_eq!(
-        proviso::format::layout(&Source::new("README.md", fragment)).unwrap(),
+        proviso::internals::format::layout(&Source::new("README.md", fragment)).unwrap(),
         fragment,
         "the fragment is not laid out"
     );
@@ -29,7 +29,7 @@ fn the_readme_policy_fragment_checks_and_decides() {
     let d = set.evaluate(&Document::yaml("claim.yaml", claim)).unwrap();
     assert_eq!(d.decision.as_str(), "approved");
     assert_eq!(
-        proviso::decision::format_money(d.payout.unwrap().amount),
+        proviso::internals::decision::format_money(d.payout.unwrap().amount),
         "40.00"
     );
 }

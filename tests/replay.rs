@@ -174,7 +174,10 @@ fn the_corpus_is_decided_by_the_2024_terms_when_judged_by_its_dates() {
             let input = d.as_object_mut().unwrap().remove("input").unwrap();
             assert_eq!(input, serde_json::json!({"path": CORPUS, "line": i + 1}));
             let sha = d["policy"]["sha256"].as_str().unwrap().to_string();
-            assert_eq!(sha, proviso::compile::hash(read(V2024).as_bytes(), &[]));
+            assert_eq!(
+                sha,
+                proviso::internals::compile::hash(read(V2024).as_bytes(), &[])
+            );
             let doc: serde_json::Value = serde_json::from_str(doc).unwrap();
             let checked = support::check_picked_date(&doc, &d["policy"], None);
             assert_eq!(checked, Ok(()), "{doc}");

@@ -307,15 +307,17 @@ fn deep_payout(items: &str, when: &str, pays: &str) -> String {
          facts {{ claim: record {{ id: string  a: money  cur: string default \"USD\" }} }}\n{items}\
          coverage c doc \"c\" {when} pays {pays}\nfallback f doc \"f\"\n"
     );
-    let set =
-        proviso::PolicySet::from_sources(vec![proviso::span::Source::new("deep.proviso", policy)])
-            .unwrap_or_else(|e| panic!("{}", e.errors[0].message));
+    let set = proviso::PolicySet::from_sources(vec![proviso::internals::span::Source::new(
+        "deep.proviso",
+        policy,
+    )])
+    .unwrap_or_else(|e| panic!("{}", e.errors[0].message));
     let doc = "policy: t/deep\nclaim: {id: C1, a: \"1.00\"}\n";
     let at = chrono::NaiveDate::from_ymd_opt(2025, 2, 1);
     let d = set
         .evaluate_at(&proviso::Document::yaml("deep.yaml", doc), at)
         .unwrap();
-    proviso::decision::format_money(d.payout.unwrap().amount)
+    proviso::internals::decision::format_money(d.payout.unwrap().amount)
 }
 
 #[test]
@@ -335,7 +337,7 @@ fn the_deepest_admitted_chain_of_values_decides_on_a_small_stack() {
 #[test]
 fn the_deepest_admitted_policy_loads_and_decides_on_a_small_stack() {
     let mut amount = "claim.a".to_string();
-    for _ in 0..proviso::parse::MAX_BRACKET_DEPTH {
+    for _ in 0..proviso::internals::parse::MAX_BRACKET_DEPTH {
         amount = format!("({amount} + 1)");
     }
     let when = format!("when {}", vec!["claim.a > 0"; 120].join(" or "));

@@ -2,7 +2,7 @@
 //! row each value falls in, boundaries included.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use proviso::span::Source;
+use proviso::internals::span::Source;
 use proviso::{Document, PolicySet};
 
 /// A policy around one table, `tier`, declared on line 10 with its rows from line 12. The
@@ -152,7 +152,9 @@ fn lookup(table: &str, value: &str) -> (String, String) {
         "policy: t/tables\norder: {{ placed_at: 2025-06-01 }}\nclaim: {{ value: \"{value}\" }}\n"
     );
     let d = set.evaluate(&Document::yaml("claim.yaml", &doc)).unwrap();
-    let payout = d.payout.map(|p| proviso::decision::format_money(p.amount));
+    let payout = d
+        .payout
+        .map(|p| proviso::internals::decision::format_money(p.amount));
     let note = d.notes.get("row").map(String::from);
     (payout.unwrap(), note.unwrap())
 }

@@ -8,8 +8,8 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
-use proviso::span::Source;
-use proviso::testing::{self, CaseResult, TestFileError};
+use proviso::internals::span::Source;
+use proviso::internals::testing::{self, CaseResult, TestFileError};
 use proviso::PolicySet;
 use support::proviso;
 
@@ -633,7 +633,7 @@ fn coverage_lists_the_rules_no_case_made_decide() {
         "settle_by",
     ];
     let total = rules.len();
-    let percent = proviso::testing::percent(4, total);
+    let percent = proviso::internals::testing::percent(4, total);
     // Below the minimum: exit 6, the version's rules that no case made decide, each at
     // its file and line.
     let run = proviso(&["test", &dir, "--min-coverage", "100"]);
@@ -764,7 +764,7 @@ fn an_exempt_rule_is_left_out_of_coverage_until_a_case_makes_it_decide() {
             "coverage xcotton/shipping-protection 2025-01-01: 4 of {} rules decided ({}%), \
              1 exempt",
             total - 1,
-            proviso::testing::percent(4, total - 1)
+            proviso::internals::testing::percent(4, total - 1)
         )
     );
     assert!(

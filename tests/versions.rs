@@ -446,14 +446,17 @@ fn the_same_document_and_version_give_byte_identical_json() {
     .unwrap_or_default();
     assert_eq!(d["policy"]["name"], "xcotton/shipping-protection");
     assert_eq!(d["policy"]["version"], "2025-01-01");
-    assert_eq!(d["policy"]["sha256"], proviso::compile::hash(&source, &[]));
+    assert_eq!(
+        d["policy"]["sha256"],
+        proviso::internals::compile::hash(&source, &[])
+    );
 }
 
 const V2024: &str = "policies/xcotton/shipping-protection/2024-01-01.proviso";
 const V2025: &str = "policies/xcotton/shipping-protection/2025-01-01.proviso";
 
 fn sha(file: &str) -> String {
-    proviso::compile::hash(support::read(file).as_bytes(), &[])
+    proviso::internals::compile::hash(support::read(file).as_bytes(), &[])
 }
 
 #[test]

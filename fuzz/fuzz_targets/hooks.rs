@@ -10,13 +10,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use proviso::ast::PolicyFile;
-use proviso::check::check;
-use proviso::compile::compile;
-use proviso::hooks::{HookFile, Hooks};
-use proviso::parse::parse_file;
-use proviso::policy_set::prepare_with;
-use proviso::span::Source;
+use proviso::internals::ast::PolicyFile;
+use proviso::internals::check::check;
+use proviso::internals::compile::compile;
+use proviso::internals::hooks::{HookFile, Hooks};
+use proviso::internals::parse::parse_file;
+use proviso::internals::policy_set::prepare_with;
+use proviso::internals::span::Source;
 use proviso::Document;
 use proviso_fuzz::{diagnostic, fail, outcome, read, repo, text};
 

@@ -4,10 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use proviso::format::layout;
-use proviso::parse::parse_file;
-use proviso::policy_set::prepare_with;
-use proviso::span::Source;
+use proviso::internals::format::layout;
+use proviso::internals::parse::parse_file;
+use proviso::internals::policy_set::prepare_with;
+use proviso::internals::span::Source;
 use proviso::{Document, PolicySet};
 use proviso_fuzz::{diagnostic, outcome, read, repo, text};
 use serde_json::Value;

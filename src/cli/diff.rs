@@ -3,7 +3,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use proviso::diff::{diff, scripts, Change, ChangeKind, PolicyDiff, RuleChange, RuleForm};
+use proviso::internals::diff::{
+    diff, scripts, Change, ChangeKind, PolicyDiff, RuleChange, RuleForm,
+};
 
 use super::escape::{self, Shown};
 use super::pick::{self, Version};

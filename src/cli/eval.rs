@@ -5,10 +5,10 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use proviso::batch::{self, OwnedDocument};
-use proviso::decision::Input;
-use proviso::error::DocumentError;
-use proviso::tally::{Tally, Totals};
+use proviso::internals::batch::{self, OwnedDocument};
+use proviso::internals::decision::Input;
+use proviso::internals::error::DocumentError;
+use proviso::internals::tally::{Tally, Totals};
 use proviso::{Decision, Document, PolicySet, Trace};
 use serde::Serialize;
 
@@ -62,7 +62,7 @@ pub struct Args {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    proviso::document::parse_date(s).ok_or_else(|| {
+    proviso::internals::document::parse_date(s).ok_or_else(|| {
         format!(
             "expected a date written YYYY-MM-DD (years 0001 to 9999), like 2025-06-01, found `{s}`"
         )
@@ -373,13 +373,13 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
     let amount = match (&d.payout, &d.refund) {
         (_, Some(r)) => format!(
             ", refund {} {}",
-            proviso::decision::format_money(r.amount),
+            proviso::internals::decision::format_money(r.amount),
             Shown(&r.currency)
         ),
         (Some(p), None) if d.decision == proviso::Outcome::Approved => {
             format!(
                 ", pays {} {}",
-                proviso::decision::format_money(p.amount),
+                proviso::internals::decision::format_money(p.amount),
                 Shown(&p.currency)
             )
         }
@@ -391,7 +391,7 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
     };
     writeln!(out, "{id}: {}{amount}", d.decision.as_str())?;
     let short: String = d.policy.sha256.chars().take(12).collect();
-    let picked = match (d.policy.in_force_on, d.policy.date_from) {
+    let picked = match (d.policy.in_force_on, &d.policy.date_from) {
         (Some(day), Some(from)) => format!(", in force on {} ({from})", day.format("%Y-%m-%d")),
         _ => String::new(),
     };
@@ -439,7 +439,7 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
     }
     if let Some(refund) = &d.refund {
         for step in &refund.breakdown {
-            let amount = proviso::decision::format_money(step.amount);
+            let amount = proviso::internals::decision::format_money(step.amount);
             writeln!(
                 out,
                 "  {:<10} {amount:>10} {} {}",
@@ -483,7 +483,7 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
     if let Some(t) = trace {
         if let Some(p) = &d.payout {
             for step in &p.breakdown {
-                let amount = proviso::decision::format_money(step.amount);
+                let amount = proviso::internals::decision::format_money(step.amount);
                 writeln!(
                     out,
                     "  {:<10} {amount:>10} {} {}",
@@ -529,7 +529,7 @@ fn totals(t: &Totals) -> String {
             .map(|(currency, sum)| match sum {
                 Some(sum) => format!(
                     "{} {}",
-                    proviso::decision::format_money(*sum),
+                    proviso::internals::decision::format_money(*sum),
                     Shown(currency)
                 ),
                 None => format!("more than a decimal holds, in {}", Shown(currency)),

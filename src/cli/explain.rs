@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use proviso::decision::{format_money, Input};
-use proviso::trace::{AmountTrace, Considered, Part, Read, Stage, Trace, Truth};
+use proviso::internals::decision::{format_money, Input};
+use proviso::internals::trace::{AmountTrace, Considered, Part, Read, Stage, Trace, Truth};
 use proviso::Decision;
 use serde::Serialize;
 

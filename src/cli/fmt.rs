@@ -1,10 +1,10 @@
-//! `proviso fmt`: lay policy files out (`proviso::format`), or check that they are.
+//! `proviso fmt`: lay policy files out (`proviso::internals::format`), or check that they are.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use proviso::format::layout;
-use proviso::span::Source;
+use proviso::internals::format::layout;
+use proviso::internals::span::Source;
 
 use super::check::report_load_error;
 use super::escape::Shown;
@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> i32 {
-    let files = match proviso::policy_set::policy_files(&args.paths) {
+    let files = match proviso::internals::policy_set::policy_files(&args.paths) {
         Ok(f) => f,
         Err(e) => {
             report_load_error(&e);
@@ -32,7 +32,7 @@ pub fn run(args: &Args) -> i32 {
     let mut out = output::stdout();
     for path in files {
         let name = path.display().to_string();
-        let text = match proviso::policy_set::read_policy(&path) {
+        let text = match proviso::internals::policy_set::read_policy(&path) {
             Ok(src) => src.text,
             Err(e) => {
                 report_load_error(&e);

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use proviso::testing::{CaseResult, Report};
+use proviso::internals::testing::{CaseResult, Report};
 
 use super::test::{coverage_line, undecided_lines, Cov};
 

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use proviso::ast::PolicyFile;
-use proviso::compile::Program;
-use proviso::span::Source;
+use proviso::internals::ast::PolicyFile;
+use proviso::internals::compile::Program;
+use proviso::internals::span::Source;
 use proviso::{LoadError, PolicyErrors, PolicySet};
 
 use super::escape::Shown;
@@ -65,12 +65,13 @@ fn files(old: &Path, new: &Path) -> Result<(Version, Version), i32> {
 }
 
 fn file(path: &Path) -> Result<Version, LoadError> {
-    compile(proviso::policy_set::read_policy(path)?)
+    compile(proviso::internals::policy_set::read_policy(path)?)
 }
 
 fn compile(src: Source) -> Result<Version, LoadError> {
-    let ast = proviso::parse::parse_file(&src).map_err(PolicyErrors::from)?;
-    let program = proviso::policy_set::compile_ast(&src, &ast).map_err(PolicyErrors::from)?;
+    let ast = proviso::internals::parse::parse_file(&src).map_err(PolicyErrors::from)?;
+    let program =
+        proviso::internals::policy_set::compile_ast(&src, &ast).map_err(PolicyErrors::from)?;
     Ok(Version { program, ast })
 }
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use std::sync::Arc;
 
-use proviso::decision::format_money;
-use proviso::replay::{replay, Changed, Replay, Side, Totals, Verdict};
+use proviso::internals::decision::format_money;
+use proviso::internals::replay::{replay, Changed, Replay, Side, Totals, Verdict};
 use proviso::{Document, Format};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -261,7 +261,7 @@ struct VerdictJson {
 #[derive(Serialize)]
 struct RuleJson<'a> {
     rule: &'a str,
-    kind: &'static str,
+    kind: &'a str,
     /// `before`, `after`, or `both` (the same reason under both versions).
     given: &'static str,
 }
@@ -308,7 +308,7 @@ fn report<'a>(old: &Version, new: &Version, r: &'a Replay) -> Report<'a> {
                 .iter()
                 .map(|d| RuleJson {
                     rule: &d.rule,
-                    kind: d.kind,
+                    kind: &d.kind,
                     given: match d.side {
                         Side::Before => "before",
                         Side::After => "after",

@@ -4,8 +4,8 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use proviso::coverage::{self, RuleCoverage, VersionReport};
-use proviso::testing::{self, CaseResult, Counts, Report};
+use proviso::internals::coverage::{self, RuleCoverage, VersionReport};
+use proviso::internals::testing::{self, CaseResult, Counts, Report};
 use proviso::PolicySet;
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use proviso::compile::Program;
+use proviso::internals::compile::Program;
 use proviso::PolicySet;
 
 use super::escape::shown;

@@ -40,8 +40,11 @@ use crate::value::Value;
 
 /// The text formats a document may come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[warn(missing_docs)]
 pub enum Format {
+    /// YAML (a JSON text is also YAML).
     Yaml,
+    /// JSON.
     Json,
 }
 

@@ -21,7 +21,7 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use proviso::span::Source;
+use proviso::internals::span::Source;
 use proviso::{Decision, Document, DocumentError, PolicyError, PolicySet};
 
 /// The name every test policy has.
@@ -242,7 +242,7 @@ pub fn summary(d: &Decision) -> (String, String, Vec<String>) {
     let payout = d
         .payout
         .as_ref()
-        .map(|p| proviso::decision::format_money(p.amount))
+        .map(|p| proviso::internals::decision::format_money(p.amount))
         .unwrap_or_default();
     let rules = d.reasons.iter().map(|r| r.rule.to_string()).collect();
     (d.decision.as_str().to_string(), payout, rules)
