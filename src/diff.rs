@@ -24,9 +24,11 @@ use crate::hooks::Hooks;
 use crate::print;
 
 /// Header fields that date a version; they are expected to differ between versions.
+#[doc(hidden)]
 pub const DATING: [&str; 3] = ["version", "effective", "until"];
 
 /// Rule kinds whose order in the file decides the outcome.
+#[doc(hidden)]
 pub const ORDERED: [RuleKind; 7] = [
     RuleKind::Coverage,
     RuleKind::Compensation,
@@ -37,28 +39,41 @@ pub const ORDERED: [RuleKind; 7] = [
     RuleKind::Appeal,
 ];
 
+/// How a thing differs between the old and the new version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
+    /// Only the new version has it.
     Added,
+    /// Only the old version has it.
     Removed,
+    /// Both have it, differently.
     Changed,
 }
 
 /// Everything that differs between two versions, each part sorted by name.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct PolicyDiff {
+    /// Header fields (`currency`, `doc`, and the dating fields, see [`PolicyDiff::dating`]).
     pub header: Vec<Change>,
+    /// Fact paths, with their types.
     pub facts: Vec<Change>,
+    /// Constants, with their values.
     pub constants: Vec<Change>,
+    /// Derived values (`let`), with their expressions.
     pub lets: Vec<Change>,
+    /// The evidence source declaration.
     pub evidence_source: Vec<Change>,
+    /// Tables, with their rows.
     pub tables: Vec<Change>,
+    /// Hook declarations.
     pub hooks: Vec<Change>,
     /// Hooks both versions declare alike whose scripts differ (filled by [`scripts`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hook_scripts: Vec<Change>,
+    /// Rules added, removed or changed.
     pub rules: Vec<RuleChange>,
+    /// Order-sensitive kinds whose shared rules are evaluated in another order.
     pub rule_order: Vec<OrderChange>,
 }
 
@@ -66,9 +81,13 @@ pub struct PolicyDiff {
 /// or one clause of a rule. `old` and `new` are canonical text; `None` where it is absent.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Change {
+    /// What differs (`currency`, `claim.type`, a constant's name, a clause).
     pub name: String,
+    /// How it differs.
     pub change: ChangeKind,
+    /// Its old canonical text.
     pub old: Option<String>,
+    /// Its new canonical text.
     pub new: Option<String>,
     /// For constants and derived values: what reads them, directly or through derived
     /// values (`let wait`, `exclusion lost_waiting_period`).
@@ -79,14 +98,18 @@ pub struct Change {
 /// A rule added, removed or changed, with its whole old and new form.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RuleChange {
+    /// The rule's name.
     pub rule: String,
     /// The kind in the new version (the old one for a removed rule).
     pub kind: &'static str,
+    /// How it differs.
     pub change: ChangeKind,
     /// Where an added coverage or compensation rule is evaluated: `first` or `after NAME`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    /// The old rule (absent when added).
     pub old: Option<RuleForm>,
+    /// The new rule (absent when removed).
     pub new: Option<RuleForm>,
     /// For a changed rule: its kind if that changed, then each clause that differs.
     pub differences: Vec<Change>,
@@ -95,15 +118,20 @@ pub struct RuleChange {
 /// A rule in canonical form: its kind, then its clauses in a fixed order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleForm {
+    /// The rule's kind.
     pub kind: &'static str,
+    /// Each clause's keyword (`when`, `pays`) and canonical text.
     pub clauses: Vec<(&'static str, String)>,
 }
 
 /// The shared rules of one order-sensitive kind, in old and in new evaluation order.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OrderChange {
+    /// The rule kind (`coverage`, `compensation`, ...).
     pub kind: &'static str,
+    /// The shared rules in old order.
     pub old: Vec<String>,
+    /// The shared rules in new order.
     pub new: Vec<String>,
 }
 
@@ -138,6 +166,7 @@ impl PolicyDiff {
 }
 
 /// Compares two parsed policy files.
+#[doc(hidden)]
 pub fn diff(old: &PolicyFile, new: &PolicyFile) -> PolicyDiff {
     let mut facts_old = BTreeMap::new();
     let mut facts_new = BTreeMap::new();
@@ -349,6 +378,7 @@ fn clause_rank(keyword: &str) -> usize {
 }
 
 /// The canonical form of a rule.
+#[doc(hidden)]
 pub fn rule_form(rule: &Rule) -> RuleForm {
     let mut clauses: Vec<(&'static str, String)> = rule
         .clauses
@@ -602,6 +632,7 @@ impl Serialize for RuleForm {
 
 /// Hooks both compiled versions have whose script text differs, each shown by the SHA-256
 /// of its script: a change to a hook file changes the terms as much as a rule does.
+#[doc(hidden)]
 pub fn scripts(old: &Hooks, new: &Hooks) -> Vec<Change> {
     let new_scripts: BTreeMap<&str, &str> = new.scripts().collect();
     let sha = |text: &str| {

@@ -1,19 +1,55 @@
 //! Proviso: a declarative policy language and engine for shipping and product protection plans.
 //!
-//! Policies are `.proviso` files; each is parsed ([`parse`]), checked for names and
-//! types ([`check`]), compiled ([`compile`]) and evaluated against claim documents
-//! ([`decide`]). Most callers need only [`PolicySet`] and [`Document`]:
+//! Policies are `.proviso` files, loaded into a [`PolicySet`] (every version of every
+//! policy under some paths, checked and compiled). A claim or cancellation is a
+//! [`Document`] (YAML or JSON text); the set picks the version in force for it and decides
+//! it into a [`Decision`]: its [`Outcome`], the [`Payout`] or [`Refund`] with its
+//! breakdown, the [`Reason`]s (each rule with its clause and `file:line:col`), missing
+//! evidence and deadlines. A decision serializes to the JSON of `proviso eval --format
+//! json`, and reads back from it with `Deserialize`; amounts are [`Decimal`]s, never floats.
 //!
 //! ```
-//! use proviso::{Document, PolicySet};
+//! use proviso::{Decimal, Decision, Document, Outcome, PolicySet};
 //!
 //! let set = PolicySet::load(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"))?;
 //! let claim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/shipping/lost-domestic.yaml"))?;
 //! let decision = set.evaluate(&Document::yaml("lost-domestic.yaml", &claim))?;
-//! assert_eq!(decision.decision.as_str(), "approved");
-//! println!("{}", serde_json::to_string(&decision)?);
+//! assert_eq!(decision.decision, Outcome::Approved);
+//! assert_eq!(decision.decision.to_string(), "approved");
+//! let payout = decision.payout.as_ref().map(|p| p.amount);
+//! assert_eq!(payout, Some(Decimal::new(4400, 2)));
+//!
+//! // The JSON of `proviso eval --format json`, read back.
+//! let line = serde_json::to_string(&decision)?;
+//! let read: Decision = serde_json::from_str(&line)?;
+//! assert_eq!(serde_json::to_string(&read)?, line);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! The surface, by task:
+//!
+//! - Load: [`PolicySet::load`], [`PolicySet::load_all`], [`PolicySet::from_sources`] (from
+//!   [`Source`]s in memory); [`PolicySet::strict`] reads documents strictly;
+//!   [`PolicySet::warnings`]; [`PolicySet::listing`] lists every version ([`VersionInfo`]).
+//! - Evaluate: [`PolicySet::evaluate`], [`PolicySet::evaluate_at`] (the terms in force on a
+//!   given day); [`PolicySet::prepare`] decodes a document once and [`Prepared::decide`]
+//!   decides it; [`PolicySet::decide_all`] decides a stream of [`OwnedDocument`]s on several
+//!   threads, in input order.
+//! - Explain: [`PolicySet::explain`], [`PolicySet::explain_at`] and
+//!   [`Prepared::decide_traced`] return the decision with its [`Trace`] (every rule
+//!   considered, its condition part by part, the values read); [`Explained`] is a decision
+//!   with its trace as `eval --format json --explain` writes it.
+//! - Diff and replay: a [`PolicyVersion`] is one version read on its own
+//!   ([`PolicyVersion::read`], [`PolicySet::version`]); [`diff()`] compares two by meaning
+//!   ([`PolicyDiff`]) and [`replay()`] decides documents under both ([`Replay`]).
+//! - Errors: [`LoadError`] (unreadable paths, or [`PolicyErrors`]), [`DocumentError`]
+//!   (with its [`DocumentErrorKind`]), [`PolicyWarning`]. Each implements
+//!   [`std::error::Error`] and [`Diagnostic`]: wrap it in a [`Report`] to render it with its
+//!   `file:line:col`, the offending text underlined, and help.
+//!
+//! The core never prints. Modules not named here are not part of the API: the `proviso`
+//! command, the tests, benches and fuzz targets reach them through a hidden module that
+//! may change at any time.
 
 #![warn(missing_docs)]
 
@@ -30,7 +66,6 @@ mod coverage;
 mod decide;
 mod decision;
 mod diagnostic;
-#[allow(missing_docs)]
 mod diff;
 #[allow(missing_docs)]
 mod document;
@@ -58,7 +93,6 @@ mod print;
 mod ratio;
 #[allow(missing_docs)]
 mod read;
-#[allow(missing_docs)]
 mod replay;
 #[allow(missing_docs)]
 mod schema;
@@ -74,14 +108,33 @@ mod trace;
 mod types;
 #[allow(missing_docs)]
 mod value;
+mod version;
 
-pub use coverage::Coverage;
-pub use decision::{Decision, Outcome};
+pub use batch::OwnedDocument;
+pub use decision::{
+    format_money, Deadlines, Decision, Failure, Input, Missing, NotMet, Outcome, Payout, PolicyId,
+    Reason, Refund, Step,
+};
 pub use diagnostic::{PolicyError, PolicyErrors, PolicyWarning};
+pub use diff::{Change, ChangeKind, OrderChange, PolicyDiff, RuleChange, RuleForm};
 pub use document::Format;
-pub use error::{DocumentError, DocumentErrorKind};
+pub use error::{DocumentError, DocumentErrorKind, Underline};
 pub use policy_set::{Document, LoadError, PolicySet, Prepared};
-pub use trace::Trace;
+pub use replay::{Changed, Failed, Replay, ReplayTotals, RuleDelta, Side, Verdict};
+pub use span::{Source, Span};
+pub use trace::{
+    AmountTrace, Considered, Explained, Part, Read, Stage, Trace, TracedPolicy, Truth,
+};
+pub use version::{diff, replay, PolicyVersion, VersionInfo};
+
+/// Dates (`effective`, `in_force_on`, the day of [`PolicySet::evaluate_at`]).
+pub use chrono::NaiveDate;
+/// What errors and warnings implement, to be rendered by a [`Report`].
+pub use miette::Diagnostic;
+/// Renders a [`Diagnostic`] (`format!("{:?}", Report::new(error))`) with its source and help.
+pub use miette::Report;
+/// Exact decimal amounts: payouts, refunds, breakdown steps.
+pub use rust_decimal::Decimal;
 
 /// The engine's modules, for the `proviso` command, its tests, benches and fuzz targets:
 /// not part of the API, and subject to change.
@@ -182,5 +235,8 @@ pub mod internals {
     }
     pub mod value {
         pub use crate::value::*;
+    }
+    pub mod version {
+        pub use crate::version::*;
     }
 }

@@ -352,6 +352,7 @@ impl PolicySet {
     }
 
     /// Every loaded version, by name then effective date.
+    #[doc(hidden)]
     pub fn versions(&self) -> impl Iterator<Item = &Program> {
         self.by_name
             .values()
@@ -360,6 +361,7 @@ impl PolicySet {
     }
 
     /// The version of `name` in force on `date`.
+    #[doc(hidden)]
     pub fn select(&self, name: &str, date: NaiveDate) -> Result<&Program, String> {
         let Some(versions) = self.by_name.get(name) else {
             let known: Vec<&str> = self.by_name.keys().map(|k| k.as_ref()).collect();
@@ -429,6 +431,7 @@ impl PolicySet {
     /// Prepares a document as [`PolicySet::prepare`] does, reading its envelope first and
     /// then decoding its facts: two passes over the text. [`PolicySet::prepare`] reads it
     /// once where it can, with the same result; this form is kept to show that they agree.
+    #[doc(hidden)]
     pub fn prepare_two_pass(
         &self,
         doc: &Document<'_>,

@@ -26,15 +26,20 @@ pub struct Replay {
     pub changed: Vec<Changed>,
     /// Documents that could not be decided under one version or both.
     pub failed: Vec<Failed>,
-    pub before: Totals,
-    pub after: Totals,
+    /// The amounts under the old version.
+    pub before: ReplayTotals,
+    /// The amounts under the new version.
+    pub after: ReplayTotals,
 }
 
 /// The sums of every decided document's amounts under one version.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Totals {
+pub struct ReplayTotals {
+    /// Every payout, added exactly.
     pub payout: Decimal,
+    /// Every refund, added exactly.
     pub refund: Decimal,
+    /// The version's currency.
     pub currency: Arc<str>,
 }
 
@@ -45,16 +50,22 @@ pub struct Changed {
     pub document: String,
     /// Where it came from: a file, or `file:line` in JSON Lines.
     pub source: Arc<str>,
+    /// Under the old version.
     pub before: Verdict,
+    /// Under the new version.
     pub after: Verdict,
+    /// The rules responsible.
     pub rules: Vec<RuleDelta>,
 }
 
 /// A decision and its amounts: what is compared.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Verdict {
+    /// The outcome.
     pub decision: Outcome,
+    /// The payout (zero when none).
     pub payout: Decimal,
+    /// The refund, for a cancellation.
     pub refund: Option<Decimal>,
 }
 
@@ -83,9 +94,11 @@ pub struct RuleDelta {
 /// A document that got no decision under one version.
 #[derive(Debug, Clone)]
 pub struct Failed {
+    /// Where it came from: a file, or `file:line` in JSON Lines.
     pub source: Arc<str>,
     /// The version label it failed under.
     pub version: Arc<str>,
+    /// Why it got no decision.
     pub error: DocumentError,
 }
 
@@ -101,10 +114,11 @@ impl Replay {
 
 /// Decides every document under `old` and under `new` and compares the outcomes;
 /// `strict` reads the documents strictly (see [`crate::PolicySet::strict`]).
+#[doc(hidden)]
 pub fn replay(old: &Program, new: &Program, documents: &[Document<'_>], strict: bool) -> Replay {
     let mut out = Replay {
-        before: Totals::new(old),
-        after: Totals::new(new),
+        before: ReplayTotals::new(old),
+        after: ReplayTotals::new(new),
         ..Replay::default()
     };
     for doc in documents {
@@ -142,11 +156,11 @@ pub fn replay(old: &Program, new: &Program, documents: &[Document<'_>], strict: 
     out
 }
 
-impl Totals {
-    fn new(p: &Program) -> Totals {
-        Totals {
+impl ReplayTotals {
+    fn new(p: &Program) -> ReplayTotals {
+        ReplayTotals {
             currency: p.meta.currency.clone(),
-            ..Totals::default()
+            ..ReplayTotals::default()
         }
     }
 

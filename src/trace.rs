@@ -36,7 +36,7 @@ use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::check::{CondMap, CondNode, ReadMap, ReadOf};
 use crate::compile::{CompiledRule, Program};
-use crate::decision::{format_money, Failure};
+use crate::decision::{format_money, Decision, Failure, Input};
 use crate::eval::{Ctx, EvalError};
 use crate::ir::Ex;
 use crate::schema::Schema;
@@ -52,6 +52,65 @@ pub struct Trace {
     /// Every rule considered, in the order considered; empty when the document was referred
     /// before any rule was read (its currency, or an amount with a fraction of a cent).
     pub rules: Vec<Considered>,
+}
+
+/// A decision with its trace, as `proviso eval --format json --explain` writes each line:
+/// the decision's fields, then `explain` (the trace), then `input`. Reading a line back
+/// and writing it again gives the same bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explained {
+    /// The decision, with its `input`.
+    pub decision: Decision,
+    /// How it was reached.
+    pub trace: Trace,
+}
+
+/// The JSON layout of [`Explained`].
+#[derive(Serialize)]
+struct ExplainedOut<'a> {
+    #[serde(flatten)]
+    decision: &'a Decision,
+    explain: &'a Trace,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    input: Option<&'a Input>,
+}
+
+/// Read back: `input` is read here, so the decision's own fields never hold a number.
+#[derive(Deserialize)]
+struct ExplainedIn {
+    #[serde(flatten)]
+    decision: Decision,
+    explain: Trace,
+    #[serde(default)]
+    input: Option<Input>,
+}
+
+impl Serialize for Explained {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bare = Decision {
+            input: None,
+            ..self.decision.clone()
+        };
+        ExplainedOut {
+            decision: &bare,
+            explain: &self.trace,
+            input: self.decision.input.as_ref(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Explained {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let line = ExplainedIn::deserialize(d)?;
+        Ok(Explained {
+            decision: Decision {
+                input: line.input,
+                ..line.decision
+            },
+            trace: line.explain,
+        })
+    }
 }
 
 /// The policy version a trace is of.

@@ -3,12 +3,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use proviso::internals::diff::{
-    diff, scripts, Change, ChangeKind, PolicyDiff, RuleChange, RuleForm,
-};
+use proviso::{diff, Change, ChangeKind, PolicyDiff, PolicyVersion, RuleChange, RuleForm};
 
 use super::escape::{self, Shown};
-use super::pick::{self, Version};
+use super::pick;
 use super::versions::Row;
 use super::{output, OutputFormat, EXIT_OK};
 
@@ -41,8 +39,7 @@ pub fn run(args: &Args) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let mut d = diff(&old.ast, &new.ast);
-    d.hook_scripts = scripts(&old.program.hooks, &new.program.hooks);
+    let d = diff(&old, &new);
     let mut out = output::stdout();
     let written = match args.format {
         OutputFormat::Text => {
@@ -55,8 +52,8 @@ pub fn run(args: &Args) -> i32 {
         }
         OutputFormat::Json => {
             let report = Report {
-                old: Row::of(&old.program),
-                new: Row::of(&new.program),
+                old: Row::of(&old.info()),
+                new: Row::of(&new.info()),
                 changes: d.changes(),
                 diff: &d,
             };
@@ -71,15 +68,20 @@ pub fn run(args: &Args) -> i32 {
     }
 }
 
-fn text(out: &mut impl Write, old: &Version, new: &Version, d: &PolicyDiff) -> std::io::Result<()> {
+fn text(
+    out: &mut impl Write,
+    old: &PolicyVersion,
+    new: &PolicyVersion,
+    d: &PolicyDiff,
+) -> std::io::Result<()> {
     for (mark, v) in [("---", old), ("+++", new)] {
-        let m = &v.program.meta;
+        let m = v.info();
         writeln!(
             out,
             "{mark} {} {}  {}",
             Shown(&m.name),
             Shown(&m.version),
-            Shown(&m.file.name)
+            Shown(&m.file)
         )?;
     }
     let sections = [

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use proviso::internals::batch::{self, OwnedDocument};
-use proviso::internals::decision::Input;
-use proviso::internals::error::DocumentError;
 use proviso::internals::tally::{Tally, Totals};
+use proviso::DocumentError;
+use proviso::Input;
 use proviso::{Decision, Document, PolicySet, Trace};
 use serde::Serialize;
 
@@ -373,13 +373,13 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
     let amount = match (&d.payout, &d.refund) {
         (_, Some(r)) => format!(
             ", refund {} {}",
-            proviso::internals::decision::format_money(r.amount),
+            proviso::format_money(r.amount),
             Shown(&r.currency)
         ),
         (Some(p), None) if d.decision == proviso::Outcome::Approved => {
             format!(
                 ", pays {} {}",
-                proviso::internals::decision::format_money(p.amount),
+                proviso::format_money(p.amount),
                 Shown(&p.currency)
             )
         }
@@ -439,7 +439,7 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
     }
     if let Some(refund) = &d.refund {
         for step in &refund.breakdown {
-            let amount = proviso::internals::decision::format_money(step.amount);
+            let amount = proviso::format_money(step.amount);
             writeln!(
                 out,
                 "  {:<10} {amount:>10} {} {}",
@@ -483,7 +483,7 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
     if let Some(t) = trace {
         if let Some(p) = &d.payout {
             for step in &p.breakdown {
-                let amount = proviso::internals::decision::format_money(step.amount);
+                let amount = proviso::format_money(step.amount);
                 writeln!(
                     out,
                     "  {:<10} {amount:>10} {} {}",
@@ -527,11 +527,7 @@ fn totals(t: &Totals) -> String {
     let sums: Vec<String> =
         t.0.iter()
             .map(|(currency, sum)| match sum {
-                Some(sum) => format!(
-                    "{} {}",
-                    proviso::internals::decision::format_money(*sum),
-                    Shown(currency)
-                ),
+                Some(sum) => format!("{} {}", proviso::format_money(*sum), Shown(currency)),
                 None => format!("more than a decimal holds, in {}", Shown(currency)),
             })
             .collect();

@@ -2,33 +2,17 @@
 
 use std::io::{self, Write};
 
-use proviso::internals::decision::{format_money, Input};
-use proviso::internals::trace::{AmountTrace, Considered, Part, Read, Stage, Trace, Truth};
-use proviso::Decision;
-use serde::Serialize;
+use proviso::{
+    format_money, AmountTrace, Considered, Decision, Explained, Part, Read, Stage, Trace, Truth,
+};
 
 use super::escape::Shown;
 
-/// A decision with its trace: the decision's fields, then `explain`, then `input`.
-#[derive(Serialize)]
-pub struct Explained<'a> {
-    #[serde(flatten)]
-    pub decision: &'a Decision,
-    pub explain: &'a Trace,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub input: Option<&'a Input>,
-}
-
 /// Writes a decision with its trace as one line of JSON.
 pub fn json(out: &mut impl Write, d: &Decision, trace: &Trace) -> io::Result<()> {
-    let bare = Decision {
-        input: None,
-        ..d.clone()
-    };
     let line = Explained {
-        decision: &bare,
-        explain: trace,
-        input: d.input.as_ref(),
+        decision: d.clone(),
+        trace: trace.clone(),
     };
     serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
     writeln!(out)

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::ValueEnum;
-use proviso::internals::decision::Input;
+use proviso::Input;
 use proviso::{Document, Format};
 
 use super::escape::Shown;

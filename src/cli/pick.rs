@@ -2,10 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use proviso::internals::ast::PolicyFile;
-use proviso::internals::compile::Program;
-use proviso::internals::span::Source;
-use proviso::{LoadError, PolicyErrors, PolicySet};
+use proviso::{LoadError, PolicyErrors, PolicySet, PolicyVersion};
 
 use super::escape::Shown;
 use super::{check::report_load_error, render, EXIT_POLICY, EXIT_USAGE};
@@ -13,16 +10,13 @@ use super::{check::report_load_error, render, EXIT_POLICY, EXIT_USAGE};
 /// Where `NAME OLD_VERSION NEW_VERSION` looks when `--policies` is not given.
 pub const DEFAULT_POLICIES: &str = "policies";
 
-/// One policy version, compiled and as written.
-pub struct Version {
-    pub program: Program,
-    pub ast: PolicyFile,
-}
-
 /// Reads `OLD NEW` (two policy files) or `NAME OLD_VERSION NEW_VERSION` (two labels of
 /// one policy under `policies`). On failure the diagnostics are printed and the exit
 /// status returned.
-pub fn two(args: &[String], policies: Option<&Path>) -> Result<(Version, Version), i32> {
+pub fn two(
+    args: &[String],
+    policies: Option<&Path>,
+) -> Result<(PolicyVersion, PolicyVersion), i32> {
     match args {
         [old, new] => {
             if policies.is_some() {
@@ -45,7 +39,7 @@ pub fn two(args: &[String], policies: Option<&Path>) -> Result<(Version, Version
 }
 
 /// Two policy files, each checked on its own: they may overlap in time, as a draft does.
-fn files(old: &Path, new: &Path) -> Result<(Version, Version), i32> {
+fn files(old: &Path, new: &Path) -> Result<(PolicyVersion, PolicyVersion), i32> {
     match (file(old), file(new)) {
         (Ok(a), Ok(b)) => Ok((a, b)),
         (a, b) => {
@@ -64,33 +58,28 @@ fn files(old: &Path, new: &Path) -> Result<(Version, Version), i32> {
     }
 }
 
-fn file(path: &Path) -> Result<Version, LoadError> {
-    compile(proviso::internals::policy_set::read_policy(path)?)
-}
-
-fn compile(src: Source) -> Result<Version, LoadError> {
-    let ast = proviso::internals::parse::parse_file(&src).map_err(PolicyErrors::from)?;
-    let program =
-        proviso::internals::policy_set::compile_ast(&src, &ast).map_err(PolicyErrors::from)?;
-    Ok(Version { program, ast })
+fn file(path: &Path) -> Result<PolicyVersion, LoadError> {
+    PolicyVersion::read(path)
 }
 
 /// Two labels of one policy, from a policy tree that must check clean as a whole.
-fn labels(dir: &Path, name: &str, old: &str, new: &str) -> Result<(Version, Version), i32> {
+fn labels(
+    dir: &Path,
+    name: &str,
+    old: &str,
+    new: &str,
+) -> Result<(PolicyVersion, PolicyVersion), i32> {
     let set = PolicySet::load(dir).map_err(|e| {
         report_load_error(&e);
         EXIT_POLICY
     })?;
-    let find = |label: &str| -> Result<Version, i32> {
-        let source = set
-            .versions()
-            .find(|p| *p.meta.name == *name && *p.meta.version == *label)
-            .map(|p| p.meta.file.clone());
-        let Some(source) = source else {
-            let known: Vec<&str> = set
-                .versions()
-                .filter(|p| *p.meta.name == *name)
-                .map(|p| &*p.meta.version)
+    let find = |label: &str| -> Result<PolicyVersion, i32> {
+        let version = set.version(name, label);
+        let Some(version) = version else {
+            let known: Vec<String> = set
+                .listing()
+                .filter(|v| *v.name == *name)
+                .map(|v| v.version.to_string())
                 .collect();
             let (name, label) = (Shown(name), Shown(label));
             let dir = dir.display().to_string();
@@ -105,8 +94,8 @@ fn labels(dir: &Path, name: &str, old: &str, new: &str) -> Result<(Version, Vers
             }
             return Err(EXIT_POLICY);
         };
-        compile(source).map_err(|e| {
-            report_load_error(&e);
+        version.map_err(|e| {
+            report_load_error(&LoadError::Policy(e));
             EXIT_POLICY
         })
     };

@@ -5,15 +5,15 @@ use std::path::PathBuf;
 
 use std::sync::Arc;
 
-use proviso::internals::decision::format_money;
-use proviso::internals::replay::{replay, Changed, Replay, Side, Totals, Verdict};
-use proviso::{Document, Format};
-use rust_decimal::Decimal;
+use proviso::{
+    format_money, replay, Changed, Decimal, Document, Format, PolicyVersion, Replay,
+    ReplayTotals as Totals, Side, Verdict,
+};
 use serde::Serialize;
 
 use super::escape::Shown;
 use super::input::{self, InputError, Options, Sink};
-use super::pick::{self, Version};
+use super::pick;
 use super::versions::Row;
 use super::{output, render, OutputFormat, EXIT_DOCUMENT, EXIT_OK, EXIT_USAGE};
 
@@ -99,7 +99,7 @@ pub fn run(args: &Args) -> i32 {
             Shown(corpus_arg)
         ));
     }
-    let r = replay(&old.program, &new.program, &documents, args.strict);
+    let r = replay(&old, &new, &documents, args.strict);
     for f in &r.failed {
         render::eprint(&f.error);
     }
@@ -120,15 +120,20 @@ pub fn run(args: &Args) -> i32 {
     }
 }
 
-fn text(out: &mut impl Write, old: &Version, new: &Version, r: &Replay) -> std::io::Result<()> {
+fn text(
+    out: &mut impl Write,
+    old: &PolicyVersion,
+    new: &PolicyVersion,
+    r: &Replay,
+) -> std::io::Result<()> {
     for (mark, v) in [("---", old), ("+++", new)] {
-        let m = &v.program.meta;
+        let m = v.info();
         writeln!(
             out,
             "{mark} {} {}  {}",
             Shown(&m.name),
             Shown(&m.version),
-            Shown(&m.file.name)
+            Shown(&m.file)
         )?;
     }
     for c in &r.changed {
@@ -294,7 +299,7 @@ fn verdict(v: &Verdict) -> VerdictJson {
     }
 }
 
-fn report<'a>(old: &Version, new: &Version, r: &'a Replay) -> Report<'a> {
+fn report<'a>(old: &PolicyVersion, new: &PolicyVersion, r: &'a Replay) -> Report<'a> {
     let changed = r
         .changed
         .iter()
@@ -330,8 +335,8 @@ fn report<'a>(old: &Version, new: &Version, r: &'a Replay) -> Report<'a> {
         })
         .collect();
     Report {
-        old: Row::of(&old.program),
-        new: Row::of(&new.program),
+        old: Row::of(&old.info()),
+        new: Row::of(&new.info()),
         documents_evaluated: r.evaluated,
         documents_changed: r.changed.len(),
         decisions_changed: r.decisions_changed(),

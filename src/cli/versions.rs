@@ -3,8 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use proviso::internals::compile::Program;
-use proviso::PolicySet;
+use proviso::{PolicySet, VersionInfo};
 
 use super::escape::shown;
 use super::{check::report_load_error, output, render, OutputFormat, EXIT_OK, EXIT_POLICY};
@@ -27,7 +26,7 @@ pub fn run(args: &Args) -> i32 {
             return EXIT_POLICY;
         }
     };
-    let rows: Vec<Row> = set.versions().map(Row::of).collect();
+    let rows: Vec<Row> = set.listing().map(|v| Row::of(&v)).collect();
     if rows.is_empty() {
         render::message("warning: no `.proviso` files found\n");
     }
@@ -58,15 +57,14 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn of(p: &Program) -> Row {
-        let m = &p.meta;
+    pub fn of(m: &VersionInfo) -> Row {
         Row {
             name: m.name.to_string(),
             version: m.version.to_string(),
             effective: m.effective.to_string(),
             until: m.until.map(|u| u.to_string()),
             sha256: m.sha256.to_string(),
-            file: m.file.name.to_string(),
+            file: m.file.to_string(),
         }
     }
 
