@@ -117,7 +117,7 @@ pub fn decide(prog: &Program, facts: &Value, document: String) -> R<Decision> {
     decide_with(prog, facts, document, None).map(|(d, _)| d)
 }
 
-/// Decides as [`decide`] does, and says how: every rule considered (see [`crate::trace`]).
+/// Decides as [`decide`] does, and says how: every rule considered (see [`crate::Trace`]).
 pub fn decide_traced(prog: &Program, facts: &Value, document: String) -> R<(Decision, Trace)> {
     let (d, rec) = decide_with(prog, facts, document, Some(Recorder::new(prog)))?;
     let trace = rec.map_or_else(|| Recorder::new(prog).trace, |r| r.trace);

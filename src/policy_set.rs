@@ -164,7 +164,7 @@ impl Prepared<'_> {
     }
 
     /// Decides as [`Prepared::decide`] does, and says how: every rule considered, in
-    /// order, with the values it read (see [`crate::trace`]).
+    /// order, with the values it read (see [`crate::Trace`]).
     pub fn decide_traced(&self) -> Result<(Decision, Trace), DocumentError> {
         let (mut d, trace) = decide_traced(self.program, &self.facts, self.id.clone())
             .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))?;
@@ -345,7 +345,7 @@ impl PolicySet {
         }
     }
 
-    /// Warnings on every version (see [`crate::lint`]), in the order of [`PolicySet::versions`]
+    /// Warnings on every version (the lints of `proviso check`), in the order of [`PolicySet::listing`]
     /// and of each policy's text: the set loads and decides, but these places deserve a look.
     pub fn warnings(&self) -> Vec<crate::diagnostic::PolicyWarning> {
         self.versions().flat_map(crate::lint::warnings).collect()
@@ -540,7 +540,7 @@ impl PolicySet {
     }
 
     /// Evaluates one document as [`PolicySet::evaluate`] does, with its trace: every rule
-    /// considered, in order, with the values it read (see [`crate::trace`]).
+    /// considered, in order, with the values it read (see [`crate::Trace`]).
     pub fn explain(&self, doc: &Document<'_>) -> Result<(Decision, Trace), DocumentError> {
         self.explain_at(doc, None)
     }

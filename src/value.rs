@@ -12,7 +12,7 @@ use crate::types::Base;
 
 /// One value. Integers, decimals and money are all exact numbers at run time: a
 /// [`Decimal`], or a [`Ratio`] for a result no decimal holds exactly (see
-/// [`crate::exact`]); the checker keeps the types apart.
+/// `crate::exact`); the checker keeps the types apart.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Absent,
