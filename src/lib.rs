@@ -46,6 +46,8 @@
 //!   (with its [`DocumentErrorKind`]), [`PolicyWarning`]. Each implements
 //!   [`std::error::Error`] and [`Diagnostic`]: wrap it in a [`Report`] to render it with its
 //!   `file:line:col`, the offending text underlined, and help.
+//! - Hooks: [`running_hook`] tells a program's own panic hook whether a panic comes from a
+//!   policy's hook (where it is caught and reported as the hook's failure).
 //!
 //! The core never prints. Modules not named here are not part of the API: the `proviso`
 //! command, the tests, benches and fuzz targets reach them through a hidden module that
@@ -119,6 +121,7 @@ pub use diagnostic::{PolicyError, PolicyErrors, PolicyWarning};
 pub use diff::{Change, ChangeKind, OrderChange, PolicyDiff, RuleChange, RuleForm};
 pub use document::Format;
 pub use error::{DocumentError, DocumentErrorKind, Underline};
+pub use hooks::running_hook;
 pub use policy_set::{Document, LoadError, PolicySet, Prepared};
 pub use replay::{Changed, Failed, Replay, ReplayTotals, RuleDelta, Side, Verdict};
 pub use span::{Source, Span};

@@ -435,7 +435,7 @@ fn a_hook_whose_decimal_function_panics_fails_its_document() {
     // backtrace). Any other panic in this test binary is still shown.
     let show = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !proviso::internals::hooks::running_hook() {
+        if !proviso::running_hook() {
             show(info);
         }
     }));
@@ -456,7 +456,7 @@ fn a_hook_whose_decimal_function_panics_fails_its_document() {
             ))
         );
     }
-    assert!(!proviso::internals::hooks::running_hook());
+    assert!(!proviso::running_hook());
 }
 
 #[test]

@@ -110,7 +110,7 @@ pub enum OutputFormat {
 fn quiet_hook_panics() {
     let show = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !proviso::internals::hooks::running_hook() {
+        if !proviso::running_hook() {
             show(info);
         }
     }));
