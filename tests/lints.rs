@@ -73,6 +73,10 @@ fn every_lint_has_a_code_and_a_name() {
     for l in Lint::ALL {
         assert_eq!(l.code(), format!("proviso::lint::{}", l.name()));
     }
+    // The library names a warning's lint without the internal type.
+    let w = all_warnings(FACTS, "const unused = 7");
+    let named: Vec<&str> = w.iter().map(PolicyWarning::lint_name).collect();
+    assert_eq!(named, ["unused-fact", "unused-const"]);
 }
 
 // ---- unused constants and values ---------------------------------------------
