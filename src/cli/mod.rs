@@ -101,7 +101,7 @@ enum Command {
 pub enum OutputFormat {
     /// Readable summary for people
     Text,
-    /// JSON (for `eval`, one decision per line, as in the public contract)
+    /// JSON (for `eval`, one decision per line, as docs/contract.md specifies)
     Json,
 }
 
