@@ -12,6 +12,7 @@ mod output;
 mod pick;
 mod render;
 mod replay;
+mod schema;
 mod test;
 mod versions;
 
@@ -95,6 +96,12 @@ enum Command {
     /// Run the test files beside the policies: each case's document decided and compared with what it expects
     #[command(after_help = EXIT_CODES)]
     Test(test::Args),
+    /// Print the JSON Schema of a policy version's documents, or of `eval --format json` lines
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "proviso schema [--version LABEL] POLICIES NAME\n       proviso schema --decision"
+    )]
+    Schema(schema::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -157,5 +164,6 @@ fn dispatch() -> i32 {
         Command::Diff(args) => diff::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Schema(args) => schema::run(&args),
     }
 }
