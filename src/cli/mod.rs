@@ -39,12 +39,13 @@ pub const EXIT_COVERAGE: i32 = 6;
 const EXIT_CODES: &str = "\
 Exit status:
   0  every policy checked clean, every document was evaluated (whatever the decisions),
-     a diff or replay was reported (whatever changed), or every test case passed
+     a diff or replay was reported (whatever changed), every test case passed, or a
+     schema was printed
   1  the output could not be written (standard output or standard error: full, closed)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
      (with `fmt --check`: a policy file is not laid out; with `check --deny-warnings`:
-     a policy has warnings)
+     a policy has warnings; with `schema`: no policy or version of that name is loaded)
   4  invalid document: a document is unreadable, does not fit its policy, names no policy
      in force, or failed to evaluate (in a batch, the other documents are still evaluated);
      with `test`: a test file is unreadable or invalid, a case's document could not be
