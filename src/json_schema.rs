@@ -5,10 +5,11 @@
 //! required unless `optional` or defaulted (`null` counts as absent), `policy` equal to the
 //! policy's name, and a claim or a cancellation as the policy decides them. What it cannot
 //! say is left to the decoder: the 28 significant digits of a number, a JSON number written
-//! with an exponent, and an undeclared field that reads as a misspelling of a declared one
-//! (other undeclared fields are skipped, so the schema accepts them). Dates and instants
-//! carry their `format` (`date`, `date-time`) and a pattern; an instant written with a space
-//! in place of `T`, which the decoder reads too, is outside the `date-time` format.
+//! with an exponent, the 64 levels a document may nest, and an undeclared field that reads
+//! as a misspelling of a declared one (other undeclared fields are skipped, so the schema
+//! accepts them). Dates and instants carry their `format` (`date`, `date-time`) and a
+//! pattern; an instant written with a space in place of `T` or with U+2212 as its offset's
+//! minus sign, which the decoder reads too, is outside the `date-time` format.
 //!
 //! [`DECISION`] is the schema of one line of `proviso eval --format json`: a decision
 //! (with `explain` when asked for) or an error line.

@@ -753,7 +753,7 @@ fn proviso_schema_names_an_unknown_policy_or_version() {
 }
 
 #[test]
-fn proviso_schema_usage_errors() {
+fn proviso_schema_usage_errors_and_missing_policies() {
     let missing = support::proviso(&["schema", "policies"]);
     assert_eq!((missing.code, missing.stdout.as_str()), (2, ""));
     assert!(missing.stderr.contains("<NAME>"), "{}", missing.stderr);
@@ -764,6 +764,16 @@ fn proviso_schema_usage_errors() {
         "{}",
         both.stderr
     );
-    let broken = support::proviso(&["schema", "tests/nothing-here", "x"]);
-    assert_eq!((broken.code, broken.stdout.as_str()), (3, ""));
+    let missing = support::proviso(&["schema", "tests/nothing-here", "x"]);
+    assert_eq!((missing.code, missing.stdout.as_str()), (3, ""));
+    assert!(
+        missing
+            .stderr
+            .starts_with("  × cannot read `tests/nothing-here`: ")
+            && missing.stderr.ends_with(
+                "\n  help: check the path; POLICIES is a policy file or a directory of them\n"
+            ),
+        "{}",
+        missing.stderr
+    );
 }
