@@ -1,4 +1,4 @@
-//! The decision for one document, serialized exactly as the public contract's JSON, and
+//! The decision for one document, serialized as `docs/contract.md` specifies its JSON, and
 //! read back from it.
 //!
 //! Every type here implements `Serialize` and `Deserialize`: a line of

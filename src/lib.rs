@@ -85,6 +85,8 @@ mod hooks;
 #[allow(missing_docs)]
 mod ir;
 #[allow(missing_docs)]
+mod json_schema;
+#[allow(missing_docs)]
 mod lint;
 #[allow(missing_docs)]
 mod parse;
@@ -193,6 +195,9 @@ pub mod internals {
     }
     pub mod ir {
         pub use crate::ir::*;
+    }
+    pub mod json_schema {
+        pub use crate::json_schema::*;
     }
     pub mod lint {
         pub use crate::lint::*;

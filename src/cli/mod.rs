@@ -12,6 +12,7 @@ mod output;
 mod pick;
 mod render;
 mod replay;
+mod schema;
 mod test;
 mod versions;
 
@@ -38,12 +39,13 @@ pub const EXIT_COVERAGE: i32 = 6;
 const EXIT_CODES: &str = "\
 Exit status:
   0  every policy checked clean, every document was evaluated (whatever the decisions),
-     a diff or replay was reported (whatever changed), or every test case passed
+     a diff or replay was reported (whatever changed), every test case passed, or a
+     schema was printed
   1  the output could not be written (standard output or standard error: full, closed)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
      (with `fmt --check`: a policy file is not laid out; with `check --deny-warnings`:
-     a policy has warnings)
+     a policy has warnings; with `schema`: no policy or version of that name is loaded)
   4  invalid document: a document is unreadable, does not fit its policy, names no policy
      in force, or failed to evaluate (in a batch, the other documents are still evaluated);
      with `test`: a test file is unreadable or invalid, a case's document could not be
@@ -95,13 +97,19 @@ enum Command {
     /// Run the test files beside the policies: each case's document decided and compared with what it expects
     #[command(after_help = EXIT_CODES)]
     Test(test::Args),
+    /// Print the JSON Schema of a policy version's documents, or of `eval --format json` lines
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "proviso schema [--version LABEL] POLICIES NAME\n       proviso schema --decision"
+    )]
+    Schema(schema::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Readable summary for people
     Text,
-    /// JSON (for `eval`, one decision per line, as in the public contract)
+    /// JSON (for `eval`, one decision per line, as docs/contract.md specifies)
     Json,
 }
 
@@ -157,5 +165,6 @@ fn dispatch() -> i32 {
         Command::Diff(args) => diff::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Schema(args) => schema::run(&args),
     }
 }
