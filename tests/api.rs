@@ -17,7 +17,7 @@ fn eval_lines(extra: &[&str]) -> Vec<String> {
     let mut args = vec!["eval", "policies", "examples", "--format", "json"];
     args.extend_from_slice(extra);
     let run = proviso(&args);
-    assert!(run.code == 0 || run.code == 4, "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     run.stdout.lines().map(str::to_string).collect()
 }
 
