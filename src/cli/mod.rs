@@ -1,19 +1,20 @@
 //! Command-line interface: argument parsing, exit codes, and diagnostic rendering.
 
-mod check;
+pub(crate) mod check;
 mod diff;
 mod escape;
-mod eval;
+pub(crate) mod eval;
 mod explain;
 mod fmt;
-mod input;
+pub(crate) mod input;
 mod junit;
 mod output;
 mod pick;
-mod render;
+pub(crate) mod render;
 mod replay;
+mod serve;
 mod test;
-mod versions;
+pub(crate) mod versions;
 
 use std::path::PathBuf;
 
@@ -95,6 +96,9 @@ enum Command {
     /// Run the test files beside the policies: each case's document decided and compared with what it expects
     #[command(after_help = EXIT_CODES)]
     Test(test::Args),
+    /// Serve decisions over HTTP: POST documents to /v1/decisions (policies reloaded when they change)
+    #[command(after_help = serve::AFTER_HELP)]
+    Serve(serve::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -157,5 +161,6 @@ fn dispatch() -> i32 {
         Command::Diff(args) => diff::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }
