@@ -341,19 +341,36 @@ async fn status(Shared(state): Shared<Arc<State>>) -> Response {
     json(&state.policies.status(&state))
 }
 
+/// What `/healthz` and `/readyz` answer.
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy_versions: Option<usize>,
+}
+
 async fn healthz() -> Response {
-    json(&serde_json::json!({"status": "alive"}))
+    json(&Health {
+        status: "alive",
+        policy_versions: None,
+    })
 }
 
 /// Ready while a policy set is loaded (always, once started) and shutdown has not begun.
 async fn readyz(Shared(state): Shared<Arc<State>>) -> Response {
     if state.draining.load(Ordering::Relaxed) {
-        let mut r = json(&serde_json::json!({"status": "shutting down"}));
+        let mut r = json(&Health {
+            status: "shutting down",
+            policy_versions: None,
+        });
         *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
         return r;
     }
     let versions = state.policies.current().set.versions().count();
-    json(&serde_json::json!({"status": "ready", "policy_versions": versions}))
+    json(&Health {
+        status: "ready",
+        policy_versions: Some(versions),
+    })
 }
 
 async fn metrics(Shared(state): Shared<Arc<State>>) -> Response {
