@@ -14,10 +14,13 @@ const BUCKETS_MICROS: [u64; 14] = [
     1_000_000, 5_000_000,
 ];
 
+/// A count of decisions is kept per policy, version and outcome.
+type DecisionKey = (Arc<str>, Arc<str>, &'static str);
+
 #[derive(Default)]
 pub struct Metrics {
     /// Decisions by policy, version and outcome.
-    decisions: Mutex<BTreeMap<(Arc<str>, Arc<str>, &'static str), u64>>,
+    decisions: Mutex<BTreeMap<DecisionKey, u64>>,
     /// Documents refused (no decision) by the HTTP status their problem has.
     refused: Mutex<BTreeMap<u16, u64>>,
     /// Time to read and decide one document: a count per bucket, then the total.

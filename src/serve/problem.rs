@@ -24,6 +24,13 @@ pub struct Problem {
     pub title: &'static str,
     pub status: u16,
     pub detail: String,
+    #[serde(flatten)]
+    pub more: Box<Extensions>,
+}
+
+/// The extension members, each written when known.
+#[derive(Debug, Default, Serialize)]
+pub struct Extensions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,21 +124,17 @@ impl Problem {
             title,
             status: status.as_u16(),
             detail: detail.into(),
-            document: None,
-            path: None,
-            location: None,
-            parameter: None,
-            help: None,
+            more: Box::default(),
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.more.help = Some(help.into());
         self
     }
 
     pub fn with_parameter(mut self, parameter: &'static str) -> Self {
-        self.parameter = Some(parameter);
+        self.more.parameter = Some(parameter);
         self
     }
 
@@ -139,12 +142,12 @@ impl Problem {
     /// the field's path and its `request:line:col` when the error gives them.
     pub fn document(e: &DocumentError, text: &str, format: Format, set: &PolicySet) -> Self {
         let mut p = Problem::new(classify(e, text, format, set), e.message.clone());
-        p.document = e.document.clone();
-        p.path = e.path.clone();
+        p.more.document = e.document.clone();
+        p.more.path = e.path.clone();
         if e.at.is_some() && e.kind == DocumentErrorKind::Invalid {
-            p.location = e.code().map(|c| c.to_string());
+            p.more.location = e.code().map(|c| c.to_string());
         }
-        p.help = e.help.as_deref().map(str::to_string);
+        p.more.help = e.help.as_deref().map(str::to_string);
         p
     }
 }

@@ -1,4 +1,5 @@
 //! `proviso serve` in tests: starting the binary on a free port, and a small HTTP/1.1 client.
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
