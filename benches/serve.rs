@@ -8,7 +8,6 @@
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -82,14 +81,21 @@ fn main() {
                 let mut took = Vec::new();
                 let mut i = c as usize;
                 while Instant::now() < until {
-                    took.push(decide(&mut reader, &addr, corpus[i % corpus.len()].as_bytes()));
+                    took.push(decide(
+                        &mut reader,
+                        &addr,
+                        corpus[i % corpus.len()].as_bytes(),
+                    ));
                     i += 1;
                 }
                 took
             })
         })
         .collect();
-    let mut took: Vec<Duration> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    let mut took: Vec<Duration> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
     took.sort();
     println!(
         "single documents, {connections} connections, {seconds}s: {} decisions, {:.0} decisions/s, p50 {:?}, p99 {:?}",
@@ -120,7 +126,11 @@ fn main() {
     let elapsed = started.elapsed();
     sender.join().unwrap();
     let r = http::parse(&raw);
-    let decided = r.text().lines().filter(|l| l.contains("\"decision\":")).count();
+    let decided = r
+        .text()
+        .lines()
+        .filter(|l| l.contains("\"decision\":"))
+        .count();
     assert_eq!(decided, lines, "every line decided");
     println!(
         "one JSON Lines stream: {lines} lines in {elapsed:?}, {:.0} decisions/s",

@@ -785,3 +785,83 @@ fn sigterm_finishes_the_requests_in_flight_and_exits_0() {
     assert_eq!(server.wait(), Some(0));
     assert!(server.stderr().contains("stopped"), "{}", server.stderr());
 }
+
+#[test]
+fn sigint_right_after_start_exits_0() {
+    let dir = scratch_with_policies("sigint");
+    let mut server = Server::start(&dir, &["policies"]);
+    server.signal("INT");
+    assert_eq!(server.wait(), Some(0));
+    assert!(
+        server.stderr().contains("signal=\"SIGINT\""),
+        "{}",
+        server.stderr()
+    );
+}
+
+/// Runs `proviso serve ARGS` in `dir` to its end: exit status and standard error.
+fn serve_to_end(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .arg("serve")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn what_keeps_the_service_from_starting_is_said() {
+    let dir = scratch_with_policies("no-start");
+    let original = std::fs::read_to_string(dir.join(MARKETPLACE_FILE)).unwrap();
+    std::fs::write(
+        dir.join(MARKETPLACE_FILE),
+        original.replacen("when", "whenn", 1),
+    )
+    .unwrap();
+    let (code, stderr) = serve_to_end(&dir, &["policies", "--addr", "127.0.0.1:0"]);
+    assert_eq!(code, Some(3));
+    assert!(
+        stderr.starts_with("policies/marketplace/shipping-insurance/2025-01-01.proviso:118:3\n"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("error: 1 error in policies\n"), "{stderr}");
+    std::fs::write(dir.join(MARKETPLACE_FILE), original).unwrap();
+
+    let server = Server::start(&dir, &["policies"]);
+    let (code, stderr) = serve_to_end(&dir, &["policies", "--addr", &server.addr]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains(&format!("error: cannot listen on `{}`: ", server.addr)),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .ends_with("  help: give a free address with `--addr HOST:PORT` (port 0 picks one)\n"),
+        "{stderr}"
+    );
+
+    let (code, stderr) = serve_to_end(
+        &dir,
+        &[
+            "policies",
+            "--addr",
+            "127.0.0.1:0",
+            "--decision-log",
+            "no/such/dir/log.jsonl",
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.ends_with("error: cannot open the decision log `no/such/dir/log.jsonl`: No such file or directory (os error 2)\n  help: give a file that can be written with `--decision-log FILE`\n"),
+        "{stderr}"
+    );
+
+    let (code, stderr) = serve_to_end(&dir, &["policies", "--timeout", "soon"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("expected a duration like 30s, 500ms or 2m, found `soon`"),
+        "{stderr}"
+    );
+}

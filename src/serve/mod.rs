@@ -89,11 +89,14 @@ pub fn run(
             draining: AtomicBool::new(false),
             config,
         });
+        // Every signal is listened for before the address is announced: until then a
+        // signal would end the process at once.
         reload::watch(&state);
+        let stop = shutdown(Arc::clone(&state), listen(SIGTERM), listen(SIGINT));
         tracing::info!(%addr, policies = %state.config.policies.display(), "listening");
         announce(addr);
         axum::serve(listener, routes::router(Arc::clone(&state)))
-            .with_graceful_shutdown(shutdown(Arc::clone(&state)))
+            .with_graceful_shutdown(stop)
             .await
             .map_err(|e| format!("the server stopped: {e}"))?;
         tracing::info!("stopped");
@@ -115,29 +118,64 @@ fn init_logs() {
         .try_init();
 }
 
-/// Resolves on SIGTERM or Ctrl-C (SIGINT): the server then stops taking connections.
-async fn shutdown(state: Arc<State>) {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
+#[cfg(unix)]
+const SIGTERM: i32 = 15;
+#[cfg(unix)]
+const SIGINT: i32 = 2;
+#[cfg(not(unix))]
+const SIGTERM: i32 = 0;
+#[cfg(not(unix))]
+const SIGINT: i32 = 0;
+
+/// A signal, listened for from now on (never, where signals cannot be listened for).
+#[cfg(unix)]
+fn listen(number: i32) -> Option<tokio::signal::unix::Signal> {
+    use tokio::signal::unix::{signal, SignalKind};
+    signal(SignalKind::from_raw(number))
+        .map_err(|e| tracing::warn!(error = %e, number, "cannot listen for a signal"))
+        .ok()
+}
+
+#[cfg(not(unix))]
+fn listen(_number: i32) -> Option<()> {
+    None
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C): the server then stops taking connections.
+#[cfg(unix)]
+async fn shutdown(
+    state: Arc<State>,
+    term: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+) {
+    let received = |s: Option<tokio::signal::unix::Signal>| async move {
+        match s {
+            Some(mut s) => {
                 s.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            None => std::future::pending::<()>().await,
         }
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    let (ctrl_c, term) = (std::pin::pin!(ctrl_c), std::pin::pin!(term));
-    let signal = futures_select(ctrl_c, term).await;
+    let (int, term) = (
+        std::pin::pin!(received(int)),
+        std::pin::pin!(received(term)),
+    );
+    let signal = futures_select(int, term).await;
     state.draining.store(true, Ordering::Relaxed);
     tracing::info!(signal, "shutting down: finishing the requests in flight");
+}
+
+/// Resolves on Ctrl-C: the server then stops taking connections.
+#[cfg(not(unix))]
+async fn shutdown(state: Arc<State>, _term: Option<()>, _int: Option<()>) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+    state.draining.store(true, Ordering::Relaxed);
+    tracing::info!(
+        signal = "SIGINT",
+        "shutting down: finishing the requests in flight"
+    );
 }
 
 /// Waits for the first of two futures; says which (`SIGINT` or `SIGTERM`).

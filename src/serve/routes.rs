@@ -395,3 +395,43 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     )
     .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_decoded() {
+        let pairs = serde_urlencoded_pairs("at=2025%2D06%2D01&explain=&x=a+b%zz");
+        assert_eq!(pairs.get("at").map(String::as_str), Some("2025-06-01"));
+        assert_eq!(pairs.get("explain").map(String::as_str), Some(""));
+        assert_eq!(pairs.get("x").map(String::as_str), Some("a b%zz"));
+    }
+
+    #[test]
+    fn a_bare_explain_explains() {
+        let ask = ask(Some("explain&at=2025-06-01"), "id".into()).ok();
+        assert_eq!(ask.as_ref().map(|a| a.explain), Some(true));
+        let at = ask.and_then(|a| a.at).map(|d| d.to_string());
+        assert_eq!(at.as_deref(), Some("2025-06-01"));
+    }
+
+    #[test]
+    fn content_types_are_read_by_their_essence() {
+        let with = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(v));
+            media(&h)
+        };
+        assert!(matches!(
+            with("Application/YAML; charset=utf-8"),
+            Ok(Media::One(Format::Yaml))
+        ));
+        assert!(matches!(with("application/x-ndjson"), Ok(Media::Lines)));
+        assert!(matches!(
+            media(&HeaderMap::new()),
+            Ok(Media::One(Format::Json))
+        ));
+        assert!(matches!(with("text/csv"), Err(p) if p.status == 415));
+    }
+}
