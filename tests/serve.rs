@@ -751,6 +751,33 @@ fn a_stream_longer_than_the_timeout_ends_with_an_error_line() {
 }
 
 #[test]
+fn a_document_not_sent_within_the_timeout_is_a_503_problem() {
+    let dir = scratch_with_policies("timeout-one");
+    let server = Server::start(&dir, &["policies", "--timeout", "300ms"]);
+    let mut stream = connect(&server.addr);
+    let head = format!(
+        "POST /v1/decisions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"policy\": ",
+        server.addr
+    );
+    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let r = http::parse(&raw);
+    assert_eq!(r.status, 503);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        r.text(),
+        "{\"type\":\"urn:proviso:problem:timeout\",\"title\":\"the request took too long\",\"status\":503,\"detail\":\"the request took longer than 300ms, the most one may take\",\"help\":\"retry later, or start the server with a longer `--timeout DURATION`\"}\n"
+    );
+    let metrics = server.get("/metrics").text();
+    let line = "proviso_documents_refused_total{status=\"503\"} 1";
+    assert!(
+        metrics.lines().any(|l| l == line),
+        "{line} not in\n{metrics}"
+    );
+}
+
+#[test]
 fn sigterm_finishes_the_requests_in_flight_and_exits_0() {
     let dir = scratch_with_policies("sigterm");
     let mut server = Server::start(&dir, &["policies"]);
