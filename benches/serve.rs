@@ -30,9 +30,9 @@ fn decide(reader: &mut BufReader<TcpStream>, addr: &str, body: &[u8]) -> Duratio
         "POST /v1/decisions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
-    let stream = reader.get_mut();
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body).unwrap();
+    let mut request = head.into_bytes();
+    request.extend_from_slice(body);
+    reader.get_mut().write_all(&request).unwrap();
     let mut length = 0;
     let mut line = String::new();
     reader.read_line(&mut line).unwrap();
@@ -77,7 +77,9 @@ fn main() {
             let addr = server.addr.clone();
             let corpus = corpus.clone();
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(http::connect(&addr));
+                let stream = http::connect(&addr);
+                stream.set_nodelay(true).unwrap();
+                let mut reader = BufReader::new(stream);
                 let mut took = Vec::new();
                 let mut i = c as usize;
                 while Instant::now() < until {

@@ -43,8 +43,9 @@ pub struct Args {
     /// with a unit: 64KiB, 16MiB, 1GiB. A larger one is refused with status 413
     #[arg(long, value_name = "SIZE", value_parser = input::parse_size, default_value = "16MiB")]
     max_body_bytes: u64,
-    /// The longest a request may take (a JSON Lines stream: the whole stream), like 30s,
-    /// 500ms or 2m; a request that takes longer is answered with status 503
+    /// The longest a request may take, waiting for its turn included, like 30s, 500ms or
+    /// 2m: a document not decided in time is answered with status 503; a JSON Lines stream
+    /// not read whole in time ends with an error line
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s")]
     timeout: Duration,
     /// The most decision requests handled at once; more wait their turn

@@ -81,6 +81,13 @@ pub fn run(
         let addr = listener
             .local_addr()
             .map_err(|e| format!("cannot read the address listened on: {e}"))?;
+        // Answers go out at once: without this, a response written in pieces can wait
+        // for the client's delayed acknowledgement (tens of milliseconds).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         let state = Arc::new(State {
             permits: Arc::new(Semaphore::new(config.max_concurrency.get())),
             policies: reload::Policies::new(set),
