@@ -1,4 +1,4 @@
-//! The decision for one document, serialized exactly as the public contract's JSON.
+//! The decision for one document, serialized as `docs/contract.md` specifies its JSON.
 
 use std::sync::Arc;
 

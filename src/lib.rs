@@ -32,6 +32,7 @@ pub mod format;
 pub mod gate;
 pub mod hooks;
 pub mod ir;
+pub mod json_schema;
 pub mod lint;
 pub mod parse;
 pub mod policy_set;

@@ -36,6 +36,13 @@ pub fn parse_file(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
         .map_err(|message| vec![PolicyError::new(file, Span::default(), message, "")])?
 }
 
+/// [`parse_file`] on the calling thread, which must have a stack as deep as
+/// [`crate::stack::deep`] gives.
+pub(crate) fn parse_on_deep_stack(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
+    prescan(file).map_err(|e| vec![e])?;
+    parse_checked(file)
+}
+
 /// Parses a file the pre-scan has admitted (on a stack deep enough for it).
 fn parse_checked(file: &Source) -> Result<PolicyFile, Vec<PolicyError>> {
     pest::set_call_limit(std::num::NonZeroUsize::new(20_000_000));
@@ -183,6 +190,18 @@ fn token_len(text: &str) -> usize {
     if !text.ends_with(|c: char| c.is_ascii_whitespace()) {
         return text.len();
     }
+    // What trails the last token is blanks and comments. The last character that is not a
+    // blank ends that token, unless a comment holds it: without a `#` on its line, none does.
+    let trimmed = text.trim_end_matches([' ', '\t', '\r', '\n']);
+    let line = trimmed.rfind('\n').map_or(0, |i| i + 1);
+    if trimmed.get(line..).is_some_and(|last| !last.contains('#')) {
+        return trimmed.len();
+    }
+    scanned_token_len(text)
+}
+
+/// [`token_len`] by scanning the whole text for strings and comments.
+fn scanned_token_len(text: &str) -> usize {
     let bytes = text.as_bytes();
     let (mut i, mut end) = (0, 0);
     while i < bytes.len() {
@@ -506,3 +525,28 @@ impl<'s> Builder<'s> {
 }
 
 type Rule_ = crate::ast::Rule;
+
+#[cfg(test)]
+mod tests {
+    use super::{scanned_token_len, token_len};
+
+    #[test]
+    fn the_end_of_the_last_token_is_found_without_scanning_when_no_comment_can_hide_it() {
+        let cases = [
+            ("x", 1),
+            ("x > 0 \n", 5),
+            ("x > 0 # zero\n  ", 5),
+            ("a and\n  b  \n\n", 9),
+            ("\"a # b\" \n", 7),
+            ("\"a # b\" # c\n", 7),
+            ("\"two\nlines\"\n", 11),
+            ("\"x\" and y # \"q\"\n# more\n", 9),
+            ("f(1) # one\n# two\n  ", 4),
+            ("", 0),
+        ];
+        for (text, end) in cases {
+            assert_eq!(token_len(text), end, "{text:?}");
+            assert_eq!(scanned_token_len(text), end, "{text:?}");
+        }
+    }
+}

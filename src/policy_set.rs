@@ -269,8 +269,12 @@ impl PolicySet {
     pub fn from_sources(sources: Vec<Source>) -> Result<PolicySet, PolicyErrors> {
         let mut errors = Vec::new();
         let mut set = PolicySet::default();
-        for src in sources {
-            match compile_source(&src) {
+        let compiled = crate::stack::deep_each(&sources, compile_on_deep_stack).map_err(|m| {
+            let at = |s: &Source| PolicyError::new(s, crate::span::Span::default(), m.clone(), "");
+            PolicyErrors::from(sources.iter().map(at).collect::<Vec<_>>())
+        })?;
+        for result in compiled {
+            match result {
                 Ok(p) => set.programs.push(p),
                 Err(mut e) => errors.append(&mut e),
             }
@@ -598,8 +602,20 @@ fn decode_for<'p>(
 
 /// Parses, checks and compiles one policy source.
 pub fn compile_source(src: &Source) -> Result<Program, Vec<PolicyError>> {
-    let ast = crate::parse::parse_file(src)?;
-    compile_ast(src, &ast)
+    crate::stack::deep(|| compile_on_deep_stack(src)).map_err(|message| {
+        vec![PolicyError::new(
+            src,
+            crate::span::Span::default(),
+            message,
+            "",
+        )]
+    })?
+}
+
+/// [`compile_source`] on the calling thread, which must have a deep stack.
+fn compile_on_deep_stack(src: &Source) -> Result<Program, Vec<PolicyError>> {
+    let ast = crate::parse::parse_on_deep_stack(src)?;
+    compile_checked(src, &ast)
 }
 
 /// Checks and compiles a policy already parsed from `src`, with its hooks.

@@ -12,6 +12,7 @@ mod output;
 mod pick;
 pub(crate) mod render;
 mod replay;
+mod schema;
 mod serve;
 mod test;
 pub(crate) mod versions;
@@ -39,12 +40,13 @@ pub const EXIT_COVERAGE: i32 = 6;
 const EXIT_CODES: &str = "\
 Exit status:
   0  every policy checked clean, every document was evaluated (whatever the decisions),
-     a diff or replay was reported (whatever changed), or every test case passed
+     a diff or replay was reported (whatever changed), every test case passed, or a
+     schema was printed
   1  the output could not be written (standard output or standard error: full, closed)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
      (with `fmt --check`: a policy file is not laid out; with `check --deny-warnings`:
-     a policy has warnings)
+     a policy has warnings; with `schema`: no policy or version of that name is loaded)
   4  invalid document: a document is unreadable, does not fit its policy, names no policy
      in force, or failed to evaluate (in a batch, the other documents are still evaluated);
      with `test`: a test file is unreadable or invalid, a case's document could not be
@@ -99,13 +101,19 @@ enum Command {
     /// Serve decisions over HTTP: POST documents to /v1/decisions (policies reloaded when they change)
     #[command(after_help = serve::AFTER_HELP)]
     Serve(serve::Args),
+    /// Print the JSON Schema of a policy version's documents, or of `eval --format json` lines
+    #[command(
+        after_help = EXIT_CODES,
+        override_usage = "proviso schema [--version LABEL] POLICIES NAME\n       proviso schema --decision"
+    )]
+    Schema(schema::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// Readable summary for people
     Text,
-    /// JSON (for `eval`, one decision per line, as in the public contract)
+    /// JSON (for `eval`, one decision per line, as docs/contract.md specifies)
     Json,
 }
 
@@ -162,5 +170,6 @@ fn dispatch() -> i32 {
         Command::Replay(args) => replay::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Schema(args) => schema::run(&args),
     }
 }
