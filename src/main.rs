@@ -1,6 +1,7 @@
 //! The `proviso` command: parses arguments and dispatches to one subcommand.
 
 mod cli;
+mod serve;
 
 fn main() {
     std::process::exit(cli::run());

@@ -40,7 +40,9 @@ pub struct VersionInfo {
 }
 
 impl VersionInfo {
-    pub(crate) fn of(program: &Program) -> Self {
+    /// What identifies a compiled program.
+    #[doc(hidden)]
+    pub fn of(program: &Program) -> Self {
         let m = &program.meta;
         VersionInfo {
             name: m.name.clone(),

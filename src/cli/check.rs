@@ -105,15 +105,22 @@ pub const MAX_ERRORS_SHOWN: usize = 50;
 
 /// Prints the errors of a failed load (at most [`MAX_ERRORS_SHOWN`] per file), then a count.
 pub fn report_load_error(e: &LoadError) {
+    render::message(&load_error_text(e, render::diagnostic));
+}
+
+/// The errors of a failed load, each drawn by `draw` (at most [`MAX_ERRORS_SHOWN`] per
+/// file), then a line that counts them.
+pub fn load_error_text(e: &LoadError, draw: impl Fn(&dyn miette::Diagnostic) -> String) -> String {
     match e {
         LoadError::Policy(errors) => {
+            let mut text = String::new();
             let mut per_file: HashMap<&str, usize> = HashMap::new();
             let mut hidden = 0;
             for err in &errors.errors {
                 let n = per_file.entry(err.file.name.as_ref()).or_default();
                 *n += 1;
                 if *n <= MAX_ERRORS_SHOWN {
-                    render::eprint(err);
+                    text.push_str(&draw(err));
                 } else {
                     hidden += 1;
                 }
@@ -124,8 +131,9 @@ pub fn report_load_error(e: &LoadError) {
                     format!("; {n} more not shown (the first {MAX_ERRORS_SHOWN} of each file are)")
                 }
             };
-            render::message(&format!("error: {errors}{more}\n"));
+            text.push_str(&format!("error: {errors}{more}\n"));
+            text
         }
-        other => render::eprint(other),
+        other => draw(other),
     }
 }

@@ -61,7 +61,7 @@ pub struct Args {
     jobs: Option<NonZeroUsize>,
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     proviso::internals::document::parse_date(s).ok_or_else(|| {
         format!(
             "expected a date written YYYY-MM-DD (years 0001 to 9999), like 2025-06-01, found `{s}`"
@@ -123,7 +123,7 @@ struct Evaluate<'a, W> {
 
 /// A document that got no decision, as a line of JSON output.
 #[derive(Serialize)]
-struct ErrorLine<'a> {
+pub struct ErrorLine<'a> {
     document: Option<&'a str>,
     error: ErrorBody<'a>,
     input: &'a Input,
@@ -135,6 +135,38 @@ struct ErrorBody<'a> {
     path: Option<&'a str>,
 }
 
+impl<'a> ErrorLine<'a> {
+    /// The line for a document read that got no decision.
+    pub fn undecided(e: &'a DocumentError, input: &'a Input) -> Self {
+        ErrorLine {
+            document: e.document.as_deref(),
+            error: ErrorBody {
+                message: &e.message,
+                path: e.path.as_deref(),
+            },
+            input,
+        }
+    }
+
+    /// The line for an input (or one line of it) that holds no readable document.
+    pub fn unread(e: &'a InputError) -> Self {
+        ErrorLine {
+            document: None,
+            error: ErrorBody {
+                message: &e.message,
+                path: None,
+            },
+            input: &e.input,
+        }
+    }
+
+    /// Writes the line, with its line break.
+    pub fn write(&self, out: &mut impl Write) -> io::Result<()> {
+        serde_json::to_writer(&mut *out, self).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}
+
 impl<W: Write> Evaluate<'_, W> {
     /// Reports a document or input that got no decision: a diagnostic on standard error
     /// and, with `--format json`, an error line.
@@ -144,25 +176,25 @@ impl<W: Write> Evaluate<'_, W> {
         self.out.flush()?;
         render::eprint(shown);
         if self.decider.format == OutputFormat::Json {
-            serde_json::to_writer(&mut self.out, line).map_err(io::Error::other)?;
-            writeln!(self.out)?;
+            line.write(&mut self.out)?;
         }
         Ok(())
     }
 }
 
-/// How each document is decided and written: shared by the threads of `--jobs`.
+/// How each document is decided and written: shared by the threads of `--jobs` (and by
+/// the requests of `proviso serve`).
 #[derive(Clone, Copy)]
-struct Decider<'a> {
-    set: &'a PolicySet,
-    at: Option<NaiveDate>,
-    explain: bool,
-    format: OutputFormat,
+pub struct Decider<'a> {
+    pub set: &'a PolicySet,
+    pub at: Option<NaiveDate>,
+    pub explain: bool,
+    pub format: OutputFormat,
 }
 
 impl Decider<'_> {
     /// Decides a document (with its trace when explaining).
-    fn decide(&self, doc: &Document<'_>) -> Result<(Decision, Option<Trace>), DocumentError> {
+    pub fn decide(&self, doc: &Document<'_>) -> Result<(Decision, Option<Trace>), DocumentError> {
         if self.explain {
             self.set.explain_at(doc, self.at).map(|(d, t)| (d, Some(t)))
         } else {
@@ -174,20 +206,12 @@ impl Decider<'_> {
 impl<W: Write> Evaluate<'_, W> {
     /// Reports a document that got no decision.
     fn undecided(&mut self, e: &DocumentError, input: &Input) -> io::Result<()> {
-        let line = ErrorLine {
-            document: e.document.as_deref(),
-            error: ErrorBody {
-                message: &e.message,
-                path: e.path.as_deref(),
-            },
-            input,
-        };
-        self.failure(e, &line)
+        self.failure(e, &ErrorLine::undecided(e, input))
     }
 }
 
 /// Writes a decision as `format` asks.
-fn write_decision(
+pub fn write_decision(
     out: &mut impl Write,
     format: OutputFormat,
     d: &Decision,
@@ -215,15 +239,7 @@ impl<W: Write> Sink for Evaluate<'_, W> {
     }
 
     fn error(&mut self, e: &InputError) -> io::Result<()> {
-        let line = ErrorLine {
-            document: None,
-            error: ErrorBody {
-                message: &e.message,
-                path: None,
-            },
-            input: &e.input,
-        };
-        self.failure(e, &line)
+        self.failure(e, &ErrorLine::unread(e))
     }
 
     fn idle(&mut self) -> io::Result<()> {

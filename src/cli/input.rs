@@ -171,6 +171,28 @@ fn walk(dir: &Path, walked: &mut HashSet<PathBuf>, out: &mut Vec<Entry>) {
     }
 }
 
+/// One document: the whole of `reader` (a request body), named `name`, up to the size limit.
+pub fn read_whole(
+    name: &Arc<str>,
+    reader: impl Read,
+    format: Format,
+    opts: &Options,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    whole(name, reader, format, opts, sink)
+}
+
+/// JSON Lines: each line of `reader` (a request body) a document, named `name` and its line.
+pub fn read_lines(
+    name: &Arc<str>,
+    reader: impl Read,
+    opts: &Options,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let mut reader = BufReader::with_capacity(READ_BUFFER, reader);
+    lines(name, &mut reader, 0, opts, sink)
+}
+
 /// Bytes asked of the system at a time.
 const READ_BUFFER: usize = 64 * 1024;
 

@@ -1,20 +1,21 @@
 //! Command-line interface: argument parsing, exit codes, and diagnostic rendering.
 
-mod check;
+pub(crate) mod check;
 mod diff;
 mod escape;
-mod eval;
+pub(crate) mod eval;
 mod explain;
 mod fmt;
-mod input;
+pub(crate) mod input;
 mod junit;
 mod output;
 mod pick;
-mod render;
+pub(crate) mod render;
 mod replay;
 mod schema;
+mod serve;
 mod test;
-mod versions;
+pub(crate) mod versions;
 
 use std::path::PathBuf;
 
@@ -97,6 +98,9 @@ enum Command {
     /// Run the test files beside the policies: each case's document decided and compared with what it expects
     #[command(after_help = EXIT_CODES)]
     Test(test::Args),
+    /// Serve decisions over HTTP: POST documents to /v1/decisions (policies reloaded when they change)
+    #[command(after_help = serve::AFTER_HELP)]
+    Serve(serve::Args),
     /// Print the JSON Schema of a policy version's documents, or of `eval --format json` lines
     #[command(
         after_help = EXIT_CODES,
@@ -165,6 +169,7 @@ fn dispatch() -> i32 {
         Command::Diff(args) => diff::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Schema(args) => schema::run(&args),
     }
 }

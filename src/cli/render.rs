@@ -31,6 +31,13 @@ pub fn diagnostic(d: &dyn Diagnostic) -> String {
     }
 }
 
+/// The diagnostic as plain text (no colour, control characters escaped), for a log or a
+/// response body.
+pub fn plain(d: &dyn Diagnostic) -> String {
+    let plain = render(d, GraphicalTheme::unicode_nocolor());
+    escape::keep_lines(&plain).into_owned()
+}
+
 fn render(d: &dyn Diagnostic, theme: GraphicalTheme) -> String {
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(theme)

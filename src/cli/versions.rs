@@ -33,15 +33,20 @@ pub fn run(args: &Args) -> i32 {
     let mut out = output::stdout();
     let written = match args.format {
         OutputFormat::Text => table(&mut out, &rows),
-        OutputFormat::Json => rows.iter().try_for_each(|r| {
-            serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
-            writeln!(out)
-        }),
+        OutputFormat::Json => json_lines(&mut out, &rows),
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => EXIT_OK,
         Err(e) => output::stdout_failed(&e),
     }
+}
+
+/// One JSON object per version and line, as `--format json` prints them.
+pub fn json_lines(out: &mut impl Write, rows: &[Row]) -> std::io::Result<()> {
+    rows.iter().try_for_each(|r| {
+        serde_json::to_writer(&mut *out, r).map_err(std::io::Error::other)?;
+        writeln!(out)
+    })
 }
 
 /// One policy version as listed (and as `diff` names its two versions).
