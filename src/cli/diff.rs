@@ -39,18 +39,10 @@ pub fn run(args: &Args) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let mut d = diff(&old.ast, &new.ast);
-    d.hook_scripts = scripts(&old.program.hooks, &new.program.hooks);
+    let d = changes(&old, &new);
     let mut out = output::stdout();
     let written = match args.format {
-        OutputFormat::Text => {
-            // Clause texts and values are policy text: any control character is escaped.
-            let mut report = Vec::new();
-            text(&mut report, &old, &new, &d).and_then(|()| {
-                let report = String::from_utf8_lossy(&report);
-                out.write_all(escape::keep_lines(&report).as_bytes())
-            })
-        }
+        OutputFormat::Text => out.write_all(report(&old, &new, &d).as_bytes()),
         OutputFormat::Json => {
             let report = Report {
                 old: Row::of(&old.program),
@@ -67,6 +59,22 @@ pub fn run(args: &Args) -> i32 {
         Ok(()) => EXIT_OK,
         Err(e) => output::stdout_failed(&e),
     }
+}
+
+/// What changed between two versions, their hook scripts included.
+pub fn changes(old: &Version, new: &Version) -> PolicyDiff {
+    let mut d = diff(&old.ast, &new.ast);
+    d.hook_scripts = scripts(&old.program.hooks, &new.program.hooks);
+    d
+}
+
+/// The text form of a diff, as `proviso diff` prints it. Clause texts and values are
+/// policy text: any control character is escaped.
+pub fn report(old: &Version, new: &Version, d: &PolicyDiff) -> String {
+    let mut report = Vec::new();
+    // Written into memory: it cannot fail.
+    let _ = text(&mut report, old, new, d);
+    escape::keep_lines(&String::from_utf8_lossy(&report)).into_owned()
 }
 
 fn text(out: &mut impl Write, old: &Version, new: &Version, d: &PolicyDiff) -> std::io::Result<()> {
