@@ -1,8 +1,8 @@
 //! The playground of `proviso serve` over real HTTP on 127.0.0.1: the page at `/` (whole,
 //! with nothing fetched from elsewhere), the example documents, decisions of a policy sent
 //! in the request as `proviso eval` prints them for the same text, the diagnostics of a
-//! broken one, hook files taken from the request only, and diffs as `proviso diff`
-//! prints them.
+//! broken one (at most 50 of them, and a policy no larger than a policy file), hook files
+//! taken from the request only, and diffs as `proviso diff` prints them.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
@@ -566,4 +566,49 @@ fn malformed_playground_requests_are_problems() {
         assert_eq!(r.text(), format!("{expected}\n"));
         assert_eq!(u64::from(r.status), r.json()["status"].as_u64().unwrap());
     }
+}
+
+#[test]
+fn a_policy_s_errors_are_bounded_and_so_is_its_size() {
+    let dir = scratch_with_policies("playground-bounds");
+    let server = Server::start(&dir, &["policies"]);
+    let hook = "fn admin_fee(state, price, prorated) { price * 0.10 }\n";
+    let mut policy = hooked("fee.rhai");
+    for i in 0..60 {
+        policy.push_str(&format!(
+            "deduction d{i} doc \"Less nothing.\" reduce by unknown_{i}\n"
+        ));
+    }
+    let r = post(
+        &server,
+        "/v1/playground/decide",
+        &json!({"policy": policy, "hooks": {"fee.rhai": hook}, "document": HOOKED_DOC}),
+    );
+    assert_eq!(r.status, 422);
+    let body = r.json();
+    assert_eq!(
+        body["detail"],
+        "60 errors in the policy; 10 more not shown (the first 50 are)"
+    );
+    let diags = body["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 50);
+    assert_eq!(diags[49]["message"], "unknown name `unknown_49`");
+    assert_eq!(diags[49]["location"], "policy.proviso:67:45");
+
+    // Larger than a policy file may be: refused before it is parsed.
+    let large = format!(
+        "{}{}",
+        hooked("fee.rhai"),
+        "#".repeat(proviso::parse::MAX_POLICY_BYTES)
+    );
+    let r = post(
+        &server,
+        "/v1/playground/decide",
+        &json!({"policy": large, "hooks": {"fee.rhai": hook}, "document": HOOKED_DOC}),
+    );
+    assert_eq!(r.status, 422);
+    let d = &r.json()["diagnostics"];
+    assert_eq!(d.as_array().unwrap().len(), 1);
+    assert_eq!(d[0]["location"], "policy.proviso:1:1");
+    assert_eq!(d[0]["message"], "policy file is too large");
 }
