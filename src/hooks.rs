@@ -16,8 +16,9 @@
 //! stopped. The policy's sha256 covers each hook file (see [`crate::compile::hash`]).
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, EvalAltResult, ParseErrorType, Position, Scope, AST};
@@ -78,6 +79,28 @@ pub struct HookFile {
     pub source: Source,
 }
 
+/// Where a hook's file is: its name in the policy's folder. A name that leaves the folder
+/// (`..`, an absolute path) is an error, added to `errors`.
+fn beside(policy: &Source, sig: &HookSig, errors: &mut Vec<PolicyError>) -> Option<PathBuf> {
+    let rel = Path::new(&sig.file);
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        errors.push(
+            PolicyError::new(
+                policy,
+                sig.span,
+                format!("hook file `{}` is outside the policy's folder", sig.file),
+                "this hook",
+            )
+            .with_help("name a file in the policy's folder or below it, like \"admin-fee.rhai\""),
+        );
+        return None;
+    }
+    let dir = Path::new(policy.name.as_ref())
+        .parent()
+        .unwrap_or(Path::new(""));
+    Some(dir.join(rel))
+}
+
 fn sandbox() -> Engine {
     let mut e = Engine::new();
     e.set_max_operations(MAX_OPERATIONS);
@@ -103,6 +126,14 @@ impl Hooks {
             .map(|h| (h.sig.name.as_str(), h.text.as_ref()))
     }
 
+    /// Each hook's file as the policy names it (`from "admin-fee.rhai"`) and its text, in
+    /// declaration order: what [`Hooks::given`] takes to compile the policy again.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.hooks
+            .iter()
+            .map(|h| (h.sig.file.as_str(), h.text.as_ref()))
+    }
+
     pub fn none() -> Self {
         Hooks {
             engine: sandbox(),
@@ -112,28 +143,12 @@ impl Hooks {
 
     /// Reads the hook files named by `sigs`, next to `policy`.
     pub fn read(policy: &Source, sigs: &[HookSig]) -> Result<Vec<HookFile>, Vec<PolicyError>> {
-        let dir = Path::new(policy.name.as_ref())
-            .parent()
-            .unwrap_or(Path::new(""));
         let mut files = Vec::new();
         let mut errors = Vec::new();
         for sig in sigs {
-            let rel = Path::new(&sig.file);
-            if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-                errors.push(
-                    PolicyError::new(
-                        policy,
-                        sig.span,
-                        format!("hook file `{}` is outside the policy's folder", sig.file),
-                        "this hook",
-                    )
-                    .with_help(
-                        "name a file in the policy's folder or below it, like \"admin-fee.rhai\"",
-                    ),
-                );
+            let Some(path) = beside(policy, sig, &mut errors) else {
                 continue;
-            }
-            let path = dir.join(rel);
+            };
             let shown = path.display().to_string();
             match read_text(&path, &shown, MAX_HOOK_BYTES, "hook file") {
                 Ok(text) => files.push(HookFile {
@@ -159,6 +174,67 @@ impl Hooks {
                     )),
                 ),
                 Err(Unreadable::NotUtf8(e)) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The hook files named by `sigs`, taken from `given` (each text under the name the
+    /// policy gives it in `from "..."`) instead of from disk: no file is read. A hook whose
+    /// file is not given, or is outside the policy's folder, is an error, as it is for
+    /// [`Hooks::read`]; so is a text larger than [`MAX_HOOK_BYTES`].
+    pub fn given(
+        policy: &Source,
+        sigs: &[HookSig],
+        given: &BTreeMap<String, String>,
+    ) -> Result<Vec<HookFile>, Vec<PolicyError>> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for sig in sigs {
+            let Some(path) = beside(policy, sig, &mut errors) else {
+                continue;
+            };
+            let shown = path.display().to_string();
+            match given.get(&sig.file) {
+                None => {
+                    let mut names: Vec<String> = given.keys().map(|k| format!("`{k}`")).collect();
+                    if names.is_empty() {
+                        names.push("none".into());
+                    }
+                    errors.push(
+                        PolicyError::new(
+                            policy,
+                            sig.span,
+                            format!("hook file `{}` is not given", sig.file),
+                            "this hook",
+                        )
+                        .with_help(format!(
+                            "give the text of `{}` with the policy (hook files given: {})",
+                            sig.file,
+                            crate::diagnostic::listing(&names)
+                        )),
+                    );
+                }
+                Some(text) if text.len() > MAX_HOOK_BYTES => errors.push(
+                    PolicyError::new(
+                        policy,
+                        sig.span,
+                        format!("hook file `{shown}` is too large"),
+                        "this hook",
+                    )
+                    .with_help(format!(
+                        "a hook file may hold at most {MAX_HOOK_BYTES} bytes; a hook is a \
+                         small computation, and the rules belong in the policy"
+                    )),
+                ),
+                Some(text) => files.push(HookFile {
+                    name: sig.file.clone(),
+                    source: Source::new(shown, text.as_str()),
+                }),
             }
         }
         if errors.is_empty() {

@@ -281,14 +281,27 @@ impl PolicySet {
         }
     }
 
-    /// Checks and compiles policy sources already in memory.
+    /// Checks and compiles policy sources already in memory (their hook files are read
+    /// from disk, next to each source's name).
     pub fn from_sources(sources: Vec<Source>) -> Result<PolicySet, PolicyErrors> {
-        let mut errors = Vec::new();
-        let mut set = PolicySet::default();
         let compiled = crate::stack::deep_each(&sources, compile_on_deep_stack).map_err(|m| {
             let at = |s: &Source| PolicyError::new(s, crate::span::Span::default(), m.clone(), "");
             PolicyErrors::from(sources.iter().map(at).collect::<Vec<_>>())
         })?;
+        Self::from_compiled(compiled)
+    }
+
+    /// A set of programs already compiled (by [`compile_given`], say): their versions
+    /// must not overlap in time.
+    pub fn from_programs(programs: Vec<Program>) -> Result<PolicySet, PolicyErrors> {
+        Self::from_compiled(programs.into_iter().map(Ok).collect())
+    }
+
+    fn from_compiled(
+        compiled: Vec<Result<Program, Vec<PolicyError>>>,
+    ) -> Result<PolicySet, PolicyErrors> {
+        let mut errors = Vec::new();
+        let mut set = PolicySet::default();
         for result in compiled {
             match result {
                 Ok(p) => set.programs.push(p),
@@ -649,10 +662,53 @@ pub fn compile_ast(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<Policy
     })?
 }
 
+/// Parses, checks and compiles a policy held in memory, with its hook files given in
+/// memory too (each text under the name the policy gives it in `from "..."`): no file is
+/// read, and a hook whose file is not in `hooks` is an error (see [`Hooks::given`]). The
+/// policy as written comes back with its program, for [`crate::diff`].
+pub fn compile_given(
+    src: &Source,
+    hooks: &BTreeMap<String, String>,
+) -> Result<(PolicyFile, Program), Vec<PolicyError>> {
+    crate::stack::deep(|| {
+        let ast = crate::parse::parse_on_deep_stack(src)?;
+        let program = compile_with(src, &ast, HookFiles::Given(hooks))?;
+        Ok((ast, program))
+    })
+    .map_err(|message| {
+        vec![PolicyError::new(
+            src,
+            crate::span::Span::default(),
+            message,
+            "",
+        )]
+    })?
+}
+
+/// Where a policy's hook files come from.
+#[derive(Clone, Copy)]
+enum HookFiles<'a> {
+    /// Read next to the policy file.
+    Disk,
+    /// Given in memory, by name.
+    Given(&'a BTreeMap<String, String>),
+}
+
 /// Checks and compiles, on a stack deep enough for the tree (see [`crate::stack`]).
 fn compile_checked(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<PolicyError>> {
+    compile_with(src, ast, HookFiles::Disk)
+}
+
+fn compile_with(
+    src: &Source,
+    ast: &PolicyFile,
+    hook_files: HookFiles<'_>,
+) -> Result<Program, Vec<PolicyError>> {
     let checked = crate::check::check(src, ast)?;
-    let files = Hooks::read(src, &checked.hooks)?;
+    let files = match hook_files {
+        HookFiles::Disk => Hooks::read(src, &checked.hooks)?,
+        HookFiles::Given(given) => Hooks::given(src, &checked.hooks, given)?,
+    };
     let hooks = Hooks::compile(src, &checked.hooks, &files)?;
     compile(src, checked, hooks, &files)
 }

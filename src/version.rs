@@ -69,6 +69,12 @@ impl PolicyVersion {
         Ok(PolicyVersion { program, ast })
     }
 
+    /// A version already parsed and compiled (from memory, with its hook files given).
+    #[doc(hidden)]
+    pub fn from_parts(ast: PolicyFile, program: Program) -> PolicyVersion {
+        PolicyVersion { program, ast }
+    }
+
     /// What identifies this version.
     pub fn info(&self) -> VersionInfo {
         VersionInfo::of(&self.program)

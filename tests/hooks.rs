@@ -645,3 +645,97 @@ fn a_policy_set_is_send_and_sync() {
     });
     assert_eq!(amounts, ["192.81", "192.81"]);
 }
+
+// ---- hook files given in memory: nothing is read from disk ----------------------------
+
+/// Compiles `POLICY` from memory, its hook named `from "FILE"`, with `given` hook files.
+fn compile_given(file: &str, given: &[(&str, &str)]) -> Result<PolicySet, Vec<String>> {
+    let text = POLICY.replace("\"fee.rhai\"", &format!("\"{file}\""));
+    let src = proviso::internals::span::Source::new("policy.proviso", text);
+    let given = given
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let (_, program) =
+        proviso::internals::policy_set::compile_given(&src, &given).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {}; help: {}",
+                        e.location(),
+                        e.message,
+                        e.help.clone().unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+        })?;
+    Ok(PolicySet::from_programs(vec![program]).unwrap())
+}
+
+#[test]
+fn a_policy_compiled_from_memory_takes_its_hook_files_from_memory() {
+    let set = compile_given(
+        "fee.rhai",
+        &[(
+            "fee.rhai",
+            "fn admin_fee(state, price, prorated) { price * 0.10 }\n",
+        )],
+    )
+    .unwrap();
+    let d = set
+        .evaluate(&Document::json("c.json", &doc("C-1", "CA")))
+        .unwrap();
+    assert_eq!(
+        proviso::internals::decision::format_money(d.refund.unwrap().amount),
+        "90.00"
+    );
+    let hooks: Vec<(&str, &str)> = set.versions().flat_map(|p| p.hooks.files()).collect();
+    assert_eq!(
+        hooks,
+        [(
+            "fee.rhai",
+            "fn admin_fee(state, price, prorated) { price * 0.10 }\n"
+        )]
+    );
+}
+
+#[test]
+fn a_policy_compiled_from_memory_reads_no_hook_file_from_disk() {
+    // The tests run in the crate's root, where `Cargo.toml` is: it is not read.
+    assert!(Path::new("Cargo.toml").is_file());
+    assert_eq!(
+        compile_given("Cargo.toml", &[]).err(),
+        Some(vec![
+            "policy.proviso:12:1 hook file `Cargo.toml` is not given; help: give the text of `Cargo.toml` with the policy (hook files given: none)".to_string()
+        ])
+    );
+    assert_eq!(
+        compile_given("Cargo.toml", &[("fee.rhai", "fn admin_fee(s, p, r) { 1 }"), ("b.rhai", "")]).err(),
+        Some(vec![
+            "policy.proviso:12:1 hook file `Cargo.toml` is not given; help: give the text of `Cargo.toml` with the policy (hook files given: `b.rhai`, `fee.rhai`)".to_string()
+        ])
+    );
+    assert_eq!(
+        compile_given("../../../etc/passwd", &[("../../../etc/passwd", "fn admin_fee(s, p, r) { 1 }")]).err(),
+        Some(vec![
+            "policy.proviso:12:1 hook file `../../../etc/passwd` is outside the policy's folder; help: name a file in the policy's folder or below it, like \"admin-fee.rhai\"".to_string()
+        ])
+    );
+    assert_eq!(
+        compile_given("/etc/passwd", &[]).err(),
+        Some(vec![
+            "policy.proviso:12:1 hook file `/etc/passwd` is outside the policy's folder; help: name a file in the policy's folder or below it, like \"admin-fee.rhai\"".to_string()
+        ])
+    );
+    let large = format!(
+        "fn admin_fee(s, p, r) {{ 1 }}\n{}",
+        " ".repeat(proviso::internals::hooks::MAX_HOOK_BYTES)
+    );
+    assert_eq!(
+        compile_given("fee.rhai", &[("fee.rhai", &large)]).err(),
+        Some(vec![
+            "policy.proviso:12:1 hook file `fee.rhai` is too large; help: a hook file may hold at most 65536 bytes; a hook is a small computation, and the rules belong in the policy".to_string()
+        ])
+    );
+}

@@ -1,6 +1,6 @@
 //! `proviso serve` over real HTTP on 127.0.0.1: decisions byte for byte as `proviso eval
 //! --format json` prints them (one document, YAML, JSON Lines streamed), problem details for
-//! every refusal, the policy listing, hot reload (a valid edit, a broken one, requests
+//! every refusal, the policy listing and schemas, hot reload (a valid edit, a broken one, requests
 //! during reloads), the body limit, the decision log replayed, health, readiness, metrics,
 //! the timeout and a graceful SIGTERM.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
@@ -303,7 +303,7 @@ fn every_refusal_is_a_problem_with_its_status() {
         "/v1/decision",
         json,
         b"{}",
-        r#"{"type":"urn:proviso:problem:not-found","title":"nothing is here","status":404,"detail":"nothing is served at `/v1/decision`","help":"the endpoints are /v1/decisions, /v1/policies, /v1/status, /healthz, /readyz and /metrics"}"#,
+        r#"{"type":"urn:proviso:problem:not-found","title":"nothing is here","status":404,"detail":"nothing is served at `/v1/decision`","help":"the endpoints are /v1/decisions, /v1/policies, /v1/status, /healthz, /readyz, /metrics and the playground at /"}"#,
     );
 }
 
@@ -396,6 +396,7 @@ fn policies_are_listed_as_versions_prints_them() {
         v["hooks"],
         serde_json::json!([{
             "name": "admin_fee",
+            "file": "admin-fee.rhai",
             "source": support::read("policies/xcotton/product-protection/admin-fee.rhai"),
         }])
     );
@@ -409,6 +410,60 @@ fn policies_are_listed_as_versions_prints_them() {
         r.text(),
         "{\"type\":\"urn:proviso:problem:not-found\",\"title\":\"nothing is here\",\"status\":404,\"detail\":\"no version `2023-01-01` of a policy `xcotton/shipping-protection` is loaded\",\"help\":\"ask for one of: marketplace/shipping-insurance/2025-01-01, xcotton/product-protection/2025-01-01, xcotton/shipping-protection/2024-01-01, xcotton/shipping-protection/2025-01-01\"}\n"
     );
+}
+
+#[test]
+fn a_policy_schema_is_what_proviso_schema_prints() {
+    let dir = scratch_with_policies("schema");
+    let server = Server::start(&dir, &["policies"]);
+    let schema = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_proviso"))
+            .args(["schema", "policies"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let latest = schema(&[SHIPPING]);
+    assert!(
+        latest.contains("\"$id\": \"urn:proviso:xcotton/shipping-protection:2025-01-01:document\""),
+        "{latest}"
+    );
+    let r = server.get("/v1/policies/xcotton/shipping-protection/schema");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/schema+json"));
+    assert_eq!(r.text(), latest);
+    let older = schema(&[SHIPPING, "--version", "2024-01-01"]);
+    assert_ne!(older, latest);
+    let r = server.get("/v1/policies/xcotton/shipping-protection/schema?version=2024-01-01");
+    assert_eq!(r.text(), older);
+    let r = server.get("/v1/policies/marketplace/shipping-insurance/schema?version=2025-01-01");
+    assert_eq!(
+        r.text(),
+        schema(&["marketplace/shipping-insurance", "--version", "2025-01-01"])
+    );
+
+    for (path, expected) in [
+        (
+            "/v1/policies/xcotton/shiping-protection/schema",
+            r#"{"type":"urn:proviso:problem:not-found","title":"nothing is here","status":404,"detail":"no policy named `xcotton/shiping-protection` is loaded","help":"ask for one of: marketplace/shipping-insurance, xcotton/product-protection, xcotton/shipping-protection"}"#,
+        ),
+        (
+            "/v1/policies/xcotton/shipping-protection/schema?version=2023-01-01",
+            r#"{"type":"urn:proviso:problem:not-found","title":"nothing is here","status":404,"detail":"no version `2023-01-01` of a policy `xcotton/shipping-protection` is loaded","parameter":"version","help":"give one of its versions (2024-01-01, 2025-01-01), or leave out `version` for the latest"}"#,
+        ),
+        (
+            "/v1/policies/xcotton/shipping-protection/schema?at=2025-01-01",
+            r#"{"type":"urn:proviso:problem:bad-request","title":"the request is wrong","status":400,"detail":"unknown query parameter `at`","help":"the parameter is `version=LABEL` (the latest version without it)"}"#,
+        ),
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"));
+        assert_eq!(r.text(), format!("{expected}\n"), "{path}");
+        assert_eq!(u64::from(r.status), r.json()["status"].as_u64().unwrap());
+    }
 }
 
 /// Replaces a file whole (a new file renamed over the old), so that no reader sees it

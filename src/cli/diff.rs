@@ -42,14 +42,7 @@ pub fn run(args: &Args) -> i32 {
     let d = diff(&old, &new);
     let mut out = output::stdout();
     let written = match args.format {
-        OutputFormat::Text => {
-            // Clause texts and values are policy text: any control character is escaped.
-            let mut report = Vec::new();
-            text(&mut report, &old, &new, &d).and_then(|()| {
-                let report = String::from_utf8_lossy(&report);
-                out.write_all(escape::keep_lines(&report).as_bytes())
-            })
-        }
+        OutputFormat::Text => out.write_all(report(&old, &new, &d).as_bytes()),
         OutputFormat::Json => {
             let report = Report {
                 old: Row::of(&old.info()),
@@ -66,6 +59,15 @@ pub fn run(args: &Args) -> i32 {
         Ok(()) => EXIT_OK,
         Err(e) => output::stdout_failed(&e),
     }
+}
+
+/// The text form of a diff, as `proviso diff` prints it. Clause texts and values are
+/// policy text: any control character is escaped.
+pub fn report(old: &PolicyVersion, new: &PolicyVersion, d: &PolicyDiff) -> String {
+    let mut report = Vec::new();
+    // Written into memory: it cannot fail.
+    let _ = text(&mut report, old, new, d);
+    escape::keep_lines(&String::from_utf8_lossy(&report)).into_owned()
 }
 
 fn text(

@@ -1,18 +1,18 @@
 //! Command-line interface: argument parsing, exit codes, and diagnostic rendering.
 
 pub(crate) mod check;
-mod diff;
+pub(crate) mod diff;
 mod escape;
 pub(crate) mod eval;
-mod explain;
+pub(crate) mod explain;
 mod fmt;
 pub(crate) mod input;
 mod junit;
 mod output;
-mod pick;
+pub(crate) mod pick;
 pub(crate) mod render;
 mod replay;
-mod schema;
+pub(crate) mod schema;
 mod serve;
 mod test;
 pub(crate) mod versions;

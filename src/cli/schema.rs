@@ -57,46 +57,74 @@ fn document(policies: &Path, name: &str, version: Option<&str>) -> Result<String
         EXIT_POLICY
     })?;
     let dir = policies.display().to_string();
-    let versions: Vec<&Program> = set.versions().filter(|p| *p.meta.name == *name).collect();
-    if versions.is_empty() {
-        let mut names: Vec<&str> = set.versions().map(|p| &*p.meta.name).collect();
-        names.dedup();
-        let loaded = match names.is_empty() {
-            true => "none".to_string(),
-            false => names.join(", "),
-        };
-        render::message(&format!(
-            "error: no policy named `{}` under `{}` (loaded: {})\n  help: name a policy as \
-             its documents do in `policy`; `proviso versions {}` lists them\n",
-            Shown(name),
-            Shown(&dir),
-            Shown(&loaded),
-            Shown(&dir)
-        ));
-        return Err(EXIT_POLICY);
-    }
-    let program = match version {
-        None => versions.last().copied(),
-        Some(label) => versions.iter().copied().find(|p| *p.meta.version == *label),
+    let program = match pick(&set, name, version) {
+        Ok(program) => program,
+        Err(Missing::Name(names)) => {
+            let loaded = match names.is_empty() {
+                true => "none".to_string(),
+                false => names.join(", "),
+            };
+            render::message(&format!(
+                "error: no policy named `{}` under `{}` (loaded: {})\n  help: name a policy as \
+                 its documents do in `policy`; `proviso versions {}` lists them\n",
+                Shown(name),
+                Shown(&dir),
+                Shown(&loaded),
+                Shown(&dir)
+            ));
+            return Err(EXIT_POLICY);
+        }
+        Err(Missing::Version(labels)) => {
+            render::message(&format!(
+                "error: `{}` has no version `{}` under `{}` (versions: {})\n  help: give one of \
+                 its version labels, or leave out `--version` for the latest\n",
+                Shown(name),
+                Shown(version.unwrap_or_default()),
+                Shown(&dir),
+                Shown(&labels.join(", "))
+            ));
+            return Err(EXIT_POLICY);
+        }
     };
-    let Some(program) = program else {
-        let labels: Vec<&str> = versions.iter().map(|p| &*p.meta.version).collect();
-        render::message(&format!(
-            "error: `{}` has no version `{}` under `{}` (versions: {})\n  help: give one of \
-             its version labels, or leave out `--version` for the latest\n",
-            Shown(name),
-            Shown(version.unwrap_or_default()),
-            Shown(&dir),
-            Shown(&labels.join(", "))
-        ));
-        return Err(EXIT_POLICY);
-    };
-    let schema = json_schema::document(program);
-    serde_json::to_string_pretty(&schema).map_err(|e| {
+    text(program).map_err(|e| {
         render::message(&format!(
             "error: cannot write the schema: {}\n",
             Shown(&e.to_string())
         ));
         super::EXIT_FAILURE
     })
+}
+
+/// Why no version was picked: the policy is not loaded (the names loaded), or has no
+/// version of that label (its labels).
+pub enum Missing<'s> {
+    Name(Vec<&'s str>),
+    Version(Vec<&'s str>),
+}
+
+/// The version of `name` labelled `version`, else its latest.
+pub fn pick<'s>(
+    set: &'s PolicySet,
+    name: &str,
+    version: Option<&str>,
+) -> Result<&'s Program, Missing<'s>> {
+    let versions: Vec<&Program> = set.versions().filter(|p| *p.meta.name == *name).collect();
+    if versions.is_empty() {
+        let mut names: Vec<&str> = set.versions().map(|p| &*p.meta.name).collect();
+        names.dedup();
+        return Err(Missing::Name(names));
+    }
+    let program = match version {
+        None => versions.last().copied(),
+        Some(label) => versions.iter().copied().find(|p| *p.meta.version == *label),
+    };
+    program.ok_or_else(|| Missing::Version(versions.iter().map(|p| &*p.meta.version).collect()))
+}
+
+/// The document schema of a version as `proviso schema` prints it: pretty-printed JSON
+/// and a line break.
+pub fn text(program: &Program) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(&json_schema::document(program))?;
+    text.push('\n');
+    Ok(text)
 }

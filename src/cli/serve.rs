@@ -18,9 +18,15 @@ Endpoints:
                               query: at=YYYY-MM-DD, explain=true
   GET  /v1/policies           every policy version, as `proviso versions --format json`
   GET  /v1/policies/NAME/VERSION  one version: its source, sha256, dates and hooks
+  GET  /v1/policies/NAME/schema   the JSON Schema of its documents, as `proviso schema`
+                              prints it; query: version=LABEL (default: the latest)
   GET  /v1/status             the policies loaded and the last reload (with its diagnostics)
   GET  /healthz, /readyz      alive; ready to decide (policies loaded, not shutting down)
   GET  /metrics               Prometheus text format
+  GET  /                      the playground: a page to try a policy on a document,
+                              edit the policy and compare versions, in a browser
+  GET  /v1/playground/examples, POST /v1/playground/decide, POST /v1/playground/diff
+                              what the playground calls (see the README)
 
 The policies are reloaded when a file under POLICIES changes (checked every
 --watch-interval) and on SIGHUP; a set that does not load leaves the previous one serving.

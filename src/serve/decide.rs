@@ -144,7 +144,7 @@ impl Sink for One<'_> {
 }
 
 /// The kind of problem an unreadable input (or line) is: too long, or not UTF-8.
-fn input_kind(e: &InputError) -> Kind {
+pub(super) fn input_kind(e: &InputError) -> Kind {
     if e.message.contains("the most one document may hold") {
         Kind::TooLarge
     } else {

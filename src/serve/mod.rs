@@ -4,13 +4,15 @@
 //! through the same code as `proviso eval --format json`; `problem` writes RFC 9457
 //! problem details; `reload` watches the policies and swaps in a new set once it has loaded
 //! whole; `log` appends the decision log; `metrics` counts for Prometheus; `limits` holds
-//! the request id, body size, time and concurrency limits. The library knows nothing of
+//! the request id, body size, time and concurrency limits; `playground` serves the page
+//! at `/` and the endpoints it calls. The library knows nothing of
 //! this: it stays free of the async runtime.
 
 mod decide;
 mod limits;
 mod log;
 mod metrics;
+mod playground;
 mod problem;
 mod reload;
 mod routes;

@@ -4,8 +4,8 @@
 //! `title` (the same for every problem of its type), the HTTP `status`, and a `detail` for
 //! this request. Extension members say more when they are known: `document` (the
 //! document's id), `path` (the dotted path of the offending field), `location` (its
-//! `request:line:col`), `line` (the line of JSON Lines), `parameter` (a query parameter)
-//! and `help` (what to do about it).
+//! `request:line:col`), `line` (the line of JSON Lines), `parameter` (a query parameter),
+//! `help` (what to do about it) and `diagnostics` (a policy's errors, in the playground).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -41,6 +41,9 @@ pub struct Extensions {
     pub parameter: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// A policy's errors, each located (the playground's `policy-invalid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Vec<super::playground::Diagnosed>>,
 }
 
 /// The kinds of problem: name (for `type`), status and title.
@@ -62,6 +65,8 @@ pub enum Kind {
     EvaluationFailed,
     /// The request took longer than `--timeout`.
     Timeout,
+    /// A policy sent to the playground does not compile.
+    PolicyInvalid,
 }
 
 impl Kind {
@@ -107,6 +112,11 @@ impl Kind {
                 "timeout",
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the request took too long",
+            ),
+            Kind::PolicyInvalid => (
+                "policy-invalid",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the policy does not compile",
             ),
         }
     }

@@ -10,16 +10,18 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use proviso::{Format, VersionInfo};
+use proviso::{Format, PolicySet, VersionInfo};
 use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::decide::{self, Ask, ChannelBody, ChannelReader, ChannelWriter};
 use super::limits::{self, RequestId};
+use super::playground;
 use super::problem::{Kind, Problem};
 use super::State;
 use crate::cli::eval::parse_date;
+use crate::cli::schema::{self as cli_schema, Missing};
 use crate::cli::versions::{json_lines, Row};
 
 pub fn router(state: Arc<State>) -> Router {
@@ -28,6 +30,10 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/v1/policies", get(policies))
         .route("/v1/policies/{*version}", get(policy_version))
         .route("/v1/status", get(status))
+        .route("/", get(playground::page))
+        .route("/v1/playground/examples", get(playground::examples))
+        .route("/v1/playground/decide", post(playground::decide))
+        .route("/v1/playground/diff", post(playground::diff))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -266,7 +272,7 @@ fn stream(
     )
 }
 
-fn with_type(mut response: Response, content_type: &'static str) -> Response {
+pub(super) fn with_type(mut response: Response, content_type: &'static str) -> Response {
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -295,33 +301,29 @@ struct Version<'a> {
 #[derive(Serialize)]
 struct Hook<'a> {
     name: &'a str,
+    /// The file as the policy names it (`from "admin-fee.rhai"`).
+    file: &'a str,
     source: &'a str,
 }
 
 /// `GET /v1/policies/{name}/{version}`: the name may hold slashes, the version does not.
-async fn policy_version(Shared(state): Shared<Arc<State>>, Path(path): Path<String>) -> Response {
+/// `GET /v1/policies/{name}/schema` is the document schema of a version of `name`.
+async fn policy_version(
+    Shared(state): Shared<Arc<State>>,
+    Path(path): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
     let loaded = state.policies.current();
+    if let Some(name) = path.strip_suffix("/schema") {
+        return schema(&loaded.set, name, query.as_deref()).unwrap_or_else(|p| p.into_response());
+    }
     let (name, version) = path.rsplit_once('/').unwrap_or((&path, ""));
     let found = loaded
         .set
         .versions()
         .find(|p| *p.meta.name == *name && *p.meta.version == *version);
     let Some(program) = found else {
-        let versions: Vec<String> = loaded
-            .set
-            .versions()
-            .map(|p| format!("{}/{}", p.meta.name, p.meta.version))
-            .collect();
-        return Problem::new(
-            Kind::NotFound,
-            format!(
-                "no version `{}` of a policy `{}` is loaded",
-                version.escape_debug(),
-                name.escape_debug()
-            ),
-        )
-        .with_help(format!("ask for one of: {}", versions.join(", ")))
-        .into_response();
+        return not_loaded(&loaded.set, name, version).into_response();
     };
     let body = Version {
         row: Row::of(&VersionInfo::of(program)),
@@ -329,10 +331,81 @@ async fn policy_version(Shared(state): Shared<Arc<State>>, Path(path): Path<Stri
         hooks: program
             .hooks
             .scripts()
-            .map(|(name, source)| Hook { name, source })
+            .zip(program.hooks.files())
+            .map(|((name, source), (file, _))| Hook { name, file, source })
             .collect(),
     };
     json(&body)
+}
+
+/// The problem for a version of a policy that is not loaded.
+pub(super) fn not_loaded(set: &PolicySet, name: &str, version: &str) -> Problem {
+    let versions: Vec<String> = set
+        .versions()
+        .map(|p| format!("{}/{}", p.meta.name, p.meta.version))
+        .collect();
+    Problem::new(
+        Kind::NotFound,
+        format!(
+            "no version `{}` of a policy `{}` is loaded",
+            version.escape_debug(),
+            name.escape_debug()
+        ),
+    )
+    .with_help(format!("ask for one of: {}", versions.join(", ")))
+}
+
+/// `GET /v1/policies/{name}/schema[?version=V]`: what `proviso schema POLICIES NAME
+/// [--version V]` prints.
+fn schema(set: &PolicySet, name: &str, query: Option<&str>) -> Result<Response, Problem> {
+    let mut version = None;
+    for (key, value) in serde_urlencoded_pairs(query.unwrap_or("")) {
+        match key.as_str() {
+            "version" => version = Some(value),
+            other => {
+                return Err(Problem::new(
+                    Kind::BadRequest,
+                    format!("unknown query parameter `{}`", other.escape_debug()),
+                )
+                .with_help("the parameter is `version=LABEL` (the latest version without it)"))
+            }
+        }
+    }
+    let program = match cli_schema::pick(set, name, version.as_deref()) {
+        Ok(program) => program,
+        Err(Missing::Name(names)) => {
+            return Err(Problem::new(
+                Kind::NotFound,
+                format!("no policy named `{}` is loaded", name.escape_debug()),
+            )
+            .with_help(format!("ask for one of: {}", names.join(", "))))
+        }
+        Err(Missing::Version(labels)) => {
+            return Err(Problem::new(
+                Kind::NotFound,
+                format!(
+                    "no version `{}` of a policy `{}` is loaded",
+                    version.unwrap_or_default().escape_debug(),
+                    name.escape_debug()
+                ),
+            )
+            .with_parameter("version")
+            .with_help(format!(
+                "give one of its versions ({}), or leave out `version` for the latest",
+                labels.join(", ")
+            )))
+        }
+    };
+    let text = cli_schema::text(program).map_err(|e| {
+        Problem::new(
+            Kind::EvaluationFailed,
+            format!("cannot write the schema: {e}"),
+        )
+    })?;
+    Ok(with_type(
+        (StatusCode::OK, text).into_response(),
+        "application/schema+json",
+    ))
 }
 
 fn json(value: &impl Serialize) -> Response {
@@ -391,7 +464,7 @@ async fn not_found(uri: axum::http::Uri) -> Response {
         format!("nothing is served at `{}`", uri.path()),
     )
     .with_help(
-        "the endpoints are /v1/decisions, /v1/policies, /v1/status, /healthz, /readyz and /metrics",
+        "the endpoints are /v1/decisions, /v1/policies, /v1/status, /healthz, /readyz, /metrics and the playground at /",
     )
     .into_response()
 }
