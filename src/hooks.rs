@@ -79,6 +79,20 @@ pub struct HookFile {
     pub source: Source,
 }
 
+/// The error for a hook file larger than [`MAX_HOOK_BYTES`], on disk or given.
+fn too_large(policy: &Source, sig: &HookSig, shown: &str) -> PolicyError {
+    PolicyError::new(
+        policy,
+        sig.span,
+        format!("hook file `{shown}` is too large"),
+        "this hook",
+    )
+    .with_help(format!(
+        "a hook file may hold at most {MAX_HOOK_BYTES} bytes; a hook is a small \
+         computation, and the rules belong in the policy"
+    ))
+}
+
 /// Where a hook's file is: its name in the policy's folder. A name that leaves the folder
 /// (`..`, an absolute path) is an error, added to `errors`.
 fn beside(policy: &Source, sig: &HookSig, errors: &mut Vec<PolicyError>) -> Option<PathBuf> {
@@ -161,18 +175,7 @@ impl Hooks {
                     format!("cannot read hook file `{shown}`: {e}"),
                     "this hook",
                 )),
-                Err(Unreadable::TooLarge(_)) => errors.push(
-                    PolicyError::new(
-                        policy,
-                        sig.span,
-                        format!("hook file `{shown}` is too large"),
-                        "this hook",
-                    )
-                    .with_help(format!(
-                        "a hook file may hold at most {MAX_HOOK_BYTES} bytes; a hook is a \
-                         small computation, and the rules belong in the policy"
-                    )),
-                ),
+                Err(Unreadable::TooLarge(_)) => errors.push(too_large(policy, sig, &shown)),
                 Err(Unreadable::NotUtf8(e)) => errors.push(e),
             }
         }
@@ -219,18 +222,9 @@ impl Hooks {
                         )),
                     );
                 }
-                Some(text) if text.len() > MAX_HOOK_BYTES => errors.push(
-                    PolicyError::new(
-                        policy,
-                        sig.span,
-                        format!("hook file `{shown}` is too large"),
-                        "this hook",
-                    )
-                    .with_help(format!(
-                        "a hook file may hold at most {MAX_HOOK_BYTES} bytes; a hook is a \
-                         small computation, and the rules belong in the policy"
-                    )),
-                ),
+                Some(text) if text.len() > MAX_HOOK_BYTES => {
+                    errors.push(too_large(policy, sig, &shown))
+                }
                 Some(text) => files.push(HookFile {
                     name: sig.file.clone(),
                     source: Source::new(shown, text.as_str()),

@@ -634,7 +634,16 @@ fn decode_for<'p>(
 
 /// Parses, checks and compiles one policy source.
 pub fn compile_source(src: &Source) -> Result<Program, Vec<PolicyError>> {
-    crate::stack::deep(|| compile_on_deep_stack(src)).map_err(|message| {
+    deep(src, || compile_on_deep_stack(src))
+}
+
+/// Runs `f` on a deep stack (see [`crate::stack`]); a thread that cannot start is an error
+/// of the policy `src`.
+fn deep<T: Send>(
+    src: &Source,
+    f: impl FnOnce() -> Result<T, Vec<PolicyError>> + Send,
+) -> Result<T, Vec<PolicyError>> {
+    crate::stack::deep(f).map_err(|message| {
         vec![PolicyError::new(
             src,
             crate::span::Span::default(),
@@ -652,14 +661,7 @@ fn compile_on_deep_stack(src: &Source) -> Result<Program, Vec<PolicyError>> {
 
 /// Checks and compiles a policy already parsed from `src`, with its hooks.
 pub fn compile_ast(src: &Source, ast: &PolicyFile) -> Result<Program, Vec<PolicyError>> {
-    crate::stack::deep(|| compile_checked(src, ast)).map_err(|message| {
-        vec![PolicyError::new(
-            src,
-            crate::span::Span::default(),
-            message,
-            "",
-        )]
-    })?
+    deep(src, || compile_checked(src, ast))
 }
 
 /// Parses, checks and compiles a policy held in memory, with its hook files given in
@@ -670,19 +672,11 @@ pub fn compile_given(
     src: &Source,
     hooks: &BTreeMap<String, String>,
 ) -> Result<(PolicyFile, Program), Vec<PolicyError>> {
-    crate::stack::deep(|| {
+    deep(src, || {
         let ast = crate::parse::parse_on_deep_stack(src)?;
         let program = compile_with(src, &ast, HookFiles::Given(hooks))?;
         Ok((ast, program))
     })
-    .map_err(|message| {
-        vec![PolicyError::new(
-            src,
-            crate::span::Span::default(),
-            message,
-            "",
-        )]
-    })?
 }
 
 /// Where a policy's hook files come from.

@@ -171,17 +171,6 @@ fn walk(dir: &Path, walked: &mut HashSet<PathBuf>, out: &mut Vec<Entry>) {
     }
 }
 
-/// One document: the whole of `reader` (a request body), named `name`, up to the size limit.
-pub fn read_whole(
-    name: &Arc<str>,
-    reader: impl Read,
-    format: Format,
-    opts: &Options,
-    sink: &mut dyn Sink,
-) -> io::Result<()> {
-    whole(name, reader, format, opts, sink)
-}
-
 /// JSON Lines: each line of `reader` (a request body) a document, named `name` and its line.
 pub fn read_lines(
     name: &Arc<str>,
@@ -219,8 +208,8 @@ fn file(path: &str, opts: &Options, sink: &mut dyn Sink) -> io::Result<()> {
     let mut reader = BufReader::with_capacity(READ_BUFFER, f);
     match format {
         InputFormat::Jsonl => lines(&name, &mut reader, 0, opts, sink),
-        InputFormat::Json => whole(&name, reader, Format::Json, opts, sink),
-        InputFormat::Yaml => whole(&name, reader, Format::Yaml, opts, sink),
+        InputFormat::Json => read_whole(&name, reader, Format::Json, opts, sink),
+        InputFormat::Yaml => read_whole(&name, reader, Format::Yaml, opts, sink),
     }
 }
 
@@ -238,7 +227,7 @@ fn stdin(opts: &Options, sink: &mut dyn Sink) -> io::Result<()> {
         None => None,
     };
     if let Some(format) = format {
-        return whole(&name, reader, format, opts, sink);
+        return read_whole(&name, reader, format, opts, sink);
     }
     // The lines read so far, held until the format is known.
     let mut held: Vec<Vec<u8>> = Vec::new();
@@ -287,8 +276,9 @@ fn stdin(opts: &Options, sink: &mut dyn Sink) -> io::Result<()> {
     document(&name, 1, text, format, sink)
 }
 
-/// One document: the whole of `reader`, up to the size limit.
-fn whole(
+/// One document: the whole of `reader` (a file, standard input, a request body), named
+/// `name`, up to the size limit.
+pub fn read_whole(
     name: &Arc<str>,
     reader: impl Read,
     format: Format,
