@@ -51,7 +51,9 @@ pub const MAX_MAP_ITEMS: usize = 1_024;
 
 /// The compiled hooks of one policy version.
 pub struct Hooks {
-    engine: Engine,
+    /// The sandbox the hooks run in; none for a policy without hooks, since building one
+    /// costs about as much as checking a small policy.
+    engine: Option<Engine>,
     hooks: Vec<Hook>,
 }
 
@@ -150,7 +152,7 @@ impl Hooks {
 
     pub fn none() -> Self {
         Hooks {
-            engine: sandbox(),
+            engine: None,
             hooks: Vec::new(),
         }
     }
@@ -244,6 +246,9 @@ impl Hooks {
         sigs: &[HookSig],
         files: &[HookFile],
     ) -> Result<Hooks, Vec<PolicyError>> {
+        if sigs.is_empty() {
+            return Ok(Hooks::none());
+        }
         let engine = sandbox();
         let mut hooks = Vec::new();
         let mut errors = Vec::new();
@@ -322,7 +327,10 @@ impl Hooks {
             });
         }
         if errors.is_empty() {
-            Ok(Hooks { engine, hooks })
+            Ok(Hooks {
+                engine: Some(engine),
+                hooks,
+            })
         } else {
             Err(errors)
         }
@@ -342,12 +350,14 @@ impl Hooks {
                     .ok_or_else(|| format!("hook `{name}` was given a value it cannot take"))?,
             );
         }
-        let result = contained(|| {
-            self.engine
-                .call_fn::<Dynamic>(&mut Scope::new(), &hook.ast, name, dyn_args)
-        })
-        .map_err(|why| format!("hook `{name}` failed: {why}"))?
-        .map_err(|e| failure(name, &hook.file, *e))?;
+        let engine = self
+            .engine
+            .as_ref()
+            .ok_or_else(|| "internal error: a hook without its sandbox".to_string())?;
+        let result =
+            contained(|| engine.call_fn::<Dynamic>(&mut Scope::new(), &hook.ast, name, dyn_args))
+                .map_err(|why| format!("hook `{name}` failed: {why}"))?
+                .map_err(|e| failure(name, &hook.file, *e))?;
         from_dynamic(result, &hook.sig.ret.base).map_err(|m| format!("hook `{name}` {m}"))
     }
 }
