@@ -81,6 +81,35 @@ pub struct HookFile {
     pub source: Source,
 }
 
+/// The hook files named by `sigs`, each file's text from `text(sig, path, shown)` once its
+/// path is known to lie in the policy's folder; every error is kept, not only the first.
+fn files(
+    policy: &Source,
+    sigs: &[HookSig],
+    text: impl Fn(&HookSig, &Path, &str) -> Result<String, PolicyError>,
+) -> Result<Vec<HookFile>, Vec<PolicyError>> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for sig in sigs {
+        let Some(path) = beside(policy, sig, &mut errors) else {
+            continue;
+        };
+        let shown = path.display().to_string();
+        match text(sig, &path, &shown) {
+            Ok(text) => files.push(HookFile {
+                name: sig.file.clone(),
+                source: Source::new(shown, text),
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
 /// The error for a hook file larger than [`MAX_HOOK_BYTES`], on disk or given.
 fn too_large(policy: &Source, sig: &HookSig, shown: &str) -> PolicyError {
     PolicyError::new(
@@ -159,33 +188,18 @@ impl Hooks {
 
     /// Reads the hook files named by `sigs`, next to `policy`.
     pub fn read(policy: &Source, sigs: &[HookSig]) -> Result<Vec<HookFile>, Vec<PolicyError>> {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        for sig in sigs {
-            let Some(path) = beside(policy, sig, &mut errors) else {
-                continue;
-            };
-            let shown = path.display().to_string();
-            match read_text(&path, &shown, MAX_HOOK_BYTES, "hook file") {
-                Ok(text) => files.push(HookFile {
-                    name: sig.file.clone(),
-                    source: Source::new(shown, text),
-                }),
-                Err(Unreadable::Io(e)) => errors.push(PolicyError::new(
+        files(policy, sigs, |sig, path, shown| {
+            read_text(path, shown, MAX_HOOK_BYTES, "hook file").map_err(|e| match e {
+                Unreadable::Io(e) => PolicyError::new(
                     policy,
                     sig.span,
                     format!("cannot read hook file `{shown}`: {e}"),
                     "this hook",
-                )),
-                Err(Unreadable::TooLarge(_)) => errors.push(too_large(policy, sig, &shown)),
-                Err(Unreadable::NotUtf8(e)) => errors.push(e),
-            }
-        }
-        if errors.is_empty() {
-            Ok(files)
-        } else {
-            Err(errors)
-        }
+                ),
+                Unreadable::TooLarge(_) => too_large(policy, sig, shown),
+                Unreadable::NotUtf8(e) => e,
+            })
+        })
     }
 
     /// The hook files named by `sigs`, taken from `given` (each text under the name the
@@ -197,47 +211,27 @@ impl Hooks {
         sigs: &[HookSig],
         given: &BTreeMap<String, String>,
     ) -> Result<Vec<HookFile>, Vec<PolicyError>> {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        for sig in sigs {
-            let Some(path) = beside(policy, sig, &mut errors) else {
-                continue;
-            };
-            let shown = path.display().to_string();
-            match given.get(&sig.file) {
-                None => {
-                    let mut names: Vec<String> = given.keys().map(|k| format!("`{k}`")).collect();
-                    if names.is_empty() {
-                        names.push("none".into());
-                    }
-                    errors.push(
-                        PolicyError::new(
-                            policy,
-                            sig.span,
-                            format!("hook file `{}` is not given", sig.file),
-                            "this hook",
-                        )
-                        .with_help(format!(
-                            "give the text of `{}` with the policy (hook files given: {})",
-                            sig.file,
-                            crate::diagnostic::listing(&names)
-                        )),
-                    );
+        files(policy, sigs, |sig, _, shown| match given.get(&sig.file) {
+            None => {
+                let mut names: Vec<String> = given.keys().map(|k| format!("`{k}`")).collect();
+                if names.is_empty() {
+                    names.push("none".into());
                 }
-                Some(text) if text.len() > MAX_HOOK_BYTES => {
-                    errors.push(too_large(policy, sig, &shown))
-                }
-                Some(text) => files.push(HookFile {
-                    name: sig.file.clone(),
-                    source: Source::new(shown, text.as_str()),
-                }),
+                Err(PolicyError::new(
+                    policy,
+                    sig.span,
+                    format!("hook file `{}` is not given", sig.file),
+                    "this hook",
+                )
+                .with_help(format!(
+                    "give the text of `{}` with the policy (hook files given: {})",
+                    sig.file,
+                    crate::diagnostic::listing(&names)
+                )))
             }
-        }
-        if errors.is_empty() {
-            Ok(files)
-        } else {
-            Err(errors)
-        }
+            Some(text) if text.len() > MAX_HOOK_BYTES => Err(too_large(policy, sig, shown)),
+            Some(text) => Ok(text.clone()),
+        })
     }
 
     /// Compiles each hook file and checks it defines the declared function.
