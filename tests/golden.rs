@@ -21,27 +21,6 @@ use proviso::{Document, PolicySet};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// What `proviso eval` reads from a directory; `.jsonl` and `.ndjson` hold one document a line.
-const DOCUMENT: [&str; 5] = [".yaml", ".yml", ".json", ".jsonl", ".ndjson"];
-
-fn documents(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().unwrap().to_string_lossy();
-        let document = DOCUMENT.iter().any(|x| name.ends_with(x));
-        match path.is_dir() {
-            true => documents(&path, out),
-            false if document && !name.contains(".expected.") => out.push(path),
-            false => {}
-        }
-    }
-}
-
 /// The documented identity of a policy version, computed here from the files alone: the
 /// SHA-256 of the policy file followed, for each `hook ... from "FILE"` it declares (in
 /// order), by a NUL byte, FILE as written, a NUL byte and the bytes of that file.
@@ -145,8 +124,7 @@ fn diff(path: &str, expected: Option<&Value>, actual: Option<&Value>, out: &mut 
 fn golden_decisions() {
     let set = PolicySet::load("policies").unwrap();
     let bless = std::env::var_os("PROVISO_BLESS").is_some_and(|v| v == "1");
-    let mut docs = Vec::new();
-    documents(Path::new("examples"), &mut docs);
+    let docs = support::document_files(Path::new("examples"));
     assert!(!docs.is_empty(), "no example documents under examples/");
     // The non-blank lines, each with its line number.
     let lines = |t: String| -> Vec<(usize, String)> {

@@ -62,31 +62,9 @@ fn document_schema(set: &PolicySet, name: &str, version: &str) -> Value {
     json_schema::document(program)
 }
 
-/// Every document file under `dir`, as `proviso eval` reads a directory.
-fn documents(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let document = [".yaml", ".yml", ".json", ".jsonl", ".ndjson"]
-            .iter()
-            .any(|x| name.ends_with(x));
-        if path.is_dir() {
-            documents(&path, out);
-        } else if document && !name.contains(".expected.") {
-            out.push(path);
-        }
-    }
-}
-
 /// Each document of an example file: its text, its format and its line (0 for a whole file).
 fn example_documents() -> Vec<(PathBuf, String, proviso::Format, usize)> {
-    let mut files = Vec::new();
-    documents(Path::new("examples"), &mut files);
+    let files = support::document_files(Path::new("examples"));
     let mut out = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();

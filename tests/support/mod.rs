@@ -117,3 +117,32 @@ pub fn check_picked_date(
         false => Err(format!("in_force_on {on}, but {first} is {text}")),
     }
 }
+
+/// What `proviso eval` reads from a directory; `.jsonl` and `.ndjson` hold one document a line.
+pub const DOCUMENT: [&str; 5] = [".yaml", ".yml", ".json", ".jsonl", ".ndjson"];
+
+/// Every document file under `dir`, in sorted order as `proviso eval` walks a directory,
+/// without the `*.expected.*` files beside them.
+pub fn document_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    collect_documents(dir, &mut out);
+    out
+}
+
+fn collect_documents(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let document = DOCUMENT.iter().any(|x| name.ends_with(x));
+        if path.is_dir() {
+            collect_documents(&path, out);
+        } else if document && !name.contains(".expected.") {
+            out.push(path);
+        }
+    }
+}
