@@ -102,6 +102,15 @@ pub struct Decision {
     pub input: Option<Input>,
 }
 
+impl Decision {
+    /// Writes the decision as JSON, without a line break: the same bytes as
+    /// `serde_json::to_writer(out, self)`, in a fraction of the time (strings are checked
+    /// for escapes a word at a time, and nothing goes through serde).
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        crate::write::decision(out, self)
+    }
+}
+
 /// Where a document was read from: its file (`-` for standard input) and, for one line of
 /// JSON Lines or a document on standard input, the line it starts on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -113,6 +113,8 @@ mod types;
 #[allow(missing_docs)]
 mod value;
 mod version;
+#[allow(missing_docs)]
+mod write;
 
 pub use batch::OwnedDocument;
 pub use decision::{
@@ -246,5 +248,8 @@ pub mod internals {
     }
     pub mod version {
         pub use crate::version::*;
+    }
+    pub mod write {
+        pub use crate::write::*;
     }
 }

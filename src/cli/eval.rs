@@ -219,7 +219,7 @@ pub fn write_decision(
 ) -> io::Result<()> {
     match (format, trace) {
         (OutputFormat::Json, None) => {
-            serde_json::to_writer(&mut *out, d).map_err(io::Error::other)?;
+            d.write_json(out)?;
             writeln!(out)
         }
         (OutputFormat::Json, Some(t)) => explain::json(out, d, t),
