@@ -1,5 +1,6 @@
 //! `proviso lsp`: the built binary spoken to over its standard input and output, with
 //! JSON-RPC messages framed by `Content-Length`, as an editor speaks to it.
+#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
 

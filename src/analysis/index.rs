@@ -165,7 +165,7 @@ fn read_path(p: &Policy, path: &Path, sc: &Scope, out: &mut Vec<Occurrence>) {
             let n = path.segments.len();
             let variable = sc.binds(&first.name);
             for (j, seg) in path.segments.iter().enumerate() {
-                let keep = (full.len() + j + 1).checked_sub(n).unwrap_or(0);
+                let keep = (full.len() + j + 1).saturating_sub(n);
                 if (j == 0 && variable) || keep == 0 {
                     continue;
                 }
