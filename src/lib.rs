@@ -56,6 +56,8 @@
 #![warn(missing_docs)]
 
 #[allow(missing_docs)]
+mod analysis;
+#[allow(missing_docs)]
 mod ast;
 mod batch;
 #[allow(missing_docs)]
@@ -147,6 +149,9 @@ pub use rust_decimal::Decimal;
 /// not part of the API, and subject to change.
 #[doc(hidden)]
 pub mod internals {
+    pub mod analysis {
+        pub use crate::analysis::*;
+    }
     pub mod ast {
         pub use crate::ast::*;
     }

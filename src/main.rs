@@ -1,6 +1,7 @@
 //! The `proviso` command: parses arguments and dispatches to one subcommand.
 
 mod cli;
+mod lsp;
 mod serve;
 
 fn main() {

@@ -8,6 +8,7 @@ pub(crate) mod explain;
 mod fmt;
 pub(crate) mod input;
 mod junit;
+mod lsp;
 mod output;
 pub(crate) mod pick;
 pub(crate) mod render;
@@ -107,6 +108,9 @@ enum Command {
         override_usage = "proviso schema [--version LABEL] POLICIES NAME\n       proviso schema --decision"
     )]
     Schema(schema::Args),
+    /// Run the language server for editors, over standard input and output: diagnostics, hover, go to definition, references, completion, formatting and an outline of `.proviso` files
+    #[command(after_help = lsp::AFTER_HELP)]
+    Lsp(lsp::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -171,5 +175,6 @@ fn dispatch() -> i32 {
         Command::Test(args) => test::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
     }
 }

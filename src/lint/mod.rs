@@ -149,6 +149,11 @@ pub(crate) struct Scope {
 }
 
 impl Scope {
+    /// Whether `name` is an aggregate's variable here.
+    pub fn binds(&self, name: &str) -> bool {
+        self.vars.iter().any(|(n, _)| n == name)
+    }
+
     /// The scope of an evidence requirement's `where` condition.
     pub fn evidence() -> Self {
         Scope {
