@@ -70,6 +70,8 @@ mod decision;
 mod diagnostic;
 mod diff;
 #[allow(missing_docs)]
+mod diff_text;
+#[allow(missing_docs)]
 mod document;
 mod error;
 #[allow(missing_docs)]
@@ -171,6 +173,9 @@ pub mod internals {
     }
     pub mod diff {
         pub use crate::diff::*;
+    }
+    pub mod diff_text {
+        pub use crate::diff_text::*;
     }
     pub mod document {
         pub use crate::document::*;
