@@ -101,6 +101,8 @@ mod ratio;
 mod read;
 mod replay;
 #[allow(missing_docs)]
+mod report;
+#[allow(missing_docs)]
 mod schema;
 mod span;
 #[allow(missing_docs)]
@@ -224,6 +226,9 @@ pub mod internals {
     }
     pub mod replay {
         pub use crate::replay::*;
+    }
+    pub mod report {
+        pub use crate::report::*;
     }
     pub mod schema {
         pub use crate::schema::*;
