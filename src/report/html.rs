@@ -6,8 +6,8 @@ use std::fmt::Write;
 
 use super::escape::{anchor, html};
 use super::model::{
-    Assumption, CoverageSummary, Mark, Model, PolicyModel, RuleModel, TableModel, Until,
-    VersionDiff, VersionModel,
+    Assumption, CoverageSummary, Mark, Model, PolicyModel, RuleModel, TableModel, VersionDiff,
+    VersionModel,
 };
 use super::Page;
 use crate::testing::Counts;
@@ -134,14 +134,9 @@ fn tests_line(tests: Option<Counts>) -> String {
     }
 }
 
-fn until(u: &Until) -> String {
-    match u {
-        Until::Stated(day) => day.to_string(),
-        Until::NextVersion(day, next) => {
-            format!("{day} (the day before version {} takes effect)", html(next))
-        }
-        Until::Open => "open".into(),
-    }
+/// The last day in force: `2024-12-31`, or `open` (as `proviso versions` shows it).
+fn until(v: &VersionModel) -> String {
+    v.info.until.map_or("open".into(), |day| day.to_string())
 }
 
 fn coverage(c: Option<&CoverageSummary>) -> String {
@@ -193,7 +188,7 @@ fn index(model: &Model) -> String {
                     version_id(label),
                     html(label),
                     v.info.effective,
-                    until(&v.until),
+                    until(v),
                     html(&v.info.sha256),
                     v.rules.len(),
                     coverage(v.coverage.as_ref()),
@@ -255,7 +250,7 @@ fn history(out: &mut String, p: &PolicyModel) {
             version_id(label),
             html(label),
             v.info.effective,
-            until(&v.until),
+            until(v),
             html(&v.info.sha256),
             html(&v.info.file),
         );
@@ -317,12 +312,14 @@ fn version(out: &mut String, name: &str, v: &VersionModel) {
     );
     let _ = writeln!(
         out,
-        "<dl class=\"about\">\n<dt>in force</dt><dd>from {} until {}</dd>\n\
+        "<dl class=\"about\">\n<dt>in force</dt><dd>from {}{}</dd>\n\
          <dt>sha256</dt><dd class=\"sha\">{}</dd>\n<dt>file</dt><dd><code>{}</code></dd>\n\
          <dt>currency</dt><dd>{}</dd>\n<dt>rules</dt><dd>{}</dd>\n\
          <dt>test coverage</dt><dd>{}</dd>\n</dl>",
         v.info.effective,
-        until(&v.until),
+        v.info
+            .until
+            .map_or(", with no end date".into(), |day| format!(" until {day}")),
         html(&v.info.sha256),
         html(&v.info.file),
         html(&v.currency),

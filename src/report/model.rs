@@ -5,8 +5,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-
 use crate::ast::PolicyFile;
 use crate::compile::Program;
 use crate::coverage::{self, RuleCoverage, VersionReport};
@@ -37,8 +35,6 @@ pub struct PolicyModel {
 #[derive(Clone, Debug)]
 pub struct VersionModel {
     pub info: VersionInfo,
-    /// The last day in force.
-    pub until: Until,
     /// The policy's own `doc`.
     pub doc: Arc<str>,
     pub currency: Arc<str>,
@@ -52,17 +48,6 @@ pub struct VersionModel {
     pub coverage: Option<CoverageSummary>,
     /// What changed from the version before, when there is one.
     pub diff: Option<VersionDiff>,
-}
-
-/// The last day a version is in force.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Until {
-    /// Stated by the version (`until DATE`).
-    Stated(NaiveDate),
-    /// The day before the next version (labelled so) takes effect.
-    NextVersion(NaiveDate, Arc<str>),
-    /// No end: the latest version, without `until`.
-    Open,
 }
 
 /// How much of a version its test cases cover.
@@ -165,16 +150,15 @@ pub fn gather(paths: &[PathBuf]) -> Result<Model, LoadError> {
     let mut policies: Vec<PolicyModel> = Vec::new();
     let programs: Vec<&Program> = set.versions().collect();
     let mut previous: Option<(&Program, PolicyFile)> = None;
-    for (i, &program) in programs.iter().enumerate() {
+    for &program in &programs {
         let name = &program.meta.name;
-        let next = programs.get(i + 1).filter(|p| p.meta.name == *name);
         let ast = crate::parse::parse_file(&program.meta.file).map_err(PolicyErrors::from)?;
         let report = covered
             .versions
             .iter()
             .find(|v| v.name == *name && v.version == program.meta.version)
             .filter(|v| v.documents > 0);
-        let mut version = version(program, &ast, next.copied(), report);
+        let mut version = version(program, &ast, report);
         if let Some((old, old_ast)) = previous.as_ref().filter(|(p, _)| p.meta.name == *name) {
             let mut d = crate::diff::diff(old_ast, &ast);
             d.hook_scripts = crate::diff::scripts(&old.hooks, &program.hooks);
@@ -197,12 +181,7 @@ pub fn gather(paths: &[PathBuf]) -> Result<Model, LoadError> {
 }
 
 /// One version: its rules and tables beside their texts, assumptions, dates and coverage.
-fn version(
-    program: &Program,
-    ast: &PolicyFile,
-    next: Option<&Program>,
-    report: Option<&VersionReport>,
-) -> VersionModel {
+fn version(program: &Program, ast: &PolicyFile, report: Option<&VersionReport>) -> VersionModel {
     let m = &program.meta;
     let file = &m.file;
     let as_written = |span: crate::span::Span| {
@@ -266,17 +245,8 @@ fn version(
             });
         }
     }
-    let until = match (m.until, next) {
-        (Some(day), _) => Until::Stated(day),
-        (None, Some(n)) => match n.meta.effective.pred_opt() {
-            Some(day) => Until::NextVersion(day, n.meta.version.clone()),
-            None => Until::Open,
-        },
-        (None, None) => Until::Open,
-    };
     VersionModel {
         info: VersionInfo::of(program),
-        until,
         doc: m.doc.clone(),
         currency: m.currency.clone(),
         rules,
