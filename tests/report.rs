@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use proviso::internals::report::escape::{anchor, html};
+use proviso::internals::report::html::page_file;
 use support::{proviso, Run};
 
 /// A fresh scratch directory for one test.
@@ -411,6 +412,13 @@ fn policy_text_is_escaped() {
     assert_eq!(anchor("2025-01-01_a"), "2025-01-01_a");
     assert_eq!(anchor("v 1/\"x\""), "v.20.1.2f..22.x.22.");
     assert_ne!(anchor("a/b"), anchor("a.2f.b"));
+    // A policy's page never replaces the index.
+    assert_eq!(
+        page_file("xcotton/shipping-protection"),
+        "xcotton.shipping-protection.html"
+    );
+    assert_eq!(page_file("index"), "index..html");
+    assert_eq!(page_file("index/a"), "index.a.html");
 }
 
 #[test]

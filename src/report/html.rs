@@ -87,9 +87,14 @@ pub fn pages(model: &Model) -> Vec<Page> {
 }
 
 /// The file of a policy's page: its name with `/` as `.` (`xcotton.shipping-protection.html`).
+/// A policy named `index` gets `index..html`, which no other name makes (a name's parts
+/// are never empty), so that its page never replaces the index.
 pub fn page_file(name: &str) -> String {
     let parts: Vec<String> = name.split('/').map(anchor).collect();
-    format!("{}.html", parts.join("."))
+    match parts.join(".") {
+        stem if stem == "index" => "index..html".into(),
+        stem => format!("{stem}.html"),
+    }
 }
 
 /// The identifier of a version's section: `v-2025-01-01`.
