@@ -512,6 +512,33 @@ fn coverage_marks_and_history_of_a_small_tree() {
 }
 
 #[test]
+fn failing_and_broken_cases_are_counted_and_coverage_is_still_shown() {
+    let dir = scratch("failing");
+    write(&dir, "policies/acme/parcel/v1.proviso", V1);
+    let cases = format!(
+        "{TESTS}{}{}",
+        TESTS
+            .replace("cases:\n", "")
+            .replace("name: lost", "name: lost, expected denied")
+            .replace("decision: approved", "decision: denied"),
+        "  - name: missing\n    document: documents/none.yaml\n    expect:\n      decision: approved\n"
+    );
+    write(&dir, "policies/acme/parcel/tests/claims.yaml", &cases);
+    let run = run_in(&dir, &["report", "policies", "--out", "out"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let index = read(&dir.join("out/index.html"));
+    has(
+        &index,
+        "<p class=\"tests\">test cases: 1 passed, 1 failed, 1 error (`proviso test` shows \
+         each)</p>",
+    );
+    has(
+        &index,
+        "<td>3</td><td>1 of 3 rules decided (33.3%), in 2 test cases</td>",
+    );
+}
+
+#[test]
 fn a_tree_without_tests_says_so() {
     let dir = scratch("untested");
     write(&dir, "policies/acme/parcel/v1.proviso", V1);

@@ -131,8 +131,12 @@ fn tests_line(tests: Option<Counts>) -> String {
                 1 => "1 error".to_string(),
                 n => format!("{n} errors"),
             };
+            let details = match c.failed + c.errors {
+                0 => "",
+                _ => " (`proviso test` shows each)",
+            };
             format!(
-                "test cases: {} passed, {} failed, {errors}",
+                "test cases: {} passed, {} failed, {errors}{details}",
                 c.passed, c.failed
             )
         }
