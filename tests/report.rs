@@ -222,7 +222,7 @@ fn sha256s_are_those_proviso_versions_prints() {
             &page,
             &format!(
                 "<tr><td class=\"date\"><a href=\"#v-{version}\">{version}</a></td><td \
-                 class=\"date\">{}</td><td>{until}</td><td class=\"sha\">{sha}</td><td><code>{}\
+                 class=\"date\">{}</td><td class=\"date\">{until}</td><td class=\"sha\">{sha}</td><td><code>{}\
                  </code></td></tr>",
                 v["effective"].as_str().unwrap(),
                 v["file"].as_str().unwrap()

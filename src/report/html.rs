@@ -191,7 +191,7 @@ fn index(model: &Model) -> String {
                 let _ = writeln!(
                     out,
                     "<tr><td><a href=\"{page}\">{}</a></td><td class=\"date\"><a href=\"{page}#{}\">{}</a>\
-                     </td><td class=\"date\">{}</td><td>{}</td><td class=\"sha\">{}</td><td>{}</td>\
+                     </td><td class=\"date\">{}</td><td class=\"date\">{}</td><td class=\"sha\">{}</td><td>{}</td>\
                      <td>{}</td></tr>",
                     html(&p.name),
                     version_id(label),
@@ -254,7 +254,7 @@ fn history(out: &mut String, p: &PolicyModel) {
         let label = &v.info.version;
         let _ = writeln!(
             out,
-            "<tr><td class=\"date\"><a href=\"#{}\">{}</a></td><td class=\"date\">{}</td><td>{}</td>\
+            "<tr><td class=\"date\"><a href=\"#{}\">{}</a></td><td class=\"date\">{}</td><td class=\"date\">{}</td>\
              <td class=\"sha\">{}</td><td><code>{}</code></td></tr>",
             version_id(label),
             html(label),
