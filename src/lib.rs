@@ -72,6 +72,8 @@ mod decision;
 mod diagnostic;
 mod diff;
 #[allow(missing_docs)]
+mod diff_text;
+#[allow(missing_docs)]
 mod document;
 mod error;
 #[allow(missing_docs)]
@@ -100,6 +102,8 @@ mod ratio;
 #[allow(missing_docs)]
 mod read;
 mod replay;
+#[allow(missing_docs)]
+mod report;
 #[allow(missing_docs)]
 mod schema;
 mod span;
@@ -179,6 +183,9 @@ pub mod internals {
     pub mod diff {
         pub use crate::diff::*;
     }
+    pub mod diff_text {
+        pub use crate::diff_text::*;
+    }
     pub mod document {
         pub use crate::document::*;
     }
@@ -226,6 +233,9 @@ pub mod internals {
     }
     pub mod replay {
         pub use crate::replay::*;
+    }
+    pub mod report {
+        pub use crate::report::*;
     }
     pub mod schema {
         pub use crate::schema::*;

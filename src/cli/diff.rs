@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use proviso::{diff, Change, ChangeKind, PolicyDiff, PolicyVersion, RuleChange, RuleForm};
+use proviso::internals::diff_text;
+use proviso::{diff, PolicyDiff, PolicyVersion};
 
 use super::escape::{self, Shown};
 use super::pick;
@@ -86,116 +87,5 @@ fn text(
             Shown(&m.file)
         )?;
     }
-    let sections = [
-        ("header", &d.header),
-        ("facts", &d.facts),
-        ("constants", &d.constants),
-        ("derived values", &d.lets),
-        ("evidence source", &d.evidence_source),
-        ("tables", &d.tables),
-        ("hooks", &d.hooks),
-        ("hook scripts", &d.hook_scripts),
-    ];
-    for (title, changes) in sections {
-        if changes.is_empty() {
-            continue;
-        }
-        writeln!(out, "\n{title}")?;
-        for c in changes {
-            entry(out, 2, c)?;
-        }
-    }
-    if !d.rules.is_empty() {
-        writeln!(out, "\nrules")?;
-        for r in &d.rules {
-            rule(out, r)?;
-        }
-    }
-    if !d.rule_order.is_empty() {
-        writeln!(
-            out,
-            "\nrule order (the first coverage rule that holds pays; compensation applies in order)"
-        )?;
-        for o in &d.rule_order {
-            let change = Change {
-                name: o.kind.into(),
-                change: ChangeKind::Changed,
-                old: Some(o.old.join(", ")),
-                new: Some(o.new.join(", ")),
-                affects: Vec::new(),
-            };
-            entry(out, 2, &change)?;
-        }
-    }
-    writeln!(out, "\n{}", summary(d))
-}
-
-fn summary(d: &PolicyDiff) -> String {
-    let n = d.changes();
-    let count = match n {
-        0 => "no changes".to_string(),
-        1 => "1 change".to_string(),
-        n => format!("{n} changes"),
-    };
-    if d.dating().is_empty() {
-        count
-    } else {
-        format!("{count}, besides the version label and dates")
-    }
-}
-
-/// Old and new on one line when both are short, else on lines of their own.
-const ONE_LINE: usize = 60;
-
-fn entry(out: &mut impl Write, indent: usize, c: &Change) -> std::io::Result<()> {
-    let pad = " ".repeat(indent);
-    match (c.change, &c.old, &c.new) {
-        (ChangeKind::Changed, Some(a), Some(b)) if a.len() + b.len() <= ONE_LINE => {
-            writeln!(out, "{pad}~ {}: {a} -> {b}", c.name)?;
-        }
-        (ChangeKind::Changed, Some(a), Some(b)) => {
-            writeln!(out, "{pad}~ {}", c.name)?;
-            writeln!(out, "{pad}    - {a}")?;
-            writeln!(out, "{pad}    + {b}")?;
-        }
-        (_, Some(a), None) => writeln!(out, "{pad}- {}: {a}", c.name)?,
-        (_, _, Some(b)) => writeln!(out, "{pad}+ {}: {b}", c.name)?,
-        (_, None, None) => writeln!(out, "{pad}~ {}", c.name)?,
-    }
-    if !c.affects.is_empty() {
-        writeln!(out, "{pad}    affects {}", c.affects.join(", "))?;
-    }
-    Ok(())
-}
-
-fn rule(out: &mut impl Write, r: &RuleChange) -> std::io::Result<()> {
-    let position = r
-        .position
-        .as_ref()
-        .map(|p| format!(" (evaluated {p})"))
-        .unwrap_or_default();
-    match (r.change, &r.old, &r.new) {
-        (ChangeKind::Added, _, Some(form)) => {
-            writeln!(out, "  + {} {}{position}", r.kind, r.rule)?;
-            clauses(out, form)
-        }
-        (ChangeKind::Removed, Some(form), _) => {
-            writeln!(out, "  - {} {}", r.kind, r.rule)?;
-            clauses(out, form)
-        }
-        _ => {
-            writeln!(out, "  ~ {} {}{position}", r.kind, r.rule)?;
-            for c in &r.differences {
-                entry(out, 6, c)?;
-            }
-            Ok(())
-        }
-    }
-}
-
-fn clauses(out: &mut impl Write, form: &RuleForm) -> std::io::Result<()> {
-    for (keyword, text) in &form.clauses {
-        writeln!(out, "      {keyword:<9} {text}")?;
-    }
-    Ok(())
+    out.write_all(diff_text::text(d).as_bytes())
 }

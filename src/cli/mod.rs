@@ -13,6 +13,7 @@ mod output;
 pub(crate) mod pick;
 pub(crate) mod render;
 mod replay;
+mod report;
 pub(crate) mod schema;
 mod serve;
 mod test;
@@ -43,7 +44,8 @@ Exit status:
   0  every policy checked clean, every document was evaluated (whatever the decisions),
      a diff or replay was reported (whatever changed), every test case passed, or a
      schema was printed
-  1  the output could not be written (standard output or standard error: full, closed)
+  1  the output could not be written (standard output or standard error: full, closed;
+     with `report`: a page or its folder)
   2  usage error: unknown command, option or value
   3  invalid policy: a policy file is missing, unreadable or has errors
      (with `fmt --check`: a policy file is not laid out; with `check --deny-warnings`:
@@ -96,6 +98,9 @@ enum Command {
         override_usage = "proviso replay [OPTIONS] OLD NEW CORPUS\n       proviso replay [OPTIONS] NAME OLD_VERSION NEW_VERSION CORPUS"
     )]
     Replay(replay::Args),
+    /// Write the compliance report: an HTML page per policy, each rule's clause text beside the rule, for every version
+    #[command(after_help = EXIT_CODES)]
+    Report(report::Args),
     /// Run the test files beside the policies: each case's document decided and compared with what it expects
     #[command(after_help = EXIT_CODES)]
     Test(test::Args),
@@ -172,6 +177,7 @@ fn dispatch() -> i32 {
         Command::Versions(args) => versions::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Replay(args) => replay::run(&args),
+        Command::Report(args) => report::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Schema(args) => schema::run(&args),
