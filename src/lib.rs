@@ -85,6 +85,8 @@ mod format;
 #[allow(missing_docs)]
 mod gate;
 #[allow(missing_docs)]
+mod hidden;
+#[allow(missing_docs)]
 mod hooks;
 #[allow(missing_docs)]
 mod ir;
@@ -203,6 +205,9 @@ pub mod internals {
     }
     pub mod gate {
         pub use crate::gate::*;
+    }
+    pub mod hidden {
+        pub use crate::hidden::*;
     }
     pub mod hooks {
         pub use crate::hooks::*;

@@ -8,21 +8,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// Characters never printed raw: C0 controls, DEL, C1 controls (NEL among them), the
-/// line and paragraph separators, and the marks and overrides that reorder text.
-pub fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-        )
-}
+/// Characters never printed raw (see the library's list).
+pub use proviso::internals::hidden::is_hidden;
 
 /// Text quoted in output, every hidden character (line breaks too) escaped.
 pub struct Shown<'a>(pub &'a str);

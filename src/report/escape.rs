@@ -6,20 +6,10 @@
 
 use std::fmt::Write;
 
-/// Characters never written raw: C0 controls but line breaks and tabs, DEL, C1 controls,
-/// the line and paragraph separators, and the marks and overrides that reorder text.
+/// Characters never written raw: the hidden characters of every output but line breaks
+/// and tabs, which the report's text blocks keep.
 fn is_hidden(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-        )
+    c != '\n' && c != '\t' && crate::hidden::is_hidden(c)
 }
 
 /// `s` as HTML text or a double- or single-quoted attribute value: `&`, `<`, `>`, `"`
