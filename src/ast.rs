@@ -120,6 +120,19 @@ pub struct Binding {
     pub span: Span,
 }
 
+/// The words that open a rule's clauses, in the order they are shown.
+pub const CLAUSE_KEYWORDS: [&str; 9] = [
+    "doc",
+    "when",
+    "pays",
+    "reduce by",
+    "cap at",
+    "floor at",
+    "by",
+    "shows",
+    "requires",
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RuleKind {
     Coverage,

@@ -19,7 +19,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::ast::{Alternative, Binding, Clause, Expr, ExprKind, FieldDecl, PolicyFile, Rule};
-use crate::ast::{RuleKind, TypeKind};
+use crate::ast::{RuleKind, TypeKind, CLAUSE_KEYWORDS};
 use crate::hooks::Hooks;
 use crate::print;
 
@@ -357,24 +357,12 @@ fn rank(kind: RuleKind) -> u8 {
     }
 }
 
-/// The order clauses are shown in, whatever order they were written in.
-const CLAUSE_ORDER: [&str; 9] = [
-    "doc",
-    "when",
-    "pays",
-    "reduce by",
-    "cap at",
-    "floor at",
-    "by",
-    "shows",
-    "requires",
-];
-
+/// Where a clause is shown, whatever order it was written in.
 fn clause_rank(keyword: &str) -> usize {
-    CLAUSE_ORDER
+    CLAUSE_KEYWORDS
         .iter()
         .position(|k| *k == keyword)
-        .unwrap_or(CLAUSE_ORDER.len())
+        .unwrap_or(CLAUSE_KEYWORDS.len())
 }
 
 /// The canonical form of a rule.

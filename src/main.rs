@@ -2,6 +2,7 @@
 
 mod cli;
 mod lsp;
+mod percent;
 mod serve;
 
 fn main() {

@@ -72,17 +72,7 @@ pub const RULE_KINDS: [(&str, &str); 14] = [
 pub const ITEM_KEYWORDS: [&str; 6] = ["facts", "const", "let", "evidence from", "table", "hook"];
 
 /// The words that open a rule's clauses.
-pub const CLAUSE_KEYWORDS: [&str; 9] = [
-    "doc",
-    "when",
-    "pays",
-    "reduce by",
-    "cap at",
-    "floor at",
-    "by",
-    "shows",
-    "requires",
-];
+pub use crate::ast::CLAUSE_KEYWORDS;
 
 /// The words of expressions.
 pub const EXPRESSION_KEYWORDS: [&str; 13] = [

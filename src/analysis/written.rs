@@ -1,6 +1,6 @@
 //! Declarations shown as short text: a type as declared, a span's text as written.
 
-use crate::ast::{ScalarType, TypeExpr, TypeKind};
+use crate::ast::{TypeExpr, TypeKind};
 use crate::span::{Source, Span};
 
 /// A declared type in one line: `optional enum { lost, damaged }`, `list of record { sku,
@@ -26,17 +26,7 @@ fn names<'a>(items: impl Iterator<Item = &'a String>) -> String {
 }
 
 /// A scalar type as a policy writes it.
-pub fn scalar(s: ScalarType) -> &'static str {
-    match s {
-        ScalarType::Money => "money",
-        ScalarType::Decimal => "decimal",
-        ScalarType::Integer => "integer",
-        ScalarType::Bool => "bool",
-        ScalarType::String => "string",
-        ScalarType::Date => "date",
-        ScalarType::DateTime => "datetime",
-    }
-}
+pub use crate::print::scalar;
 
 /// The values of an enum type (optional or not), if it is one.
 pub fn enum_values(ty: &TypeExpr) -> Option<Vec<&str>> {

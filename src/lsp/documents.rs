@@ -76,7 +76,7 @@ pub fn source_name(uri: &Uri) -> String {
     };
     let path = rest.strip_prefix("localhost").unwrap_or(rest);
     let path = path.split(['?', '#']).next().unwrap_or(path);
-    let decoded = percent_decode(path);
+    let decoded = crate::percent::decode(path, false);
     // `file:///c%3A/x` is `c:/x` on Windows.
     let drive = decoded
         .get(1..3)
@@ -85,30 +85,6 @@ pub fn source_name(uri: &Uri) -> String {
         return decoded.get(1..).unwrap_or(&decoded).to_string();
     }
     decoded
-}
-
-/// `%20` and the like, decoded; a malformed escape is kept as written.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -126,6 +102,6 @@ mod tests {
         assert_eq!(name("file:///home/a%20b/p.proviso"), "/home/a b/p.proviso");
         assert_eq!(name("file://localhost/p.proviso"), "/p.proviso");
         assert_eq!(name("untitled:Untitled-1"), "untitled:Untitled-1");
-        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(crate::percent::decode("%zz%4", false), "%zz%4");
     }
 }
