@@ -333,6 +333,10 @@ pub enum AggKind {
     Count,
     Any,
     All,
+    /// The least value of the body; absent when no element is left.
+    Min,
+    /// The greatest value of the body; absent when no element is left.
+    Max,
 }
 
 impl AggKind {
@@ -342,6 +346,8 @@ impl AggKind {
             AggKind::Count => "count",
             AggKind::Any => "any",
             AggKind::All => "all",
+            AggKind::Min => "min",
+            AggKind::Max => "max",
         }
     }
 }

@@ -427,36 +427,36 @@ impl<'a> Ctx<'a> {
                 "internal error: variable slot mismatch",
             ));
         }
-        let mut sum = Value::Num(Decimal::ZERO);
-        let mut count: i64 = 0;
-        let mut result = matches!(kind, AggKind::All);
+        let mut acc = Acc {
+            sum: Value::Num(Decimal::ZERO),
+            count: 0,
+            result: matches!(kind, AggKind::All),
+            best: Value::Absent,
+        };
         for item in items {
             self.vars.push(item);
-            let step =
-                self.aggregate_step(kind, filter, body, span, &mut sum, &mut count, &mut result);
+            let step = self.aggregate_step(kind, filter, body, span, &mut acc);
             self.vars.pop();
             if !step? {
                 break;
             }
         }
         Ok(match kind {
-            AggKind::Sum => sum,
-            AggKind::Count => Value::Num(Decimal::from(count)),
-            AggKind::Any | AggKind::All => Value::Bool(result),
+            AggKind::Sum => acc.sum,
+            AggKind::Count => Value::Num(Decimal::from(acc.count)),
+            AggKind::Any | AggKind::All => Value::Bool(acc.result),
+            AggKind::Min | AggKind::Max => acc.best,
         })
     }
 
     /// One element of an aggregate; returns whether to go on.
-    #[allow(clippy::too_many_arguments)]
     fn aggregate_step(
         &mut self,
         kind: AggKind,
         filter: Option<&'a Ex>,
         body: Option<&'a Ex>,
         span: Span,
-        sum: &mut Value,
-        count: &mut i64,
-        result: &mut bool,
+        acc: &mut Acc,
     ) -> R<bool> {
         if let Some(f) = filter {
             if !self.truth(f)? {
@@ -464,23 +464,37 @@ impl<'a> Ctx<'a> {
             }
         }
         match (kind, body) {
-            (AggKind::Count, _) => *count += 1,
+            (AggKind::Count, _) => acc.count += 1,
             (AggKind::Sum, Some(b)) => {
                 let n = self.number(b)?;
-                *sum = exact::add(sum, &n).map_err(|f| match f {
+                acc.sum = exact::add(&acc.sum, &n).map_err(|f| match f {
                     Fault::Overflow => EvalError::at(span, "arithmetic overflow in sum"),
                     f => fault(f, Some(span)),
                 })?;
             }
+            (AggKind::Min | AggKind::Max, Some(b)) => {
+                let v = self.eval(b)?;
+                let better = match &acc.best {
+                    Value::Absent => true,
+                    best => {
+                        let ord = compare(&v, best)?;
+                        (kind == AggKind::Min && ord == Ordering::Less)
+                            || (kind == AggKind::Max && ord == Ordering::Greater)
+                    }
+                };
+                if better {
+                    acc.best = v;
+                }
+            }
             (AggKind::Any, Some(b)) => {
                 if self.truth(b)? {
-                    *result = true;
+                    acc.result = true;
                     return Ok(false);
                 }
             }
             (AggKind::All, Some(b)) => {
                 if !self.truth(b)? {
-                    *result = false;
+                    acc.result = false;
                     return Ok(false);
                 }
             }
@@ -493,6 +507,16 @@ impl<'a> Ctx<'a> {
         }
         Ok(true)
     }
+}
+
+/// What an aggregate has gathered so far.
+struct Acc {
+    sum: Value,
+    count: i64,
+    /// `any` and `all`.
+    result: bool,
+    /// `min` and `max`: the value kept, absent until an element is read.
+    best: Value,
 }
 
 /// Orders two values of one type; absent values cannot be compared. Numbers compare

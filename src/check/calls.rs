@@ -1,4 +1,5 @@
-//! Calls and aggregates: builtins, tables and hooks by signature; sum, count, any and all over lists.
+//! Calls and aggregates: builtins, tables and hooks by signature; sum, count, min, max, any
+//! and all over lists.
 
 use super::expr::{assignable, is_num, presence, Scope, Typed};
 use super::names::suggest;
@@ -195,6 +196,8 @@ impl<'a> Checker<'a> {
         let result = self.aggregate_body(kind, filter, body, e, sc);
         sc.vars.truncate(slot);
         let (filter, body, base) = result?;
+        // `min` and `max` of no element have no value.
+        let optional = matches!(kind, AggKind::Min | AggKind::Max);
         Some(Typed {
             ex: Ex::Aggregate {
                 kind,
@@ -204,7 +207,7 @@ impl<'a> Checker<'a> {
                 body,
                 span: e.span,
             },
-            ty: Type::new(base),
+            ty: Type::new(base).optional(optional),
             lit: false,
         })
     }
@@ -259,6 +262,27 @@ impl<'a> Checker<'a> {
                         format!("`sum` adds numbers or money, but this is {shown}"),
                         "not a number",
                         None,
+                    );
+                    return None;
+                }
+                (Some(Box::new(t.ex)), t.ty.base)
+            }
+            (AggKind::Min | AggKind::Max, Some((t, b))) => {
+                let t = t?;
+                self.present_or_err(&t, b)?;
+                let orderable = is_num(&t.ty.base)
+                    || matches!(t.ty.base, Base::Date | Base::DateTime | Base::Duration);
+                if !orderable {
+                    let shown = self.shown(&t.ty);
+                    self.error(
+                        b.span,
+                        format!(
+                            "`{name}` picks among numbers, money, dates, datetimes or durations, but this is {shown}"
+                        ),
+                        "not ordered",
+                        Some(format!(
+                            "write a value that orders after `:`, such as `{name}(i in order.items: i.unit_price)`"
+                        )),
                     );
                     return None;
                 }

@@ -2,7 +2,7 @@
 
 use super::names::{key, suggest};
 use super::{Checker, Slot};
-use crate::ast::{self, ExprKind, TimeUnit};
+use crate::ast::{self, AggKind, ExprKind, TimeUnit};
 use crate::ir::Ex;
 use crate::span::Span;
 use crate::types::{Base, RecordId, Shown, Type};
@@ -128,6 +128,9 @@ impl<'a> Checker<'a> {
         if !t.ty.optional {
             return Some(());
         }
+        if self.absent_aggregate(e) {
+            return None;
+        }
         let text = self.snippet(e.span);
         self.error(
             e.span,
@@ -138,6 +141,34 @@ impl<'a> Checker<'a> {
             )),
         );
         None
+    }
+
+    /// Reports a `min` or `max` aggregate (which has no value when no element is left) used
+    /// where a value is required; false for any other expression.
+    pub(super) fn absent_aggregate(&mut self, e: &ast::Expr) -> bool {
+        let ExprKind::Aggregate {
+            kind: kind @ (AggKind::Min | AggKind::Max),
+            list,
+            filter,
+            ..
+        } = &e.kind
+        else {
+            return false;
+        };
+        let when = match filter {
+            Some(_) => format!("`{}` is empty or `where` keeps no element", list.dotted()),
+            None => format!("`{}` is empty", list.dotted()),
+        };
+        let text = self.snippet(e.span);
+        self.error(
+            e.span,
+            format!("`{}` has no value when {when}", kind.as_str()),
+            "may be absent",
+            Some(format!(
+                "say what it is then: `{text} otherwise VALUE`, or name it with `let` and check `NAME is present` first"
+            )),
+        );
+        true
     }
 
     pub(super) fn expr(&mut self, e: &ast::Expr, sc: &mut Scope) -> Option<Typed> {

@@ -281,6 +281,8 @@ impl Builder<'_> {
                     "sum" => AggKind::Sum,
                     "count" => AggKind::Count,
                     "any" => AggKind::Any,
+                    "min" => AggKind::Min,
+                    "max" => AggKind::Max,
                     _ => AggKind::All,
                 };
                 let var = self.ident(self.next(&mut it, raw)?);

@@ -1,0 +1,313 @@
+//! Expression forms: `min`/`max` over lists, `the x in L where C`, membership in a list fact,
+//! calendar months and years, string functions; each evaluated, checked (every misuse at its
+//! span, with a help line), printed and laid out.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod minimal;
+
+use minimal::{claim, payout, policy, summary, Engine, FACTS};
+use proviso::internals::span::Source;
+
+/// Rules start on this line of a policy over [`FACTS`].
+const RULES_LINE: usize = 30;
+
+/// Whether `expr` holds for the claim with `fields`.
+fn holds(expr: &str, fields: &str) -> bool {
+    let e = Engine::claim(&format!("exclusion x doc \"x\" when {expr}"));
+    let d = e.claim_decision(fields);
+    match summary(&d).2.as_slice() {
+        [only] if only == "x" => true,
+        [only] if only == "not_covered" => false,
+        other => panic!("unexpected reasons {other:?}"),
+    }
+}
+
+/// What `coverage c pays <expr>` pays for the claim with `fields`.
+fn pays(expr: &str, fields: &str) -> String {
+    let e = Engine::claim(&format!("coverage c doc \"c\" pays {expr}"));
+    let d = e.claim_decision(fields);
+    assert_eq!(d.decision.as_str(), "approved", "{d:?}");
+    payout(&d)
+}
+
+/// What `note n shows <expr>` shows for the claim with `fields`.
+fn shows(expr: &str, fields: &str) -> String {
+    let e = Engine::claim(&format!("note n doc \"n\" shows {expr}"));
+    let d = e.claim_decision(fields);
+    d.notes
+        .get("n")
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| panic!("no note in {d:?}"))
+}
+
+/// The one error of `exclusion x doc "x" when <expr>` over [`FACTS`]: `line:col message`,
+/// the text underlined, and the help line.
+fn when_error(expr: &str) -> (String, String, String) {
+    rules_error(&format!("exclusion x doc \"x\" when {expr}"))
+}
+
+/// The one error of `rules` over [`FACTS`]: `line:col message`, underlined text, help.
+fn rules_error(rules: &str) -> (String, String, String) {
+    let text = policy(FACTS, rules);
+    let errs = minimal::policy_errors(&text);
+    let shown: Vec<String> = errs.iter().map(minimal::located).collect();
+    assert_eq!(errs.len(), 1, "{shown:?}");
+    let e = &errs[0];
+    (
+        minimal::located(e),
+        minimal::underlined(e).to_string(),
+        e.help.clone().unwrap_or_default(),
+    )
+}
+
+/// `file:line:col` where a `when` expression starts, plus `offset` columns.
+fn when_at(offset: usize) -> String {
+    format!("{RULES_LINE}:{}", 26 + offset)
+}
+
+/// The policy with `rules` prints canonically, parses back to the same tree (no semantic
+/// difference, the same print), compiles, and is laid out by `fmt` stably.
+fn round_trips(rules: &str) -> String {
+    use proviso::internals::{diff, format, parse, policy_set, print};
+    let text = policy(FACTS, rules);
+    let parsed = parse::parse_file(&Source::new("a.proviso", text.as_str())).unwrap();
+    let printed = print::policy(&parsed);
+    let src = Source::new("printed.proviso", printed.as_str());
+    let reparsed = parse::parse_file(&src)
+        .unwrap_or_else(|e| panic!("printed policy does not parse: {e:?}\n{printed}"));
+    assert_eq!(print::policy(&reparsed), printed);
+    assert!(
+        policy_set::compile_ast(&src, &reparsed).is_ok(),
+        "{printed}"
+    );
+    assert_eq!(diff::diff(&parsed, &reparsed), diff::PolicyDiff::default());
+    let laid = format::layout(&Source::new("a.proviso", text.as_str())).unwrap();
+    assert_eq!(
+        format::layout(&Source::new("b.proviso", laid.as_str())).unwrap(),
+        laid
+    );
+    let relaid = parse::parse_file(&Source::new("b.proviso", laid.as_str())).unwrap();
+    assert_eq!(print::policy(&relaid), printed);
+    printed
+}
+
+/// The line of a printed policy that starts with `start`.
+fn line_of<'t>(text: &'t str, start: &str) -> &'t str {
+    text.lines()
+        .find(|l| l.trim_start().starts_with(start))
+        .unwrap_or_else(|| panic!("no line {start:?} in\n{text}"))
+}
+
+const ITEMS: &str = "items:
+  - { sku: A, qty: 2, price: \"10.00\" }
+  - { sku: B, qty: 1, price: \"5.50\" }
+  - { sku: A, qty: 1, price: \"1.25\" }";
+
+// ---- min and max over a list --------------------------------------------------
+
+#[test]
+fn min_and_max_over_a_list_pick_the_least_and_the_greatest() {
+    assert_eq!(
+        pays("min(i in claim.items: i.price) otherwise 0", ITEMS),
+        "1.25"
+    );
+    assert_eq!(
+        pays("max(i in claim.items: i.price) otherwise 0", ITEMS),
+        "10.00"
+    );
+    assert_eq!(
+        pays("max(i in claim.items: i.price * i.qty) otherwise 0", ITEMS),
+        "20.00"
+    );
+    assert_eq!(
+        pays(
+            "min(i in claim.items where i.sku == \"A\": i.price) otherwise 0",
+            ITEMS
+        ),
+        "1.25"
+    );
+    assert_eq!(
+        pays(
+            "max(i in claim.items where i.sku == \"B\": i.price) otherwise 0",
+            ITEMS
+        ),
+        "5.50"
+    );
+    assert!(holds(
+        "(min(i in claim.items: i.qty) otherwise 0) == 1",
+        ITEMS
+    ));
+    assert!(holds(
+        "(max(i in claim.items: i.qty) otherwise 0) == 2",
+        ITEMS
+    ));
+    // Decimals, exactly, fractions included.
+    assert!(holds(
+        "(max(i in claim.items: i.qty / 3) otherwise 0) == 2 / 3",
+        ITEMS
+    ));
+}
+
+#[test]
+fn min_and_max_of_no_element_are_absent() {
+    // An absent list, an empty one, and a `where` that keeps nothing.
+    assert_eq!(
+        pays("min(i in claim.items: i.price) otherwise 7", ""),
+        "7.00"
+    );
+    assert_eq!(
+        pays("max(i in claim.items: i.price) otherwise 7", "items: []"),
+        "7.00"
+    );
+    assert_eq!(
+        pays(
+            "max(i in claim.items where i.sku == \"Z\": i.price) otherwise 7",
+            ITEMS
+        ),
+        "7.00"
+    );
+    assert!(holds(
+        "min(i in claim.items: i.price) is absent",
+        "items: []"
+    ));
+    assert!(!holds("min(i in claim.items: i.price) is absent", ITEMS));
+    assert!(holds("max(i in claim.items: i.qty) is present", ITEMS));
+    // A `let` holding one narrows like a fact.
+    let e = Engine::claim(
+        "let cheapest = min(i in claim.items: i.price)\n\
+         coverage c doc \"c\" when cheapest is present and cheapest < 2 pays cheapest",
+    );
+    assert_eq!(
+        summary(&e.claim_decision(ITEMS)),
+        ("approved".into(), "1.25".into(), vec!["c".into()])
+    );
+    assert_eq!(summary(&e.claim_decision("")).0, "denied");
+}
+
+#[test]
+fn min_and_max_of_dates_datetimes_and_durations() {
+    let fields = "evidence:\n  - { kind: photo, sides: 2 }\n  - { kind: video, sides: 5 }";
+    assert!(holds(
+        "(max(e in claim.evidence: e.sides otherwise 0) otherwise 0) == 5",
+        fields
+    ));
+    assert_eq!(
+        shows(
+            "min(i in claim.items: claim.filed_at + i.qty * 1 days) otherwise claim.filed_at",
+            ITEMS
+        ),
+        "2025-07-11T09:30:00Z"
+    );
+    assert_eq!(
+        shows(
+            "max(i in claim.items: date(claim.filed_at) + i.qty * 1 days) otherwise 2025-01-01",
+            ITEMS
+        ),
+        "2025-07-12"
+    );
+    assert_eq!(
+        shows(
+            "max(i in claim.items: i.qty * 1 hours) otherwise 0 hours",
+            ITEMS
+        ),
+        "2 hours"
+    );
+}
+
+#[test]
+fn min_and_max_used_bare_say_they_may_be_absent() {
+    let (at, under, help) = when_error("min(i in claim.items: i.price) > 5");
+    assert_eq!(
+        at,
+        format!(
+            "{} `min` has no value when `claim.items` is empty",
+            when_at(0)
+        )
+    );
+    assert_eq!(under, "min(i in claim.items: i.price)");
+    assert_eq!(
+        help,
+        "say what it is then: `min(i in claim.items: i.price) otherwise VALUE`, \
+         or name it with `let` and check `NAME is present` first"
+    );
+    let (at, under, _) =
+        rules_error("coverage c doc \"c\" pays max(i in claim.items where i.qty > 1: i.price)");
+    assert_eq!(
+        at,
+        format!(
+            "{RULES_LINE}:25 `max` has no value when `claim.items` is empty or `where` keeps no element"
+        )
+    );
+    assert_eq!(under, "max(i in claim.items where i.qty > 1: i.price)");
+    let (at, _, _) = rules_error("note n doc \"n\" shows min(i in claim.items: i.qty)");
+    assert_eq!(
+        at,
+        format!("{RULES_LINE}:22 `min` has no value when `claim.items` is empty")
+    );
+}
+
+#[test]
+fn min_and_max_take_an_ordered_value() {
+    let (at, under, help) = when_error("(min(i in claim.items: i.sku) otherwise \"\") == \"A\"");
+    assert_eq!(
+        at,
+        format!(
+            "{} `min` picks among numbers, money, dates, datetimes or durations, but this is string",
+            when_at(23)
+        )
+    );
+    assert_eq!(under, "i.sku");
+    assert_eq!(
+        help,
+        "write a value that orders after `:`, such as `min(i in order.items: i.unit_price)`"
+    );
+    let (at, _, help) = when_error("(max(i in claim.items where i.qty > 1) otherwise 0) > 1");
+    assert_eq!(at, format!("{} `max` needs a value after `:`", when_at(1)));
+    assert_eq!(help, "write `max(x in list: expression)`");
+    // The value must be present for every element.
+    let (at, _, _) = when_error("(max(e in claim.evidence: e.sides) otherwise 0) > 1");
+    assert_eq!(at, format!("{} `e.sides` may be absent", when_at(26)));
+    // Two-argument `min` and `max` are calls as before.
+    assert!(holds(
+        "min(claim.count, 2) == 2 and max(claim.count, 2) == 3",
+        ""
+    ));
+}
+
+#[test]
+fn min_and_max_print_parse_back_and_lay_out() {
+    let printed = round_trips(
+        "coverage c doc \"c\" pays min(i in claim.items where (i.qty > 1): (i.price)) otherwise 0",
+    );
+    assert_eq!(
+        line_of(&printed, "pays"),
+        "  pays min(i in claim.items where i.qty > 1: i.price) otherwise 0"
+    );
+    let printed = round_trips("note n doc \"n\" shows max(i in claim.items: i.qty) otherwise 0");
+    assert_eq!(
+        line_of(&printed, "shows"),
+        "  shows max(i in claim.items: i.qty) otherwise 0"
+    );
+}
+
+#[test]
+fn the_trace_shows_what_min_reads() {
+    let e = Engine::claim(
+        "let cheapest = min(i in claim.items: i.price)\n\
+         exclusion x doc \"x\" when (cheapest otherwise 0) > 5",
+    );
+    let (_, t) = e.explain(&claim(ITEMS));
+    let v = serde_json::to_value(&t).unwrap();
+    let x = &v["rules"][0];
+    assert_eq!(x["rule"], "x");
+    assert_eq!(x["condition"]["value"], "false");
+    assert_eq!(x["condition"]["reads"][0]["name"], "cheapest");
+    assert_eq!(x["condition"]["reads"][0]["value"], "1.25");
+    let (_, t) = e.explain(&claim(""));
+    let v = serde_json::to_value(&t).unwrap();
+    assert_eq!(
+        v["rules"][0]["condition"]["reads"][0]["value"],
+        serde_json::Value::Null
+    );
+}
