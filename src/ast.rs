@@ -337,6 +337,9 @@ pub enum AggKind {
     Min,
     /// The greatest value of the body; absent when no element is left.
     Max,
+    /// `the x in L where C`: the one element that matches (no body); evaluating fails
+    /// unless exactly one does.
+    The,
 }
 
 impl AggKind {
@@ -348,6 +351,7 @@ impl AggKind {
             AggKind::All => "all",
             AggKind::Min => "min",
             AggKind::Max => "max",
+            AggKind::The => "the",
         }
     }
 }
@@ -380,6 +384,8 @@ pub enum ExprKind {
     ),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(Ident, Vec<Expr>),
+    /// Fields of a bracketed record: `(the i in L where C).quantity`.
+    Access(Box<Expr>, Vec<Ident>),
     Aggregate {
         kind: AggKind,
         var: Ident,

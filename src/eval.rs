@@ -267,6 +267,20 @@ impl<'a> Ctx<'a> {
                 }
                 v
             }
+            Ex::Field(of, path) => {
+                let mut v = self.eval(of)?;
+                for &i in path.iter() {
+                    v = match v {
+                        Value::Record(fields) => fields
+                            .into_vec()
+                            .into_iter()
+                            .nth(i)
+                            .unwrap_or(Value::Absent),
+                        _ => Value::Absent,
+                    };
+                }
+                v
+            }
             Ex::Decision => Value::Enum(
                 self.decision
                     .ok_or_else(|| EvalError::bare("`decision` is not known yet"))?,
@@ -427,6 +441,9 @@ impl<'a> Ctx<'a> {
                 "internal error: variable slot mismatch",
             ));
         }
+        if kind == AggKind::The {
+            return self.select(items, filter, span);
+        }
         let mut acc = Acc {
             sum: Value::Num(Decimal::ZERO),
             count: 0,
@@ -446,7 +463,37 @@ impl<'a> Ctx<'a> {
             AggKind::Count => Value::Num(Decimal::from(acc.count)),
             AggKind::Any | AggKind::All => Value::Bool(acc.result),
             AggKind::Min | AggKind::Max => acc.best,
+            AggKind::The => Value::Absent,
         })
+    }
+
+    /// `the x in L where C`: the one element that matches; a failure naming how many match
+    /// when that is not one.
+    fn select(&mut self, items: &'a [Value], filter: Option<&'a Ex>, span: Span) -> R<Value> {
+        let mut found: Option<&'a Value> = None;
+        let mut matched: usize = 0;
+        for item in items {
+            self.vars.push(item);
+            let hit = filter.map_or(Ok(true), |f| self.truth(f));
+            self.vars.pop();
+            if hit? {
+                matched += 1;
+                found = found.or(Some(item));
+            }
+        }
+        match (matched, found) {
+            (1, Some(item)) => Ok(item.clone()),
+            _ => {
+                let how_many = match matched {
+                    0 => "none matches".to_string(),
+                    n => format!("{n} match"),
+                };
+                Err(EvalError::at(
+                    span,
+                    format!("`the` needs exactly one element that matches, but {how_many}"),
+                ))
+            }
+        }
     }
 
     /// One element of an aggregate; returns whether to go on.

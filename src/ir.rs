@@ -69,6 +69,8 @@ pub enum Ex {
     /// A bound variable (aggregate element or evidence item) and field indices into it.
     Var(usize, Box<[usize]>),
     Let(usize),
+    /// Field indices into a computed record (`(the i in L where C).quantity`).
+    Field(Box<Ex>, Box<[usize]>),
     /// The outcome being decided, readable by deadlines.
     Decision,
     Not(Box<Ex>),
@@ -107,7 +109,11 @@ impl Ex {
             | Ex::Var(..)
             | Ex::Let(_)
             | Ex::Decision => {}
-            Ex::Not(a) | Ex::Neg(a, _) | Ex::IsPresent(a, _) | Ex::Table(_, a, _) => f(a),
+            Ex::Not(a)
+            | Ex::Neg(a, _)
+            | Ex::IsPresent(a, _)
+            | Ex::Table(_, a, _)
+            | Ex::Field(a, _) => f(a),
             Ex::And(a, b)
             | Ex::Or(a, b)
             | Ex::Cmp(_, a, b)
@@ -153,6 +159,7 @@ impl Ex {
         }
         let node = match self {
             Ex::Not(a) => Ex::Not(b(a, f)),
+            Ex::Field(a, p) => Ex::Field(b(a, f), p),
             Ex::Neg(a, s) => Ex::Neg(b(a, f), s),
             Ex::IsPresent(a, p) => Ex::IsPresent(b(a, f), p),
             Ex::And(x, y) => Ex::And(b(x, f), b(y, f)),

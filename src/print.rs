@@ -11,8 +11,8 @@
 use rust_decimal::Decimal;
 
 use crate::ast::{
-    Alternative, BinOp, Expr, ExprKind, FieldDecl, HookDecl, PolicyFile, ScalarType, Table,
-    TimeUnit, TypeExpr, TypeKind,
+    AggKind, Alternative, BinOp, Expr, ExprKind, FieldDecl, HookDecl, PolicyFile, ScalarType,
+    Table, TimeUnit, TypeExpr, TypeKind,
 };
 
 /// Loosest to tightest, as in the grammar. `if` is an atom that swallows everything after
@@ -274,7 +274,10 @@ fn precedence(e: &Expr) -> u8 {
         ExprKind::Neg(_) => NEG,
         ExprKind::Number(n, _) if n.is_sign_negative() => NEG,
         ExprKind::Otherwise(..) | ExprKind::IsPresent(..) => POSTFIX,
-        ExprKind::If(..) => IF,
+        ExprKind::If(..)
+        | ExprKind::Aggregate {
+            kind: AggKind::The, ..
+        } => IF,
         _ => ATOM,
     }
 }
@@ -384,6 +387,27 @@ fn write(out: &mut String, e: &Expr, min: u8) {
             let args: Vec<String> = args.iter().map(expr).collect();
             out.push_str(&args.join(", "));
             out.push(')');
+        }
+        ExprKind::Access(inner, fields) => {
+            out.push('(');
+            write(out, inner, IF);
+            out.push(')');
+            for f in fields {
+                out.push('.');
+                out.push_str(&f.name);
+            }
+        }
+        ExprKind::Aggregate {
+            kind: AggKind::The,
+            var,
+            list,
+            filter,
+            ..
+        } => {
+            out.push_str(&format!("the {} in {} where ", var.name, list.dotted()));
+            if let Some(f) = filter {
+                write(out, f, IF);
+            }
         }
         ExprKind::Aggregate {
             kind,

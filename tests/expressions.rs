@@ -311,3 +311,128 @@ fn the_trace_shows_what_min_reads() {
         serde_json::Value::Null
     );
 }
+
+// ---- the one element that matches -------------------------------------------------
+
+#[test]
+fn the_selects_the_one_element_that_matches() {
+    assert_eq!(
+        pays("(the i in claim.items where i.sku == \"B\").price", ITEMS),
+        "5.50"
+    );
+    assert_eq!(
+        pays(
+            "(the i in claim.items where i.sku == \"A\" and i.qty == 2).price * (the i in claim.items where i.sku == \"B\").qty",
+            ITEMS
+        ),
+        "10.00"
+    );
+    assert!(holds(
+        "(the i in claim.items where i.price < 2).qty == 1",
+        ITEMS
+    ));
+    // A selection as a whole, and over a list of values.
+    let e = Engine::new(
+        "  tags: list of string\n  codes: list of record { code: string item: record { sku: string } }",
+        "note n doc \"n\" shows the t in tags where t != \"a\"\n\
+         note m doc \"m\" shows ((the c in codes where c.code == \"x\").item).sku",
+    );
+    let d =
+        e.decide("tags: [a, b]\ncodes: [{code: x, item: {sku: S-1}}, {code: y, item: {sku: S-2}}]");
+    assert_eq!(d.notes.get("n"), Some("b"));
+    assert_eq!(d.notes.get("m"), Some("S-1"));
+}
+
+#[test]
+fn the_fails_when_none_or_several_match() {
+    let rules = "coverage c doc \"c\" pays (the i in claim.items where i.sku == \"A\").price";
+    let e = Engine::claim(rules);
+    let (message, at) = e.failed_rule(&claim(ITEMS));
+    assert_eq!(
+        message,
+        "rule `c` failed: `the` needs exactly one element that matches, but 2 match"
+    );
+    assert_eq!(at.as_deref(), Some(format!("{RULES_LINE}:25").as_str()));
+    let (message, _) = e.failed_rule(&claim("items: []"));
+    assert_eq!(
+        message,
+        "rule `c` failed: `the` needs exactly one element that matches, but none matches"
+    );
+    let (message, _) = e.failed_rule(&claim(""));
+    assert_eq!(
+        message,
+        "rule `c` failed: `the` needs exactly one element that matches, but none matches"
+    );
+}
+
+#[test]
+fn the_is_checked_like_an_aggregate() {
+    let (at, under, help) = when_error("(the i in claim.items where i.sku == \"A\").skus == \"A\"");
+    assert_eq!(
+        at,
+        format!(
+            "{} unknown fact `(the i in claim.items where i.sku == \"A\").skus`",
+            when_at(42)
+        )
+    );
+    assert_eq!(under, "skus");
+    assert_eq!(
+        help,
+        "did you mean `(the i in claim.items where i.sku == \"A\").sku`?"
+    );
+    let (at, _, _) = when_error("(the i in claim.items where i.qty).qty > 1");
+    assert_eq!(
+        at,
+        format!("{} expected a bool, but this is integer", when_at(28))
+    );
+    let (at, _, help) = when_error("(the i in claim.amount where true).qty > 1");
+    assert_eq!(
+        at,
+        format!("{} `claim.amount` is money, not a list", when_at(10))
+    );
+    assert_eq!(
+        help,
+        "`the` picks from a list, such as `the i in order.items where i.sku == \"A\"`"
+    );
+    let (at, under, _) = when_error("(claim.count).qty > 1");
+    assert_eq!(
+        at,
+        format!(
+            "{} `(claim.count)` is integer; it has no fields",
+            when_at(14)
+        )
+    );
+    assert_eq!(under, "qty");
+}
+
+#[test]
+fn the_prints_parses_back_and_lays_out() {
+    let printed = round_trips(
+        "coverage c doc \"c\" pays (the i in claim.items where (i.sku == \"A\")).price * 2",
+    );
+    assert_eq!(
+        line_of(&printed, "pays"),
+        "  pays (the i in claim.items where i.sku == \"A\").price * 2"
+    );
+    let printed = round_trips(
+        "note n doc \"n\" shows ((the i in claim.items where i.sku == \"A\").qty + 1) * 2",
+    );
+    assert_eq!(
+        line_of(&printed, "shows"),
+        "  shows ((the i in claim.items where i.sku == \"A\").qty + 1) * 2"
+    );
+    let printed = round_trips(
+        "let chosen = the i in claim.items where (i.sku == \"A\" and i.qty > 1)\n\
+         note n doc \"n\" shows chosen.sku",
+    );
+    assert_eq!(
+        line_of(&printed, "let chosen"),
+        "let chosen = the i in claim.items where i.sku == \"A\" and i.qty > 1"
+    );
+    // A `let` holding a record is read field by field.
+    let e = Engine::claim(
+        "let chosen = the i in claim.items where i.qty == 2\n\
+         note n doc \"n\" shows chosen.sku",
+    );
+    assert_eq!(e.claim_decision(ITEMS).notes.get("n"), Some("A"));
+}

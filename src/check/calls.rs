@@ -1,5 +1,5 @@
 //! Calls and aggregates: builtins, tables and hooks by signature; sum, count, min, max, any
-//! and all over lists.
+//! and all over lists, and `the` element of a list that matches.
 
 use super::expr::{assignable, is_num, presence, Scope, Typed};
 use super::names::suggest;
@@ -182,11 +182,15 @@ impl<'a> Checker<'a> {
         let tl = self.resolve(list, sc)?;
         let Base::List(elem) = &tl.ty.base else {
             let shown = self.shown(&tl.ty);
+            let help = (kind == AggKind::The).then(|| {
+                "`the` picks from a list, such as `the i in order.items where i.sku == \"A\"`"
+                    .to_string()
+            });
             self.error(
                 list.span,
                 format!("`{}` is {shown}, not a list", list.dotted()),
                 "not a list",
-                None,
+                help,
             );
             return None;
         };
@@ -196,6 +200,12 @@ impl<'a> Checker<'a> {
         let result = self.aggregate_body(kind, filter, body, e, sc);
         sc.vars.truncate(slot);
         let (filter, body, base) = result?;
+        // `the` is the element itself.
+        let base = if kind == AggKind::The {
+            (**elem).clone()
+        } else {
+            base
+        };
         // `min` and `max` of no element have no value.
         let optional = matches!(kind, AggKind::Min | AggKind::Max);
         Some(Typed {
@@ -234,6 +244,8 @@ impl<'a> Checker<'a> {
         let name = kind.as_str();
         let out = match (kind, tb) {
             (AggKind::Count, None) => (None, Base::Integer),
+            // The element's type is set by the caller.
+            (AggKind::The, _) => (None, Base::Bool),
             (AggKind::Count, Some((_, b))) => {
                 self.error(
                     b.span,

@@ -339,6 +339,21 @@ impl<'a> Checker<'a> {
                 })
             }
             ExprKind::Call(name, args) => self.call(name, args, e, sc),
+            ExprKind::Access(inner, fields) => {
+                let t = self.expr(inner, sc)?;
+                // Messages name the fields after the bracketed expression, as written.
+                let head = ast::Ident {
+                    name: self.snippet(inner.span),
+                    span: inner.span,
+                };
+                let path = ast::Path {
+                    segments: std::iter::once(head)
+                        .chain(fields.iter().cloned())
+                        .collect(),
+                    span: e.span,
+                };
+                self.walk(t.ex, t.ty, fields, &path, sc)
+            }
             ExprKind::Aggregate {
                 kind,
                 var,

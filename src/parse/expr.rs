@@ -275,6 +275,40 @@ impl Builder<'_> {
                     depth,
                 )
             }
+            Rule::selection => {
+                let mut it = pair.into_inner();
+                let _the = self.next(&mut it, raw)?;
+                let var = self.ident(self.next(&mut it, raw)?);
+                let _in = self.next(&mut it, raw)?;
+                let list = self.path(self.next(&mut it, raw)?);
+                let _where = self.next(&mut it, raw)?;
+                let (filter, d) = self.expr_d(self.next(&mut it, raw)?)?;
+                (
+                    Expr {
+                        kind: ExprKind::Aggregate {
+                            kind: AggKind::The,
+                            var,
+                            list,
+                            filter: Some(Box::new(filter)),
+                            body: None,
+                        },
+                        span: span(),
+                    },
+                    d + 1,
+                )
+            }
+            Rule::access => {
+                let mut it = pair.into_inner();
+                let (inner, d) = self.expr_d(self.next(&mut it, raw)?)?;
+                let fields: Vec<Ident> = it.map(|p| self.ident(p)).collect();
+                (
+                    Expr {
+                        kind: ExprKind::Access(Box::new(inner), fields),
+                        span: span(),
+                    },
+                    d + 1,
+                )
+            }
             Rule::aggregate => {
                 let mut it = pair.into_inner();
                 let kind = match self.next(&mut it, raw)?.as_str() {
