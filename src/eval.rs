@@ -319,6 +319,24 @@ impl<'a> Ctx<'a> {
                 }
                 Value::Bool(found == *positive)
             }
+            Ex::Member(a, list, positive) => {
+                let x = self.operand(a)?;
+                let found = match &*self.operand(list)? {
+                    Value::List(items) => {
+                        let mut found = false;
+                        for y in items.iter() {
+                            if compare(&x, y)? == Ordering::Equal {
+                                found = true;
+                                break;
+                            }
+                        }
+                        found
+                    }
+                    Value::Absent => false,
+                    _ => return Err(EvalError::bare("internal error: membership in a non-list")),
+                };
+                Value::Bool(found == *positive)
+            }
             Ex::Otherwise(a, d) => match self.eval(a)? {
                 Value::Absent => self.eval(d)?,
                 v => v,

@@ -81,6 +81,8 @@ pub enum Ex {
     Arith(Arith, Box<Ex>, Box<Ex>, Span),
     /// Membership in a list of values, negated when the flag is false.
     In(Box<Ex>, Box<[Ex]>, bool),
+    /// Membership in a list the document holds (the second), negated when the flag is false.
+    Member(Box<Ex>, Box<Ex>, bool),
     Otherwise(Box<Ex>, Box<Ex>),
     IsPresent(Box<Ex>, bool),
     If(Box<Ex>, Box<Ex>, Box<Ex>),
@@ -118,7 +120,8 @@ impl Ex {
             | Ex::Or(a, b)
             | Ex::Cmp(_, a, b)
             | Ex::Arith(_, a, b, _)
-            | Ex::Otherwise(a, b) => {
+            | Ex::Otherwise(a, b)
+            | Ex::Member(a, b, _) => {
                 f(a);
                 f(b)
             }
@@ -168,6 +171,7 @@ impl Ex {
             Ex::Arith(o, x, y, s) => Ex::Arith(o, b(x, f), b(y, f), s),
             Ex::Otherwise(x, y) => Ex::Otherwise(b(x, f), b(y, f)),
             Ex::In(x, items, p) => Ex::In(b(x, f), all(items, f), p),
+            Ex::Member(x, list, p) => Ex::Member(b(x, f), b(list, f), p),
             Ex::If(x, y, z) => Ex::If(b(x, f), b(y, f), b(z, f)),
             Ex::Call(c, args, s) => Ex::Call(c, all(args, f), s),
             Ex::Table(t, a, s) => Ex::Table(t, b(a, f), s),

@@ -436,3 +436,110 @@ fn the_prints_parses_back_and_lays_out() {
     );
     assert_eq!(e.claim_decision(ITEMS).notes.get("n"), Some("A"));
 }
+
+// ---- membership in a list the document holds ------------------------------------------
+
+/// Facts with lists of values, on lines 7 to 13 (rules start on line 15).
+const LISTS: &str = "  tags: list of string
+  kinds: optional list of enum { lost, damaged }
+  amounts: list of money
+  counts: list of integer
+  days: list of date
+  kind: enum { lost, damaged }
+  items: list of record { sku: string }";
+
+/// Whether `exclusion x when <expr>` holds for the document `doc` over [`LISTS`].
+fn list_holds(expr: &str, doc: &str) -> bool {
+    let e = Engine::new(LISTS, &format!("exclusion x doc \"x\" when {expr}"));
+    let base = "tags: [gift, fragile]\namounts: [\"10.00\", \"2.50\"]\ncounts: [1, 3]\n\
+                days: [2025-03-01]\nkind: lost\nitems: []\n";
+    let d = e.decide(&format!("{base}{doc}"));
+    summary(&d).2 == ["x"]
+}
+
+/// The one error of `exclusion x when <expr>` over [`LISTS`]: `line:col message`, help.
+fn list_error(expr: &str) -> (String, String) {
+    let text = policy(LISTS, &format!("exclusion x doc \"x\" when {expr}"));
+    let errs = minimal::policy_errors(&text);
+    let shown: Vec<String> = errs.iter().map(minimal::located).collect();
+    assert_eq!(errs.len(), 1, "{shown:?}");
+    (shown[0].clone(), errs[0].help.clone().unwrap_or_default())
+}
+
+#[test]
+fn in_tests_membership_in_a_list_fact() {
+    assert!(list_holds("\"gift\" in tags", ""));
+    assert!(!list_holds("\"gif\" in tags", ""));
+    assert!(list_holds("\"gif\" not in tags", ""));
+    assert!(!list_holds("\"gift\" not in tags", ""));
+    // Literal amounts adapt to money; numbers compare exactly.
+    assert!(list_holds(
+        "2.5 in amounts and 10 in amounts and 3 in counts",
+        ""
+    ));
+    assert!(!list_holds("2.51 in amounts", ""));
+    assert!(list_holds("2025-03-01 in days", ""));
+    // Enumerations: a string naming a value.
+    assert!(list_holds("\"damaged\" in kinds", "kinds: [damaged, lost]"));
+    assert!(!list_holds("\"lost\" in kinds", "kinds: [damaged]"));
+    // An absent list holds nothing.
+    assert!(!list_holds("\"lost\" in kinds", ""));
+    assert!(list_holds("\"lost\" not in kinds", ""));
+    // A constant list is still read as written.
+    let e = Engine::new(
+        LISTS,
+        "const wanted = [\"gift\", \"wrap\"]\nexclusion x doc \"x\" when \"wrap\" in wanted",
+    );
+    let d = e.decide("tags: []\namounts: []\ncounts: []\ndays: []\nkind: lost\nitems: []");
+    assert_eq!(summary(&d).2, ["x"]);
+}
+
+#[test]
+fn in_a_list_fact_is_checked() {
+    let (at, help) = list_error("1 in tags");
+    assert_eq!(at, "15:26 `1` is integer, but `tags` holds string");
+    assert_eq!(
+        help,
+        "`in` compares a value with values of its own type: test string against `tags`"
+    );
+    let (at, _) = list_error("kind not in tags");
+    assert_eq!(at, "15:26 `kind` is `kind` (enum), but `tags` holds string");
+    // Each enumeration is its own type.
+    let (at, _) = list_error("kind in kinds");
+    assert_eq!(
+        at,
+        "15:26 `kind` is `kind` (enum), but `kinds` holds `kinds[]` (enum)"
+    );
+    let (at, help) = list_error("\"a\" in items");
+    assert_eq!(
+        at,
+        "15:33 `in` tests a value against a list of values, but `items` holds records"
+    );
+    assert_eq!(help, "test its elements with `any(x in items: ...)`");
+    let (at, help) = list_error("\"a\" in kind");
+    assert_eq!(at, "15:33 `kind` is `kind` (enum), not a list");
+    assert_eq!(
+        help,
+        "`in` takes a list: write `in [\"a\", \"b\"]`, name a `const` list or a list fact"
+    );
+    let (at, help) = list_error("\"wrong\" in kinds");
+    assert_eq!(at, "15:26 \"wrong\" is not a value of `kinds[]`");
+    assert_eq!(help, "`kinds[]` is one of: lost, damaged");
+    let (at, _) = list_error("(claim_amount otherwise 0) in counts");
+    assert_eq!(at, "15:27 unknown name `claim_amount`");
+}
+
+#[test]
+fn in_a_list_fact_prints_and_lays_out() {
+    let text = policy(
+        LISTS,
+        "exclusion x doc \"x\" when \"lost\" in kinds and \"a\" not in tags",
+    );
+    let parsed =
+        proviso::internals::parse::parse_file(&Source::new("a.proviso", text.as_str())).unwrap();
+    let printed = proviso::internals::print::policy(&parsed);
+    assert_eq!(
+        line_of(&printed, "when"),
+        "  when \"lost\" in kinds and \"a\" not in tags"
+    );
+}
