@@ -360,6 +360,32 @@ impl AggKind {
 pub enum TimeUnit {
     Days,
     Hours,
+    /// Calendar months: no fixed length in days.
+    Months,
+    /// Calendar years: twelve calendar months.
+    Years,
+}
+
+impl TimeUnit {
+    /// The unit as written after `n`: `1 day`, `30 days`, `12 months`.
+    pub fn word(self, n: rust_decimal::Decimal) -> &'static str {
+        let one = n == rust_decimal::Decimal::ONE;
+        match (self, one) {
+            (TimeUnit::Days, true) => "day",
+            (TimeUnit::Days, false) => "days",
+            (TimeUnit::Hours, true) => "hour",
+            (TimeUnit::Hours, false) => "hours",
+            (TimeUnit::Months, true) => "month",
+            (TimeUnit::Months, false) => "months",
+            (TimeUnit::Years, true) => "year",
+            (TimeUnit::Years, false) => "years",
+        }
+    }
+
+    /// Whether the unit is a calendar unit (months, years) rather than a fixed length.
+    pub fn is_calendar(self) -> bool {
+        matches!(self, TimeUnit::Months | TimeUnit::Years)
+    }
 }
 
 #[derive(Clone, Debug)]

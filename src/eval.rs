@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use rust_decimal::Decimal;
 
 use crate::ast::AggKind;
@@ -292,6 +292,10 @@ impl<'a> Ctx<'a> {
                 Value::Duration(s) => Value::Duration(
                     s.checked_neg()
                         .ok_or_else(|| EvalError::at(*span, "duration overflow"))?,
+                ),
+                Value::Months(n) => Value::Months(
+                    n.checked_neg()
+                        .ok_or_else(|| EvalError::at(*span, "arithmetic overflow"))?,
                 ),
                 _ => {
                     return Err(EvalError::at(
@@ -594,6 +598,7 @@ pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::Duration(x), Value::Duration(y)) => x.cmp(y),
+        (Value::Months(x), Value::Months(y)) => x.cmp(y),
         (Value::Str(x), Value::Str(y)) => x.cmp(y),
         (Value::Enum(x), Value::Enum(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
@@ -646,6 +651,42 @@ fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
                 .and_then(writable_instant)
                 .ok_or_else(|| beyond("instant"))?,
         ),
+        (Arith::Add, Value::Date(d), Value::Months(n))
+        | (Arith::Add, Value::Months(n), Value::Date(d)) => {
+            Value::Date(add_months(d, n).ok_or_else(|| beyond("date"))?)
+        }
+        (Arith::Sub, Value::Date(d), Value::Months(n)) => Value::Date(
+            n.checked_neg()
+                .and_then(|n| add_months(d, n))
+                .ok_or_else(|| beyond("date"))?,
+        ),
+        (Arith::Add, Value::DateTime(t), Value::Months(n))
+        | (Arith::Add, Value::Months(n), Value::DateTime(t)) => {
+            Value::DateTime(add_months_instant(t, n).ok_or_else(|| beyond("instant"))?)
+        }
+        (Arith::Sub, Value::DateTime(t), Value::Months(n)) => Value::DateTime(
+            n.checked_neg()
+                .and_then(|n| add_months_instant(t, n))
+                .ok_or_else(|| beyond("instant"))?,
+        ),
+        (Arith::Add, Value::Months(a), Value::Months(b)) => {
+            Value::Months(a.checked_add(b).ok_or_else(overflow)?)
+        }
+        (Arith::Sub, Value::Months(a), Value::Months(b)) => {
+            Value::Months(a.checked_sub(b).ok_or_else(overflow)?)
+        }
+        (Arith::Mul, Value::Months(m), n) | (Arith::Mul, n, Value::Months(m))
+            if exact::is_number(&n) =>
+        {
+            let n = exact::whole(&n).ok_or_else(|| {
+                let n = exact::shown(&n);
+                EvalError::at(
+                    span,
+                    format!("calendar months are multiplied by a whole number, not `{n}`"),
+                )
+            })?;
+            Value::Months(m.checked_mul(n).ok_or_else(overflow)?)
+        }
         (Arith::Sub, Value::Date(a), Value::Date(b)) => Value::Duration(
             (a - b)
                 .num_days()
@@ -706,6 +747,28 @@ fn fault(f: Fault, span: Option<Span>) -> EvalError {
 fn shift_date(d: NaiveDate, days: i64) -> Option<NaiveDate> {
     d.checked_add_signed(TimeDelta::try_days(days)?)
         .and_then(writable_date)
+}
+
+/// `d` moved by `n` calendar months (back when negative), if the result can be written.
+///
+/// The end-of-month rule: the day of the month is kept when the month has it, and is
+/// otherwise the month's last day. So Jan 31 + 1 month is Feb 28 (Feb 29 in a leap year),
+/// Feb 29 + 1 year is Feb 28, and Mar 31 - 1 month is Feb 28 (or 29).
+pub fn add_months(d: NaiveDate, n: i64) -> Option<NaiveDate> {
+    let months = chrono::Months::new(u32::try_from(n.unsigned_abs()).ok()?);
+    let moved = if n >= 0 {
+        d.checked_add_months(months)
+    } else {
+        d.checked_sub_months(months)
+    };
+    moved.and_then(writable_date)
+}
+
+/// An instant moved by `n` calendar months in UTC, by [`add_months`]'s rule; the time of
+/// day is kept.
+fn add_months_instant(t: DateTime<Utc>, n: i64) -> Option<DateTime<Utc>> {
+    let date = add_months(t.date_naive(), n)?;
+    writable_instant(date.and_time(t.time()).and_utc())
 }
 
 /// The date `n` business days (Monday to Friday) after `d`; a weekend start counts from Friday.

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use crate::ast::{
     AggKind, Alternative, BinOp, Expr, ExprKind, FieldDecl, HookDecl, PolicyFile, ScalarType,
-    Table, TimeUnit, TypeExpr, TypeKind,
+    Table, TypeExpr, TypeKind,
 };
 
 /// Loosest to tightest, as in the grammar. `if` is an atom that swallows everything after
@@ -313,14 +313,7 @@ fn write(out: &mut String, e: &Expr, min: u8) {
         ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         ExprKind::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
         ExprKind::Duration(n, unit) => {
-            let one = *n == Decimal::ONE;
-            let unit = match (unit, one) {
-                (TimeUnit::Days, true) => "day",
-                (TimeUnit::Days, false) => "days",
-                (TimeUnit::Hours, true) => "hour",
-                (TimeUnit::Hours, false) => "hours",
-            };
-            out.push_str(&format!("{} {unit}", n.normalize()));
+            out.push_str(&format!("{} {}", n.normalize(), unit.word(*n)));
         }
         ExprKind::Path(p) => out.push_str(&p.dotted()),
         ExprKind::List(items) => list(out, items.iter().map(expr).collect()),

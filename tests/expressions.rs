@@ -543,3 +543,164 @@ fn in_a_list_fact_prints_and_lays_out() {
         "  when \"lost\" in kinds and \"a\" not in tags"
     );
 }
+
+// ---- calendar months and years ----------------------------------------------------
+
+/// The deadline `by <expr>` for a claim with `fields`.
+fn by(expr: &str, fields: &str) -> String {
+    let e = Engine::claim(&format!("deadline d doc \"d\" by {expr}"));
+    let d = e.claim_decision(fields);
+    d.deadlines
+        .get("d")
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no deadline in {d:?}"))
+}
+
+#[test]
+fn months_and_years_move_dates_by_the_calendar() {
+    let on = |day: &str, expr: &str| {
+        by(
+            &format!("(claim.day otherwise 2000-01-01) + {expr}"),
+            &format!("day: {day}"),
+        )
+    };
+    assert_eq!(on("2025-01-15", "1 month"), "2025-02-15");
+    assert_eq!(on("2025-01-15", "12 months"), "2026-01-15");
+    assert_eq!(on("2025-01-15", "2 years"), "2027-01-15");
+    // The end-of-month rule: a day the month does not have is its last day.
+    assert_eq!(on("2025-01-31", "1 month"), "2025-02-28");
+    assert_eq!(on("2024-01-31", "1 month"), "2024-02-29");
+    assert_eq!(on("2024-02-29", "1 year"), "2025-02-28");
+    assert_eq!(on("2024-02-29", "4 years"), "2028-02-29");
+    assert_eq!(on("2025-03-31", "-1 month"), "2025-02-28");
+    assert_eq!(on("2025-08-31", "1 month + 1 month"), "2025-10-30");
+    assert_eq!(on("2025-08-31", "2 * 1 months"), "2025-10-31");
+    assert_eq!(
+        by(
+            "(claim.day otherwise 2000-01-01) - 1 month",
+            "day: 2024-03-31"
+        ),
+        "2024-02-29"
+    );
+    assert_eq!(
+        by(
+            "(claim.day otherwise 2000-01-01) - 1 year",
+            "day: 2025-01-31"
+        ),
+        "2024-01-31"
+    );
+    assert_eq!(
+        by(
+            "6 months + (claim.day otherwise 2000-01-01)",
+            "day: 2025-08-31"
+        ),
+        "2026-02-28"
+    );
+    // Instants keep their time of day (in UTC).
+    assert_eq!(
+        by("claim.filed_at + 1 month", "filed_at: 2025-01-31T23:15:00Z"),
+        "2025-02-28T23:15:00Z"
+    );
+    assert_eq!(
+        by(
+            "claim.filed_at - 1 year",
+            "filed_at: 2024-02-29T08:00:00+02:00"
+        ),
+        "2023-02-28T06:00:00Z"
+    );
+    // Compared as dates.
+    assert!(holds(
+        "claim.day is present and date(claim.filed_at) <= claim.day + 12 months",
+        "day: 2024-07-10"
+    ));
+    assert!(!holds(
+        "claim.day is present and date(claim.filed_at) <= claim.day + 12 months",
+        "day: 2024-07-09"
+    ));
+    assert!(holds("12 months == 1 year and 13 months > 1 year", ""));
+    assert_eq!(shows("1 year", ""), "12 months");
+    assert_eq!(shows("1 month", ""), "1 month");
+}
+
+#[test]
+fn a_date_moved_beyond_9999_is_an_evaluation_error() {
+    let e = Engine::claim("deadline d doc \"d\" by claim.day otherwise 2025-01-01 + 9000 years");
+    let (message, at) = e.failed_rule(&claim("day: 2025-01-01"));
+    assert_eq!(
+        message,
+        "rule `d` failed: the date falls outside the years 0001 to 9999"
+    );
+    assert_eq!(at.as_deref(), Some("30:23"));
+}
+
+#[test]
+fn months_do_not_mix_with_durations() {
+    let (at, under, help) = when_error("claim.filed_at - claim.filed_at <= 12 months");
+    assert_eq!(
+        at,
+        format!(
+            "{} `12 months` is in calendar months, which have no fixed length, so it cannot be compared with a duration using `<=`",
+            when_at(0)
+        )
+    );
+    assert_eq!(under, "claim.filed_at - claim.filed_at <= 12 months");
+    assert_eq!(
+        help,
+        "compare dates instead, moving one by the months: `claim.filed_at <= order.placed_at + 12 months`"
+    );
+    let (at, _, help) =
+        when_error("claim.day is present and claim.day + (1 year + 30 days) > claim.day");
+    assert_eq!(
+        at,
+        format!(
+            "{} `1 year` is in calendar months, which have no fixed length, so `+` cannot combine it with a duration",
+            when_at(38)
+        )
+    );
+    assert_eq!(
+        help,
+        "move a date by each in turn: `order.placed_at + 12 months + 30 days`"
+    );
+    let (at, _, _) = when_error("30 days - 1 month > 1 day");
+    assert!(
+        at.ends_with("so `-` cannot combine it with a duration"),
+        "{at}"
+    );
+    let (at, _, _) = when_error("claim.count + 1 month > 1");
+    assert_eq!(
+        at,
+        format!(
+            "{} cannot apply `+` to integer and calendar months",
+            when_at(0)
+        )
+    );
+    let (at, _, help) = rules_error("const half = 1.5 months");
+    assert_eq!(
+        at,
+        format!("{RULES_LINE}:14 a calendar period is a whole number of months or years")
+    );
+    assert_eq!(help, "write months for part of a year");
+}
+
+#[test]
+fn months_and_years_print_parse_back_and_lay_out() {
+    let printed = round_trips(
+        "const warranty = 1 year\n\
+         deadline d doc \"d\" by claim.filed_at + warranty + 1 month - 2 months",
+    );
+    assert_eq!(
+        line_of(&printed, "const warranty"),
+        "const warranty = 1 year"
+    );
+    assert_eq!(
+        line_of(&printed, "by "),
+        "  by claim.filed_at + warranty + 1 month - 2 months"
+    );
+    let e = Engine::claim(
+        "const warranty = 2 years\ndeadline d doc \"d\" by claim.filed_at + warranty",
+    );
+    assert_eq!(
+        e.claim_decision("").deadlines.get("d"),
+        Some("2027-07-10T09:30:00Z")
+    );
+}

@@ -71,6 +71,8 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Date(d) => d.to_string(),
         ExprKind::Duration(n, TimeUnit::Days) => format!("{n}days"),
         ExprKind::Duration(n, TimeUnit::Hours) => format!("{n}hours"),
+        ExprKind::Duration(n, TimeUnit::Months) => format!("{n}months"),
+        ExprKind::Duration(n, TimeUnit::Years) => format!("{n}years"),
         ExprKind::Path(p) => p.dotted(),
         ExprKind::List(items) => {
             let parts: Vec<String> = items.iter().map(sexp).collect();

@@ -202,10 +202,34 @@ impl<'a> Checker<'a> {
                 ty: Type::new(Base::Date),
                 lit: false,
             }),
+            ExprKind::Duration(n, unit) if unit.is_calendar() => {
+                let per = if *unit == TimeUnit::Years { 12 } else { 1 };
+                // Within the years a date can be written in, whatever it moves.
+                let months = i64::try_from(n.trunc().mantissa())
+                    .ok()
+                    .and_then(|n| n.checked_mul(per))
+                    .filter(|m| m.abs() <= 12 * 9_999);
+                match months {
+                    Some(m) => Some(Typed {
+                        ex: Ex::Const(Value::Months(m)),
+                        ty: Type::new(Base::Months),
+                        lit: false,
+                    }),
+                    None => {
+                        self.error(
+                            e.span,
+                            "calendar period is too long",
+                            "here",
+                            Some("at most 9999 years".into()),
+                        );
+                        None
+                    }
+                }
+            }
             ExprKind::Duration(n, unit) => {
                 let per = match unit {
-                    TimeUnit::Days => SECONDS_PER_DAY,
                     TimeUnit::Hours => 3_600,
+                    _ => SECONDS_PER_DAY,
                 };
                 let secs = i64::try_from(n.trunc().mantissa())
                     .ok()
@@ -244,7 +268,7 @@ impl<'a> Checker<'a> {
             ExprKind::Neg(inner) => {
                 let t = self.expr(inner, sc)?;
                 self.present_or_err(&t, inner)?;
-                if !is_num(&t.ty.base) && t.ty.base != Base::Duration {
+                if !is_num(&t.ty.base) && !matches!(t.ty.base, Base::Duration | Base::Months) {
                     let shown = self.shown(&t.ty);
                     self.error(
                         inner.span,

@@ -245,12 +245,19 @@ impl<'a> Checker<'a> {
             (x, y) if is_num(x) && is_num(y) => true,
             (Base::Date, Base::Date)
             | (Base::DateTime, Base::DateTime)
-            | (Base::Duration, Base::Duration) => true,
+            | (Base::Duration, Base::Duration)
+            | (Base::Months, Base::Months) => true,
             (Base::Bool, Base::Bool) | (Base::Str, Base::Str) => !ordered,
             (Base::Enum(a), Base::Enum(b)) => a == b && !ordered,
             _ => false,
         };
         if !ok {
+            if let Some((span, message, label, help)) =
+                units::calendar_compared(op, (&tl.ty.base, l), (&tr.ty.base, r))
+            {
+                self.error(span, message, label, Some(help));
+                return None;
+            }
             if let Some((span, message, label, help)) =
                 units::compared(op, (&tl.ty.base, l), (&tr.ty.base, r))
             {
@@ -339,10 +346,24 @@ impl<'a> Checker<'a> {
             (BinOp::Sub, Date, Date) | (BinOp::Sub, DateTime, DateTime) => Some(Duration),
             (BinOp::Add | BinOp::Sub, Duration, Duration) => Some(Duration),
             (BinOp::Mul, Duration, Integer) | (BinOp::Mul, Integer, Duration) => Some(Duration),
+            (BinOp::Add, Date, Months)
+            | (BinOp::Add, Months, Date)
+            | (BinOp::Sub, Date, Months) => Some(Date),
+            (BinOp::Add, DateTime, Months)
+            | (BinOp::Add, Months, DateTime)
+            | (BinOp::Sub, DateTime, Months) => Some(DateTime),
+            (BinOp::Add | BinOp::Sub, Months, Months) => Some(Months),
+            (BinOp::Mul, Months, Integer) | (BinOp::Mul, Integer, Months) => Some(Months),
             _ => None,
         };
         if out.is_none() {
             if let ExprKind::Binary(_, l, r) = &e.kind {
+                if let Some((span, message, label, help)) =
+                    units::calendar_moved(op, (x, l), (y, r))
+                {
+                    self.error(span, message, label, Some(help));
+                    return None;
+                }
                 if let Some((span, message, label, help)) = units::moved(op, (x, l), (y, r)) {
                     self.error(span, message, label, Some(help));
                     return None;

@@ -181,14 +181,7 @@ impl Layout<'_> {
     }
 }
 
-/// `1 day`, `30 days`, `24 hours`.
+/// `1 day`, `30 days`, `24 hours`, `12 months`.
 fn duration(n: Decimal, unit: TimeUnit) -> String {
-    let one = n == Decimal::ONE;
-    let unit = match (unit, one) {
-        (TimeUnit::Days, true) => "day",
-        (TimeUnit::Days, false) => "days",
-        (TimeUnit::Hours, true) => "hour",
-        (TimeUnit::Hours, false) => "hours",
-    };
-    format!("{} {unit}", n.normalize())
+    format!("{} {}", n.normalize(), unit.word(n))
 }

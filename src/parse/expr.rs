@@ -160,9 +160,20 @@ impl Builder<'_> {
                 let n = self.next(&mut it, raw)?;
                 let unit = match self.next(&mut it, raw)?.as_str() {
                     "day" | "days" => TimeUnit::Days,
+                    "month" | "months" => TimeUnit::Months,
+                    "year" | "years" => TimeUnit::Years,
                     _ => TimeUnit::Hours,
                 };
                 let value = self.number(&n)?;
+                if !value.fract().is_zero() && unit.is_calendar() {
+                    return Err(self
+                        .err(
+                            span(),
+                            "a calendar period is a whole number of months or years",
+                            "not whole",
+                        )
+                        .with_help("write months for part of a year"));
+                }
                 if !value.fract().is_zero() {
                     return Err(self
                         .err(
