@@ -434,6 +434,14 @@ impl<'a> Ctx<'a> {
                         EvalError::at(span, format!("cannot add {n} business days to {d}"))
                     })?,
             ),
+            (Builtin::Lower, [Value::Str(s)]) => Value::Str(s.to_lowercase().into()),
+            (Builtin::Upper, [Value::Str(s)]) => Value::Str(s.to_uppercase().into()),
+            (Builtin::Trim, [Value::Str(s)]) => Value::Str(s.trim().into()),
+            (Builtin::Contains, [Value::Str(s), Value::Str(t)]) => Value::Bool(s.contains(&**t)),
+            (Builtin::StartsWith, [Value::Str(s), Value::Str(t)]) => {
+                Value::Bool(s.starts_with(&**t))
+            }
+            (Builtin::EndsWith, [Value::Str(s), Value::Str(t)]) => Value::Bool(s.ends_with(&**t)),
             _ => return Err(internal()),
         })
     }

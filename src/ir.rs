@@ -31,6 +31,18 @@ pub enum Builtin {
     DaysBetween,
     DateOf,
     AddBusinessDays,
+    /// `lower(s)`: the string in lower case.
+    Lower,
+    /// `upper(s)`: the string in upper case.
+    Upper,
+    /// `trim(s)`: the string without white space at either end.
+    Trim,
+    /// `contains(s, t)`: whether `t` occurs in `s`.
+    Contains,
+    /// `starts_with(s, t)`: whether `s` begins with `t`.
+    StartsWith,
+    /// `ends_with(s, t)`: whether `s` ends with `t`.
+    EndsWith,
 }
 
 impl Builtin {
@@ -43,11 +55,17 @@ impl Builtin {
             "days_between" => Builtin::DaysBetween,
             "date" => Builtin::DateOf,
             "add_business_days" => Builtin::AddBusinessDays,
+            "lower" => Builtin::Lower,
+            "upper" => Builtin::Upper,
+            "trim" => Builtin::Trim,
+            "contains" => Builtin::Contains,
+            "starts_with" => Builtin::StartsWith,
+            "ends_with" => Builtin::EndsWith,
             _ => return None,
         })
     }
 
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 13] = [
         "min",
         "max",
         "round",
@@ -55,6 +73,12 @@ impl Builtin {
         "days_between",
         "date",
         "add_business_days",
+        "lower",
+        "upper",
+        "trim",
+        "contains",
+        "starts_with",
+        "ends_with",
     ];
 }
 

@@ -704,3 +704,125 @@ fn months_and_years_print_parse_back_and_lay_out() {
         Some("2027-07-10T09:30:00Z")
     );
 }
+
+// ---- string functions -----------------------------------------------------------
+
+#[test]
+fn string_functions() {
+    let note = |text: &str| format!("note: \"{text}\"");
+    let when_note = |cond: &str| format!("claim.note is present and {cond}");
+    assert!(holds(
+        &when_note("lower(claim.note) == \"gift wrap\""),
+        &note("Gift WRAP")
+    ));
+    assert!(holds(
+        &when_note("upper(claim.note) == \"GIFT WRAP\""),
+        &note("Gift wrap")
+    ));
+    assert!(holds(
+        &when_note("trim(claim.note) == \"gift\""),
+        &note("  gift\\t\\n")
+    ));
+    assert!(holds(
+        &when_note("contains(claim.note, \"wrap\")"),
+        &note("gift wrap")
+    ));
+    assert!(!holds(
+        &when_note("contains(claim.note, \"Wrap\")"),
+        &note("gift wrap")
+    ));
+    assert!(holds(
+        &when_note("contains(lower(claim.note), lower(\"WRAP\"))"),
+        &note("Gift Wrap")
+    ));
+    assert!(holds(
+        &when_note("starts_with(claim.note, \"gi\")"),
+        &note("gift")
+    ));
+    assert!(!holds(
+        &when_note("starts_with(claim.note, \"if\")"),
+        &note("gift")
+    ));
+    assert!(holds(
+        &when_note("ends_with(claim.note, \"ft\")"),
+        &note("gift")
+    ));
+    assert!(!holds(
+        &when_note("ends_with(claim.note, \"gi\")"),
+        &note("gift")
+    ));
+    // Unicode letters change case; the empty string is in every string.
+    assert!(holds(
+        &when_note("upper(claim.note) == \"ÉTÉ\""),
+        &note("été")
+    ));
+    assert!(holds(&when_note("contains(claim.note, \"\")"), &note("")));
+    assert_eq!(shows("upper(claim.id)", "id: c-9"), "C-9");
+    assert!(holds("starts_with(claim.id, \"C-\")", ""));
+}
+
+#[test]
+fn string_functions_are_checked() {
+    let (at, under, help) = when_error("lower(claim.id, \"x\") == \"c\"");
+    assert_eq!(at, format!("{} `lower` takes one argument", when_at(0)));
+    assert_eq!(under, "lower(claim.id, \"x\")");
+    assert_eq!(help, "write `lower(order.note)`");
+    let (at, _, help) = when_error("contains(claim.id)");
+    assert_eq!(at, format!("{} `contains` takes two arguments", when_at(0)));
+    assert_eq!(
+        help,
+        "write `contains(text, part)`, such as `contains(order.note, \"gift\")`"
+    );
+    let (at, _, help) = when_error("starts_with(claim.count, \"1\")");
+    assert_eq!(
+        at,
+        format!(
+            "{} `starts_with` takes (string, string), but was given (integer, string)",
+            when_at(0)
+        )
+    );
+    assert_eq!(
+        help,
+        "these functions read text: pass `string` facts or quoted strings"
+    );
+    let (at, _, help) = when_error("upper(claim.type) == \"LOST\"");
+    assert_eq!(
+        at,
+        format!(
+            "{} `upper` takes (string), but was given (`claim.type` (enum))",
+            when_at(0)
+        )
+    );
+    assert_eq!(
+        help,
+        "a value of an enumeration is not text: compare it with `==` or `in`"
+    );
+    let (at, _, _) = when_error("trim(claim.note) == \"\"");
+    assert_eq!(at, format!("{} `claim.note` may be absent", when_at(5)));
+    let (at, _, _) = when_error("ends_with(claim.id, \"x\") + 1 > 0");
+    assert!(at.contains("cannot apply `+` to bool and integer"), "{at}");
+    let (at, _, help) = when_error("lowr(claim.id) == \"c\"");
+    assert_eq!(at, format!("{} unknown function `lowr`", when_at(0)));
+    assert_eq!(help, "did you mean `lower`?");
+    let (_, _, help) = when_error("lowercase(claim.id) == \"c\"");
+    assert_eq!(
+        help,
+        "the functions are: min, max, round, abs, days_between, date, add_business_days, \
+         lower, upper, trim, contains, starts_with, ends_with"
+    );
+    // A table cannot take a function's name.
+    let (at, _, help) = rules_error("table trim(v) doc \"t\" up to 1: 1 over 1: 2");
+    assert_eq!(at, format!("{RULES_LINE}:7 `trim` is already a function"));
+    assert_eq!(help, "rename the table");
+}
+
+#[test]
+fn string_functions_print_and_lay_out() {
+    let printed = round_trips(
+        "exclusion x doc \"x\" when contains(lower(trim(claim.id)), \"c\") and ends_with(upper(claim.id), \"1\")",
+    );
+    assert_eq!(
+        line_of(&printed, "when"),
+        "  when contains(lower(trim(claim.id)), \"c\") and ends_with(upper(claim.id), \"1\")"
+    );
+}

@@ -52,22 +52,41 @@ impl<'a> Checker<'a> {
             self.present_or_err(&t, a)?;
             typed.push(t);
         }
+        let one = matches!(
+            f,
+            Builtin::Round
+                | Builtin::Abs
+                | Builtin::DateOf
+                | Builtin::Lower
+                | Builtin::Upper
+                | Builtin::Trim
+        );
         let arity_ok = match f {
             Builtin::Min | Builtin::Max => typed.len() >= 2,
-            Builtin::Round | Builtin::Abs | Builtin::DateOf => typed.len() == 1,
-            Builtin::DaysBetween | Builtin::AddBusinessDays => typed.len() == 2,
+            _ if one => typed.len() == 1,
+            _ => typed.len() == 2,
         };
         if !arity_ok {
             let want = match f {
                 Builtin::Min | Builtin::Max => "two or more arguments",
-                Builtin::Round | Builtin::Abs | Builtin::DateOf => "one argument",
+                _ if one => "one argument",
                 _ => "two arguments",
+            };
+            let help = match f {
+                Builtin::Lower | Builtin::Upper | Builtin::Trim => {
+                    Some(format!("write `{}(order.note)`", name.name))
+                }
+                Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => Some(format!(
+                    "write `{}(text, part)`, such as `{}(order.note, \"gift\")`",
+                    name.name, name.name
+                )),
+                _ => None,
             };
             self.error(
                 e.span,
                 format!("`{}` takes {want}", name.name),
                 format!("{} given", typed.len()),
-                None,
+                help,
             );
             return None;
         }
@@ -91,6 +110,11 @@ impl<'a> Checker<'a> {
             (Builtin::DateOf, [Base::DateTime]) => Some(Base::Date),
             (Builtin::DaysBetween, [Base::Date, Base::Date]) => Some(Base::Integer),
             (Builtin::AddBusinessDays, [Base::Date, Base::Integer]) => Some(Base::Date),
+            (Builtin::Lower | Builtin::Upper | Builtin::Trim, [Base::Str]) => Some(Base::Str),
+            (
+                Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith,
+                [Base::Str, Base::Str],
+            ) => Some(Base::Bool),
             _ => None,
         };
         let Some(base) = result else {
@@ -100,10 +124,28 @@ impl<'a> Checker<'a> {
                 Builtin::DateOf => "(datetime)",
                 Builtin::DaysBetween => "(date, date)",
                 Builtin::AddBusinessDays => "(date, integer)",
+                Builtin::Lower | Builtin::Upper | Builtin::Trim => "(string)",
+                Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => "(string, string)",
             };
             let got: Vec<String> = typed.iter().map(|t| self.shown(&t.ty)).collect();
+            let strings = matches!(
+                f,
+                Builtin::Lower
+                    | Builtin::Upper
+                    | Builtin::Trim
+                    | Builtin::Contains
+                    | Builtin::StartsWith
+                    | Builtin::EndsWith
+            );
             let help = if bases.contains(&&Base::DateTime) && f != Builtin::DateOf {
                 Some("take the date of a datetime with `date(...)`".to_string())
+            } else if strings && bases.iter().any(|b| matches!(b, Base::Enum(_))) {
+                Some(
+                    "a value of an enumeration is not text: compare it with `==` or `in`"
+                        .to_string(),
+                )
+            } else if strings {
+                Some("these functions read text: pass `string` facts or quoted strings".to_string())
             } else {
                 None
             };
