@@ -826,3 +826,85 @@ fn string_functions_print_and_lay_out() {
         "  when contains(lower(trim(claim.id)), \"c\") and ends_with(upper(claim.id), \"1\")"
     );
 }
+
+// ---- version dates given as instants --------------------------------------------
+
+#[test]
+fn a_version_date_declared_as_a_datetime_picks_the_version_by_its_utc_date() {
+    use proviso::{Document, PolicySet};
+    let version = |label: &str, effective: &str, until: &str, pays: &str| {
+        format!(
+            "policy \"test/instants\"\nversion \"{label}\"\neffective {effective}\n{until}\
+             currency USD from order.currency\ndoc \"Versions picked by instants.\"\n\
+             facts {{\n  order: record {{\n    currency: string\n    placed_at: datetime\n  }}\n  \
+             protection: optional record {{ purchased_at: datetime }}\n}}\n\
+             coverage c doc \"c\" pays {pays}\n\
+             fallback f doc \"f\"\n"
+        )
+    };
+    let set = PolicySet::from_sources(vec![
+        Source::new(
+            "a.proviso",
+            version("2025-01-01", "2025-01-01", "until 2025-06-30\n", "10").as_str(),
+        ),
+        Source::new(
+            "b.proviso",
+            version("2025-07-01", "2025-07-01", "", "20").as_str(),
+        ),
+    ])
+    .unwrap_or_else(|e| panic!("{:?}", e.errors));
+    let decide = |doc: &str| {
+        let text = format!("policy: test/instants\n{doc}");
+        set.evaluate(&Document::yaml("doc.yaml", &text))
+            .unwrap_or_else(|e| panic!("not decided: {e}"))
+    };
+    // 2025-07-01T01:30:00+02:00 is June 30 in UTC: the first version.
+    let d = decide("order: {currency: USD, placed_at: \"2025-07-01T01:30:00+02:00\"}");
+    assert_eq!(d.decision.as_str(), "approved");
+    assert_eq!(payout(&d), "10.00");
+    assert_eq!(d.policy.version.as_ref(), "2025-01-01");
+    assert_eq!(
+        d.policy.in_force_on.map(|x| x.to_string()).as_deref(),
+        Some("2025-06-30")
+    );
+    assert_eq!(d.policy.date_from.as_deref(), Some("order.placed_at"));
+    let d = decide("order: {currency: USD, placed_at: 2025-07-01T00:00:00Z}");
+    assert_eq!(payout(&d), "20.00");
+    assert_eq!(
+        d.policy.in_force_on.map(|x| x.to_string()).as_deref(),
+        Some("2025-07-01")
+    );
+    // `protection.purchased_at` comes first.
+    let d = decide(
+        "order: {currency: USD, placed_at: 2025-07-02T00:00:00Z}\n\
+         protection: {purchased_at: 2025-06-30T23:59:59Z}",
+    );
+    assert_eq!(payout(&d), "10.00");
+    assert_eq!(
+        d.policy.in_force_on.map(|x| x.to_string()).as_deref(),
+        Some("2025-06-30")
+    );
+    assert_eq!(
+        d.policy.date_from.as_deref(),
+        Some("protection.purchased_at")
+    );
+}
+
+#[test]
+fn a_version_date_that_is_neither_a_date_nor_an_instant_says_both_would_do() {
+    use proviso::{Document, PolicySet};
+    let text = "policy \"test/instants\"\nversion \"1\"\neffective 2025-01-01\n\
+                currency USD from order.currency\ndoc \"d\"\nfacts {\n  order: record {\n    \
+                currency: string\n    placed_at: datetime\n  }\n}\n\
+                coverage c doc \"c\" pays 10\nfallback f doc \"f\"\n";
+    let set = PolicySet::from_sources(vec![Source::new("p.proviso", text)]).unwrap();
+    let doc = "policy: test/instants\norder: {currency: USD, placed_at: \"2025-07-01 01:30\"}\n";
+    let e = set
+        .evaluate(&Document::yaml("doc.yaml", doc))
+        .expect_err("decided");
+    assert_eq!(
+        e.to_string(),
+        "order.placed_at: expected a date (YYYY-MM-DD) or an instant (RFC 3339, like \
+         2025-07-10T09:30:00Z), found \"2025-07-01 01:30\""
+    );
+}
