@@ -406,6 +406,33 @@ fn the_is_checked_like_an_aggregate() {
 }
 
 #[test]
+fn the_trace_shows_the_list_a_selection_reads() {
+    let e = Engine::claim(
+        "exclusion x doc \"x\" when (the i in claim.items where i.sku == \"B\").qty > 1",
+    );
+    let (d, t) = e.explain(&claim(ITEMS));
+    assert_eq!(summary(&d).2, ["not_covered"]);
+    let v = serde_json::to_value(&t).unwrap();
+    let x = &v["rules"][0];
+    assert_eq!(x["rule"], "x");
+    assert_eq!(x["held"], "false");
+    assert_eq!(
+        x["condition"]["text"],
+        "(the i in claim.items where i.sku == \"B\").qty > 1"
+    );
+    assert_eq!(x["condition"]["reads"][0]["name"], "claim.items");
+    assert_eq!(
+        x["condition"]["reads"][0]["source"],
+        format!("test.proviso:{RULES_LINE}:36")
+    );
+    // A selection that fails is traced as failed.
+    let (d, t) = e.explain(&claim(""));
+    assert_eq!(d.decision.as_str(), "referred");
+    let v = serde_json::to_value(&t).unwrap();
+    assert_eq!(v["rules"][0]["held"], "failed");
+}
+
+#[test]
 fn the_prints_parses_back_and_lays_out() {
     let printed = round_trips(
         "coverage c doc \"c\" pays (the i in claim.items where (i.sku == \"A\")).price * 2",
@@ -674,6 +701,9 @@ fn months_do_not_mix_with_durations() {
             when_at(0)
         )
     );
+    let (at, _, help) = rules_error("const forever = 10000 years");
+    assert_eq!(at, format!("{RULES_LINE}:17 calendar period is too long"));
+    assert_eq!(help, "at most 9999 years");
     let (at, _, help) = rules_error("const half = 1.5 months");
     assert_eq!(
         at,

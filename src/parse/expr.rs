@@ -221,14 +221,34 @@ impl Builder<'_> {
             ),
             Rule::paren => {
                 // The brackets belong to the operand, so messages underline them too.
-                let (inner, depth) = self.expr_d(self.next(&mut pair.into_inner(), raw)?)?;
-                (
-                    Expr {
+                let mut it = pair.into_inner();
+                let first = self.next(&mut it, raw)?;
+                let inner_end = first.as_span().end();
+                let (inner, depth) = self.expr_d(first)?;
+                let fields: Vec<Ident> = it.map(|p| self.ident(p)).collect();
+                if fields.is_empty() {
+                    (
+                        Expr {
+                            kind: inner.kind,
+                            span: span(),
+                        },
+                        depth,
+                    )
+                } else {
+                    // `(expr).field`: the bracketed operand ends at its closing bracket.
+                    let close = self.closing_bracket(inner_end).unwrap_or(raw.end);
+                    let bracketed = Expr {
                         kind: inner.kind,
-                        span: span(),
-                    },
-                    depth,
-                )
+                        span: Span::new(start, close),
+                    };
+                    (
+                        Expr {
+                            kind: ExprKind::Access(Box::new(bracketed), fields),
+                            span: span(),
+                        },
+                        depth + 1,
+                    )
+                }
             }
             Rule::list_lit => {
                 let mut items = Vec::new();
@@ -308,18 +328,6 @@ impl Builder<'_> {
                     d + 1,
                 )
             }
-            Rule::access => {
-                let mut it = pair.into_inner();
-                let (inner, d) = self.expr_d(self.next(&mut it, raw)?)?;
-                let fields: Vec<Ident> = it.map(|p| self.ident(p)).collect();
-                (
-                    Expr {
-                        kind: ExprKind::Access(Box::new(inner), fields),
-                        span: span(),
-                    },
-                    d + 1,
-                )
-            }
             Rule::aggregate => {
                 let mut it = pair.into_inner();
                 let kind = match self.next(&mut it, raw)?.as_str() {
@@ -368,6 +376,22 @@ impl Builder<'_> {
             self.depth_ok(out.1, span())?;
         }
         Ok(out)
+    }
+
+    /// The end of the `)` that closes a bracketed expression ending at `from`: the first
+    /// after it, past white space and comments.
+    fn closing_bracket(&self, from: usize) -> Option<usize> {
+        let rest = self.file.text.get(from..)?;
+        let mut in_comment = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '\n' => in_comment = false,
+                '#' => in_comment = true,
+                ')' if !in_comment => return Some(from + i + 1),
+                _ => {}
+            }
+        }
+        None
     }
 
     /// Rejects a run of prefix operators (`not`, `-`) deeper than [`MAX_EXPR_DEPTH`] at its first.

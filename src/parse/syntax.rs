@@ -101,7 +101,7 @@ fn group(which: Rule) -> Group {
         }
         expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | postfix
         | duration | number | bool_lit | date_lit | if_expr | aggregate | selection | call
-        | list_lit | paren | access | neg => Group::Expression,
+        | list_lit | paren | neg => Group::Expression,
         _ => Group::Other,
     }
 }
