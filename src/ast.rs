@@ -346,6 +346,13 @@ pub enum AggKind {
     Count,
     Any,
     All,
+    /// The least value of the body; absent when no element is left.
+    Min,
+    /// The greatest value of the body; absent when no element is left.
+    Max,
+    /// `the x in L where C`: the one element that matches (no body); evaluating fails
+    /// unless exactly one does.
+    The,
 }
 
 impl AggKind {
@@ -355,6 +362,9 @@ impl AggKind {
             AggKind::Count => "count",
             AggKind::Any => "any",
             AggKind::All => "all",
+            AggKind::Min => "min",
+            AggKind::Max => "max",
+            AggKind::The => "the",
         }
     }
 }
@@ -363,6 +373,32 @@ impl AggKind {
 pub enum TimeUnit {
     Days,
     Hours,
+    /// Calendar months: no fixed length in days.
+    Months,
+    /// Calendar years: twelve calendar months.
+    Years,
+}
+
+impl TimeUnit {
+    /// The unit as written after `n`: `1 day`, `30 days`, `12 months`.
+    pub fn word(self, n: rust_decimal::Decimal) -> &'static str {
+        let one = n == rust_decimal::Decimal::ONE;
+        match (self, one) {
+            (TimeUnit::Days, true) => "day",
+            (TimeUnit::Days, false) => "days",
+            (TimeUnit::Hours, true) => "hour",
+            (TimeUnit::Hours, false) => "hours",
+            (TimeUnit::Months, true) => "month",
+            (TimeUnit::Months, false) => "months",
+            (TimeUnit::Years, true) => "year",
+            (TimeUnit::Years, false) => "years",
+        }
+    }
+
+    /// Whether the unit is a calendar unit (months, years) rather than a fixed length.
+    pub fn is_calendar(self) -> bool {
+        matches!(self, TimeUnit::Months | TimeUnit::Years)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -387,6 +423,8 @@ pub enum ExprKind {
     ),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     Call(Ident, Vec<Expr>),
+    /// Fields of a bracketed record: `(the i in L where C).quantity`.
+    Access(Box<Expr>, Vec<Ident>),
     Aggregate {
         kind: AggKind,
         var: Ident,

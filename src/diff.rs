@@ -584,7 +584,10 @@ fn reads(e: &Expr, targets: &BTreeSet<&str>) -> bool {
         | ExprKind::Date(_)
         | ExprKind::Duration(..) => false,
         ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().any(sub),
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a, _) => sub(a),
+        ExprKind::Not(a)
+        | ExprKind::Neg(a)
+        | ExprKind::IsPresent(a, _)
+        | ExprKind::Access(a, _) => sub(a),
         ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) => sub(a) || sub(b),
         ExprKind::If(a, b, c) => sub(a) || sub(b) || sub(c),
         ExprKind::Aggregate {

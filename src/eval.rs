@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use rust_decimal::Decimal;
 
 use crate::ast::AggKind;
@@ -267,6 +267,20 @@ impl<'a> Ctx<'a> {
                 }
                 v
             }
+            Ex::Field(of, path) => {
+                let mut v = self.eval(of)?;
+                for &i in path.iter() {
+                    v = match v {
+                        Value::Record(fields) => fields
+                            .into_vec()
+                            .into_iter()
+                            .nth(i)
+                            .unwrap_or(Value::Absent),
+                        _ => Value::Absent,
+                    };
+                }
+                v
+            }
             Ex::Decision => Value::Enum(
                 self.decision
                     .ok_or_else(|| EvalError::bare("`decision` is not known yet"))?,
@@ -278,6 +292,10 @@ impl<'a> Ctx<'a> {
                 Value::Duration(s) => Value::Duration(
                     s.checked_neg()
                         .ok_or_else(|| EvalError::at(*span, "duration overflow"))?,
+                ),
+                Value::Months(n) => Value::Months(
+                    n.checked_neg()
+                        .ok_or_else(|| EvalError::at(*span, "arithmetic overflow"))?,
                 ),
                 _ => {
                     return Err(EvalError::at(
@@ -303,6 +321,24 @@ impl<'a> Ctx<'a> {
                         break;
                     }
                 }
+                Value::Bool(found == *positive)
+            }
+            Ex::Member(a, list, positive) => {
+                let x = self.operand(a)?;
+                let found = match &*self.operand(list)? {
+                    Value::List(items) => {
+                        let mut found = false;
+                        for y in items.iter() {
+                            if compare(&x, y)? == Ordering::Equal {
+                                found = true;
+                                break;
+                            }
+                        }
+                        found
+                    }
+                    Value::Absent => false,
+                    _ => return Err(EvalError::bare("internal error: membership in a non-list")),
+                };
                 Value::Bool(found == *positive)
             }
             Ex::Otherwise(a, d) => match self.eval(a)? {
@@ -398,6 +434,14 @@ impl<'a> Ctx<'a> {
                         EvalError::at(span, format!("cannot add {n} business days to {d}"))
                     })?,
             ),
+            (Builtin::Lower, [Value::Str(s)]) => Value::Str(s.to_lowercase().into()),
+            (Builtin::Upper, [Value::Str(s)]) => Value::Str(s.to_uppercase().into()),
+            (Builtin::Trim, [Value::Str(s)]) => Value::Str(s.trim().into()),
+            (Builtin::Contains, [Value::Str(s), Value::Str(t)]) => Value::Bool(s.contains(&**t)),
+            (Builtin::StartsWith, [Value::Str(s), Value::Str(t)]) => {
+                Value::Bool(s.starts_with(&**t))
+            }
+            (Builtin::EndsWith, [Value::Str(s), Value::Str(t)]) => Value::Bool(s.ends_with(&**t)),
             _ => return Err(internal()),
         })
     }
@@ -427,36 +471,69 @@ impl<'a> Ctx<'a> {
                 "internal error: variable slot mismatch",
             ));
         }
-        let mut sum = Value::Num(Decimal::ZERO);
-        let mut count: i64 = 0;
-        let mut result = matches!(kind, AggKind::All);
+        if kind == AggKind::The {
+            return self.select(items, filter, span);
+        }
+        let mut acc = Acc {
+            sum: Value::Num(Decimal::ZERO),
+            count: 0,
+            result: matches!(kind, AggKind::All),
+            best: Value::Absent,
+        };
         for item in items {
             self.vars.push(item);
-            let step =
-                self.aggregate_step(kind, filter, body, span, &mut sum, &mut count, &mut result);
+            let step = self.aggregate_step(kind, filter, body, span, &mut acc);
             self.vars.pop();
             if !step? {
                 break;
             }
         }
         Ok(match kind {
-            AggKind::Sum => sum,
-            AggKind::Count => Value::Num(Decimal::from(count)),
-            AggKind::Any | AggKind::All => Value::Bool(result),
+            AggKind::Sum => acc.sum,
+            AggKind::Count => Value::Num(Decimal::from(acc.count)),
+            AggKind::Any | AggKind::All => Value::Bool(acc.result),
+            AggKind::Min | AggKind::Max => acc.best,
+            AggKind::The => Value::Absent,
         })
     }
 
+    /// `the x in L where C`: the one element that matches; a failure naming how many match
+    /// when that is not one.
+    fn select(&mut self, items: &'a [Value], filter: Option<&'a Ex>, span: Span) -> R<Value> {
+        let mut found: Option<&'a Value> = None;
+        let mut matched: usize = 0;
+        for item in items {
+            self.vars.push(item);
+            let hit = filter.map_or(Ok(true), |f| self.truth(f));
+            self.vars.pop();
+            if hit? {
+                matched += 1;
+                found = found.or(Some(item));
+            }
+        }
+        match (matched, found) {
+            (1, Some(item)) => Ok(item.clone()),
+            _ => {
+                let how_many = match matched {
+                    0 => "none matches".to_string(),
+                    n => format!("{n} match"),
+                };
+                Err(EvalError::at(
+                    span,
+                    format!("`the` needs exactly one element that matches, but {how_many}"),
+                ))
+            }
+        }
+    }
+
     /// One element of an aggregate; returns whether to go on.
-    #[allow(clippy::too_many_arguments)]
     fn aggregate_step(
         &mut self,
         kind: AggKind,
         filter: Option<&'a Ex>,
         body: Option<&'a Ex>,
         span: Span,
-        sum: &mut Value,
-        count: &mut i64,
-        result: &mut bool,
+        acc: &mut Acc,
     ) -> R<bool> {
         if let Some(f) = filter {
             if !self.truth(f)? {
@@ -464,23 +541,37 @@ impl<'a> Ctx<'a> {
             }
         }
         match (kind, body) {
-            (AggKind::Count, _) => *count += 1,
+            (AggKind::Count, _) => acc.count += 1,
             (AggKind::Sum, Some(b)) => {
                 let n = self.number(b)?;
-                *sum = exact::add(sum, &n).map_err(|f| match f {
+                acc.sum = exact::add(&acc.sum, &n).map_err(|f| match f {
                     Fault::Overflow => EvalError::at(span, "arithmetic overflow in sum"),
                     f => fault(f, Some(span)),
                 })?;
             }
+            (AggKind::Min | AggKind::Max, Some(b)) => {
+                let v = self.eval(b)?;
+                let better = match &acc.best {
+                    Value::Absent => true,
+                    best => {
+                        let ord = compare(&v, best)?;
+                        (kind == AggKind::Min && ord == Ordering::Less)
+                            || (kind == AggKind::Max && ord == Ordering::Greater)
+                    }
+                };
+                if better {
+                    acc.best = v;
+                }
+            }
             (AggKind::Any, Some(b)) => {
                 if self.truth(b)? {
-                    *result = true;
+                    acc.result = true;
                     return Ok(false);
                 }
             }
             (AggKind::All, Some(b)) => {
                 if !self.truth(b)? {
-                    *result = false;
+                    acc.result = false;
                     return Ok(false);
                 }
             }
@@ -495,6 +586,16 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// What an aggregate has gathered so far.
+struct Acc {
+    sum: Value,
+    count: i64,
+    /// `any` and `all`.
+    result: bool,
+    /// `min` and `max`: the value kept, absent until an element is read.
+    best: Value,
+}
+
 /// Orders two values of one type; absent values cannot be compared. Numbers compare
 /// exactly, decimals and fractions alike.
 pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
@@ -505,6 +606,7 @@ pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::Duration(x), Value::Duration(y)) => x.cmp(y),
+        (Value::Months(x), Value::Months(y)) => x.cmp(y),
         (Value::Str(x), Value::Str(y)) => x.cmp(y),
         (Value::Enum(x), Value::Enum(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
@@ -557,6 +659,42 @@ fn arith(op: Arith, x: Value, y: Value, span: Span) -> R<Value> {
                 .and_then(writable_instant)
                 .ok_or_else(|| beyond("instant"))?,
         ),
+        (Arith::Add, Value::Date(d), Value::Months(n))
+        | (Arith::Add, Value::Months(n), Value::Date(d)) => {
+            Value::Date(add_months(d, n).ok_or_else(|| beyond("date"))?)
+        }
+        (Arith::Sub, Value::Date(d), Value::Months(n)) => Value::Date(
+            n.checked_neg()
+                .and_then(|n| add_months(d, n))
+                .ok_or_else(|| beyond("date"))?,
+        ),
+        (Arith::Add, Value::DateTime(t), Value::Months(n))
+        | (Arith::Add, Value::Months(n), Value::DateTime(t)) => {
+            Value::DateTime(add_months_instant(t, n).ok_or_else(|| beyond("instant"))?)
+        }
+        (Arith::Sub, Value::DateTime(t), Value::Months(n)) => Value::DateTime(
+            n.checked_neg()
+                .and_then(|n| add_months_instant(t, n))
+                .ok_or_else(|| beyond("instant"))?,
+        ),
+        (Arith::Add, Value::Months(a), Value::Months(b)) => {
+            Value::Months(a.checked_add(b).ok_or_else(overflow)?)
+        }
+        (Arith::Sub, Value::Months(a), Value::Months(b)) => {
+            Value::Months(a.checked_sub(b).ok_or_else(overflow)?)
+        }
+        (Arith::Mul, Value::Months(m), n) | (Arith::Mul, n, Value::Months(m))
+            if exact::is_number(&n) =>
+        {
+            let n = exact::whole(&n).ok_or_else(|| {
+                let n = exact::shown(&n);
+                EvalError::at(
+                    span,
+                    format!("calendar months are multiplied by a whole number, not `{n}`"),
+                )
+            })?;
+            Value::Months(m.checked_mul(n).ok_or_else(overflow)?)
+        }
         (Arith::Sub, Value::Date(a), Value::Date(b)) => Value::Duration(
             (a - b)
                 .num_days()
@@ -617,6 +755,28 @@ fn fault(f: Fault, span: Option<Span>) -> EvalError {
 fn shift_date(d: NaiveDate, days: i64) -> Option<NaiveDate> {
     d.checked_add_signed(TimeDelta::try_days(days)?)
         .and_then(writable_date)
+}
+
+/// `d` moved by `n` calendar months (back when negative), if the result can be written.
+///
+/// The end-of-month rule: the day of the month is kept when the month has it, and is
+/// otherwise the month's last day. So Jan 31 + 1 month is Feb 28 (Feb 29 in a leap year),
+/// Feb 29 + 1 year is Feb 28, and Mar 31 - 1 month is Feb 28 (or 29).
+pub fn add_months(d: NaiveDate, n: i64) -> Option<NaiveDate> {
+    let months = chrono::Months::new(u32::try_from(n.unsigned_abs()).ok()?);
+    let moved = if n >= 0 {
+        d.checked_add_months(months)
+    } else {
+        d.checked_sub_months(months)
+    };
+    moved.and_then(writable_date)
+}
+
+/// An instant moved by `n` calendar months in UTC, by [`add_months`]'s rule; the time of
+/// day is kept.
+fn add_months_instant(t: DateTime<Utc>, n: i64) -> Option<DateTime<Utc>> {
+    let date = add_months(t.date_naive(), n)?;
+    writable_instant(date.and_time(t.time()).and_utc())
 }
 
 /// The date `n` business days (Monday to Friday) after `d`; a weekend start counts from Friday.

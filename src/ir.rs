@@ -31,6 +31,18 @@ pub enum Builtin {
     DaysBetween,
     DateOf,
     AddBusinessDays,
+    /// `lower(s)`: the string in lower case.
+    Lower,
+    /// `upper(s)`: the string in upper case.
+    Upper,
+    /// `trim(s)`: the string without white space at either end.
+    Trim,
+    /// `contains(s, t)`: whether `t` occurs in `s`.
+    Contains,
+    /// `starts_with(s, t)`: whether `s` begins with `t`.
+    StartsWith,
+    /// `ends_with(s, t)`: whether `s` ends with `t`.
+    EndsWith,
 }
 
 impl Builtin {
@@ -43,11 +55,17 @@ impl Builtin {
             "days_between" => Builtin::DaysBetween,
             "date" => Builtin::DateOf,
             "add_business_days" => Builtin::AddBusinessDays,
+            "lower" => Builtin::Lower,
+            "upper" => Builtin::Upper,
+            "trim" => Builtin::Trim,
+            "contains" => Builtin::Contains,
+            "starts_with" => Builtin::StartsWith,
+            "ends_with" => Builtin::EndsWith,
             _ => return None,
         })
     }
 
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 13] = [
         "min",
         "max",
         "round",
@@ -55,6 +73,12 @@ impl Builtin {
         "days_between",
         "date",
         "add_business_days",
+        "lower",
+        "upper",
+        "trim",
+        "contains",
+        "starts_with",
+        "ends_with",
     ];
 }
 
@@ -69,6 +93,8 @@ pub enum Ex {
     /// A bound variable (aggregate element or evidence item) and field indices into it.
     Var(usize, Box<[usize]>),
     Let(usize),
+    /// Field indices into a computed record (`(the i in L where C).quantity`).
+    Field(Box<Ex>, Box<[usize]>),
     /// The outcome being decided, readable by deadlines.
     Decision,
     Not(Box<Ex>),
@@ -79,6 +105,8 @@ pub enum Ex {
     Arith(Arith, Box<Ex>, Box<Ex>, Span),
     /// Membership in a list of values, negated when the flag is false.
     In(Box<Ex>, Box<[Ex]>, bool),
+    /// Membership in a list the document holds (the second), negated when the flag is false.
+    Member(Box<Ex>, Box<Ex>, bool),
     Otherwise(Box<Ex>, Box<Ex>),
     IsPresent(Box<Ex>, bool),
     If(Box<Ex>, Box<Ex>, Box<Ex>),
@@ -107,12 +135,17 @@ impl Ex {
             | Ex::Var(..)
             | Ex::Let(_)
             | Ex::Decision => {}
-            Ex::Not(a) | Ex::Neg(a, _) | Ex::IsPresent(a, _) | Ex::Table(_, a, _) => f(a),
+            Ex::Not(a)
+            | Ex::Neg(a, _)
+            | Ex::IsPresent(a, _)
+            | Ex::Table(_, a, _)
+            | Ex::Field(a, _) => f(a),
             Ex::And(a, b)
             | Ex::Or(a, b)
             | Ex::Cmp(_, a, b)
             | Ex::Arith(_, a, b, _)
-            | Ex::Otherwise(a, b) => {
+            | Ex::Otherwise(a, b)
+            | Ex::Member(a, b, _) => {
                 f(a);
                 f(b)
             }
@@ -153,6 +186,7 @@ impl Ex {
         }
         let node = match self {
             Ex::Not(a) => Ex::Not(b(a, f)),
+            Ex::Field(a, p) => Ex::Field(b(a, f), p),
             Ex::Neg(a, s) => Ex::Neg(b(a, f), s),
             Ex::IsPresent(a, p) => Ex::IsPresent(b(a, f), p),
             Ex::And(x, y) => Ex::And(b(x, f), b(y, f)),
@@ -161,6 +195,7 @@ impl Ex {
             Ex::Arith(o, x, y, s) => Ex::Arith(o, b(x, f), b(y, f), s),
             Ex::Otherwise(x, y) => Ex::Otherwise(b(x, f), b(y, f)),
             Ex::In(x, items, p) => Ex::In(b(x, f), all(items, f), p),
+            Ex::Member(x, list, p) => Ex::Member(b(x, f), b(list, f), p),
             Ex::If(x, y, z) => Ex::If(b(x, f), b(y, f), b(z, f)),
             Ex::Call(c, args, s) => Ex::Call(c, all(args, f), s),
             Ex::Table(t, a, s) => Ex::Table(t, b(a, f), s),

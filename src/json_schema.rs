@@ -191,8 +191,8 @@ fn of_type(schema: &Schema, base: &Base) -> Json {
             "description": "An instant in RFC 3339 with its time zone \
                             (`2025-07-10T09:30:00Z`), in the years 0001 to 9999 (UTC)."
         }),
-        // No document states a duration.
-        Base::Duration => json!({ "not": {} }),
+        // No document states a duration or a number of calendar months.
+        Base::Duration | Base::Months => json!({ "not": {} }),
         Base::Enum(id) => {
             let variants = schema.enums.get(*id).map_or(&[][..], |e| &e.variants);
             json!({ "enum": variants })

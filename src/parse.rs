@@ -22,7 +22,7 @@ struct Grammar;
 pub const MAX_POLICY_BYTES: usize = 1 << 20;
 /// Deepest bracket nesting accepted (`(`, `[`, `{`).
 pub const MAX_BRACKET_DEPTH: usize = 32;
-/// Most `if` and `list` words a file may use; each may nest without brackets.
+/// Most `if`, `list` and `the` words a file may use; each may nest without brackets.
 pub const MAX_NESTING_WORDS: usize = 128;
 /// Deepest expression tree accepted (long operator chains included).
 pub const MAX_EXPR_DEPTH: usize = 128;
@@ -129,13 +129,13 @@ fn prescan(file: &Source) -> Result<(), PolicyError> {
                     i += 1;
                 }
                 let word = text.get(start..i).unwrap_or("");
-                if (word == "if" && prev_word != "else") || word == "list" {
+                if (word == "if" && prev_word != "else") || word == "list" || word == "the" {
                     words += 1;
                     if words > MAX_NESTING_WORDS {
                         return Err(PolicyError::new(
                             file,
                             Span::new(start, i),
-                            "too many nested `if` or `list` forms",
+                            "too many nested `if`, `list` or `the` forms",
                             "one too many",
                         )
                         .with_help(format!(

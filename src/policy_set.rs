@@ -244,6 +244,10 @@ impl VersionDateError {
             VersionDateError::NotADate { path, text } => {
                 let what = match *path {
                     "claim.filed_at" => "an instant (RFC 3339, like 2025-07-10T09:30:00Z)",
+                    // A policy may declare either; an instant picks by its UTC date.
+                    "protection.purchased_at" | "order.placed_at" => {
+                        "a date (YYYY-MM-DD) or an instant (RFC 3339, like 2025-07-10T09:30:00Z)"
+                    }
                     _ => "a date (YYYY-MM-DD)",
                 };
                 let shown: String = text.chars().take(40).collect();
@@ -478,6 +482,7 @@ impl PolicySet {
             VersionDateError::NotADate { path, .. } => {
                 let label = match *path {
                     "claim.filed_at" => "not an instant",
+                    "protection.purchased_at" | "order.placed_at" => "not a date or an instant",
                     _ => "not a date",
                 };
                 fail(e.message(), Some(path), Some((path, label)))

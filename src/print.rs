@@ -11,8 +11,8 @@
 use rust_decimal::Decimal;
 
 use crate::ast::{
-    Alternative, BinOp, Expr, ExprKind, FieldDecl, HookDecl, PolicyFile, ScalarType, Table,
-    TimeUnit, TypeExpr, TypeKind,
+    AggKind, Alternative, BinOp, Expr, ExprKind, FieldDecl, HookDecl, PolicyFile, ScalarType,
+    Table, TypeExpr, TypeKind,
 };
 
 /// Loosest to tightest, as in the grammar. `if` is an atom that swallows everything after
@@ -274,7 +274,10 @@ fn precedence(e: &Expr) -> u8 {
         ExprKind::Neg(_) => NEG,
         ExprKind::Number(n, _) if n.is_sign_negative() => NEG,
         ExprKind::Otherwise(..) | ExprKind::IsPresent(..) => POSTFIX,
-        ExprKind::If(..) => IF,
+        ExprKind::If(..)
+        | ExprKind::Aggregate {
+            kind: AggKind::The, ..
+        } => IF,
         _ => ATOM,
     }
 }
@@ -310,14 +313,7 @@ fn write(out: &mut String, e: &Expr, min: u8) {
         ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         ExprKind::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),
         ExprKind::Duration(n, unit) => {
-            let one = *n == Decimal::ONE;
-            let unit = match (unit, one) {
-                (TimeUnit::Days, true) => "day",
-                (TimeUnit::Days, false) => "days",
-                (TimeUnit::Hours, true) => "hour",
-                (TimeUnit::Hours, false) => "hours",
-            };
-            out.push_str(&format!("{} {unit}", n.normalize()));
+            out.push_str(&format!("{} {}", n.normalize(), unit.word(*n)));
         }
         ExprKind::Path(p) => out.push_str(&p.dotted()),
         ExprKind::List(items) => list(out, items.iter().map(expr).collect()),
@@ -384,6 +380,27 @@ fn write(out: &mut String, e: &Expr, min: u8) {
             let args: Vec<String> = args.iter().map(expr).collect();
             out.push_str(&args.join(", "));
             out.push(')');
+        }
+        ExprKind::Access(inner, fields) => {
+            out.push('(');
+            write(out, inner, IF);
+            out.push(')');
+            for f in fields {
+                out.push('.');
+                out.push_str(&f.name);
+            }
+        }
+        ExprKind::Aggregate {
+            kind: AggKind::The,
+            var,
+            list,
+            filter,
+            ..
+        } => {
+            out.push_str(&format!("the {} in {} where ", var.name, list.dotted()));
+            if let Some(f) = filter {
+                write(out, f, IF);
+            }
         }
         ExprKind::Aggregate {
             kind,

@@ -19,6 +19,8 @@ pub enum Base {
     Date,
     DateTime,
     Duration,
+    /// Calendar months (`12 months`, `1 year`): no fixed length in days.
+    Months,
     Enum(EnumId),
     Record(RecordId),
     List(Box<Base>),
@@ -63,6 +65,7 @@ impl Base {
             Base::Date => "date".into(),
             Base::DateTime => "datetime".into(),
             Base::Duration => "duration".into(),
+            Base::Months => "calendar months".into(),
             Base::Enum(id) => schema
                 .enums
                 .get(*id)

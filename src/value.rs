@@ -28,6 +28,8 @@ pub enum Value {
     DateTime(DateTime<Utc>),
     /// A span of time in seconds.
     Duration(i64),
+    /// A number of calendar months (a year is twelve).
+    Months(i64),
     Record(Box<[Value]>),
     List(Box<[Value]>),
 }
@@ -66,6 +68,10 @@ pub fn display(v: &Value, base: &Base, schema: &Schema) -> String {
         (Value::Date(d), _) => format_date(*d),
         (Value::DateTime(t), _) => format_instant(*t),
         (Value::Duration(s), _) => duration(*s),
+        (Value::Months(n), _) => match n {
+            1 | -1 => format!("{n} month"),
+            _ => format!("{n} months"),
+        },
         (Value::Absent | Value::Record(_) | Value::List(_), _) => String::new(),
     }
 }

@@ -71,6 +71,8 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Date(d) => d.to_string(),
         ExprKind::Duration(n, TimeUnit::Days) => format!("{n}days"),
         ExprKind::Duration(n, TimeUnit::Hours) => format!("{n}hours"),
+        ExprKind::Duration(n, TimeUnit::Months) => format!("{n}months"),
+        ExprKind::Duration(n, TimeUnit::Years) => format!("{n}years"),
         ExprKind::Path(p) => p.dotted(),
         ExprKind::List(items) => {
             let parts: Vec<String> = items.iter().map(sexp).collect();
@@ -92,6 +94,10 @@ fn sexp(e: &Expr) -> String {
         ExprKind::Call(name, args) => {
             let parts: Vec<String> = args.iter().map(sexp).collect();
             format!("({} {})", name.name, parts.join(" "))
+        }
+        ExprKind::Access(a, fields) => {
+            let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+            format!("(. {} {})", sexp(a), names.join("."))
         }
         ExprKind::Aggregate {
             kind,
@@ -117,6 +123,28 @@ fn shape(expr: &str) -> String {
 }
 
 // ---- precedence ------------------------------------------------------------
+
+#[test]
+fn the_runs_to_the_end_and_fields_follow_brackets() {
+    assert_eq!(
+        shape("(the i in order.items where i.sku == \"A\").qty + 1 > 2"),
+        "(> (+ (. (the i order.items where (== i.sku \"A\")) qty) 1) 2)"
+    );
+    assert_eq!(
+        shape("the i in l where i.a and i.b"),
+        "(the i l where (and i.a i.b))"
+    );
+    assert_eq!(shape("((x).a).b == 1"), "(== (. (. x a) b) 1)");
+    // `the` is a word only where a selection starts: a fact may be named `the`.
+    assert_eq!(
+        shape("the.x == 1 and the == 2"),
+        "(and (== the.x 1) (== the 2))"
+    );
+    assert_eq!(
+        shape("min(i in l: i.a) otherwise 0 < max(a, b)"),
+        "(< (otherwise (min i l : i.a) 0) (max a b))"
+    );
+}
 
 #[test]
 fn and_binds_tighter_than_or_and_not_tighter_than_and() {

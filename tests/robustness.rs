@@ -128,7 +128,19 @@ fn deeply_nested_policies() {
     policy(
         "lists.proviso",
         lists,
-        "too many nested `if` or `list` forms",
+        "too many nested `if`, `list` or `the` forms",
+    );
+    let selections = nest(500, "(the i in l where ", "true", ").x == 1");
+    policy(
+        "selections.proviso",
+        format!("{HEADER}let x = {selections}\n"),
+        "brackets nest too deeply",
+    );
+    let selections = format!("{HEADER}let x = {}true\n", "the i in l where ".repeat(500));
+    policy(
+        "the.proviso",
+        selections,
+        "too many nested `if`, `list` or `the` forms",
     );
 }
 

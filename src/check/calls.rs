@@ -1,4 +1,5 @@
-//! Calls and aggregates: builtins, tables and hooks by signature; sum, count, any and all over lists.
+//! Calls and aggregates: builtins, tables and hooks by signature; sum, count, min, max, any
+//! and all over lists, and `the` element of a list that matches.
 
 use super::expr::{assignable, is_num, presence, Scope, Typed};
 use super::names::suggest;
@@ -51,22 +52,41 @@ impl<'a> Checker<'a> {
             self.present_or_err(&t, a)?;
             typed.push(t);
         }
+        let one = matches!(
+            f,
+            Builtin::Round
+                | Builtin::Abs
+                | Builtin::DateOf
+                | Builtin::Lower
+                | Builtin::Upper
+                | Builtin::Trim
+        );
         let arity_ok = match f {
             Builtin::Min | Builtin::Max => typed.len() >= 2,
-            Builtin::Round | Builtin::Abs | Builtin::DateOf => typed.len() == 1,
-            Builtin::DaysBetween | Builtin::AddBusinessDays => typed.len() == 2,
+            _ if one => typed.len() == 1,
+            _ => typed.len() == 2,
         };
         if !arity_ok {
             let want = match f {
                 Builtin::Min | Builtin::Max => "two or more arguments",
-                Builtin::Round | Builtin::Abs | Builtin::DateOf => "one argument",
+                _ if one => "one argument",
                 _ => "two arguments",
+            };
+            let help = match f {
+                Builtin::Lower | Builtin::Upper | Builtin::Trim => {
+                    Some(format!("write `{}(order.note)`", name.name))
+                }
+                Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => Some(format!(
+                    "write `{}(text, part)`, such as `{}(order.note, \"gift\")`",
+                    name.name, name.name
+                )),
+                _ => None,
             };
             self.error(
                 e.span,
                 format!("`{}` takes {want}", name.name),
                 format!("{} given", typed.len()),
-                None,
+                help,
             );
             return None;
         }
@@ -90,6 +110,11 @@ impl<'a> Checker<'a> {
             (Builtin::DateOf, [Base::DateTime]) => Some(Base::Date),
             (Builtin::DaysBetween, [Base::Date, Base::Date]) => Some(Base::Integer),
             (Builtin::AddBusinessDays, [Base::Date, Base::Integer]) => Some(Base::Date),
+            (Builtin::Lower | Builtin::Upper | Builtin::Trim, [Base::Str]) => Some(Base::Str),
+            (
+                Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith,
+                [Base::Str, Base::Str],
+            ) => Some(Base::Bool),
             _ => None,
         };
         let Some(base) = result else {
@@ -99,10 +124,28 @@ impl<'a> Checker<'a> {
                 Builtin::DateOf => "(datetime)",
                 Builtin::DaysBetween => "(date, date)",
                 Builtin::AddBusinessDays => "(date, integer)",
+                Builtin::Lower | Builtin::Upper | Builtin::Trim => "(string)",
+                Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => "(string, string)",
             };
             let got: Vec<String> = typed.iter().map(|t| self.shown(&t.ty)).collect();
+            let strings = matches!(
+                f,
+                Builtin::Lower
+                    | Builtin::Upper
+                    | Builtin::Trim
+                    | Builtin::Contains
+                    | Builtin::StartsWith
+                    | Builtin::EndsWith
+            );
             let help = if bases.contains(&&Base::DateTime) && f != Builtin::DateOf {
                 Some("take the date of a datetime with `date(...)`".to_string())
+            } else if strings && bases.iter().any(|b| matches!(b, Base::Enum(_))) {
+                Some(
+                    "a value of an enumeration is not text: compare it with `==` or `in`"
+                        .to_string(),
+                )
+            } else if strings {
+                Some("these functions read text: pass `string` facts or quoted strings".to_string())
             } else {
                 None
             };
@@ -181,11 +224,15 @@ impl<'a> Checker<'a> {
         let tl = self.resolve(list, sc)?;
         let Base::List(elem) = &tl.ty.base else {
             let shown = self.shown(&tl.ty);
+            let help = (kind == AggKind::The).then(|| {
+                "`the` picks from a list, such as `the i in order.items where i.sku == \"A\"`"
+                    .to_string()
+            });
             self.error(
                 list.span,
                 format!("`{}` is {shown}, not a list", list.dotted()),
                 "not a list",
-                None,
+                help,
             );
             return None;
         };
@@ -195,6 +242,14 @@ impl<'a> Checker<'a> {
         let result = self.aggregate_body(kind, filter, body, e, sc);
         sc.vars.truncate(slot);
         let (filter, body, base) = result?;
+        // `the` is the element itself.
+        let base = if kind == AggKind::The {
+            (**elem).clone()
+        } else {
+            base
+        };
+        // `min` and `max` of no element have no value.
+        let optional = matches!(kind, AggKind::Min | AggKind::Max);
         Some(Typed {
             ex: Ex::Aggregate {
                 kind,
@@ -204,7 +259,7 @@ impl<'a> Checker<'a> {
                 body,
                 span: e.span,
             },
-            ty: Type::new(base),
+            ty: Type::new(base).optional(optional),
             lit: false,
         })
     }
@@ -231,6 +286,8 @@ impl<'a> Checker<'a> {
         let name = kind.as_str();
         let out = match (kind, tb) {
             (AggKind::Count, None) => (None, Base::Integer),
+            // The element's type is set by the caller.
+            (AggKind::The, _) => (None, Base::Bool),
             (AggKind::Count, Some((_, b))) => {
                 self.error(
                     b.span,
@@ -259,6 +316,27 @@ impl<'a> Checker<'a> {
                         format!("`sum` adds numbers or money, but this is {shown}"),
                         "not a number",
                         None,
+                    );
+                    return None;
+                }
+                (Some(Box::new(t.ex)), t.ty.base)
+            }
+            (AggKind::Min | AggKind::Max, Some((t, b))) => {
+                let t = t?;
+                self.present_or_err(&t, b)?;
+                let orderable = is_num(&t.ty.base)
+                    || matches!(t.ty.base, Base::Date | Base::DateTime | Base::Duration);
+                if !orderable {
+                    let shown = self.shown(&t.ty);
+                    self.error(
+                        b.span,
+                        format!(
+                            "`{name}` picks among numbers, money, dates, datetimes or durations, but this is {shown}"
+                        ),
+                        "not ordered",
+                        Some(format!(
+                            "write a value that orders after `:`, such as `{name}(i in order.items: i.unit_price)`"
+                        )),
                     );
                     return None;
                 }

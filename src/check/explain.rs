@@ -87,7 +87,10 @@ impl Checker<'_> {
                     go(x, bound);
                 }
             }
-            ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a, _) => go(a, bound),
+            ExprKind::Not(a)
+            | ExprKind::Neg(a)
+            | ExprKind::IsPresent(a, _)
+            | ExprKind::Access(a, _) => go(a, bound),
             ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) => {
                 go(a, bound);
                 go(b, bound);

@@ -2,7 +2,7 @@
 
 use super::names::{key, suggest};
 use super::{Checker, Slot};
-use crate::ast::{self, ExprKind, TimeUnit};
+use crate::ast::{self, AggKind, ExprKind, TimeUnit};
 use crate::ir::Ex;
 use crate::span::Span;
 use crate::types::{Base, RecordId, Shown, Type};
@@ -128,6 +128,9 @@ impl<'a> Checker<'a> {
         if !t.ty.optional {
             return Some(());
         }
+        if self.absent_aggregate(e) {
+            return None;
+        }
         let text = self.snippet(e.span);
         self.error(
             e.span,
@@ -138,6 +141,34 @@ impl<'a> Checker<'a> {
             )),
         );
         None
+    }
+
+    /// Reports a `min` or `max` aggregate (which has no value when no element is left) used
+    /// where a value is required; false for any other expression.
+    pub(super) fn absent_aggregate(&mut self, e: &ast::Expr) -> bool {
+        let ExprKind::Aggregate {
+            kind: kind @ (AggKind::Min | AggKind::Max),
+            list,
+            filter,
+            ..
+        } = &e.kind
+        else {
+            return false;
+        };
+        let when = match filter {
+            Some(_) => format!("`{}` is empty or `where` keeps no element", list.dotted()),
+            None => format!("`{}` is empty", list.dotted()),
+        };
+        let text = self.snippet(e.span);
+        self.error(
+            e.span,
+            format!("`{}` has no value when {when}", kind.as_str()),
+            "may be absent",
+            Some(format!(
+                "say what it is then: `{text} otherwise VALUE`, or name it with `let` and check `NAME is present` first"
+            )),
+        );
+        true
     }
 
     pub(super) fn expr(&mut self, e: &ast::Expr, sc: &mut Scope) -> Option<Typed> {
@@ -171,10 +202,34 @@ impl<'a> Checker<'a> {
                 ty: Type::new(Base::Date),
                 lit: false,
             }),
+            ExprKind::Duration(n, unit) if unit.is_calendar() => {
+                let per = if *unit == TimeUnit::Years { 12 } else { 1 };
+                // Within the years a date can be written in, whatever it moves.
+                let months = i64::try_from(n.trunc().mantissa())
+                    .ok()
+                    .and_then(|n| n.checked_mul(per))
+                    .filter(|m| m.abs() <= 12 * 9_999);
+                match months {
+                    Some(m) => Some(Typed {
+                        ex: Ex::Const(Value::Months(m)),
+                        ty: Type::new(Base::Months),
+                        lit: false,
+                    }),
+                    None => {
+                        self.error(
+                            e.span,
+                            "calendar period is too long",
+                            "here",
+                            Some("at most 9999 years".into()),
+                        );
+                        None
+                    }
+                }
+            }
             ExprKind::Duration(n, unit) => {
                 let per = match unit {
-                    TimeUnit::Days => SECONDS_PER_DAY,
                     TimeUnit::Hours => 3_600,
+                    _ => SECONDS_PER_DAY,
                 };
                 let secs = i64::try_from(n.trunc().mantissa())
                     .ok()
@@ -213,7 +268,7 @@ impl<'a> Checker<'a> {
             ExprKind::Neg(inner) => {
                 let t = self.expr(inner, sc)?;
                 self.present_or_err(&t, inner)?;
-                if !is_num(&t.ty.base) && t.ty.base != Base::Duration {
+                if !is_num(&t.ty.base) && !matches!(t.ty.base, Base::Duration | Base::Months) {
                     let shown = self.shown(&t.ty);
                     self.error(
                         inner.span,
@@ -308,6 +363,21 @@ impl<'a> Checker<'a> {
                 })
             }
             ExprKind::Call(name, args) => self.call(name, args, e, sc),
+            ExprKind::Access(inner, fields) => {
+                let t = self.expr(inner, sc)?;
+                // Messages name the fields after the bracketed expression, as written.
+                let head = ast::Ident {
+                    name: self.snippet(inner.span),
+                    span: inner.span,
+                };
+                let path = ast::Path {
+                    segments: std::iter::once(head)
+                        .chain(fields.iter().cloned())
+                        .collect(),
+                    span: e.span,
+                };
+                self.walk(t.ex, t.ty, fields, &path, sc)
+            }
             ExprKind::Aggregate {
                 kind,
                 var,

@@ -90,7 +90,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Follows `.field` segments through records.
-    fn walk(
+    pub(super) fn walk(
         &mut self,
         mut ex: Ex,
         mut ty: Type,
@@ -162,15 +162,8 @@ impl<'a> Checker<'a> {
             ex = match ex {
                 Ex::Fact(p) => Ex::Fact(p.iter().copied().chain([idx]).collect()),
                 Ex::Var(s, p) => Ex::Var(s, p.iter().copied().chain([idx]).collect()),
-                _ => {
-                    self.error(
-                        seg.span,
-                        format!("`{so_far}` has no fields"),
-                        "no such field",
-                        None,
-                    );
-                    return None;
-                }
+                Ex::Field(of, p) => Ex::Field(of, p.iter().copied().chain([idx]).collect()),
+                other => Ex::Field(Box::new(other), Box::new([idx])),
             };
         }
         narrow(&ex, &mut ty, sc);

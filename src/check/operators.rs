@@ -40,6 +40,11 @@ impl<'a> Checker<'a> {
             BinOp::In | BinOp::NotIn => {
                 let tl = self.expr(l, sc)?;
                 self.present_or_err(&tl, l)?;
+                if let ExprKind::Path(p) = &r.kind {
+                    if !self.is_list_const(p) {
+                        return self.member(tl, l, p, op == BinOp::In, sc);
+                    }
+                }
                 let items = self.list_items(r)?;
                 let mut out = Vec::new();
                 for item in items {
@@ -91,6 +96,88 @@ impl<'a> Checker<'a> {
                 })
             }
         }
+    }
+
+    /// Whether `p` names a constant (whose items `in` reads as written).
+    fn is_list_const(&self, p: &ast::Path) -> bool {
+        match p.segments.as_slice() {
+            [one] => self.const_index.contains_key(one.name.as_str()),
+            _ => false,
+        }
+    }
+
+    /// `x in L` where `L` is a list of values the document holds (a list fact, or a field
+    /// of a list variable): whether one of them equals `x`. An absent list holds nothing.
+    fn member(
+        &mut self,
+        tl: Typed,
+        l: &ast::Expr,
+        p: &ast::Path,
+        positive: bool,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
+        let tr = self.resolve(p, sc)?;
+        let list = p.dotted();
+        let keyword = if positive { "in" } else { "not in" };
+        let Base::List(elem) = &tr.ty.base else {
+            let shown = self.shown(&tr.ty);
+            self.error(
+                p.span,
+                format!("`{list}` is {shown}, not a list"),
+                "expected a list",
+                Some(format!(
+                    "`{keyword}` takes a list: write `{keyword} [\"a\", \"b\"]`, name a `const` list or a list fact"
+                )),
+            );
+            return None;
+        };
+        let elem = (**elem).clone();
+        if matches!(elem, Base::Record(_) | Base::List(_)) {
+            let shown = match elem {
+                Base::Record(_) => "records",
+                _ => "lists",
+            };
+            self.error(
+                p.span,
+                format!("`{keyword}` tests a value against a list of values, but `{list}` holds {shown}"),
+                "not a list of values",
+                Some(format!(
+                    "test its elements with `any(x in {list}: ...)`"
+                )),
+            );
+            return None;
+        }
+        let fits = match (&tl.ty.base, &elem) {
+            (a, b) if a == b => true,
+            (Base::Str, Base::Enum(_)) => tl.lit,
+            (Base::Integer, Base::Decimal) | (Base::Decimal, Base::Integer) => true,
+            (Base::Integer | Base::Decimal, Base::Money) => tl.lit,
+            _ => false,
+        };
+        if !fits {
+            let (a, b) = (self.shown(&tl.ty), elem.describe(&self.schema));
+            let text = self.snippet(l.span);
+            self.error(
+                l.span.to(p.span),
+                format!("`{text}` is {a}, but `{list}` holds {b}"),
+                "mismatched membership",
+                Some(format!(
+                    "`{keyword}` compares a value with values of its own type: test {b} against `{list}`"
+                )),
+            );
+            return None;
+        }
+        let telem = Typed {
+            ex: Ex::Const(crate::value::Value::Absent),
+            ty: Type::new(elem),
+            lit: false,
+        };
+        let (x, _) = self.comparable(BinOp::Eq, tl, telem, l, l)?;
+        Some(Typed {
+            ex: Ex::Member(Box::new(x), Box::new(tr.ex), positive),
+            ty: Type::new(Base::Bool),
+            lit: false,
+        })
     }
 
     /// The items after `in`: a list literal, or a constant defined as one.
@@ -158,12 +245,19 @@ impl<'a> Checker<'a> {
             (x, y) if is_num(x) && is_num(y) => true,
             (Base::Date, Base::Date)
             | (Base::DateTime, Base::DateTime)
-            | (Base::Duration, Base::Duration) => true,
+            | (Base::Duration, Base::Duration)
+            | (Base::Months, Base::Months) => true,
             (Base::Bool, Base::Bool) | (Base::Str, Base::Str) => !ordered,
             (Base::Enum(a), Base::Enum(b)) => a == b && !ordered,
             _ => false,
         };
         if !ok {
+            if let Some((span, message, label, help)) =
+                units::calendar_compared(op, (&tl.ty.base, l), (&tr.ty.base, r))
+            {
+                self.error(span, message, label, Some(help));
+                return None;
+            }
             if let Some((span, message, label, help)) =
                 units::compared(op, (&tl.ty.base, l), (&tr.ty.base, r))
             {
@@ -252,10 +346,24 @@ impl<'a> Checker<'a> {
             (BinOp::Sub, Date, Date) | (BinOp::Sub, DateTime, DateTime) => Some(Duration),
             (BinOp::Add | BinOp::Sub, Duration, Duration) => Some(Duration),
             (BinOp::Mul, Duration, Integer) | (BinOp::Mul, Integer, Duration) => Some(Duration),
+            (BinOp::Add, Date, Months)
+            | (BinOp::Add, Months, Date)
+            | (BinOp::Sub, Date, Months) => Some(Date),
+            (BinOp::Add, DateTime, Months)
+            | (BinOp::Add, Months, DateTime)
+            | (BinOp::Sub, DateTime, Months) => Some(DateTime),
+            (BinOp::Add | BinOp::Sub, Months, Months) => Some(Months),
+            (BinOp::Mul, Months, Integer) | (BinOp::Mul, Integer, Months) => Some(Months),
             _ => None,
         };
         if out.is_none() {
             if let ExprKind::Binary(_, l, r) = &e.kind {
+                if let Some((span, message, label, help)) =
+                    units::calendar_moved(op, (x, l), (y, r))
+                {
+                    self.error(span, message, label, Some(help));
+                    return None;
+                }
                 if let Some((span, message, label, help)) = units::moved(op, (x, l), (y, r)) {
                     self.error(span, message, label, Some(help));
                     return None;

@@ -192,6 +192,9 @@ impl<'a> Checker<'a> {
                 }
                 Clause::By(e) => {
                     let t = self.narrowed_expr(e, &present, true)?;
+                    if t.ty.optional && self.absent_aggregate(e) {
+                        return None;
+                    }
                     if t.ty.optional || !matches!(t.ty.base, Base::Date | Base::DateTime) {
                         let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
                         self.error(
@@ -206,6 +209,9 @@ impl<'a> Checker<'a> {
                 }
                 Clause::Shows(e) => {
                     let t = self.narrowed_expr(e, &present, false)?;
+                    if t.ty.optional && self.absent_aggregate(e) {
+                        return None;
+                    }
                     if t.ty.optional || matches!(t.ty.base, Base::Record(_) | Base::List(_)) {
                         let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
                         let help =
@@ -316,6 +322,9 @@ impl<'a> Checker<'a> {
 
     pub(super) fn money_expr(&mut self, e: &ast::Expr, present: &[String]) -> Option<Ex> {
         let t = self.narrowed_expr(e, present, false)?;
+        if t.ty.optional && self.absent_aggregate(e) {
+            return None;
+        }
         if t.ty.base != Base::Money || t.ty.optional {
             if t.lit && t.is_numeric_lit() {
                 return Some(t.ex);

@@ -70,6 +70,55 @@ pub(super) fn compared(
     ))
 }
 
+/// Calendar months compared with a duration of fixed length (`age <= 12 months`, where
+/// `age` is `filed_at - placed_at`): a month has no fixed number of days.
+pub(super) fn calendar_compared(
+    op: BinOp,
+    (lt, l): (&Base, &ast::Expr),
+    (rt, r): (&Base, &ast::Expr),
+) -> Option<Hint> {
+    let months = match (lt, rt) {
+        (Base::Months, Base::Duration) => l,
+        (Base::Duration, Base::Months) => r,
+        _ => return None,
+    };
+    Some((
+        l.span.to(r.span),
+        format!(
+            "`{}` is in calendar months, which have no fixed length, so it cannot be compared with a duration using `{}`",
+            print::expr(months),
+            op.symbol()
+        ),
+        "months and a duration".to_string(),
+        "compare dates instead, moving one by the months: `claim.filed_at <= order.placed_at + 12 months`"
+            .to_string(),
+    ))
+}
+
+/// Calendar months added to (or subtracted from) a duration of fixed length, or a date
+/// moved by a plain number written with `months`: no fixed length either way.
+pub(super) fn calendar_moved(
+    op: BinOp,
+    (lt, l): (&Base, &ast::Expr),
+    (rt, r): (&Base, &ast::Expr),
+) -> Option<Hint> {
+    let months = match (lt, rt) {
+        (Base::Months, Base::Duration) => l,
+        (Base::Duration, Base::Months) => r,
+        _ => return None,
+    };
+    Some((
+        l.span.to(r.span),
+        format!(
+            "`{}` is in calendar months, which have no fixed length, so `{}` cannot combine it with a duration",
+            print::expr(months),
+            op.symbol()
+        ),
+        "months and a duration".to_string(),
+        "move a date by each in turn: `order.placed_at + 12 months + 30 days`".to_string(),
+    ))
+}
+
 /// A date or instant moved by a plain number (`order.placed_at + 30`): the number needs a unit.
 pub(super) fn moved(
     op: BinOp,

@@ -221,6 +221,7 @@ pub(super) fn expected(base: &Base, schema: &Schema) -> String {
         Base::Date => "a date (YYYY-MM-DD)".into(),
         Base::DateTime => "an instant (RFC 3339, like 2025-07-10T09:30:00Z)".into(),
         Base::Duration => "a duration".into(),
+        Base::Months => "a number of calendar months".into(),
         Base::Enum(id) => schema.enums.get(*id).map_or("a name".into(), |e| {
             format!("one of {}", crate::diagnostic::listing(&e.variants))
         }),

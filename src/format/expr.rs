@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 
 use super::doc::{align, cat, group, nest, text, Doc};
 use super::items::Layout;
-use crate::ast::{BinOp, Expr, ExprKind, TimeUnit};
+use crate::ast::{AggKind, BinOp, Expr, ExprKind, TimeUnit};
 use crate::print::string;
 
 /// Operators that chain at one level: `a and b and c`, `a + b - c`.
@@ -82,6 +82,30 @@ impl Layout<'_> {
                 let list = self.fill_list(args, |a| a.span.start, |l, a| l.expr(a));
                 group(cat(vec![text(format!("{}(", name.name)), list, text(")")]))
             }
+            ExprKind::Access(inner, fields) => {
+                let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+                cat(vec![
+                    self.expr(inner),
+                    text(format!(".{}", names.join("."))),
+                ])
+            }
+            ExprKind::Aggregate {
+                kind: AggKind::The,
+                var,
+                list,
+                filter,
+                ..
+            } => {
+                let mut parts = vec![text(format!(
+                    "the {} in {} where ",
+                    var.name,
+                    list.dotted()
+                ))];
+                if let Some(f) = filter {
+                    parts.push(align(self.expr(f)));
+                }
+                group(cat(parts))
+            }
             ExprKind::Aggregate {
                 kind,
                 var,
@@ -157,14 +181,7 @@ impl Layout<'_> {
     }
 }
 
-/// `1 day`, `30 days`, `24 hours`.
+/// `1 day`, `30 days`, `24 hours`, `12 months`.
 fn duration(n: Decimal, unit: TimeUnit) -> String {
-    let one = n == Decimal::ONE;
-    let unit = match (unit, one) {
-        (TimeUnit::Days, true) => "day",
-        (TimeUnit::Days, false) => "days",
-        (TimeUnit::Hours, true) => "hour",
-        (TimeUnit::Hours, false) => "hours",
-    };
-    format!("{} {unit}", n.normalize())
+    format!("{} {}", n.normalize(), unit.word(n))
 }

@@ -326,7 +326,10 @@ pub(crate) fn walk<'e>(
                 walk(p, x, sc, f);
             }
         }
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a, _) => walk(p, a, sc, f),
+        ExprKind::Not(a)
+        | ExprKind::Neg(a)
+        | ExprKind::IsPresent(a, _)
+        | ExprKind::Access(a, _) => walk(p, a, sc, f),
         ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) => {
             walk(p, a, sc, f);
             walk(p, b, sc, f);

@@ -160,9 +160,20 @@ impl Builder<'_> {
                 let n = self.next(&mut it, raw)?;
                 let unit = match self.next(&mut it, raw)?.as_str() {
                     "day" | "days" => TimeUnit::Days,
+                    "month" | "months" => TimeUnit::Months,
+                    "year" | "years" => TimeUnit::Years,
                     _ => TimeUnit::Hours,
                 };
                 let value = self.number(&n)?;
+                if !value.fract().is_zero() && unit.is_calendar() {
+                    return Err(self
+                        .err(
+                            span(),
+                            "a calendar period is a whole number of months or years",
+                            "not whole",
+                        )
+                        .with_help("write months for part of a year"));
+                }
                 if !value.fract().is_zero() {
                     return Err(self
                         .err(
@@ -210,14 +221,34 @@ impl Builder<'_> {
             ),
             Rule::paren => {
                 // The brackets belong to the operand, so messages underline them too.
-                let (inner, depth) = self.expr_d(self.next(&mut pair.into_inner(), raw)?)?;
-                (
-                    Expr {
+                let mut it = pair.into_inner();
+                let first = self.next(&mut it, raw)?;
+                let inner_end = first.as_span().end();
+                let (inner, depth) = self.expr_d(first)?;
+                let fields: Vec<Ident> = it.map(|p| self.ident(p)).collect();
+                if fields.is_empty() {
+                    (
+                        Expr {
+                            kind: inner.kind,
+                            span: span(),
+                        },
+                        depth,
+                    )
+                } else {
+                    // `(expr).field`: the bracketed operand ends at its closing bracket.
+                    let close = self.closing_bracket(inner_end).unwrap_or(raw.end);
+                    let bracketed = Expr {
                         kind: inner.kind,
-                        span: span(),
-                    },
-                    depth,
-                )
+                        span: Span::new(start, close),
+                    };
+                    (
+                        Expr {
+                            kind: ExprKind::Access(Box::new(bracketed), fields),
+                            span: span(),
+                        },
+                        depth + 1,
+                    )
+                }
             }
             Rule::list_lit => {
                 let mut items = Vec::new();
@@ -275,12 +306,36 @@ impl Builder<'_> {
                     depth,
                 )
             }
+            Rule::selection => {
+                let mut it = pair.into_inner();
+                let _the = self.next(&mut it, raw)?;
+                let var = self.ident(self.next(&mut it, raw)?);
+                let _in = self.next(&mut it, raw)?;
+                let list = self.path(self.next(&mut it, raw)?);
+                let _where = self.next(&mut it, raw)?;
+                let (filter, d) = self.expr_d(self.next(&mut it, raw)?)?;
+                (
+                    Expr {
+                        kind: ExprKind::Aggregate {
+                            kind: AggKind::The,
+                            var,
+                            list,
+                            filter: Some(Box::new(filter)),
+                            body: None,
+                        },
+                        span: span(),
+                    },
+                    d + 1,
+                )
+            }
             Rule::aggregate => {
                 let mut it = pair.into_inner();
                 let kind = match self.next(&mut it, raw)?.as_str() {
                     "sum" => AggKind::Sum,
                     "count" => AggKind::Count,
                     "any" => AggKind::Any,
+                    "min" => AggKind::Min,
+                    "max" => AggKind::Max,
                     _ => AggKind::All,
                 };
                 let var = self.ident(self.next(&mut it, raw)?);
@@ -321,6 +376,22 @@ impl Builder<'_> {
             self.depth_ok(out.1, span())?;
         }
         Ok(out)
+    }
+
+    /// The end of the `)` that closes a bracketed expression ending at `from`: the first
+    /// after it, past white space and comments.
+    fn closing_bracket(&self, from: usize) -> Option<usize> {
+        let rest = self.file.text.get(from..)?;
+        let mut in_comment = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '\n' => in_comment = false,
+                '#' => in_comment = true,
+                ')' if !in_comment => return Some(from + i + 1),
+                _ => {}
+            }
+        }
+        None
     }
 
     /// Rejects a run of prefix operators (`not`, `-`) deeper than [`MAX_EXPR_DEPTH`] at its first.

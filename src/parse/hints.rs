@@ -416,7 +416,12 @@ fn candidates(s: &Spot) -> Vec<(&'static str, Kind)> {
     for r in s.expected {
         match r {
             Rule::rule_kind => out.extend(RULE_KINDS.iter().map(|k| (*k, Kind::Rule))),
-            Rule::time_unit => out.extend([("days", Kind::Unit), ("hours", Kind::Unit)]),
+            Rule::time_unit => out.extend([
+                ("days", Kind::Unit),
+                ("hours", Kind::Unit),
+                ("months", Kind::Unit),
+                ("years", Kind::Unit),
+            ]),
             Rule::kw_version => out.push(("version", Kind::Header)),
             Rule::kw_effective => out.push(("effective", Kind::Header)),
             Rule::kw_until => out.push(("until", Kind::Header)),

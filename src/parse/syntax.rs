@@ -100,8 +100,8 @@ fn group(which: Rule) -> Group {
             Group::Item
         }
         expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | postfix
-        | duration | number | bool_lit | date_lit | if_expr | aggregate | call | list_lit
-        | paren | neg => Group::Expression,
+        | duration | number | bool_lit | date_lit | if_expr | aggregate | selection | call
+        | list_lit | paren | neg => Group::Expression,
         _ => Group::Other,
     }
 }
@@ -122,7 +122,7 @@ fn describe(which: Rule) -> String {
         Rule::scalar_type | Rule::type_expr => "a type".into(),
         Rule::rule_kind => "a rule such as `coverage` or `exclusion`".into(),
         Rule::field_decl => "a field declaration (`name: type`)".into(),
-        Rule::time_unit => "`days` or `hours`".into(),
+        Rule::time_unit => "`days`, `hours`, `months` or `years`".into(),
         Rule::alternative | Rule::kind_alt | Rule::fact_alt => "an evidence kind".into(),
         Rule::band | Rule::band_first | Rule::band_middle | Rule::band_last => {
             "a table row (`up to N: ...`, `over N up to M: ...`, `over N: ...`)".into()
