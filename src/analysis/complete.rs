@@ -75,7 +75,7 @@ pub const ITEM_KEYWORDS: [&str; 6] = ["facts", "const", "let", "evidence from", 
 pub use crate::ast::CLAUSE_KEYWORDS;
 
 /// The words of expressions.
-pub const EXPRESSION_KEYWORDS: [&str; 13] = [
+pub const EXPRESSION_KEYWORDS: [&str; 14] = [
     "and",
     "or",
     "not",
@@ -87,6 +87,7 @@ pub const EXPRESSION_KEYWORDS: [&str; 13] = [
     "then",
     "else",
     "where",
+    "the",
     "true",
     "false",
 ];
