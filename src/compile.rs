@@ -135,10 +135,19 @@ pub fn compile(
         .iter()
         .zip(&values)
         .map(|(c, v)| {
-            (
-                format!("{{{}}}", c.name),
-                crate::value::display(v, &c.ty.base, &checked.schema),
-            )
+            // A literal is quoted as the author wrote it (`48 hours`, not `2 days`);
+            // a computed value as the decision shows values.
+            // (Its blanks as one space; one with a comment inside is shown as the value.)
+            let written = c
+                .written
+                .and_then(|s| file.text.get(s.start..s.end))
+                .filter(|w| !w.contains(['#', '\n', '\r']))
+                .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" "));
+            let shown = match written {
+                Some(w) => w,
+                None => crate::value::display(v, &c.ty.base, &checked.schema),
+            };
+            (format!("{{{}}}", c.name), shown)
         })
         .collect();
     let quote = |text: String| {

@@ -490,6 +490,20 @@ fn clause_text_cannot_quote_a_list_constant() {
     );
 }
 
+/// Clause text quotes a literal constant as the author wrote it (`48 hours`, not `2 days`;
+/// `5`, not `5.00`), and a computed one as decisions show values.
+#[test]
+fn clause_text_quotes_literals_as_written_and_computed_values_as_shown() {
+    let rules = "const wait = 48   hours\nconst fee = 5\nconst refund = -2.50\n\
+        const longer = 24 hours + 24 hours\nconst total = 2 * 5.5\n\
+        exclusion x doc \"after {wait} ({longer}); a fee of ${fee}, {refund}, {total}\" \
+        when claim.amount > 0\n";
+    let e = minimal::Engine::claim(rules);
+    let d = e.claim_decision("");
+    let texts: Vec<&str> = d.reasons.iter().map(|r| r.text.as_ref()).collect();
+    assert_eq!(texts, ["after 48 hours (2 days); a fee of $5, -2.50, 11"]);
+}
+
 /// The policies the hooks fuzz target loads (with the fuzzed script as their hook) still
 /// check, so that a change to the language cannot leave the fuzzing silently broken.
 #[test]

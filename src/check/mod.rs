@@ -74,6 +74,9 @@ pub struct Named {
     pub ex: Ex,
     pub ty: Type,
     pub span: Span,
+    /// The value's span when it is a number or duration literal (`48 hours`, `5`,
+    /// `-2.50`): clause text quotes it as written there.
+    pub written: Option<Span>,
 }
 
 /// The fact that states the currency of a document's amounts.
@@ -218,6 +221,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
                     ex: t.ex,
                     ty: t.ty,
                     span: d.span,
+                    written: literal(&d.value).then_some(d.value.span),
                 }),
                 _ => None,
             })
@@ -419,5 +423,17 @@ impl<'a> Checker<'a> {
                 });
             }
         }
+    }
+}
+
+/// Whether `e` is a number or duration literal, negated or not: a value quoted as written.
+fn literal(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Number(..) | ast::ExprKind::Duration(..) => true,
+        ast::ExprKind::Neg(inner) => matches!(
+            inner.kind,
+            ast::ExprKind::Number(..) | ast::ExprKind::Duration(..)
+        ),
+        _ => false,
     }
 }
