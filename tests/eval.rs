@@ -6,26 +6,7 @@
 
 mod minimal;
 
-use minimal::{claim, payout, summary, Engine, FACTS};
-
-/// Whether `expr` holds for the claim with `fields`.
-fn holds(expr: &str, fields: &str) -> bool {
-    let e = Engine::claim(&format!("exclusion x doc \"x\" when {expr}"));
-    let d = e.claim_decision(fields);
-    match summary(&d).2.as_slice() {
-        [only] if only == "x" => true,
-        [only] if only == "not_covered" => false,
-        other => panic!("unexpected reasons {other:?}"),
-    }
-}
-
-/// What `coverage c pays <expr>` pays for the claim with `fields`.
-fn pays(expr: &str, fields: &str) -> String {
-    let e = Engine::claim(&format!("coverage c doc \"c\" pays {expr}"));
-    let d = e.claim_decision(fields);
-    assert_eq!(d.decision.as_str(), "approved");
-    payout(&d)
-}
+use minimal::{claim, holds, payout, pays, summary, Engine, FACTS};
 
 /// The deadline `by <expr>` for the claim with `fields`.
 fn by(expr: &str, fields: &str) -> Option<String> {

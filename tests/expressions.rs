@@ -6,30 +6,11 @@
 
 mod minimal;
 
-use minimal::{claim, payout, policy, summary, Engine, FACTS};
+use minimal::{claim, holds, payout, pays, policy, summary, Engine, FACTS};
 use proviso::internals::span::Source;
 
 /// Rules start on this line of a policy over [`FACTS`].
 const RULES_LINE: usize = 30;
-
-/// Whether `expr` holds for the claim with `fields`.
-fn holds(expr: &str, fields: &str) -> bool {
-    let e = Engine::claim(&format!("exclusion x doc \"x\" when {expr}"));
-    let d = e.claim_decision(fields);
-    match summary(&d).2.as_slice() {
-        [only] if only == "x" => true,
-        [only] if only == "not_covered" => false,
-        other => panic!("unexpected reasons {other:?}"),
-    }
-}
-
-/// What `coverage c pays <expr>` pays for the claim with `fields`.
-fn pays(expr: &str, fields: &str) -> String {
-    let e = Engine::claim(&format!("coverage c doc \"c\" pays {expr}"));
-    let d = e.claim_decision(fields);
-    assert_eq!(d.decision.as_str(), "approved", "{d:?}");
-    payout(&d)
-}
 
 /// What `note n shows <expr>` shows for the claim with `fields`.
 fn shows(expr: &str, fields: &str) -> String {

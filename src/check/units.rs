@@ -74,33 +74,39 @@ pub(super) fn compared(
 /// `age` is `filed_at - placed_at`): a month has no fixed number of days.
 pub(super) fn calendar_compared(
     op: BinOp,
-    (lt, l): (&Base, &ast::Expr),
-    (rt, r): (&Base, &ast::Expr),
+    left: (&Base, &ast::Expr),
+    right: (&Base, &ast::Expr),
 ) -> Option<Hint> {
-    let months = match (lt, rt) {
-        (Base::Months, Base::Duration) => l,
-        (Base::Duration, Base::Months) => r,
-        _ => return None,
-    };
-    Some((
-        l.span.to(r.span),
-        format!(
-            "`{}` is in calendar months, which have no fixed length, so it cannot be compared with a duration using `{}`",
-            print::expr(months),
-            op.symbol()
-        ),
-        "months and a duration".to_string(),
-        "compare dates instead, moving one by the months: `claim.filed_at <= order.placed_at + 12 months`"
-            .to_string(),
-    ))
+    calendar_with_duration(
+        left,
+        right,
+        format!("it cannot be compared with a duration using `{}`", op.symbol()),
+        "compare dates instead, moving one by the months: `claim.filed_at <= order.placed_at + 12 months`",
+    )
 }
 
 /// Calendar months added to (or subtracted from) a duration of fixed length, or a date
 /// moved by a plain number written with `months`: no fixed length either way.
 pub(super) fn calendar_moved(
     op: BinOp,
+    left: (&Base, &ast::Expr),
+    right: (&Base, &ast::Expr),
+) -> Option<Hint> {
+    calendar_with_duration(
+        left,
+        right,
+        format!("`{}` cannot combine it with a duration", op.symbol()),
+        "move a date by each in turn: `order.placed_at + 12 months + 30 days`",
+    )
+}
+
+/// Calendar months on one side and a duration on the other: the months, said to have no
+/// fixed length, so that `what` (the operation) fails, with `help`.
+fn calendar_with_duration(
     (lt, l): (&Base, &ast::Expr),
     (rt, r): (&Base, &ast::Expr),
+    what: String,
+    help: &str,
 ) -> Option<Hint> {
     let months = match (lt, rt) {
         (Base::Months, Base::Duration) => l,
@@ -110,12 +116,11 @@ pub(super) fn calendar_moved(
     Some((
         l.span.to(r.span),
         format!(
-            "`{}` is in calendar months, which have no fixed length, so `{}` cannot combine it with a duration",
+            "`{}` is in calendar months, which have no fixed length, so {what}",
             print::expr(months),
-            op.symbol()
         ),
         "months and a duration".to_string(),
-        "move a date by each in turn: `order.placed_at + 12 months + 30 days`".to_string(),
+        help.to_string(),
     ))
 }
 

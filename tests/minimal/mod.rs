@@ -252,3 +252,22 @@ pub fn summary(d: &Decision) -> (String, String, Vec<String>) {
 pub fn payout(d: &Decision) -> String {
     summary(d).1
 }
+
+/// Whether `expr` holds for the claim with `fields`.
+pub fn holds(expr: &str, fields: &str) -> bool {
+    let e = Engine::claim(&format!("exclusion x doc \"x\" when {expr}"));
+    let d = e.claim_decision(fields);
+    match summary(&d).2.as_slice() {
+        [only] if only == "x" => true,
+        [only] if only == "not_covered" => false,
+        other => panic!("unexpected reasons {other:?}"),
+    }
+}
+
+/// What `coverage c pays <expr>` pays for the claim with `fields`.
+pub fn pays(expr: &str, fields: &str) -> String {
+    let e = Engine::claim(&format!("coverage c doc \"c\" pays {expr}"));
+    let d = e.claim_decision(fields);
+    assert_eq!(d.decision.as_str(), "approved");
+    payout(&d)
+}
