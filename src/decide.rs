@@ -35,8 +35,8 @@
 //!
 //! Every computed amount (a base amount and each adjustment) is rounded to the cent, half
 //! away from zero, as it is computed. Deadlines are computed last, with the outcome
-//! readable as `decision`; notes are reported whenever they apply; a denied decision names
-//! the first appeal rule that applies.
+//! readable as `decision`; notes, which may read it too, are reported whenever they apply;
+//! a denied decision names the first appeal rule that applies.
 //!
 //! A rule that cannot be computed for the document (division by zero, overflow, a hook
 //! failure, or an amount left below zero with no rule saying what then) never approves or

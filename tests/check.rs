@@ -320,9 +320,12 @@ fn unknown_names_get_suggestions() {
     );
 }
 
+/// `decision` is known only once the outcome is: deadlines and notes read it, a rule that
+/// decides cannot.
 #[test]
-fn decision_is_readable_by_deadlines_only() {
+fn decision_is_readable_by_deadlines_and_notes_only() {
     accepted("deadline d doc \"d\" when decision == \"approved\" by day");
+    accepted("note n doc \"n\" when decision != \"denied\" shows decision");
     let e = when_err("decision == \"approved\"");
     assert_eq!(located(&e), "21:26 unknown name `decision`");
 }

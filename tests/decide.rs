@@ -444,6 +444,36 @@ fn deadlines_read_every_outcome() {
     assert_eq!(d("flag: true"), None);
 }
 
+/// A note reads the outcome, as a deadline does: it is computed after it.
+#[test]
+fn notes_read_the_outcome() {
+    let e = Engine::claim(
+        "exclusion big doc \"big\" when claim.amount > 500\n\
+         coverage c doc \"c\" pays claim.amount\n\
+         note outcome doc \"outcome\" shows decision\n\
+         note appeal doc \"appeal\" when decision == \"denied\" shows \"within 30 days\"\n",
+    );
+    let notes = |fields: &str| -> Vec<(String, String)> {
+        let d = e.claim_decision(fields);
+        d.notes
+            .0
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone().unwrap_or_default()))
+            .collect()
+    };
+    assert_eq!(
+        notes("amount: 900"),
+        [
+            ("outcome".to_string(), "denied".to_string()),
+            ("appeal".to_string(), "within 30 days".to_string())
+        ]
+    );
+    assert_eq!(
+        notes("amount: 100"),
+        [("outcome".to_string(), "approved".to_string())]
+    );
+}
+
 /// A note shows a duration in the largest unit that divides it, singular or plural.
 #[test]
 fn notes_show_durations_in_whole_units() {

@@ -153,7 +153,8 @@ impl<'a> Checker<'a> {
             }
         })?;
         self.check_quotes(rule)?;
-        let deadline = rule.kind == RuleKind::Deadline;
+        // Deadlines and notes are computed after the outcome, so they may read `decision`.
+        let deadline = matches!(rule.kind, RuleKind::Deadline | RuleKind::Note);
         let mut when = None;
         let mut conjuncts = Vec::new();
         let mut condition_map = None;
@@ -208,7 +209,7 @@ impl<'a> Checker<'a> {
                     Action::By(t.ex)
                 }
                 Clause::Shows(e) => {
-                    let t = self.narrowed_expr(e, &present, false)?;
+                    let t = self.narrowed_expr(e, &present, true)?;
                     if t.ty.optional && self.absent_aggregate(e) {
                         return None;
                     }
