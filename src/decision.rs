@@ -244,9 +244,7 @@ fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
 
 /// `12.5` -> `12.50`, rounding half away from zero first.
 pub fn format_money(d: Decimal) -> String {
-    let mut r = crate::eval::round_money(d);
-    r.rescale(2);
-    r.to_string()
+    crate::write::Money::of(d).as_str().to_string()
 }
 
 /// An evidence requirement a claim did not meet.

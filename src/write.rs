@@ -291,39 +291,59 @@ pub fn string(out: &mut impl Write, s: &str) -> io::Result<()> {
 }
 
 /// An amount as the decision writes it: a string with exactly two decimals, rounded half
-/// away from zero (the text of [`crate::decision::format_money`]), without `fmt`.
+/// away from zero.
 fn money(out: &mut impl Write, d: Decimal) -> io::Result<()> {
-    let mut r = crate::eval::round_money(d);
-    r.rescale(2);
-    // Digits from the right: the mantissa is at most 96 bits (29 digits), plus the point.
-    let mut buf = [0u8; 40];
-    let mut at = buf.len();
-    let mut m = r.mantissa().unsigned_abs();
-    let mut put = |b: u8| {
-        at = at.saturating_sub(1);
-        if let Some(slot) = buf.get_mut(at) {
-            *slot = b;
-        }
-    };
-    // Two decimals, unless the amount is too large to have them (the scale then stays
-    // lower, as `Decimal::rescale` leaves it, and `to_string` writes it so too).
-    let scale = r.scale();
-    for digit in 0.. {
-        if digit == scale && digit > 0 {
-            put(b'.');
-        }
-        put(b'0' + (m % 10) as u8);
-        m /= 10;
-        if m == 0 && digit >= scale {
-            break;
-        }
-    }
     out.write_all(b"\"")?;
-    if r.is_sign_negative() {
-        out.write_all(b"-")?;
-    }
-    out.write_all(buf.get(at..).unwrap_or_default())?;
+    out.write_all(Money::of(d).as_str().as_bytes())?;
     out.write_all(b"\"")
+}
+
+/// The text of an amount (`12.5` -> `12.50`, `-0.005` -> `-0.01`), rounded half away from
+/// zero to the cent, built on the stack without `fmt`: the one implementation behind
+/// [`crate::decision::format_money`] and the decision's JSON.
+pub struct Money {
+    /// Sign, digits and point, right-aligned: the mantissa is at most 96 bits (29 digits).
+    buf: [u8; 40],
+    at: usize,
+}
+
+impl Money {
+    /// Rounds `d` to the cent and writes its digits.
+    pub fn of(d: Decimal) -> Money {
+        let mut r = crate::exact::round_money(d);
+        r.rescale(2);
+        let mut buf = [0u8; 40];
+        let mut at = buf.len();
+        let mut m = r.mantissa().unsigned_abs();
+        let mut put = |b: u8| {
+            at = at.saturating_sub(1);
+            if let Some(slot) = buf.get_mut(at) {
+                *slot = b;
+            }
+        };
+        // Two decimals, unless the amount is too large to have them (the scale then stays
+        // lower, as `Decimal::rescale` leaves it).
+        let scale = r.scale();
+        for digit in 0.. {
+            if digit == scale && digit > 0 {
+                put(b'.');
+            }
+            put(b'0' + (m % 10) as u8);
+            m /= 10;
+            if m == 0 && digit >= scale {
+                break;
+            }
+        }
+        if r.is_sign_negative() {
+            put(b'-');
+        }
+        Money { buf, at }
+    }
+
+    /// The text: ASCII only.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.buf.get(self.at..).unwrap_or_default()).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -502,8 +522,9 @@ mod tests {
         });
     }
 
+    /// Against `Decimal`'s own text of the rounded amount, rescaled to two decimals.
     #[test]
-    fn amounts_are_written_as_format_money_writes_them() {
+    fn amounts_are_written_as_decimal_writes_them_rounded_to_the_cent() {
         let amounts = [
             "0",
             "-0",
@@ -527,7 +548,9 @@ mod tests {
             let d: Decimal = a.parse().unwrap();
             let mut out = Vec::new();
             money(&mut out, d).unwrap();
-            let expected = format!("\"{}\"", crate::decision::format_money(d));
+            let mut r = crate::exact::round_money(d);
+            r.rescale(2);
+            let expected = format!("\"{r}\"");
             assert_eq!(String::from_utf8(out).unwrap(), expected, "{a}");
         }
     }
