@@ -99,6 +99,80 @@ pub enum TypeKind {
     Enum(Vec<Ident>),
     Record(Vec<FieldDecl>),
     List(Box<TypeExpr>),
+    /// `decision { filed_at: datetime }`: an earlier decision of Proviso, as
+    /// `proviso eval --format json` writes it, with fields the caller stores beside it.
+    Decision {
+        /// The fields written in braces; `None` for `decision` alone.
+        extra: Option<Vec<FieldDecl>>,
+        /// The built-in fields ([`DECISION_FIELDS`]), then the extra fields: every field a
+        /// record of this type has, for code that walks a record's fields.
+        fields: Vec<FieldDecl>,
+    },
+}
+
+/// The fields every `decision` record has, read as `proviso eval --format json` writes them.
+pub const DECISION_FIELDS: [&str; 6] = [
+    "document", "decision", "payout", "refund", "policy", "reasons",
+];
+
+/// The built-in fields of a `decision` record, declared at `span` (the word `decision`):
+/// `document: optional string`, `decision: enum { approved, denied, incomplete, referred }`,
+/// `payout` and `refund: optional record { amount: money, currency: string }`,
+/// `policy: optional record { name: string, version: string }` and
+/// `reasons: list of record { rule: string, kind: string }`.
+pub fn decision_fields(span: Span) -> Vec<FieldDecl> {
+    let ident = |name: &str| Ident {
+        name: name.to_string(),
+        span,
+    };
+    let ty = |optional: bool, kind: TypeKind| TypeExpr {
+        optional,
+        kind,
+        span,
+    };
+    let field = |name: &str, ty: TypeExpr| FieldDecl {
+        name: ident(name),
+        ty,
+        default: None,
+        span,
+    };
+    let string = || ty(false, TypeKind::Scalar(ScalarType::String));
+    let amount = || {
+        TypeKind::Record(vec![
+            field("amount", ty(false, TypeKind::Scalar(ScalarType::Money))),
+            field("currency", string()),
+        ])
+    };
+    let outcomes = ["approved", "denied", "incomplete", "referred"];
+    vec![
+        field("document", ty(true, TypeKind::Scalar(ScalarType::String))),
+        field(
+            "decision",
+            ty(
+                false,
+                TypeKind::Enum(outcomes.iter().map(|o| ident(o)).collect()),
+            ),
+        ),
+        field("payout", ty(true, amount())),
+        field("refund", ty(true, amount())),
+        field(
+            "policy",
+            ty(
+                true,
+                TypeKind::Record(vec![field("name", string()), field("version", string())]),
+            ),
+        ),
+        field(
+            "reasons",
+            ty(
+                false,
+                TypeKind::List(Box::new(ty(
+                    false,
+                    TypeKind::Record(vec![field("rule", string()), field("kind", string())]),
+                ))),
+            ),
+        ),
+    ]
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

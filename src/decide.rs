@@ -9,7 +9,8 @@
 //! A document in another currency (or that states none) is `referred` before any rule is
 //! read, so that no computation ever mixes two currencies; so is a document with a money
 //! fact that holds a fraction of a cent (`1999.995`), which no whole-cent payout or refund
-//! could match (see [`crate::gate`]).
+//! could match, and a document that carries an earlier decision paid or refunded in
+//! another currency (see [`crate::gate`]).
 //!
 //! A claim:
 //! 1. Any exclusion whose condition holds denies it; every such exclusion is a reason.
@@ -134,7 +135,10 @@ fn decide_with<'a>(
     let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
     cx.trace = recorder;
     let (currency, referral) = gate::currency(prog, facts);
-    let mut found = match referral.or_else(|| gate::cents(prog, facts)) {
+    let referral = referral
+        .or_else(|| gate::earlier_currency(prog, facts))
+        .or_else(|| gate::cents(prog, facts));
+    let mut found = match referral {
         Some(reason) => Found::referred(reason),
         None => {
             let found = if cancellation {

@@ -304,6 +304,12 @@ fn flatten_facts(fields: &[FieldDecl], prefix: &str, out: &mut BTreeMap<String, 
                     flatten_facts(fields, &format!("{inner}."), out);
                     break;
                 }
+                // The built-in fields of a decision are the same in every version.
+                TypeKind::Decision { extra, .. } => {
+                    let fields = extra.as_deref().unwrap_or_default();
+                    flatten_facts(fields, &format!("{inner}."), out);
+                    break;
+                }
                 TypeKind::Scalar(_) | TypeKind::Enum(_) => break,
             }
         }

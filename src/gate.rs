@@ -1,5 +1,6 @@
 //! What is settled before any rule is read: that the document's amounts are in the policy's
-//! currency, and that each is a whole number of cents.
+//! currency (those of the earlier decisions it carries too), and that each is a whole
+//! number of cents.
 //!
 //! A document that fails either check fits its policy's facts, so it still gets a decision:
 //! it is `referred` to a person, with a reason naming the fact and where the policy declares
@@ -56,6 +57,116 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
         .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
         .unwrap_or_else(|| meta.currency.clone());
     (shown, Some(reason))
+}
+
+/// A referral reason when an earlier decision the document carries (a `decision` fact)
+/// paid or refunded in another currency than the policy's: its amounts cannot be added to
+/// this policy's, so a person settles the exchange. The reason names the first such
+/// currency by its path (`protection.earlier[2].payout.currency`, items counted from 0)
+/// and where the policy declares the decisions.
+pub fn earlier_currency(prog: &Program, facts: &Value) -> Option<Reason> {
+    let currency = &*prog.meta.currency;
+    let hit = foreign(&prog.schema, Schema::ROOT, facts, currency)?;
+    let text = format!(
+        "`{}` is `{}`: an earlier decision in another currency than {currency}, whose \
+         amounts this policy cannot add to its own, so a person settles the exchange.",
+        shown(&hit.path),
+        hit.code
+    );
+    Some(Reason {
+        rule: "currency".into(),
+        kind: "currency".into(),
+        text: text.into(),
+        source: prog.meta.file.location(hit.span?).into(),
+        failure: None,
+    })
+}
+
+/// An earlier decision's currency that is not the policy's, where it lies, and the span of
+/// the innermost field that holds the decision.
+struct Foreign<'s> {
+    code: Arc<str>,
+    /// Innermost first, as [`Hit::path`].
+    path: Vec<Segment<'s>>,
+    span: Option<Span>,
+}
+
+/// The first currency of a `payout` or `refund` of a decision under `record` that is not
+/// `currency`. Nothing is allocated until one is found.
+fn foreign<'s>(
+    schema: &'s Schema,
+    record: RecordId,
+    value: &Value,
+    currency: &str,
+) -> Option<Foreign<'s>> {
+    let (Some(rec), Value::Record(values)) = (schema.records.get(record), value) else {
+        return None;
+    };
+    rec.fields.iter().zip(values.iter()).find_map(|(field, v)| {
+        let mut hit = if rec.decision && (field.name == "payout" || field.name == "refund") {
+            paid_in(schema, &field.ty, v, currency)?
+        } else {
+            foreign_within(schema, &field.ty, v, currency)?
+        };
+        hit.path.push(Segment::Field(&field.name));
+        if !rec.decision {
+            hit.span = hit.span.or(Some(field.span));
+        }
+        Some(hit)
+    })
+}
+
+/// The currency of a decision's `payout` or `refund` (a record of `amount` and
+/// `currency`), when it is not `currency`.
+fn paid_in<'s>(
+    schema: &'s Schema,
+    ty: &Base,
+    value: &Value,
+    currency: &str,
+) -> Option<Foreign<'s>> {
+    let (Base::Record(id), Value::Record(values)) = (ty, value) else {
+        return None;
+    };
+    let i = schema.field_index(*id, "currency")?;
+    match values.get(i)? {
+        Value::Str(code) if &**code != currency => Some(Foreign {
+            code: code.clone(),
+            path: vec![Segment::Field("currency")],
+            span: None,
+        }),
+        _ => None,
+    }
+}
+
+/// Like [`foreign`], for a value of type `ty`.
+fn foreign_within<'s>(
+    schema: &'s Schema,
+    ty: &Base,
+    value: &Value,
+    currency: &str,
+) -> Option<Foreign<'s>> {
+    match (ty, value) {
+        (Base::Record(id), v) => foreign(schema, *id, v, currency),
+        (Base::List(inner), Value::List(items)) => items.iter().enumerate().find_map(|(i, v)| {
+            let mut hit = foreign_within(schema, inner, v, currency)?;
+            hit.path.push(Segment::Index(i));
+            Some(hit)
+        }),
+        _ => None,
+    }
+}
+
+/// A path gathered innermost first, written outermost first: `order.items[1].unit_price`.
+fn shown(path: &[Segment<'_>]) -> String {
+    path.iter()
+        .rev()
+        .enumerate()
+        .map(|(i, segment)| match segment {
+            Segment::Field(name) if i == 0 => (*name).to_string(),
+            Segment::Field(name) => format!(".{name}"),
+            Segment::Index(n) => format!("[{n}]"),
+        })
+        .collect()
 }
 
 /// A referral reason when some money fact of the document holds a fraction of a cent

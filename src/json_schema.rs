@@ -143,6 +143,17 @@ fn record(schema: &Schema, id: RecordId) -> Json {
         obj.insert("required".into(), Json::Array(required));
     }
     obj.insert("additionalProperties".into(), Json::Bool(true));
+    if schema.records.get(id).is_some_and(|r| r.decision) {
+        obj.insert(
+            "description".into(),
+            Json::from(
+                "An earlier decision, as a line of `proviso eval --format json` writes it, \
+                 with the fields the policy declares beside it. Its other keys (`deadlines`, \
+                 `missing_evidence`, `payout.breakdown`, ...) are accepted and skipped, also \
+                 by `proviso eval --strict`.",
+            ),
+        );
+    }
     Json::Object(obj)
 }
 

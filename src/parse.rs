@@ -424,6 +424,21 @@ impl<'s> Builder<'s> {
                     .collect::<R<Vec<_>>>()?;
                 TypeKind::Record(fields)
             }
+            Rule::decision_type => {
+                let braces = t.as_str().contains('{');
+                let mut inner = t.into_inner();
+                let kw = inner.next().ok_or_else(|| internal(self.file, tspan))?;
+                let extra = inner
+                    .filter(|p| p.as_rule() == Rule::field_decl)
+                    .map(|f| self.field(f))
+                    .collect::<R<Vec<_>>>()?;
+                let mut fields = crate::ast::decision_fields(span_of(&kw));
+                fields.extend(extra.iter().cloned());
+                TypeKind::Decision {
+                    extra: braces.then_some(extra),
+                    fields,
+                }
+            }
             Rule::list_type => {
                 let inner = t
                     .into_inner()

@@ -174,6 +174,26 @@ fn type_text(t: &TypeExpr, indent: Option<usize>) -> String {
             }
         },
         TypeKind::List(inner) => out.push_str(&format!("list of {}", type_text(inner, indent))),
+        TypeKind::Decision { extra: None, .. } => out.push_str("decision"),
+        TypeKind::Decision {
+            extra: Some(fields),
+            ..
+        } => match indent {
+            None => {
+                let inner: Vec<String> = fields.iter().map(|f| field_text(f, None)).collect();
+                out.push_str(&format!("decision {{ {} }}", inner.join("  ")));
+            }
+            Some(n) => {
+                out.push_str("decision {\n");
+                for f in fields {
+                    out.push_str(&" ".repeat(n + 2));
+                    out.push_str(&field_text(f, Some(n + 2)));
+                    out.push('\n');
+                }
+                out.push_str(&" ".repeat(n));
+                out.push('}');
+            }
+        },
         TypeKind::Scalar(_) | TypeKind::Enum(_) => out.push_str(&head_body(t, false)),
     }
     out
@@ -210,6 +230,7 @@ fn head_body(t: &TypeExpr, sorted: bool) -> String {
             format!("enum {{ {} }}", names.join(", "))
         }
         TypeKind::Record(_) => "record".to_string(),
+        TypeKind::Decision { .. } => "decision".to_string(),
         TypeKind::List(inner) => format!("list of {}", head(inner, sorted)),
     }
 }

@@ -19,6 +19,42 @@ pub struct RecordSchema {
     pub fields: Vec<FieldSchema>,
     /// Field name to index in `fields`, so that a lookup does not scan a large record.
     by_name: HashMap<String, usize>,
+    /// Keys a document may give beside the fields, skipped even when read strictly and
+    /// never taken for misspellings: the other keys of a decision ([`DECISION_KEYS`]).
+    pub skips: &'static [&'static str],
+    /// Whether this record is a `decision` (see `ast::TypeKind::Decision`).
+    pub decision: bool,
+}
+
+/// The keys of a decision (`docs/contract.md`) that a `decision` record does not read, by
+/// the built-in field they sit in (`""`: the decision itself); they are skipped.
+pub const DECISION_KEYS: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "missing_evidence",
+            "recommended_evidence",
+            "deadlines",
+            "priority",
+            "appeal",
+            "notes",
+            "not_met",
+            "explain",
+            "input",
+        ],
+    ),
+    ("payout", &["breakdown"]),
+    ("refund", &["breakdown"]),
+    ("policy", &["sha256", "in_force_on", "date_from"]),
+    ("reasons", &["text", "source", "failure"]),
+];
+
+/// The keys [`DECISION_KEYS`] lists for the built-in field `field` (`""`: the decision).
+pub fn decision_keys(field: &str) -> &'static [&'static str] {
+    DECISION_KEYS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map_or(&[], |(_, keys)| keys)
 }
 
 impl RecordSchema {
@@ -33,6 +69,8 @@ impl RecordSchema {
             name,
             fields,
             by_name,
+            skips: &[],
+            decision: false,
         }
     }
 }
@@ -92,6 +130,8 @@ impl Schema {
         let records = self.records.len() == other.records.len()
             && self.records.iter().zip(&other.records).all(|(a, b)| {
                 a.fields.len() == b.fields.len()
+                    && a.skips == b.skips
+                    && a.decision == b.decision
                     && a.fields.iter().zip(&b.fields).all(|(f, g)| {
                         f.name == g.name
                             && f.ty == g.ty

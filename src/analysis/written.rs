@@ -17,6 +17,14 @@ pub fn type_text(ty: &TypeExpr) -> String {
             )
         }
         TypeKind::List(inner) => format!("list of {}", type_text(inner)),
+        TypeKind::Decision { extra: None, .. } => "decision".to_string(),
+        TypeKind::Decision {
+            extra: Some(fields),
+            ..
+        } => format!(
+            "decision {{ {} }}",
+            names(fields.iter().map(|f| &f.name.name))
+        ),
     };
     format!("{optional}{kind}")
 }

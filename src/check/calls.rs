@@ -264,6 +264,57 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// Reports the value of a `sum`, `min` or `max` that reads a field through a record
+    /// absent from some elements (`c.payout.amount`, where an earlier decision's `payout`
+    /// may be absent), saying how to keep the elements that have it. `None` when reported.
+    fn optional_record_in(
+        &mut self,
+        t: &Typed,
+        b: &ast::Expr,
+        kind: AggKind,
+        sc: &Scope,
+    ) -> Option<()> {
+        let ast::ExprKind::Path(path) = &b.kind else {
+            return Some(());
+        };
+        if !t.ty.optional {
+            return Some(());
+        }
+        for len in 2..path.segments.len() {
+            let segments = path.segments.get(..len).unwrap_or_default().to_vec();
+            let prefix = ast::Path {
+                span: segments
+                    .iter()
+                    .map(|s| s.span)
+                    .reduce(|a, b| a.to(b))
+                    .unwrap_or(path.span),
+                segments,
+            };
+            let before = self.errors.len();
+            let found = self.resolve(&prefix, sc);
+            self.errors.truncate(before);
+            if !found.is_some_and(|p| p.ty.optional) {
+                continue;
+            }
+            let (record, text) = (prefix.dotted(), path.dotted());
+            let absent = match kind {
+                AggKind::Sum => "0",
+                _ => "VALUE",
+            };
+            self.error(
+                b.span,
+                format!("`{text}` may be absent: `{record}` is absent from some elements"),
+                "may be absent here",
+                Some(format!(
+                    "keep the elements that have it, `where {record} is present`, or say \
+                     what one without it counts as: `{text} otherwise {absent}`"
+                )),
+            );
+            return None;
+        }
+        Some(())
+    }
+
     #[allow(clippy::type_complexity)]
     pub(super) fn aggregate_body(
         &mut self,
@@ -308,6 +359,7 @@ impl<'a> Checker<'a> {
             }
             (AggKind::Sum, Some((t, b))) => {
                 let t = t?;
+                self.optional_record_in(&t, b, kind, sc)?;
                 self.present_or_err(&t, b)?;
                 if !is_num(&t.ty.base) {
                     let shown = self.shown(&t.ty);
@@ -323,6 +375,7 @@ impl<'a> Checker<'a> {
             }
             (AggKind::Min | AggKind::Max, Some((t, b))) => {
                 let t = t?;
+                self.optional_record_in(&t, b, kind, sc)?;
                 self.present_or_err(&t, b)?;
                 let orderable = is_num(&t.ty.base)
                     || matches!(t.ty.base, Base::Date | Base::DateTime | Base::Duration);

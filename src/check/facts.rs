@@ -6,10 +6,22 @@ use super::expr::{self};
 use super::{Checker, CurrencyFrom, EvidenceSource, Slot, DECISIONS};
 use crate::ast::{self, ScalarType, TypeKind};
 use crate::ir::Ex;
-use crate::schema::{EnumSchema, FieldSchema, RecordSchema, Schema};
+use crate::schema::{decision_keys, EnumSchema, FieldSchema, RecordSchema, Schema};
 use crate::span::Span;
 use crate::types::{Base, Type};
 use crate::value::Value;
+
+/// The keys of a decision that it gives only when they have something to say
+/// (`docs/contract.md`): an extra field of that name must be optional.
+const SOMETIMES: [&str; 7] = [
+    "recommended_evidence",
+    "priority",
+    "appeal",
+    "notes",
+    "not_met",
+    "explain",
+    "input",
+];
 
 impl<'a> Checker<'a> {
     pub(super) fn build_schema(&mut self) {
@@ -112,6 +124,9 @@ impl<'a> Checker<'a> {
                 self.schema.records[id] = RecordSchema::new(path.to_string(), fs);
                 Base::Record(id)
             }
+            TypeKind::Decision { extra, fields } => {
+                self.decision_type(extra.as_deref(), fields, path)
+            }
             TypeKind::List(inner) => {
                 if inner.optional {
                     self.error(
@@ -124,6 +139,95 @@ impl<'a> Checker<'a> {
                 Base::List(Box::new(self.type_of(inner, &format!("{path}[]"))))
             }
         }
+    }
+
+    /// A `decision` record: the built-in fields, then the extra ones (none may reuse a
+    /// built-in name); the other keys of a decision are skipped when read.
+    fn decision_type(
+        &mut self,
+        extra: Option<&[ast::FieldDecl]>,
+        fields: &[ast::FieldDecl],
+        path: &str,
+    ) -> Base {
+        let builtins = ast::DECISION_FIELDS.len();
+        let mut decls: Vec<ast::FieldDecl> = fields.get(..builtins).unwrap_or_default().to_vec();
+        for f in extra.unwrap_or_default() {
+            let name = f.name.name.as_str();
+            if ast::DECISION_FIELDS.contains(&name) {
+                self.error(
+                    f.name.span,
+                    format!("`{name}` is a built-in field of `decision`"),
+                    "built-in field",
+                    Some(format!(
+                        "a decision already has `{name}` (its fields: {}); read it as it is, \
+                         or give the extra field another name",
+                        ast::DECISION_FIELDS.join(", ")
+                    )),
+                );
+                continue;
+            }
+            if SOMETIMES.contains(&name) && !f.ty.optional && f.default.is_none() {
+                self.error(
+                    f.ty.span,
+                    format!("a decision has `{name}` only when it has something to say"),
+                    "required here",
+                    Some(format!(
+                        "declare it optional, so that a decision without it still reads: \
+                         `{name}: optional {}`",
+                        crate::print::type_head(&f.ty)
+                    )),
+                );
+            }
+            decls.push(f.clone());
+        }
+        let id = self.schema.records.len();
+        self.schema
+            .records
+            .push(RecordSchema::new(path.to_string(), Vec::new()));
+        let fs = self.fields(&decls, path);
+        let mut record = RecordSchema::new(path.to_string(), fs);
+        record.skips = decision_keys("");
+        record.decision = true;
+        // The built-in records skip the keys they do not read (`payout.breakdown`).
+        let mut inner = Vec::new();
+        for name in ["payout", "refund", "policy", "reasons"] {
+            let ty = record.fields.iter().find(|f| f.name == name).map(|f| &f.ty);
+            if let Some(Base::Record(r)) = ty.map(|t| match t {
+                Base::List(elem) => elem.as_ref(),
+                other => other,
+            }) {
+                inner.push((*r, decision_keys(name)));
+            }
+        }
+        self.schema.records[id] = record;
+        for (r, keys) in inner {
+            if let Some(rec) = self.schema.records.get_mut(r) {
+                rec.skips = keys;
+            }
+        }
+        Base::Record(id)
+    }
+
+    /// Reports `decision` written as the type of a hook or a table (`what`): decisions are
+    /// read from documents only.
+    pub(super) fn decision_outside_facts(&mut self, t: &ast::TypeExpr, what: &str) -> bool {
+        let mut t = t;
+        while let TypeKind::List(inner) = &t.kind {
+            t = inner;
+        }
+        if !matches!(t.kind, TypeKind::Decision { .. }) {
+            return false;
+        }
+        self.error(
+            t.span,
+            format!("`decision` is a type of facts, not of a {what}"),
+            "not a fact",
+            Some(format!(
+                "declare earlier decisions in `facts` (`earlier: list of decision`), and give \
+                 the {what} one of their fields, such as `c.payout.amount`"
+            )),
+        );
+        true
     }
 
     pub(super) fn default_value(&mut self, e: &ast::Expr, ty: &Base, span: Span) -> Option<Value> {

@@ -394,6 +394,10 @@ impl<'a> Checker<'a> {
             }
             let mut ok = true;
             let mut sig = |c: &mut Self, t: &ast::TypeExpr| -> Type {
+                if c.decision_outside_facts(t, "hook") {
+                    ok = false;
+                    return Type::new(Base::Bool);
+                }
                 let base = c.type_of(t, "hook");
                 if !matches!(
                     base,

@@ -142,8 +142,10 @@ impl<'a> Checker<'a> {
                     .get(record)
                     .map(|r| r.fields.iter().map(|f| f.name.as_str()).collect())
                     .unwrap_or_default();
+                let decision = self.schema.records.get(record).is_some_and(|r| r.decision);
                 let help = match suggest(&seg.name, &names) {
                     Some(s) => format!("did you mean `{so_far}.{s}`?"),
+                    None if decision => decision_help(&so_far, &seg.name, &names),
                     None => format!("`{so_far}` has: {}", crate::diagnostic::listing(&names)),
                 };
                 self.error(
@@ -261,6 +263,25 @@ impl<'a> Checker<'a> {
             ..t
         })
     }
+}
+
+/// What a decision has, for a field it does not: its built-in fields, the extra ones, and
+/// how to read another key of the decision.
+fn decision_help(so_far: &str, field: &str, names: &[&str]) -> String {
+    let builtin = crate::diagnostic::listing(&crate::ast::DECISION_FIELDS);
+    let extra: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !crate::ast::DECISION_FIELDS.contains(n))
+        .collect();
+    let extra = match extra.is_empty() {
+        true => String::new(),
+        false => format!(" and the declared {}", crate::diagnostic::listing(&extra)),
+    };
+    format!(
+        "`{so_far}` is a decision: it has the built-in fields {builtin}{extra}; to read \
+         another field stored with it, declare it: `decision {{ {field}: TYPE }}`"
+    )
 }
 
 /// A path known to be present here is not optional; neither is a required field of it.

@@ -193,6 +193,9 @@ impl<'a> Checker<'a> {
         decl: &ast::TypeExpr,
         rows: &Typed,
     ) -> Option<Type> {
+        if self.decision_outside_facts(decl, "table") {
+            return None;
+        }
         let scalar = matches!(decl.kind, ast::TypeKind::Scalar(_));
         if !scalar || decl.optional {
             self.error(

@@ -40,6 +40,8 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         let record = dc.schema.records.get(self.record);
         let (name, fields): (&str, &[FieldSchema]) =
             record.map_or(("", &[]), |r| (&r.name, &r.fields));
+        // The other keys of a decision, which a `decision` record skips.
+        let skips: &[&str] = record.map_or(&[], |r| r.skips);
         // One allocation: the record itself, filled in place.
         let mut values: Vec<Value> = vec![Value::Absent; fields.len()];
         let mut given = Given::new(fields.len());
@@ -51,7 +53,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 seg: Seg::Field(&key.name),
             };
             let Some(i) = fields.iter().position(|f| f.name == key.name) else {
-                if dc.strict && !engine_key(name, &key.name) {
+                if dc.strict && !engine_key(name, &key.name) && !skips.contains(&&*key.name) {
                     let help = strict_help(&key, fields, &given);
                     return Err(dc.unknown(&child, key.at, help));
                 }
@@ -76,7 +78,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
                 *slot = value;
             }
         }
-        self.misspelt(&m, name, fields, &given)?;
+        self.misspelt(&m, name, fields, skips, &given)?;
         dc.keys.borrow_mut().close(&m);
         for (field, slot) in fields.iter().zip(values.iter_mut()) {
             if !slot.is_absent() {
@@ -111,11 +113,12 @@ impl RecordSeed<'_, '_> {
         m: &Mapping,
         record: &str,
         fields: &[FieldSchema],
+        skips: &[&str],
         given: &Given,
     ) -> Result<(), E> {
         let keys = self.dc.keys.borrow();
         for (key, at) in keys.undeclared(self.dc.text, m) {
-            if engine_key(record, key) {
+            if engine_key(record, key) || skips.contains(&key) {
                 continue;
             }
             if let Some(field) = closest(key, fields, given) {

@@ -506,6 +506,13 @@ impl Layout<'_> {
                 parts.push(text("list of "));
                 parts.push(self.type_expr(inner));
             }
+            TypeKind::Decision { extra, .. } => {
+                parts.push(text("decision"));
+                if let Some(fields) = extra {
+                    parts.push(text(" "));
+                    parts.push(self.record_body(fields, t.span.end.saturating_sub(1)));
+                }
+            }
         }
         cat(parts)
     }
@@ -561,7 +568,8 @@ fn aligned_widths(fields: &[FieldDecl]) -> Vec<usize> {
 
 fn holds_record(t: &TypeExpr) -> bool {
     match &t.kind {
-        TypeKind::Record(_) => true,
+        TypeKind::Record(_) | TypeKind::Decision { extra: Some(_), .. } => true,
+        TypeKind::Decision { extra: None, .. } => false,
         TypeKind::List(inner) => holds_record(inner),
         TypeKind::Scalar(_) | TypeKind::Enum(_) => false,
     }

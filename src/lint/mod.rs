@@ -299,7 +299,7 @@ pub(crate) fn segments(path: &Path) -> Vec<String> {
 /// The fields of a record type, or of the records of a list type.
 pub(crate) fn fields(ty: &TypeExpr) -> Option<&[FieldDecl]> {
     match &ty.kind {
-        TypeKind::Record(fields) => Some(fields),
+        TypeKind::Record(fields) | TypeKind::Decision { fields, .. } => Some(fields),
         TypeKind::List(inner) => fields(inner),
         _ => None,
     }
