@@ -720,3 +720,17 @@ fn a_broken_decision_type_is_a_syntax_error_not_a_panic() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn the_plan_checks_without_warnings_and_its_built_in_fields_are_not_unused_facts() {
+    let run = support::proviso(&["check", "--deny-warnings", "tests/history"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (
+            0,
+            "ok  acme/product-plan 2025-01-01  tests/history/acme/product-plan/2025-01-01.proviso\n"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -186,6 +186,18 @@ fn collect(p: &Policy, e: &crate::ast::Expr, mut sc: Scope, out: &mut Reads) {
     });
 }
 
+/// The fields the author declares in a type: a decision's built-in fields are part of the
+/// type, not the author's to remove.
+fn declared(ty: &crate::ast::TypeExpr) -> Option<&[FieldDecl]> {
+    match &ty.kind {
+        crate::ast::TypeKind::Decision { fields, .. } => {
+            fields.get(crate::ast::DECISION_FIELDS.len()..)
+        }
+        crate::ast::TypeKind::List(inner) => declared(inner),
+        _ => super::fields(ty),
+    }
+}
+
 /// Warns for each unread fact among `decls` (top-level, or records inside a read fact).
 fn unread_facts(
     p: &Policy,
@@ -199,7 +211,7 @@ fn unread_facts(
         at.push(d.name.name.clone());
         let inner = super::fields(&d.ty);
         if read.contains(at.as_slice()) {
-            if let Some(inner) = inner {
+            if let Some(inner) = declared(&d.ty) {
                 unread_facts(p, inner, at, read, out);
             }
         } else if top || inner.is_some() {
