@@ -582,6 +582,28 @@ fn labels(items: &Value) -> Vec<String> {
 }
 
 #[test]
+fn completion_offers_the_fields_of_an_earlier_decision() {
+    let mut c = Client::start();
+    let text = SNIPPET.replace(
+        "  claim: record {",
+        "  history: list of decision { filed_at: datetime }\n  claim: record {",
+    );
+    c.open(SNIPPET_URI, &text);
+    // Through an aggregate's variable: the built-in fields, then the declared one.
+    let text = text.replace("  pays total", "  pays sum(c in history: c.");
+    c.change(SNIPPET_URI, 2, &text);
+    let items = c.result("textDocument/completion", at(SNIPPET_URI, 32, 28));
+    assert_eq!(
+        labels(&items),
+        ["document", "decision", "payout", "refund", "policy", "reasons", "filed_at"]
+    );
+    assert_eq!(
+        items[2],
+        json!({ "label": "payout", "kind": 5, "detail": "optional record { amount, currency }" })
+    );
+}
+
+#[test]
 fn completion_offers_fields_values_kinds_and_keywords() {
     let mut c = Client::start();
     c.open(SNIPPET_URI, SNIPPET);
