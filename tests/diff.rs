@@ -428,3 +428,34 @@ fn a_changed_hook_script_is_a_change() {
     );
     assert!(run.stdout.ends_with(&expected), "{}", run.stdout);
 }
+
+#[test]
+fn a_decision_fact_differs_by_its_extra_fields_only() {
+    let facts = |extra: &str| {
+        parse(&format!(
+            "policy \"t/t\"\nfacts {{\n  p: record {{\n    earlier: list of decision {extra}\n  }}\n}}\n"
+        ))
+    };
+    let d = diff(
+        &facts("{ filed_at: datetime }"),
+        &facts("{ filed_at: date }"),
+    );
+    let shown: Vec<(String, Option<String>, Option<String>)> = d
+        .facts
+        .iter()
+        .map(|c| (c.name.clone(), c.old.clone(), c.new.clone()))
+        .collect();
+    assert_eq!(
+        shown,
+        [(
+            "p.earlier[].filed_at".to_string(),
+            Some("datetime".to_string()),
+            Some("date".to_string())
+        )]
+    );
+    assert!(matches!(d.facts[0].change, ChangeKind::Changed));
+    let d = diff(&facts(""), &facts("{ filed_at: datetime }"));
+    let names: Vec<&str> = d.facts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["p.earlier[].filed_at"]);
+    assert_eq!(diff(&facts(""), &facts("")).changes(), 0);
+}
