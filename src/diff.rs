@@ -261,10 +261,7 @@ fn header(f: &PolicyFile) -> BTreeMap<String, Form> {
             h.effective.as_ref().map(|d| d.value.to_string()),
         ),
         ("until", h.until.as_ref().map(|d| d.value.to_string())),
-        (
-            "currency",
-            print::currency(h),
-        ),
+        ("currency", print::currency(h)),
         ("doc", h.doc.as_ref().map(|d| print::string(&d.value))),
     ];
     fields

@@ -466,7 +466,10 @@ fn number(n: Decimal, dotted: bool) -> String {
 /// The header's currencies after the word `currency`: `USD from order.currency`,
 /// `USD, EUR from order.currency`, or `from order.currency` (any currency).
 pub fn currency(h: &crate::ast::Header) -> Option<String> {
-    let from = h.currency_from.as_ref().map(|p| format!("from {}", p.dotted()));
+    let from = h
+        .currency_from
+        .as_ref()
+        .map(|p| format!("from {}", p.dotted()));
     if h.any_currency.is_some() {
         return from;
     }

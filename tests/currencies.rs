@@ -36,9 +36,8 @@ fn decide(text: &str, currency: Option<&str>, value: &str) -> Decision {
         panic!("{shown:?}\n{text}")
     });
     let currency = currency.map_or(String::new(), |c| format!("\n  currency: {c}"));
-    let doc = format!(
-        "policy: test/policy\norder:{currency}\n  value: {value}\nclaim:\n  type: late\n"
-    );
+    let doc =
+        format!("policy: test/policy\norder:{currency}\n  value: {value}\nclaim:\n  type: late\n");
     let at = chrono::NaiveDate::from_ymd_opt(2025, 6, 1);
     set.evaluate_at(&Document::yaml("doc.yaml", &doc), at)
         .unwrap_or_else(|e| panic!("not decided: {e}"))
@@ -82,9 +81,15 @@ const SEVERAL: &str = "an amount in a policy that pays in several currencies say
 fn a_two_currency_policy_pays_in_the_documents_currency() {
     let text = policy("currency USD, EUR from order.currency", DELAY);
     let usd = decide(&text, Some("USD"), "20.00");
-    assert_eq!(outcome(&usd), ("approved".into(), "25.00".into(), "USD".into()));
+    assert_eq!(
+        outcome(&usd),
+        ("approved".into(), "25.00".into(), "USD".into())
+    );
     let eur = decide(&text, Some("EUR"), "18.40");
-    assert_eq!(outcome(&eur), ("approved".into(), "23.40".into(), "EUR".into()));
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "23.40".into(), "EUR".into())
+    );
     // The clause text is the same for every document: the amounts as written.
     assert_eq!(
         &*eur.reasons[0].text,
@@ -101,9 +106,15 @@ fn each_currency_reads_its_own_amount() {
 coverage late_delivery doc \"Pays {delay_fee}.\" when claim.type == \"late\" pays delay_fee",
     );
     let usd = decide(&text, Some("USD"), "20");
-    assert_eq!(outcome(&usd), ("approved".into(), "5.00".into(), "USD".into()));
+    assert_eq!(
+        outcome(&usd),
+        ("approved".into(), "5.00".into(), "USD".into())
+    );
     let eur = decide(&text, Some("EUR"), "20");
-    assert_eq!(outcome(&eur), ("approved".into(), "4.50".into(), "EUR".into()));
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "4.50".into(), "EUR".into())
+    );
     assert_eq!(&*eur.reasons[0].text, "Pays USD 5, EUR 4.50.");
 }
 
@@ -111,7 +122,10 @@ coverage late_delivery doc \"Pays {delay_fee}.\" when claim.type == \"late\" pay
 fn a_document_in_a_currency_the_list_leaves_out_is_referred() {
     let text = policy("currency USD, EUR from order.currency", DELAY);
     let gbp = decide(&text, Some("GBP"), "20.00");
-    assert_eq!(outcome(&gbp), ("referred".into(), "0.00".into(), "GBP".into()));
+    assert_eq!(
+        outcome(&gbp),
+        ("referred".into(), "0.00".into(), "GBP".into())
+    );
     let r = &gbp.reasons[0];
     assert_eq!((&*r.rule, &*r.kind), ("currency", "currency"));
     assert_eq!(
@@ -119,9 +133,15 @@ fn a_document_in_a_currency_the_list_leaves_out_is_referred() {
         "This policy pays and refunds in USD or EUR; the document's amounts are in `GBP` \
          (`order.currency`), so a person settles the exchange."
     );
-    assert_eq!(&*r.source, format!("{FILE}:{}", at(&text, "order.currency")));
+    assert_eq!(
+        &*r.source,
+        format!("{FILE}:{}", at(&text, "order.currency"))
+    );
     let none = decide(&text, None, "20.00");
-    assert_eq!(outcome(&none), ("referred".into(), "0.00".into(), "USD".into()));
+    assert_eq!(
+        outcome(&none),
+        ("referred".into(), "0.00".into(), "USD".into())
+    );
     assert_eq!(
         &*none.reasons[0].text,
         "This policy pays and refunds in USD or EUR; the document does not state the \
@@ -137,7 +157,10 @@ fn three_listed_currencies_are_named_in_the_referral() {
 coverage late doc \"late\" when claim.type == \"late\" pays fee",
     );
     let cad = decide(&text, Some("CAD"), "1");
-    assert_eq!(outcome(&cad), ("approved".into(), "7.00".into(), "CAD".into()));
+    assert_eq!(
+        outcome(&cad),
+        ("approved".into(), "7.00".into(), "CAD".into())
+    );
     let jpy = decide(&text, Some("JPY"), "1");
     assert_eq!(
         &*jpy.reasons[0].text,
@@ -150,16 +173,25 @@ coverage late doc \"late\" when claim.type == \"late\" pays fee",
 fn any_currency_pays_in_the_documents_currency() {
     let text = policy("currency from order.currency", DELAY);
     let eur = decide(&text, Some("EUR"), "10");
-    assert_eq!(outcome(&eur), ("approved".into(), "15.00".into(), "EUR".into()));
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "15.00".into(), "EUR".into())
+    );
     let usd = decide(&text, Some("USD"), "10");
-    assert_eq!(outcome(&usd), ("approved".into(), "15.00".into(), "USD".into()));
+    assert_eq!(
+        outcome(&usd),
+        ("approved".into(), "15.00".into(), "USD".into())
+    );
 }
 
 #[test]
 fn any_currency_refers_a_document_whose_currency_the_constant_lacks() {
     let text = policy("currency from order.currency", DELAY);
     let gbp = decide(&text, Some("GBP"), "10");
-    assert_eq!(outcome(&gbp), ("referred".into(), "0.00".into(), "GBP".into()));
+    assert_eq!(
+        outcome(&gbp),
+        ("referred".into(), "0.00".into(), "GBP".into())
+    );
     let failed: Vec<_> = gbp.reasons.iter().filter(|r| r.failure.is_some()).collect();
     assert_eq!(failed.len(), 1, "{:?}", gbp.reasons);
     assert_eq!(&*failed[0].rule, "late_delivery");
@@ -178,7 +210,10 @@ fn any_currency_refers_a_document_whose_currency_the_constant_lacks() {
 fn any_currency_refers_a_document_without_a_currency_code() {
     let text = policy("currency from order.currency", DELAY);
     let lower = decide(&text, Some("eur"), "10");
-    assert_eq!(outcome(&lower), ("referred".into(), "0.00".into(), "XXX".into()));
+    assert_eq!(
+        outcome(&lower),
+        ("referred".into(), "0.00".into(), "XXX".into())
+    );
     assert_eq!(
         &*lower.reasons[0].text,
         "This policy pays and refunds in the currency the document states; `eur` \
@@ -186,7 +221,10 @@ fn any_currency_refers_a_document_without_a_currency_code() {
          establishes the currency."
     );
     let none = decide(&text, None, "10");
-    assert_eq!(outcome(&none), ("referred".into(), "0.00".into(), "XXX".into()));
+    assert_eq!(
+        outcome(&none),
+        ("referred".into(), "0.00".into(), "XXX".into())
+    );
     assert_eq!(
         &*none.reasons[0].text,
         "This policy pays and refunds in the currency the document states; the document \
@@ -204,10 +242,16 @@ const twice = fee * 2
 coverage late doc \"Pays {twice}.\" when claim.type == \"late\" pays twice",
     );
     let eur = decide(&text, Some("EUR"), "1");
-    assert_eq!(outcome(&eur), ("approved".into(), "8.00".into(), "EUR".into()));
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "8.00".into(), "EUR".into())
+    );
     assert_eq!(&*eur.reasons[0].text, "Pays fee * 2.");
     let usd = decide(&text, Some("USD"), "1");
-    assert_eq!(outcome(&usd), ("approved".into(), "10.00".into(), "USD".into()));
+    assert_eq!(
+        outcome(&usd),
+        ("approved".into(), "10.00".into(), "USD".into())
+    );
 }
 
 #[test]
@@ -220,7 +264,10 @@ coverage late doc \"late\" when claim.type == \"late\" and order.value > 0
 compensation floor doc \"never below nothing\" floor at 0",
     );
     let eur = decide(&text, Some("EUR"), "10");
-    assert_eq!(outcome(&eur), ("approved".into(), "10.00".into(), "EUR".into()));
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "10.00".into(), "EUR".into())
+    );
 }
 
 #[test]
@@ -315,9 +362,15 @@ fn a_one_currency_policy_keeps_plain_amounts() {
 compensation cap doc \"cap\" cap at 500",
     );
     let usd = decide(&text, Some("USD"), "1000");
-    assert_eq!(outcome(&usd), ("approved".into(), "500.00".into(), "USD".into()));
+    assert_eq!(
+        outcome(&usd),
+        ("approved".into(), "500.00".into(), "USD".into())
+    );
     let eur = decide(&text, Some("EUR"), "1000");
-    assert_eq!(outcome(&eur), ("referred".into(), "0.00".into(), "EUR".into()));
+    assert_eq!(
+        outcome(&eur),
+        ("referred".into(), "0.00".into(), "EUR".into())
+    );
     assert_eq!(
         &*eur.reasons[0].text,
         "This policy pays and refunds in USD; the document's amounts are in `EUR` \
@@ -349,7 +402,10 @@ coverage late doc \"late\" when claim.type == \"late\" pays delay_fee",
 fn a_per_currency_constant_names_currencies_the_policy_pays_in_once() {
     let header = "currency USD, EUR from order.currency";
     let rules = "coverage late doc \"late\" when claim.type == \"late\" pays fee";
-    let text = policy(header, &format!("const fee = {{ USD: 5, EUR: 5, GBP: 4 }}\n{rules}"));
+    let text = policy(
+        header,
+        &format!("const fee = {{ USD: 5, EUR: 5, GBP: 4 }}\n{rules}"),
+    );
     assert_eq!(
         one_error(&text),
         (
@@ -358,7 +414,10 @@ fn a_per_currency_constant_names_currencies_the_policy_pays_in_once() {
             "the header lists USD, EUR: add `GBP` there, or remove this amount".into()
         )
     );
-    let text = policy(header, &format!("const fee = {{ USD: 5, EUR: 5, USD: 6 }}\n{rules}"));
+    let text = policy(
+        header,
+        &format!("const fee = {{ USD: 5, EUR: 5, USD: 6 }}\n{rules}"),
+    );
     assert_eq!(
         one_error(&text),
         (
@@ -367,7 +426,10 @@ fn a_per_currency_constant_names_currencies_the_policy_pays_in_once() {
             "give each currency's amount once".into()
         )
     );
-    let text = policy(header, &format!("const fee = {{ USD: 5, eur: 5 }}\n{rules}"));
+    let text = policy(
+        header,
+        &format!("const fee = {{ USD: 5, eur: 5 }}\n{rules}"),
+    );
     let errs: Vec<String> = policy_errors(&text).iter().map(located).collect();
     assert_eq!(
         errs,
@@ -424,11 +486,18 @@ fn broken_per_currency_forms_are_diagnosed_without_panicking() {
         "const fee = { USD: 5 } + 1",
         "coverage x doc \"x\" pays { USD: 5 }",
     ] {
-        let text = policy("currency USD, EUR from order.currency", &format!("{broken}\n{rules}"));
+        let text = policy(
+            "currency USD, EUR from order.currency",
+            &format!("{broken}\n{rules}"),
+        );
         let errs = policy_errors(&text);
         assert!(!errs.is_empty(), "{text}");
     }
-    for header in ["currency from", "currency , from order.currency", "currency USD,"] {
+    for header in [
+        "currency from",
+        "currency , from order.currency",
+        "currency USD,",
+    ] {
         let text = policy(header, rules);
         assert!(!policy_errors(&text).is_empty(), "{text}");
     }
@@ -442,15 +511,24 @@ fn the_new_forms_are_laid_out_and_printed_back_to_the_same_tree() {
         "const  fee={USD:5,EUR:4.50 ,}\ncoverage late doc \"late\" when claim.type == \"late\" pays fee",
     );
     let laid = format::layout(&Source::new("a.proviso", text.as_str())).unwrap();
-    assert!(laid.contains("\ncurrency USD, EUR from order.currency\n"), "{laid}");
-    assert!(laid.contains("\nconst fee = { USD: 5, EUR: 4.50 }\n"), "{laid}");
+    assert!(
+        laid.contains("\ncurrency USD, EUR from order.currency\n"),
+        "{laid}"
+    );
+    assert!(
+        laid.contains("\nconst fee = { USD: 5, EUR: 4.50 }\n"),
+        "{laid}"
+    );
     assert_eq!(
         format::layout(&Source::new("b.proviso", laid.as_str())).unwrap(),
         laid
     );
     let any = policy("currency  from  order.currency", DELAY);
     let laid_any = format::layout(&Source::new("a.proviso", any.as_str())).unwrap();
-    assert!(laid_any.contains("\ncurrency from order.currency\n"), "{laid_any}");
+    assert!(
+        laid_any.contains("\ncurrency from order.currency\n"),
+        "{laid_any}"
+    );
     for text in [text, any] {
         let parsed = parse::parse_file(&Source::new("a.proviso", text.as_str())).unwrap();
         let printed = print::policy(&parsed);
