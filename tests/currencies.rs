@@ -16,7 +16,7 @@ use proviso::{format_money, Decision, Document};
 fn policy(header: &str, items: &str) -> String {
     format!(
         "policy \"test/policy\"\nversion \"1\"\neffective 2025-01-01\n{header}\n\
-         doc \"A policy for tests.\"\nfacts {{\n  order: record {{\n    currency: string\n    \
+         doc \"A policy for tests.\"\nfacts {{\n  order: record {{\n    currency: optional string\n    \
          value: money\n  }}\n  claim: record {{\n    type: enum {{ late, lost }}\n  }}\n}}\n\
          {items}\nfallback not_covered doc \"Nothing matched.\"\n"
     )
