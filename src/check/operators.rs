@@ -247,13 +247,17 @@ impl<'a> Checker<'a> {
                 return self.enum_literal(*id, tr, tl, l, true, ordered)
             }
             (Base::Money, Base::Money) => true,
-            (Base::Money, y) if is_num(y) && tr.lit => {
-                self.in_currency(&tr, r.span);
-                true
+            (Base::Money, y) if is_num(y) => {
+                if tr.lit {
+                    self.in_currency(&tr, r.span);
+                }
+                tr.lit
             }
-            (x, Base::Money) if is_num(x) && tl.lit => {
-                self.in_currency(&tl, l.span);
-                true
+            (x, Base::Money) if is_num(x) => {
+                if tl.lit {
+                    self.in_currency(&tl, l.span);
+                }
+                tl.lit
             }
             (x, y) if is_num(x) && is_num(y) => true,
             (Base::Date, Base::Date)
