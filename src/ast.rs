@@ -62,6 +62,10 @@ pub struct Header {
     pub currency: Option<Ident>,
     /// The fact that states the currency of a document's amounts.
     pub currency_from: Option<Path>,
+    /// `currency USD, EUR from ...`: the codes listed after the first.
+    pub more_currencies: Vec<Ident>,
+    /// `currency from PATH`: any currency the document states; the span of `currency`.
+    pub any_currency: Option<Span>,
     pub doc: Option<Str>,
     pub span: Span,
 }
@@ -487,6 +491,9 @@ pub enum ExprKind {
     Duration(rust_decimal::Decimal, TimeUnit),
     Path(Path),
     List(Vec<Expr>),
+    /// An amount in each currency, `{ USD: 5, EUR: 4.50 }`: only a constant's value. Each
+    /// amount is a [`ExprKind::Number`].
+    Amounts(Vec<(Ident, Expr)>),
     Not(Box<Expr>),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),

@@ -51,7 +51,11 @@ pub struct Meta {
     pub version: Arc<str>,
     pub effective: NaiveDate,
     pub until: Option<NaiveDate>,
+    /// The header's currencies as shown: `USD`, `USD, EUR`, or `any` (`currency from`).
     pub currency: Arc<str>,
+    /// The currencies the policy pays in, as listed; empty when it pays in any currency
+    /// the document states (`currency from PATH`).
+    pub currencies: Arc<[Arc<str>]>,
     pub doc: Arc<str>,
     /// Where the version label and the effective date are written, for messages.
     pub version_span: Span,
@@ -98,13 +102,8 @@ pub fn compile(
     hooks: Hooks,
     hook_files: &[HookFile],
 ) -> Result<Program, Vec<PolicyError>> {
-    let values = const_values(file, &checked.consts)?;
-    let fold = |ex: Ex| {
-        ex.map(&mut |e| match e {
-            Ex::ConstRef(i) => Ex::Const(values.get(i).cloned().unwrap_or(Value::Absent)),
-            other => other,
-        })
-    };
+    let (values, inline) = const_values(file, &checked.consts)?;
+    let fold = |ex: Ex| fold_consts(ex, &values, &inline);
     let fold_action = |a: Action| match a {
         Action::Pays(e) => Action::Pays(fold(e)),
         Action::Reduce(e) => Action::Reduce(fold(e)),
@@ -134,7 +133,8 @@ pub fn compile(
         .consts
         .iter()
         .zip(&values)
-        .map(|(c, v)| {
+        .enumerate()
+        .map(|(i, (c, v))| {
             // A literal is quoted as the author wrote it (`48 hours`, not `2 days`);
             // a computed value as the decision shows values.
             // (Its blanks as one space; one with a comment inside is shown as the value.)
@@ -143,9 +143,19 @@ pub fn compile(
                 .and_then(|s| file.text.get(s.start..s.end))
                 .filter(|w| !w.contains(['#', '\n', '\r']))
                 .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" "));
-            let shown = match written {
-                Some(w) => w,
-                None => crate::value::display(v, &c.ty.base, &checked.schema),
+            let shown = match (written, inline.get(i)) {
+                (Some(w), _) => w,
+                // An amount in each currency reads `USD 5, EUR 4.50`, as written; a
+                // constant computed from one as its expression is written.
+                (None, Some(Some(ex))) => match ex {
+                    Ex::Amounts(a) => amounts_written(file, a),
+                    _ => file
+                        .text
+                        .get(c.value_span.start..c.value_span.end)
+                        .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" "))
+                        .unwrap_or_default(),
+                },
+                (None, _) => crate::value::display(v, &c.ty.base, &checked.schema),
             };
             (format!("{{{}}}", c.name), shown)
         })
@@ -187,6 +197,7 @@ pub fn compile(
         effective: checked.effective,
         until: checked.until,
         currency: checked.currency.into(),
+        currencies: checked.currencies.into_iter().map(Arc::from).collect(),
         doc: checked.doc.into(),
         version_span: checked.version_span,
         effective_span: checked.effective_span,
@@ -226,19 +237,76 @@ pub fn compile(
     })
 }
 
-/// The value of every constant, by declaration index. Items come in any order, so each
+/// The constants of a policy: the value of each by declaration index, and, for a constant
+/// whose value depends on the document's currency (an amount in each currency, or one
+/// computed from it), its expression, evaluated for each document instead.
+type Consts = (Vec<Value>, Vec<Option<Ex>>);
+
+/// Every constant's value or expression (see [`Consts`]). Items come in any order, so each
 /// constant is evaluated after the constants it reads (the checker has refused cycles).
-fn const_values(file: &Source, consts: &[Named]) -> Result<Vec<Value>, Vec<PolicyError>> {
+fn const_values(file: &Source, consts: &[Named]) -> Result<Consts, Vec<PolicyError>> {
     let mut values = vec![Value::Absent; consts.len()];
+    let mut inline = vec![None; consts.len()];
     let mut started = vec![false; consts.len()];
     let mut errors = Vec::new();
     for i in 0..consts.len() {
-        const_value_of(i, file, consts, (&mut values, &mut started), &mut errors);
+        const_value_of(
+            i,
+            file,
+            consts,
+            (&mut values, &mut inline, &mut started),
+            &mut errors,
+        );
     }
     if errors.is_empty() {
-        Ok(values)
+        Ok((values, inline))
     } else {
         Err(errors)
+    }
+}
+
+/// Replaces each constant an expression reads with its value, or with its expression when
+/// it depends on the document's currency.
+fn fold_consts(ex: Ex, values: &[Value], inline: &[Option<Ex>]) -> Ex {
+    ex.map(&mut |e| match e {
+        Ex::ConstRef(i) => match inline.get(i) {
+            Some(Some(ex)) => ex.clone(),
+            _ => Ex::Const(values.get(i).cloned().unwrap_or(Value::Absent)),
+        },
+        other => other,
+    })
+}
+
+/// Whether an expression reads an amount in each currency.
+fn per_currency(ex: &Ex) -> bool {
+    let mut found = matches!(ex, Ex::Amounts(_));
+    ex.for_each_child(&mut |c| found = found || per_currency(c));
+    found
+}
+
+/// A constant's amounts as clause text quotes them: `USD 5, EUR 4.50`, each as written.
+fn amounts_written(file: &Source, a: &crate::ir::Amounts) -> String {
+    let text = file.text.get(a.span.start..a.span.end).unwrap_or("");
+    let parsed: Vec<String> = text
+        .split_once('{')
+        .map(|(_, rest)| rest.trim_end().trim_end_matches('}'))
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|entry| {
+            let (code, amount) = entry.split_once(':')?;
+            Some(format!("{} {}", code.trim(), amount.trim()))
+        })
+        .collect();
+    // With a comment inside, the amounts are shown as the decision shows amounts.
+    if parsed.len() == a.amounts.len() && !text.contains('#') {
+        parsed.join(", ")
+    } else {
+        let shown: Vec<String> = a
+            .amounts
+            .iter()
+            .map(|(c, n)| format!("{c} {}", crate::format_money(*n)))
+            .collect();
+        shown.join(", ")
     }
 }
 
@@ -247,7 +315,7 @@ fn const_value_of(
     i: usize,
     file: &Source,
     consts: &[Named],
-    (values, started): (&mut Vec<Value>, &mut Vec<bool>),
+    (values, inline, started): (&mut Vec<Value>, &mut Vec<Option<Ex>>, &mut Vec<bool>),
     errors: &mut Vec<PolicyError>,
 ) {
     let (Some(c), Some(seen)) = (consts.get(i), started.get_mut(i)) else {
@@ -259,9 +327,22 @@ fn const_value_of(
     let mut reads = Vec::new();
     const_reads(&c.ex, &mut reads);
     for j in reads {
-        const_value_of(j, file, consts, (&mut *values, &mut *started), errors);
+        const_value_of(
+            j,
+            file,
+            consts,
+            (&mut *values, &mut *inline, &mut *started),
+            errors,
+        );
     }
-    match crate::eval::const_value(&c.ex, values) {
+    let folded = fold_consts(c.ex.clone(), values, inline);
+    if per_currency(&folded) {
+        if let Some(slot) = inline.get_mut(i) {
+            *slot = Some(folded);
+        }
+        return;
+    }
+    match crate::eval::const_value(&folded, values) {
         Ok(v) => {
             if let Some(slot) = values.get_mut(i) {
                 *slot = v;

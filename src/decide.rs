@@ -4,11 +4,13 @@
 //! document has it; otherwise it is a **claim**. Rules for claims may read `claim` as
 //! present, rules for cancellations `cancellation`.
 //!
-//! First, the currency: a policy pays in the currency its header names, and reads the
-//! document's currency from the fact its header names (`currency USD from order.currency`).
-//! A document in another currency (or that states none) is `referred` before any rule is
-//! read, so that no computation ever mixes two currencies; so is a document with a money
-//! fact that holds a fraction of a cent (`1999.995`), which no whole-cent payout or refund
+//! First, the currency: a policy pays in the currency its header names (or in any of those
+//! it lists, or in any the document states), and reads the document's currency from the
+//! fact its header names (`currency USD, EUR from order.currency`). Every amount is then in
+//! the document's currency: a per-currency constant (`{ USD: 5, EUR: 5 }`) reads as its
+//! amount in it. A document in another currency (or that states none) is `referred` before
+//! any rule is read, so that no computation ever mixes two currencies; so is a document
+//! with a money fact that holds a fraction of a cent (`1999.995`), which no whole-cent payout or refund
 //! could match, and a document that carries an earlier decision paid or refunded in
 //! another currency (see [`crate::gate`]).
 //!
@@ -135,9 +137,10 @@ fn decide_with<'a>(
     let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
     cx.trace = recorder;
     let (currency, referral) = gate::currency(prog, facts);
+    cx.currency = Some(currency.clone());
     let referral = referral
-        .or_else(|| gate::earlier_currency(prog, facts))
-        .or_else(|| gate::cents(prog, facts));
+        .or_else(|| gate::earlier_currency(prog, facts, &currency))
+        .or_else(|| gate::cents(prog, facts, &currency));
     let mut found = match referral {
         Some(reason) => Found::referred(reason),
         None => {

@@ -145,7 +145,7 @@ pub struct Payout {
     /// The amount paid, rounded to the cent.
     #[serde(serialize_with = "two_decimals", deserialize_with = "money")]
     pub amount: Decimal,
-    /// The policy's currency (`USD`).
+    /// The currency the amount was computed in: the document's (`USD`).
     pub currency: Arc<str>,
     /// How the amount was computed, step by step.
     pub breakdown: Vec<Step>,
@@ -157,7 +157,7 @@ pub struct Refund {
     /// The amount refunded, rounded to the cent.
     #[serde(serialize_with = "two_decimals", deserialize_with = "money")]
     pub amount: Decimal,
-    /// The policy's currency (`USD`).
+    /// The currency the amount was computed in: the document's (`USD`).
     pub currency: Arc<str>,
     /// How the amount was computed, step by step.
     pub breakdown: Vec<Step>,

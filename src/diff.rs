@@ -261,13 +261,7 @@ fn header(f: &PolicyFile) -> BTreeMap<String, Form> {
             h.effective.as_ref().map(|d| d.value.to_string()),
         ),
         ("until", h.until.as_ref().map(|d| d.value.to_string())),
-        (
-            "currency",
-            h.currency.as_ref().map(|c| match &h.currency_from {
-                Some(from) => format!("{} from {}", c.name, from.dotted()),
-                None => c.name.clone(),
-            }),
-        ),
+        ("currency", print::currency(h)),
         ("doc", h.doc.as_ref().map(|d| print::string(&d.value))),
     ];
     fields
@@ -588,6 +582,7 @@ fn reads(e: &Expr, targets: &BTreeSet<&str>) -> bool {
         | ExprKind::Str(_)
         | ExprKind::Bool(_)
         | ExprKind::Date(_)
+        | ExprKind::Amounts(_)
         | ExprKind::Duration(..) => false,
         ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().any(sub),
         ExprKind::Not(a)

@@ -69,6 +69,8 @@ pub struct Ctx<'a> {
     unknown: Vec<&'a [usize]>,
     /// The outcome, once decided (index into the `decision` enumeration).
     pub decision: Option<u32>,
+    /// The document's currency: per-currency constants are read in it.
+    pub currency: Option<std::sync::Arc<str>>,
     /// The trace being made, when tracing (see [`crate::trace`]).
     pub(crate) trace: Option<Box<crate::trace::Recorder<'a>>>,
 }
@@ -84,6 +86,7 @@ impl<'a> Ctx<'a> {
             vars: Vec::with_capacity(4),
             unknown: Vec::new(),
             decision: None,
+            currency: None,
             trace: None,
         }
     }
@@ -249,6 +252,24 @@ impl<'a> Ctx<'a> {
         Ok(match ex {
             Ex::Const(v) => v.clone(),
             Ex::ConstRef(_) => return Err(EvalError::bare("internal error: unfolded constant")),
+            Ex::Amounts(a) => {
+                let currency = self.currency.as_deref().unwrap_or("");
+                match a.of(currency) {
+                    Some(n) => Value::Num(n),
+                    None => {
+                        let given: Vec<&str> = a.amounts.iter().map(|(c, _)| &**c).collect();
+                        return Err(EvalError::at(
+                            a.span,
+                            format!(
+                                "`{}` has no amount in {currency}, the document's currency; \
+                                 it gives {}",
+                                a.name,
+                                given.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
             Ex::Fact(_) | Ex::Var(..) => self.path(ex)?.clone(),
             Ex::Let(i) => {
                 if let Some(Some(v)) = self.let_cache.get(*i) {

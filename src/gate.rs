@@ -1,6 +1,6 @@
-//! What is settled before any rule is read: that the document's amounts are in the policy's
-//! currency (those of the earlier decisions it carries too), and that each is a whole
-//! number of cents.
+//! What is settled before any rule is read: that the document's amounts are in a currency
+//! the policy pays in (those of the earlier decisions it carries in the document's own),
+//! and that each is a whole number of cents.
 //!
 //! A document that fails either check fits its policy's facts, so it still gets a decision:
 //! it is `referred` to a person, with a reason naming the fact and where the policy declares
@@ -19,31 +19,54 @@ use crate::span::Span;
 use crate::types::{Base, RecordId};
 use crate::value::Value;
 
-/// The currency the decision's amounts are in, and a referral reason when the document's
-/// currency is not the policy's (the header's `currency CODE from PATH`).
+/// The code an amount has when the document states no currency the policy can read:
+/// ISO 4217's "no currency".
+const NO_CURRENCY: &str = "XXX";
+
+/// The currency the decision's amounts are in, and a referral reason when the policy does
+/// not pay in the document's currency (the header's `currency CODE from PATH`, `currency
+/// CODE, CODE from PATH`, or `currency from PATH` for any code of three capital letters).
 pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
     let meta = &prog.meta;
+    let first = meta.currencies.first().cloned();
     let Some(from) = &prog.currency_from else {
-        return (meta.currency.clone(), None);
+        return (first.unwrap_or_else(|| meta.currency.clone()), None);
     };
     let cx = Ctx::new(facts, &[]);
     let stated = match cx.path(&from.path) {
         Ok(Value::Str(s)) => Some(s.clone()),
         _ => None,
     };
-    if stated.as_deref() == Some(&*meta.currency) {
-        return (meta.currency.clone(), None);
+    let any = meta.currencies.is_empty();
+    let paid = match &stated {
+        Some(code) if any => is_code(code).then(|| code.clone()),
+        Some(code) => meta.currencies.iter().find(|c| ***c == **code).cloned(),
+        None => None,
+    };
+    if let Some(code) = paid {
+        return (code, None);
     }
+    let pays = match meta.currencies.split_last() {
+        _ if any => "the currency the document states".to_string(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => meta.currency.to_string(),
+    };
     let text = match &stated {
+        Some(code) if any => format!(
+            "This policy pays and refunds in {pays}; `{code}` (`{}`) is not a currency \
+             code of three capital letters, so a person establishes the currency.",
+            from.name
+        ),
         Some(code) => format!(
-            "This policy pays and refunds in {}; the document's amounts are in `{code}` \
+            "This policy pays and refunds in {pays}; the document's amounts are in `{code}` \
              (`{}`), so a person settles the exchange.",
-            meta.currency, from.name
+            from.name
         ),
         None => format!(
-            "This policy pays and refunds in {}; the document does not state the currency \
+            "This policy pays and refunds in {pays}; the document does not state the currency \
              of its amounts (`{}`), so a person establishes it.",
-            meta.currency, from.name
+            from.name
         ),
     };
     let reason = Reason {
@@ -54,18 +77,18 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
         failure: None,
     };
     let shown = stated
-        .filter(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
-        .unwrap_or_else(|| meta.currency.clone());
+        .filter(|c| is_code(c))
+        .or(first)
+        .unwrap_or_else(|| NO_CURRENCY.into());
     (shown, Some(reason))
 }
 
 /// A referral reason when an earlier decision the document carries (a `decision` fact)
-/// paid or refunded in another currency than the policy's: its amounts cannot be added to
-/// this policy's, so a person settles the exchange. The reason names the first such
-/// currency by its path (`protection.earlier[2].payout.currency`, items counted from 0)
+/// paid or refunded in another currency than the document's (`currency`, the one the
+/// policy pays it in): its amounts cannot be added to this claim's, so a person settles
+/// the exchange. The reason names the first such currency by its path (`protection.earlier[2].payout.currency`, items counted from 0)
 /// and where the policy declares the decisions.
-pub fn earlier_currency(prog: &Program, facts: &Value) -> Option<Reason> {
-    let currency = &*prog.meta.currency;
+pub fn earlier_currency(prog: &Program, facts: &Value, currency: &str) -> Option<Reason> {
     let hit = foreign(&prog.schema, Schema::ROOT, facts, currency)?;
     let text = format!(
         "`{}` is `{}`: an earlier decision in another currency than {currency}, whose \
@@ -169,10 +192,15 @@ fn shown(path: &[Segment<'_>]) -> String {
         .collect()
 }
 
+/// Whether `code` is written as an ISO 4217 code: three capital letters.
+fn is_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 /// A referral reason when some money fact of the document holds a fraction of a cent
 /// (`1999.995`): the decision's amounts are whole cents, so rounding such a price or value
 /// could pay or refund more than was ever charged.
-pub fn cents(prog: &Program, facts: &Value) -> Option<Reason> {
+pub fn cents(prog: &Program, facts: &Value, currency: &str) -> Option<Reason> {
     let hit = find(&prog.schema, Schema::ROOT, facts)?;
     // Segments were gathered innermost first, as the search returned.
     let shown: String = hit
@@ -189,7 +217,7 @@ pub fn cents(prog: &Program, facts: &Value) -> Option<Reason> {
     let text = format!(
         "`{shown}` is {} {}, a fraction of a cent; amounts are paid and refunded in \
          whole cents, so a person settles this one rather than round it.",
-        hit.amount, prog.meta.currency
+        hit.amount, currency
     );
     Some(Reason {
         rule: "cents".into(),

@@ -1,5 +1,9 @@
 //! Checked, name-resolved expressions: fact paths are field indices, names are slots.
 
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
 use crate::ast::AggKind;
 use crate::span::Span;
 use crate::value::Value;
@@ -82,10 +86,34 @@ impl Builtin {
     ];
 }
 
+/// A constant's amount in each currency (`const delay_fee = { USD: 5, EUR: 5 }`): its value
+/// is the amount in the document's currency.
+#[derive(Debug, PartialEq)]
+pub struct Amounts {
+    /// The constant's name, for the failure when the document's currency has no amount.
+    pub name: Arc<str>,
+    /// Code and amount, as written.
+    pub amounts: Box<[(Arc<str>, Decimal)]>,
+    /// The constant's declaration.
+    pub span: Span,
+}
+
+impl Amounts {
+    /// The amount in `currency`, if the constant gives one.
+    pub fn of(&self, currency: &str) -> Option<Decimal> {
+        self.amounts
+            .iter()
+            .find(|(c, _)| &**c == currency)
+            .map(|(_, n)| *n)
+    }
+}
+
 /// A resolved expression.
 #[derive(Clone, Debug)]
 pub enum Ex {
     Const(Value),
+    /// An amount per currency, read in the document's currency.
+    Amounts(Arc<Amounts>),
     /// A constant by index, folded to [`Ex::Const`] by the compiler.
     ConstRef(usize),
     /// A fact: field indices from the document root.
@@ -130,6 +158,7 @@ impl Ex {
     pub fn for_each_child(&self, f: &mut dyn FnMut(&Ex)) {
         match self {
             Ex::Const(_)
+            | Ex::Amounts(_)
             | Ex::ConstRef(_)
             | Ex::Fact(_)
             | Ex::Var(..)

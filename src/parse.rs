@@ -281,6 +281,8 @@ impl<'s> Builder<'s> {
             until: None,
             currency: None,
             currency_from: None,
+            more_currencies: Vec::new(),
+            any_currency: None,
             doc: None,
             span,
         };
@@ -297,11 +299,25 @@ impl<'s> Builder<'s> {
                     .is_some(),
                 Rule::effective_decl => h.effective.replace(self.date(value)?).is_some(),
                 Rule::until_decl => h.until.replace(self.date(value)?).is_some(),
+                Rule::currency_decl if value.as_rule() == Rule::currency_any => {
+                    let mut any = value.into_inner();
+                    let (_from, path) = (self.next(&mut any, fspan)?, self.next(&mut any, fspan)?);
+                    let given = h.currency.is_some() || h.any_currency.is_some();
+                    h.currency_from = Some(self.path(path));
+                    h.any_currency = Some(Span::new(fspan.start, fspan.start + "currency".len()));
+                    given
+                }
                 Rule::currency_decl => {
-                    if let (Some(_kw), Some(path)) = (inner.next(), inner.next()) {
-                        h.currency_from = Some(self.path(path));
+                    let given = h.currency.is_some() || h.any_currency.is_some();
+                    for next in inner {
+                        match next.as_rule() {
+                            Rule::ident => h.more_currencies.push(self.ident(next)),
+                            Rule::path => h.currency_from = Some(self.path(next)),
+                            _ => {}
+                        }
                     }
-                    h.currency.replace(self.ident(value)).is_some()
+                    h.currency = Some(self.ident(value));
+                    given
                 }
                 Rule::doc_decl => h.doc.replace(self.doc(value, inner, fspan)?).is_some(),
                 _ => return Err(internal(self.file, fspan)),
@@ -339,7 +355,12 @@ impl<'s> Builder<'s> {
                 let mut it = pair.into_inner();
                 let _kw = self.next(&mut it, span)?;
                 let name = self.ident(self.next(&mut it, span)?);
-                let value = self.expr(self.next(&mut it, span)?)?;
+                let value = self.next(&mut it, span)?;
+                let value = if value.as_rule() == Rule::amounts {
+                    self.amounts(value)?
+                } else {
+                    self.expr(value)?
+                };
                 let b = Binding { name, value, span };
                 if is_const {
                     out.consts.push(b)

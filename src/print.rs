@@ -43,11 +43,8 @@ pub fn policy(f: &PolicyFile) -> String {
     if let Some(d) = &h.until {
         out.push_str(&format!("until {}\n", d.value));
     }
-    if let Some(c) = &h.currency {
-        match &h.currency_from {
-            Some(from) => out.push_str(&format!("currency {} from {}\n", c.name, from.dotted())),
-            None => out.push_str(&format!("currency {}\n", c.name)),
-        }
+    if let Some(c) = currency(h) {
+        out.push_str(&format!("currency {c}\n"));
     }
     if let Some(d) = &h.doc {
         out.push_str(&format!("doc {}\n", string(&d.value)));
@@ -337,6 +334,13 @@ fn write(out: &mut String, e: &Expr, min: u8) {
             out.push_str(&format!("{} {}", n.normalize(), unit.word(*n)));
         }
         ExprKind::Path(p) => out.push_str(&p.dotted()),
+        ExprKind::Amounts(entries) => {
+            let shown: Vec<String> = entries
+                .iter()
+                .map(|(code, n)| format!("{}: {}", code.name, expr(n)))
+                .collect();
+            out.push_str(&format!("{{ {} }}", shown.join(", ")));
+        }
         ExprKind::List(items) => list(out, items.iter().map(expr).collect()),
         ExprKind::Not(a) => {
             out.push_str("not ");
@@ -478,4 +482,25 @@ fn number(n: Decimal, dotted: bool) -> String {
     } else {
         n.to_string()
     }
+}
+
+/// The header's currencies after the word `currency`: `USD from order.currency`,
+/// `USD, EUR from order.currency`, or `from order.currency` (any currency).
+pub fn currency(h: &crate::ast::Header) -> Option<String> {
+    let from = h
+        .currency_from
+        .as_ref()
+        .map(|p| format!("from {}", p.dotted()));
+    if h.any_currency.is_some() {
+        return from;
+    }
+    let first = h.currency.as_ref()?;
+    let codes: Vec<&str> = std::iter::once(first)
+        .chain(&h.more_currencies)
+        .map(|c| c.name.as_str())
+        .collect();
+    Some(match from {
+        Some(from) => format!("{} {from}", codes.join(", ")),
+        None => codes.join(", "),
+    })
 }

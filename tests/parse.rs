@@ -78,6 +78,13 @@ fn sexp(e: &Expr) -> String {
             let parts: Vec<String> = items.iter().map(sexp).collect();
             format!("[{}]", parts.join(" "))
         }
+        ExprKind::Amounts(entries) => {
+            let parts: Vec<String> = entries
+                .iter()
+                .map(|(code, n)| format!("{}:{}", code.name, sexp(n)))
+                .collect();
+            format!("{{{}}}", parts.join(" "))
+        }
         ExprKind::Not(a) => format!("(not {})", sexp(a)),
         ExprKind::Neg(a) => format!("(neg {})", sexp(a)),
         ExprKind::Binary(op, a, b) => {

@@ -102,6 +102,11 @@ impl<'a> Checker<'a> {
                         lit,
                     };
                 }
+                if acc.ty.base == Base::Money {
+                    for (t, a) in typed.iter().zip(args) {
+                        self.in_currency(t, a.span);
+                    }
+                }
                 let orderable = is_num(&acc.ty.base)
                     || matches!(acc.ty.base, Base::Date | Base::DateTime | Base::Duration);
                 orderable.then(|| acc.ty.base.clone())
@@ -191,6 +196,9 @@ impl<'a> Checker<'a> {
         let mut exs = Vec::new();
         for (a, want) in args.iter().zip(&sig.params) {
             let t = self.expr(a, sc)?;
+            if want.base == Base::Money {
+                self.in_currency(&t, a.span);
+            }
             if !assignable(&t, want) {
                 let (w, g) = (self.shown(want), self.shown(&t.ty));
                 self.error(

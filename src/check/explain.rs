@@ -118,6 +118,7 @@ impl Checker<'_> {
             | ExprKind::Str(_)
             | ExprKind::Bool(_)
             | ExprKind::Date(_)
+            | ExprKind::Amounts(_)
             | ExprKind::Duration(..) => {}
         }
     }

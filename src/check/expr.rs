@@ -192,6 +192,15 @@ impl<'a> Checker<'a> {
                 if *dot { Base::Decimal } else { Base::Integer },
             ),
             ExprKind::Str(s) => lit(Value::Str(s.as_str().into()), Base::Str),
+            ExprKind::Amounts(_) => {
+                self.error(
+                    e.span,
+                    "an amount in each currency is written only as a constant's value",
+                    "not a constant",
+                    Some("name it: `const fee = { USD: 5, EUR: 5 }`, then write `fee` here".into()),
+                );
+                None
+            }
             ExprKind::Bool(b) => Some(Typed {
                 ex: Ex::Const(Value::Bool(*b)),
                 ty: Type::new(Base::Bool),
@@ -299,6 +308,9 @@ impl<'a> Checker<'a> {
                 let td = self.expr(d, sc)?;
                 self.present_or_err(&td, d)?;
                 let want = Type::new(tx.ty.base.clone());
+                if want.base == Base::Money {
+                    self.in_currency(&td, d.span);
+                }
                 if !assignable(&td, &want) {
                     let (a, b) = (self.shown(&want), self.shown(&td.ty));
                     self.error(
@@ -350,6 +362,10 @@ impl<'a> Checker<'a> {
                 sc.present.truncate(base);
                 let (tt, tf) = (tt?, tf?);
                 let (bt, lit) = self.unify(&tt, &tf, e)?;
+                if bt == Base::Money {
+                    self.in_currency(&tt, t.span);
+                    self.in_currency(&tf, f.span);
+                }
                 let ty = Type {
                     base: bt.clone(),
                     optional: tt.ty.optional || tf.ty.optional,

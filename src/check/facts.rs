@@ -233,6 +233,9 @@ impl<'a> Checker<'a> {
     pub(super) fn default_value(&mut self, e: &ast::Expr, ty: &Base, span: Span) -> Option<Value> {
         let typed = self.const_expr(e)?;
         let want = Type::new(ty.clone());
+        if *ty == Base::Money {
+            self.in_currency(&typed, e.span);
+        }
         if !expr::assignable(&typed, &want) {
             let shown = crate::types::Shown(&typed.ty, &self.schema).to_string();
             let expected = ty.describe(&self.schema);
@@ -281,7 +284,9 @@ impl<'a> Checker<'a> {
     pub(super) fn currency_from(&mut self) -> Option<CurrencyFrom> {
         let header = &self.ast.header;
         let Some(path) = header.currency_from.clone() else {
-            if let Some(money) = self.first_money_fact() {
+            // A list of currencies without the fact is reported with the header.
+            let several = !header.more_currencies.is_empty();
+            if let Some(money) = self.first_money_fact().filter(|_| !several) {
                 let code = header.currency.as_ref().map_or("USD", |c| c.name.as_str());
                 self.error(
                     money,

@@ -6,6 +6,7 @@
 //! not thrown: one broken rule does not hide the next.
 
 mod calls;
+mod currencies;
 mod depth;
 mod explain;
 mod expr;
@@ -40,7 +41,10 @@ pub struct Checked {
     pub version: String,
     pub effective: NaiveDate,
     pub until: Option<NaiveDate>,
+    /// The header's currencies as shown (`USD`, `USD, EUR`, or `any` for `currency from`).
     pub currency: String,
+    /// The currencies the policy pays in; empty when it pays in any (`currency from`).
+    pub currencies: Vec<String>,
     pub doc: String,
     /// Where the version label and the effective date are written.
     pub version_span: Span,
@@ -77,6 +81,8 @@ pub struct Named {
     /// The value's span when it is a number or duration literal (`48 hours`, `5`,
     /// `-2.50`): clause text quotes it as written there.
     pub written: Option<Span>,
+    /// The value's span, as written.
+    pub value_span: Span,
 }
 
 /// The fact that states the currency of a document's amounts.
@@ -222,6 +228,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
                     ty: t.ty,
                     span: d.span,
                     written: literal(&d.value).then_some(d.value.span),
+                    value_span: d.value.span,
                 }),
                 _ => None,
             })
@@ -240,6 +247,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         effective,
         until,
         currency,
+        currencies: currencies::listed(h),
         doc,
         version_span: h.version.as_ref().map_or(h.name.span, |v| v.span),
         effective_span: h.effective.as_ref().map_or(h.name.span, |e| e.span),
@@ -307,18 +315,14 @@ impl<'a> Checker<'a> {
         };
         need(self, h.version.is_some(), "version", "\"2025-01-01\"");
         need(self, h.effective.is_some(), "effective", "2025-01-01");
-        need(self, h.currency.is_some(), "currency", "USD");
+        need(
+            self,
+            h.currency.is_some() || h.any_currency.is_some(),
+            "currency",
+            "USD",
+        );
         need(self, h.doc.is_some(), "doc", "\"what this policy covers\"");
-        if let Some(cur) = &h.currency {
-            if cur.name.len() != 3 || !cur.name.chars().all(|c| c.is_ascii_uppercase()) {
-                self.error(
-                    cur.span,
-                    format!("`{}` is not a currency code", cur.name),
-                    "currency",
-                    Some("use an ISO 4217 code such as `USD`".into()),
-                );
-            }
-        }
+        self.header_currencies();
         if let (Some(from), Some(until)) = (&h.effective, &h.until) {
             if until.value < from.value {
                 self.error(
@@ -334,7 +338,7 @@ impl<'a> Checker<'a> {
             h.version.as_ref()?.value.clone(),
             h.effective.as_ref()?.value,
             h.until.as_ref().map(|u| u.value),
-            h.currency.as_ref()?.name.clone(),
+            currencies::shown(h)?,
             h.doc.as_ref()?.value.clone(),
         ))
     }

@@ -194,7 +194,9 @@ impl<'a> Checker<'a> {
         self.reading_ok(&b.name)?;
         self.consts[i] = Slot::InProgress;
         self.in_progress.push(&b.name.name);
-        let t = if let ast::ExprKind::List(_) = &b.value.kind {
+        let t = if let ast::ExprKind::Amounts(entries) = &b.value.kind {
+            self.amounts_const(b, entries)
+        } else if let ast::ExprKind::List(_) = &b.value.kind {
             // A list constant is checked where it is used, against the value it is compared with.
             Some(Typed {
                 ex: Ex::ConstRef(i),

@@ -82,6 +82,10 @@ impl<'a> Checker<'a> {
                 self.present_or_err(&tl, l)?;
                 self.present_or_err(&tr, r)?;
                 let base = self.arith_type(op, &tl, &tr, e)?;
+                if base == Base::Money && matches!(op, BinOp::Add | BinOp::Sub) {
+                    self.in_currency(&tl, l.span);
+                    self.in_currency(&tr, r.span);
+                }
                 let aop = match op {
                     BinOp::Add => Arith::Add,
                     BinOp::Sub => Arith::Sub,
@@ -151,7 +155,10 @@ impl<'a> Checker<'a> {
             (a, b) if a == b => true,
             (Base::Str, Base::Enum(_)) => tl.lit,
             (Base::Integer, Base::Decimal) | (Base::Decimal, Base::Integer) => true,
-            (Base::Integer | Base::Decimal, Base::Money) => tl.lit,
+            (Base::Integer | Base::Decimal, Base::Money) if tl.lit => {
+                self.in_currency(&tl, l.span);
+                true
+            }
             _ => false,
         };
         if !fits {
@@ -240,8 +247,18 @@ impl<'a> Checker<'a> {
                 return self.enum_literal(*id, tr, tl, l, true, ordered)
             }
             (Base::Money, Base::Money) => true,
-            (Base::Money, y) if is_num(y) => tr.lit,
-            (x, Base::Money) if is_num(x) => tl.lit,
+            (Base::Money, y) if is_num(y) => {
+                if tr.lit {
+                    self.in_currency(&tr, r.span);
+                }
+                tr.lit
+            }
+            (x, Base::Money) if is_num(x) => {
+                if tl.lit {
+                    self.in_currency(&tl, l.span);
+                }
+                tl.lit
+            }
             (x, y) if is_num(x) && is_num(y) => true,
             (Base::Date, Base::Date)
             | (Base::DateTime, Base::DateTime)

@@ -328,6 +328,7 @@ impl<'a> Checker<'a> {
         }
         if t.ty.base != Base::Money || t.ty.optional {
             if t.lit && t.is_numeric_lit() {
+                self.in_currency(&t, e.span);
                 return Some(t.ex);
             }
             let shown = crate::types::Shown(&t.ty, &self.schema).to_string();

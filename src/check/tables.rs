@@ -174,6 +174,11 @@ impl<'a> Checker<'a> {
             None => (Type::new(acc.ty.base.clone()), acc.lit),
             Some(decl) => (self.declared_table_type(t, decl, &acc)?, false),
         };
+        if ty.base == Base::Money {
+            for (tv, band) in typed.iter().zip(&t.bands) {
+                self.in_currency(tv, band.value.span);
+            }
+        }
         let values = typed.into_iter().map(|tv| tv.ex).collect();
         ok.then(|| TableDef {
             name: t.name.name.clone(),

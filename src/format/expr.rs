@@ -40,6 +40,16 @@ impl Layout<'_> {
             ExprKind::Date(d) => text(d.format("%Y-%m-%d").to_string()),
             ExprKind::Duration(n, unit) => text(duration(*n, *unit)),
             ExprKind::Path(p) => text(p.dotted()),
+            ExprKind::Amounts(entries) => {
+                let shown: Vec<String> = entries
+                    .iter()
+                    .map(|(code, n)| match &n.kind {
+                        ExprKind::Number(n, _) => format!("{}: {n}", code.name),
+                        _ => format!("{}: {}", code.name, crate::print::expr(n)),
+                    })
+                    .collect();
+                text(format!("{{ {} }}", shown.join(", ")))
+            }
             ExprKind::List(items) => {
                 let list = self.fill_list(items, |i| i.span.start, |l, i| l.expr(i));
                 group(cat(vec![text("["), list, text("]")]))

@@ -183,17 +183,13 @@ impl<'t> Layout<'t> {
                 fields.push(Field::new(at, rank, text(line)));
             }
         }
-        if let Some(c) = &h.currency {
-            let at = t.keyword_before(c.span.start, "currency".len());
-            let from = h
-                .currency_from
-                .as_ref()
-                .map_or(String::new(), |p| format!(" from {}", p.dotted()));
-            fields.push(Field::new(
-                at,
-                4,
-                text(format!("currency {}{from}", c.name)),
-            ));
+        let keyword = match (&h.any_currency, &h.currency) {
+            (Some(span), _) => Some(span.start),
+            (None, Some(c)) => Some(t.keyword_before(c.span.start, "currency".len())),
+            (None, None) => None,
+        };
+        if let (Some(at), Some(c)) = (keyword, crate::print::currency(h)) {
+            fields.push(Field::new(at, 4, text(format!("currency {c}"))));
         }
         if let Some(d) = &h.doc {
             let at = t.keyword_before(d.span.start, "doc".len());

@@ -320,6 +320,7 @@ pub(crate) fn walk<'e>(
         | ExprKind::Bool(_)
         | ExprKind::Date(_)
         | ExprKind::Duration(..)
+        | ExprKind::Amounts(_)
         | ExprKind::Path(_) => {}
         ExprKind::List(items) | ExprKind::Call(_, items) => {
             for x in items {

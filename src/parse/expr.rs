@@ -8,6 +8,27 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 impl Builder<'_> {
+    /// A constant's amount in each currency: `{ USD: 5, EUR: 4.50 }`.
+    pub(super) fn amounts(&self, pair: Pair<Rule>) -> R<Expr> {
+        let span = span_of(&pair);
+        let mut entries = Vec::new();
+        for entry in pair.into_inner() {
+            let espan = span_of(&entry);
+            let mut it = entry.into_inner();
+            let code = self.ident(self.next(&mut it, espan)?);
+            let n = self.next(&mut it, espan)?;
+            let amount = Expr {
+                kind: ExprKind::Number(self.number(&n)?, n.as_str().contains('.')),
+                span: span_of(&n),
+            };
+            entries.push((code, amount));
+        }
+        Ok(Expr {
+            kind: ExprKind::Amounts(entries),
+            span,
+        })
+    }
+
     pub(super) fn expr(&self, pair: Pair<Rule>) -> R<Expr> {
         let (e, _) = self.expr_d(pair)?;
         Ok(e)

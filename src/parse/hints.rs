@@ -137,18 +137,36 @@ fn is_currency(word: &str, policy: Option<&str>) -> bool {
         || policy.is_some_and(|p| p.eq_ignore_ascii_case(word))
 }
 
-/// The currency the header names (`currency USD ...`), read from the text.
-fn header_currency(text: &str) -> Option<&str> {
+/// The header's `currency ...` line after the word, read from the text.
+fn header_currency_line(text: &str) -> Option<&str> {
     text.lines().find_map(|l| {
         let rest = l.trim_start().strip_prefix("currency")?;
-        rest.starts_with(char::is_whitespace)
-            .then(|| rest.split_whitespace().next())
-            .flatten()
+        rest.starts_with(char::is_whitespace).then_some(rest)
+    })
+}
+
+/// The currency the header names (`currency USD ...`), read from the text; none when it
+/// names several (`currency USD, EUR ...`) or any (`currency from ...`).
+fn header_currency(text: &str) -> Option<&str> {
+    let word = header_currency_line(text)?.split_whitespace().next()?;
+    (word != "from" && !word.ends_with(',') && !several_currencies(text)).then_some(word)
+}
+
+/// Whether the header names several currencies, or any.
+fn several_currencies(text: &str) -> bool {
+    header_currency_line(text).is_some_and(|rest| {
+        let codes = rest.split(" from").next().unwrap_or("");
+        rest.trim_start().starts_with("from") || codes.contains(',')
     })
 }
 
 /// Where amounts get their currency, for helps.
 fn currency_note(text: &str) -> String {
+    if several_currencies(text) {
+        return "this policy pays in several currencies: name an amount in each, as in \
+                `const fee = { USD: 5, EUR: 5 }`"
+            .to_string();
+    }
     match header_currency(text) {
         Some(code) => {
             format!("every amount in this policy is in {code}, the currency its header names")
