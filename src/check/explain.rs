@@ -45,6 +45,9 @@ pub enum ReadOf {
     Let(usize, Base),
 }
 
+/// How deeply the reads of functions calling functions are followed.
+const MAX_EXPLAINED_CALLS: usize = 32;
+
 impl Checker<'_> {
     /// The map of a condition `written`, checked as `checked`: `and`/`or` operands are
     /// followed as long as the checked expression mirrors the written one.
@@ -82,16 +85,22 @@ impl Checker<'_> {
         };
         match &e.kind {
             ExprKind::Path(p) => self.read_path(p, bound, deadline, out),
-            ExprKind::List(items) | ExprKind::Call(_, items) => {
+            ExprKind::List(items) => {
                 for x in items {
                     go(x, bound);
                 }
+            }
+            ExprKind::Call(name, items) => {
+                for x in items {
+                    go(x, bound);
+                }
+                self.function_reads(&name.name, deadline, out);
             }
             ExprKind::Not(a)
             | ExprKind::Neg(a)
             | ExprKind::IsPresent(a, _)
             | ExprKind::Access(a, _) => go(a, bound),
-            ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) => {
+            ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) | ExprKind::PercentOf(a, b) => {
                 go(a, bound);
                 go(b, bound);
             }
@@ -115,11 +124,32 @@ impl Checker<'_> {
                 bound.pop();
             }
             ExprKind::Number(..)
+            | ExprKind::Percent(_)
             | ExprKind::Str(_)
             | ExprKind::Bool(_)
             | ExprKind::Date(_)
             | ExprKind::Duration(..) => {}
         }
+    }
+
+    /// What the body of the function `name` reads besides its parameters, when `name` is
+    /// a function (the arguments' reads are the caller's).
+    fn function_reads(&self, name: &str, deadline: bool, out: &mut Vec<ReadMap>) {
+        let Some(f) = self
+            .function_index
+            .get(name)
+            .and_then(|&i| self.ast.functions.get(i))
+        else {
+            return;
+        };
+        // A recursive function is an error of its own; its reads stop somewhere.
+        if self.explaining.get() > MAX_EXPLAINED_CALLS {
+            return;
+        }
+        self.explaining.set(self.explaining.get() + 1);
+        let mut params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+        self.collect_reads(&f.body, &mut params, deadline, out);
+        self.explaining.set(self.explaining.get() - 1);
     }
 
     /// Resolves a path as the checker does: variables, `decision`, constants, values, facts.
