@@ -936,7 +936,7 @@ fn percent_after_something_other_than_a_number_is_a_parse_error_with_a_hint() {
     assert_eq!(
         rules_error("coverage c doc \"c\" pays claim.amount%"),
         (
-            format!("{RULES_LINE}:38 `%` only follows a number written out, like `2%`"),
+            format!("{RULES_LINE}:37 `%` only follows a number written out, like `2%`"),
             "%".to_string(),
             "to take a percentage of a value, write `N% of VALUE`, like `80% of claim.repair_cost`"
                 .to_string()
@@ -952,7 +952,9 @@ fn percentages_print_and_read_back_the_same() {
 
 #[test]
 fn a_constant_written_as_a_percentage_is_quoted_as_written() {
-    let e = Engine::claim("const rate = 2%\ncoverage c doc \"pays {rate} of the amount\" pays rate * claim.amount");
+    let e = Engine::claim(
+        "const rate = 2%\ncoverage c doc \"pays {rate} of the amount\" pays rate * claim.amount",
+    );
     let d = e.claim_decision("");
     assert_eq!(payout(&d), "2.00");
     assert_eq!(d.reasons[0].text.to_string(), "pays 2% of the amount");

@@ -221,7 +221,12 @@ fn each_kind_of_bound_holds_or_leaves_out_its_value() {
 #[test]
 fn an_open_end_then_a_closed_start_at_the_same_value_is_complete() {
     let table = rows(&["up to 50: 1", "over 50 under 100: 2", "from 100: 3"]);
-    for (value, row) in [("50.00", "1"), ("50.01", "2"), ("99.99", "2"), ("100.00", "3")] {
+    for (value, row) in [
+        ("50.00", "1"),
+        ("50.01", "2"),
+        ("99.99", "2"),
+        ("100.00", "3"),
+    ] {
         assert_eq!((value, lookup(&table, value).1), (value, row.to_string()));
     }
 }

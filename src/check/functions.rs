@@ -6,6 +6,9 @@ use super::Checker;
 use crate::ast;
 use crate::types::Type;
 
+/// How many calls to functions a policy may expand in all.
+const MAX_EXPANSIONS: usize = 20_000;
+
 impl<'a> Checker<'a> {
     /// Indexes functions by name: a function's name is not a table's, a hook's, a value's
     /// or a constant's.
@@ -97,17 +100,29 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
+        // Each call expands the body, and calls in it expand theirs: a chain of functions
+        // is bounded in depth, and calls that call others many times in number.
+        self.reading_ok(name)?;
+        self.expansions += 1;
+        if self.expansions > MAX_EXPANSIONS {
+            if self.expansions == MAX_EXPANSIONS + 1 {
+                self.error(
+                    name.span,
+                    "functions are expanded too many times",
+                    "one call too many",
+                    Some(format!(
+                        "at most {MAX_EXPANSIONS} calls in all, counting the calls inside functions: compute a shared part once, with `let NAME = ...`"
+                    )),
+                );
+            }
+            return None;
+        }
         let key: Vec<(Type, bool)> = typed.iter().map(|t| (t.ty.clone(), t.lit)).collect();
         if self.failed_calls.iter().any(|(j, k)| *j == i && *k == key) {
             // The body was reported for arguments of these types already.
             return None;
         }
-        let params = f
-            .params
-            .iter()
-            .map(|p| p.name.clone())
-            .zip(typed)
-            .collect();
+        let params = f.params.iter().map(|p| p.name.clone()).zip(typed).collect();
         let mut inner = Scope::inside(sc, params);
         let before = self.errors.len();
         self.calling.push(i);
@@ -116,7 +131,14 @@ impl<'a> Checker<'a> {
         if body.is_none() {
             // Errors in the body say which call they come from.
             let at = self.file.location(e.span);
-            for err in self.errors.iter_mut().skip(before) {
+            // (The innermost call: a call that holds it is not named again.)
+            let marked = |m: &str| m.contains(", in the call to `");
+            for err in self
+                .errors
+                .iter_mut()
+                .skip(before)
+                .filter(|e| !marked(&e.message))
+            {
                 err.message = format!("{}, in the call to `{}` at {at}", err.message, name.name);
             }
             self.failed_calls.push((i, key));

@@ -170,6 +170,8 @@ pub(crate) struct Checker<'a> {
     /// Calls whose body failed to check for arguments of these types, so that each error
     /// is reported once.
     pub failed_calls: Vec<(usize, Vec<(Type, bool)>)>,
+    /// Function calls expanded so far (see `functions.rs`).
+    pub expansions: usize,
     /// Function bodies whose reads are being collected, one inside the other (explain).
     pub explaining: std::cell::Cell<usize>,
     /// Expressions being checked, one inside the other, across the definitions they read.
@@ -210,6 +212,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         calling: Vec::new(),
         failed_calls: Vec::new(),
         explaining: std::cell::Cell::new(0),
+        expansions: 0,
         nesting: 0,
     };
     c.index_bindings();
@@ -453,9 +456,7 @@ impl<'a> Checker<'a> {
 /// as written.
 fn literal(e: &ast::Expr) -> bool {
     match &e.kind {
-        ast::ExprKind::Number(..) | ast::ExprKind::Percent(_) | ast::ExprKind::Duration(..) => {
-            true
-        }
+        ast::ExprKind::Number(..) | ast::ExprKind::Percent(_) | ast::ExprKind::Duration(..) => true,
         ast::ExprKind::Neg(inner) => matches!(
             inner.kind,
             ast::ExprKind::Number(..) | ast::ExprKind::Duration(..)

@@ -20,9 +20,10 @@ impl<'a> Checker<'a> {
         }
         if let Some((_, arg)) = sc.params.iter().rev().find(|(n, _)| n == name) {
             let arg = arg.clone();
-            return self
-                .walk(arg.ex, arg.ty, rest, path, sc)
-                .map(|x| Typed { lit: arg.lit && rest.is_empty(), ..x });
+            return self.walk(arg.ex, arg.ty, rest, path, sc).map(|x| Typed {
+                lit: arg.lit && rest.is_empty(),
+                ..x
+            });
         }
         if let Some(record) = sc.evidence {
             if let Some(idx) = self.schema.field_index(record, name) {

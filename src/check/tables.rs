@@ -127,7 +127,8 @@ impl<'a> Checker<'a> {
                 let hi = self.bound(up_to)?;
                 // A row holds a value unless it ends below its start, or at it with
                 // either end left out.
-                let empty = lo.is_some_and(|lo| hi < lo || (hi == lo && (band.under || !band.from)));
+                let empty =
+                    lo.is_some_and(|lo| hi < lo || (hi == lo && (band.under || !band.from)));
                 if let (true, Some(lo)) = (empty, lo) {
                     self.error(
                         up_to.span,
@@ -269,7 +270,8 @@ impl<'a> Checker<'a> {
     pub(super) fn uncalled_rows(&mut self) {
         let ast = self.ast;
         for (i, t) in ast.tables.iter().enumerate() {
-            let parametric = matches!(self.tables.get(i), Some(TableSlot::Done(Some(d))) if d.parametric);
+            let parametric =
+                matches!(self.tables.get(i), Some(TableSlot::Done(Some(d))) if d.parametric);
             if !parametric || self.rows_called.contains(&i) {
                 continue;
             }
@@ -403,9 +405,10 @@ fn mentions(e: &ast::Expr, name: &str) -> bool {
         | ExprKind::Date(_)
         | ExprKind::Duration(..) => false,
         ExprKind::List(items) => items.iter().any(m),
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a, _) | ExprKind::Access(a, _) => {
-            m(a)
-        }
+        ExprKind::Not(a)
+        | ExprKind::Neg(a)
+        | ExprKind::IsPresent(a, _)
+        | ExprKind::Access(a, _) => m(a),
         ExprKind::PercentOf(a, b) | ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) => {
             m(a) || m(b)
         }

@@ -5,8 +5,8 @@ use super::comments::{Comment, Trivia};
 use super::doc::{align, cat, group, nest, render, text, Doc};
 use super::WIDTH;
 use crate::ast::{
-    Alternative, Binding, Clause, FieldDecl, Function, Header, HookDecl, Path, PolicyFile, Rule, Table,
-    TypeExpr, TypeKind,
+    Alternative, Binding, Clause, FieldDecl, Function, Header, HookDecl, Path, PolicyFile, Rule,
+    Table, TypeExpr, TypeKind,
 };
 use crate::print::{scalar, string};
 use crate::span::Span;
@@ -95,9 +95,7 @@ impl<'t> Layout<'t> {
                 Item::Binding(word, _) if !render(&doc, WIDTH).trim_end().contains('\n') => {
                     Some(*word)
                 }
-                Item::Function(_) if !render(&doc, WIDTH).trim_end().contains('\n') => {
-                    Some("let")
-                }
+                Item::Function(_) if !render(&doc, WIDTH).trim_end().contains('\n') => Some("let"),
                 _ => None,
             };
             let together = word.is_some() && word == previous;

@@ -170,7 +170,9 @@ fn stray_percent(s: &Spot) -> Option<PolicyError> {
             "`%` only follows a number written out, like `2%`",
             "not after a number",
         )
-        .with_help("to take a percentage of a value, write `N% of VALUE`, like `80% of claim.repair_cost`"),
+        .with_help(
+            "to take a percentage of a value, write `N% of VALUE`, like `80% of claim.repair_cost`",
+        ),
     )
 }
 

@@ -100,8 +100,8 @@ fn group(which: Rule) -> Group {
             Group::Item
         }
         expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | postfix
-        | duration | number | percent | percent_of | bool_lit | date_lit | if_expr | aggregate | selection | call
-        | list_lit | paren | neg => Group::Expression,
+        | duration | number | percent | percent_of | bool_lit | date_lit | if_expr | aggregate
+        | selection | call | list_lit | paren | neg => Group::Expression,
         _ => Group::Other,
     }
 }
