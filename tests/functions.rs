@@ -18,7 +18,7 @@ const ITEMS: &str =
 #[test]
 fn a_function_is_called_inside_an_aggregate() {
     let e = Engine::claim(&format!(
-        "{LINE}coverage c doc \"c\" pays sum(i in claim.items otherwise []: line(i))"
+        "{LINE}coverage c doc \"c\" pays sum(i in claim.items: line(i))"
     ));
     assert_eq!(payout(&e.claim_decision(ITEMS)), "23.80");
 }
@@ -159,8 +159,7 @@ fn functions_that_call_each_other_many_times_are_refused_not_expanded_forever() 
 fn the_editor_knows_a_function_and_its_parameters() {
     use proviso::internals::analysis::{hover, Analysis, Symbol};
     use proviso::internals::span::Source;
-    let rules =
-        format!("{LINE}coverage c doc \"c\" pays sum(i in claim.items otherwise []: line(i))");
+    let rules = format!("{LINE}coverage c doc \"c\" pays sum(i in claim.items: line(i))");
     let text = policy(FACTS, &rules);
     let a = Analysis::new(Source::new("t.proviso", text.as_str()));
     let def = text.find("line(item)").unwrap();
@@ -189,7 +188,7 @@ fn diff_shows_a_changed_function_and_what_calls_it() {
     use proviso::internals::{diff, parse, span::Source};
     let old = policy(
         FACTS,
-        &format!("{LINE}coverage c doc \"c\" pays sum(i in claim.items otherwise []: line(i))"),
+        &format!("{LINE}coverage c doc \"c\" pays sum(i in claim.items: line(i))"),
     );
     let new = old.replace("item.qty * item.price", "item.qty * item.price * 2");
     let a = parse::parse_file(&Source::new("a.proviso", old.as_str())).unwrap();

@@ -323,5 +323,5 @@ fn a_table_whose_rows_compute_is_checked_even_when_nothing_calls_it() {
         "{}\ntable unused(amount)\n  doc \"unused\"\n  up to 1: amount\n  over 1: amout",
         rows(&["up to 500: 1", "over 500: 2"])
     );
-    assert_eq!(errors(&table), err("unknown name `amout`", "17:10"));
+    assert_eq!(errors(&table), err("unknown name `amout`", "17:11"));
 }

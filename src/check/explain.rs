@@ -45,9 +45,6 @@ pub enum ReadOf {
     Let(usize, Base),
 }
 
-/// How deeply the reads of functions calling functions are followed.
-const MAX_EXPLAINED_CALLS: usize = 32;
-
 impl Checker<'_> {
     /// The map of a condition `written`, checked as `checked`: `and`/`or` operands are
     /// followed as long as the checked expression mirrors the written one.
@@ -69,6 +66,7 @@ impl Checker<'_> {
     /// The facts, constants and values an expression reads, each once.
     pub(super) fn reads(&self, e: &Expr, deadline: bool) -> Vec<ReadMap> {
         let mut out = Vec::new();
+        self.explained.borrow_mut().clear();
         self.collect_reads(e, &mut Vec::new(), deadline, &mut out);
         out
     }
@@ -142,14 +140,16 @@ impl Checker<'_> {
         else {
             return;
         };
-        // A recursive function is an error of its own; its reads stop somewhere.
-        if self.explaining.get() > MAX_EXPLAINED_CALLS {
+        // Each function's reads are listed once (which also ends a recursive one).
+        let Some(i) = self.function_index.get(name).copied() else {
+            return;
+        };
+        if self.explained.borrow().contains(&i) {
             return;
         }
-        self.explaining.set(self.explaining.get() + 1);
+        self.explained.borrow_mut().push(i);
         let mut params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
         self.collect_reads(&f.body, &mut params, deadline, out);
-        self.explaining.set(self.explaining.get() - 1);
     }
 
     /// Resolves a path as the checker does: variables, `decision`, constants, values, facts.

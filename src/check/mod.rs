@@ -172,8 +172,8 @@ pub(crate) struct Checker<'a> {
     pub failed_calls: Vec<(usize, Vec<(Type, bool)>)>,
     /// Function calls expanded so far (see `functions.rs`).
     pub expansions: usize,
-    /// Function bodies whose reads are being collected, one inside the other (explain).
-    pub explaining: std::cell::Cell<usize>,
+    /// Functions whose reads were collected for the expression being explained.
+    pub explained: std::cell::RefCell<Vec<usize>>,
     /// Expressions being checked, one inside the other, across the definitions they read.
     pub nesting: usize,
 }
@@ -211,7 +211,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         function_index: HashMap::new(),
         calling: Vec::new(),
         failed_calls: Vec::new(),
-        explaining: std::cell::Cell::new(0),
+        explained: std::cell::RefCell::new(Vec::new()),
         expansions: 0,
         nesting: 0,
     };
