@@ -574,7 +574,7 @@ table fee(value)
   doc \"fees\"
   up to 100: 1
   over 100: rate * value
-coverage c doc \"c\" pays fee(claim.amount) + sum(i in claim.items: line(i))";
+coverage c doc \"c\" pays fee(claim.amount) * sum(i in claim.items: line(i))";
     assert_eq!(
         lints(FACTS, rules, Lint::UnusedLet),
         ["22:5 [spare] the function `spare` is never used"]
