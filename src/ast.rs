@@ -16,6 +16,8 @@ pub struct PolicyFile {
     pub facts_span: Option<Span>,
     pub consts: Vec<Binding>,
     pub lets: Vec<Binding>,
+    /// `let NAME(PARAM, ...) = EXPR`: functions, expanded at each call.
+    pub functions: Vec<Function>,
     pub evidence_source: Option<Path>,
     pub tables: Vec<Table>,
     pub hooks: Vec<HookDecl>,
@@ -34,11 +36,17 @@ pub struct Table {
     pub span: Span,
 }
 
-/// One row: the value applies when `over < x <= up_to` (a missing bound is open).
+/// One row: the value applies when `over < x <= up_to` (a missing bound is open); `from`
+/// makes the lower bound closed (`from A`: `A <= x`), `under` the upper bound open
+/// (`under B`: `x < B`).
 #[derive(Clone, Debug)]
 pub struct Band {
     pub over: Option<Expr>,
     pub up_to: Option<Expr>,
+    /// The lower bound is written `from A` (included), not `over A`.
+    pub from: bool,
+    /// The upper bound is written `under B` (excluded), not `up to B`.
+    pub under: bool,
     pub value: Expr,
     pub span: Span,
 }
@@ -195,6 +203,15 @@ pub enum ScalarType {
 pub struct Binding {
     pub name: Ident,
     pub value: Expr,
+    pub span: Span,
+}
+
+/// `let NAME(PARAM, ...) = EXPR`: a value computed from its arguments at each call.
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: Ident,
+    pub params: Vec<Ident>,
+    pub body: Expr,
     pub span: Span,
 }
 
@@ -485,6 +502,10 @@ pub enum ExprKind {
         rust_decimal::Decimal,
         bool, /* written with a decimal point */
     ),
+    /// `2%`: the number as written before `%`; its value is a hundredth of it.
+    Percent(rust_decimal::Decimal),
+    /// `80% of X`: the percentage (an [`ExprKind::Percent`]) and the value it is taken of.
+    PercentOf(Box<Expr>, Box<Expr>),
     Str(String),
     Bool(bool),
     Date(chrono::NaiveDate),

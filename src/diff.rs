@@ -178,9 +178,7 @@ pub fn diff(old: &PolicyFile, new: &PolicyFile) -> PolicyDiff {
         constants: compare(&bindings(&old.consts), &bindings(&new.consts), |n| {
             affects(old, new, n)
         }),
-        lets: compare(&bindings(&old.lets), &bindings(&new.lets), |n| {
-            affects(old, new, n)
-        }),
+        lets: compare(&lets(old), &lets(new), |n| affects(old, new, n)),
         evidence_source: compare(&evidence(old), &evidence(new), |_| Vec::new()),
         tables: compare(&tables(old), &tables(new), |n| affects(old, new, n)),
         hooks: compare(&hooks(old), &hooks(new), |n| affects(old, new, n)),
@@ -314,6 +312,18 @@ fn bindings(list: &[Binding]) -> BTreeMap<String, Form> {
     list.iter()
         .map(|b| (b.name.name.clone(), Form::plain(print::expr(&b.value))))
         .collect()
+}
+
+/// Derived values and functions (`let NAME(PARAM) = ...`, shown `(PARAM) = ...`): they
+/// share one namespace.
+fn lets(f: &PolicyFile) -> BTreeMap<String, Form> {
+    let mut out = bindings(&f.lets);
+    for g in &f.functions {
+        let params: Vec<&str> = g.params.iter().map(|p| p.name.as_str()).collect();
+        let text = format!("({}) = {}", params.join(", "), print::expr(&g.body));
+        out.insert(g.name.name.clone(), Form::plain(text));
+    }
+    out
 }
 
 fn evidence(f: &PolicyFile) -> BTreeMap<String, Form> {
@@ -519,7 +529,10 @@ fn order(old: &PolicyFile, new: &PolicyFile) -> Vec<OrderChange> {
 
 /// What reads a constant or derived value: derived values first, then rules, each sorted.
 fn affects(old: &PolicyFile, new: &PolicyFile, name: &str) -> Vec<String> {
-    let declares = |f: &PolicyFile| f.consts.iter().chain(&f.lets).any(|b| b.name.name == name);
+    let declares = |f: &PolicyFile| {
+        f.consts.iter().chain(&f.lets).any(|b| b.name.name == name)
+            || f.functions.iter().any(|g| g.name.name == name)
+    };
     let file = if declares(new) { new } else { old };
     let mut targets: BTreeSet<&str> = BTreeSet::from([name]);
     let mut lets: BTreeSet<&str> = BTreeSet::new();
@@ -529,6 +542,12 @@ fn affects(old: &PolicyFile, new: &PolicyFile, name: &str) -> Vec<String> {
             if !lets.contains(b.name.name.as_str()) && reads(&b.value, &targets) {
                 lets.insert(&b.name.name);
                 targets.insert(&b.name.name);
+            }
+        }
+        for g in &file.functions {
+            if !lets.contains(g.name.name.as_str()) && reads(&g.body, &targets) {
+                lets.insert(&g.name.name);
+                targets.insert(&g.name.name);
             }
         }
         if lets.len() == before {
@@ -579,12 +598,16 @@ fn reads(e: &Expr, targets: &BTreeSet<&str>) -> bool {
             .first()
             .is_some_and(|s| targets.contains(s.name.as_str())),
         ExprKind::Number(..)
+        | ExprKind::Percent(_)
         | ExprKind::Str(_)
         | ExprKind::Bool(_)
         | ExprKind::Date(_)
         | ExprKind::Amounts(_)
         | ExprKind::Duration(..) => false,
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().any(sub),
+        ExprKind::List(items) => items.iter().any(sub),
+        // A call reads the function (or table, or hook) it calls.
+        ExprKind::Call(f, items) => targets.contains(f.name.as_str()) || items.iter().any(sub),
+        ExprKind::PercentOf(a, b) => sub(a) || sub(b),
         ExprKind::Not(a)
         | ExprKind::Neg(a)
         | ExprKind::IsPresent(a, _)

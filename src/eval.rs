@@ -381,14 +381,20 @@ impl<'a> Ctx<'a> {
                     .tables
                     .get(*t)
                     .ok_or_else(|| EvalError::at(*span, "internal error: unknown table"))?;
-                let row = table
-                    .bounds
-                    .iter()
-                    .position(|b| exact::cmp_decimal(&x, *b) != Some(Ordering::Greater))
-                    .unwrap_or(table.bounds.len());
                 let value = table
                     .values
-                    .get(row)
+                    .get(row_of(table, &x))
+                    .ok_or_else(|| EvalError::at(*span, "internal error: table row"))?;
+                self.eval(value)?
+            }
+            Ex::Rows(t, arg, rows, span) => {
+                let x = self.number(arg)?;
+                let table = self
+                    .tables
+                    .get(*t)
+                    .ok_or_else(|| EvalError::at(*span, "internal error: unknown table"))?;
+                let value = rows
+                    .get(row_of(table, &x))
                     .ok_or_else(|| EvalError::at(*span, "internal error: table row"))?;
                 self.eval(value)?
             }
@@ -835,4 +841,22 @@ pub fn const_value(ex: &Ex, consts: &[Value]) -> Result<Value, String> {
     let root = Value::Record(Box::new([]));
     let mut cx = Ctx::new(&root, &[]);
     cx.eval(&folded).map_err(|e| e.message)
+}
+
+/// The row of `table` that `x` falls in: the first whose upper bound holds it (`up to B`:
+/// `x <= B`; `under B`: `x < B`), else the last row.
+fn row_of(table: &TableDef, x: &Value) -> usize {
+    table
+        .bounds
+        .iter()
+        .enumerate()
+        .position(|(i, b)| {
+            let c = exact::cmp_decimal(x, *b);
+            if table.open.get(i).copied().unwrap_or(false) {
+                c == Some(Ordering::Less)
+            } else {
+                c != Some(Ordering::Greater)
+            }
+        })
+        .unwrap_or(table.bounds.len())
 }

@@ -141,6 +141,9 @@ pub enum Ex {
     Call(Builtin, Box<[Ex]>, Span),
     /// A lookup in table `n` of the policy.
     Table(usize, Box<Ex>, Span),
+    /// A lookup in table `n` whose rows compute from the value looked up: the rows'
+    /// values for this call, each reading the argument.
+    Rows(usize, Box<Ex>, Box<[Ex]>, Span),
     /// A call to hook `n` of the policy.
     Hook(usize, Box<[Ex]>, Span),
     Aggregate {
@@ -188,6 +191,10 @@ impl Ex {
                 f(c)
             }
             Ex::Call(_, args, _) | Ex::Hook(_, args, _) => args.iter().for_each(f),
+            Ex::Rows(_, a, rows, _) => {
+                f(a);
+                rows.iter().for_each(f)
+            }
             Ex::Aggregate {
                 list, filter, body, ..
             } => {
@@ -229,6 +236,7 @@ impl Ex {
             Ex::Call(c, args, s) => Ex::Call(c, all(args, f), s),
             Ex::Table(t, a, s) => Ex::Table(t, b(a, f), s),
             Ex::Hook(h, args, s) => Ex::Hook(h, all(args, f), s),
+            Ex::Rows(t, a, rows, s) => Ex::Rows(t, b(a, f), all(rows, f), s),
             Ex::Aggregate {
                 kind,
                 slot,

@@ -252,6 +252,7 @@ impl<'s> Builder<'s> {
             lets: Vec::new(),
             evidence_source: None,
             tables: Vec::new(),
+            functions: Vec::new(),
             hooks: Vec::new(),
             rules: Vec::new(),
         };
@@ -355,11 +356,22 @@ impl<'s> Builder<'s> {
                 let mut it = pair.into_inner();
                 let _kw = self.next(&mut it, span)?;
                 let name = self.ident(self.next(&mut it, span)?);
-                let value = self.next(&mut it, span)?;
-                let value = if value.as_rule() == Rule::amounts {
-                    self.amounts(value)?
+                let next = self.next(&mut it, span)?;
+                if next.as_rule() == Rule::let_params {
+                    let params = next.into_inner().map(|p| self.ident(p)).collect();
+                    let body = self.expr(self.next(&mut it, span)?)?;
+                    out.functions.push(Function {
+                        name,
+                        params,
+                        body,
+                        span,
+                    });
+                    return Ok(());
+                }
+                let value = if next.as_rule() == Rule::amounts {
+                    self.amounts(next)?
                 } else {
-                    self.expr(value)?
+                    self.expr(next)?
                 };
                 let b = Binding { name, value, span };
                 if is_const {

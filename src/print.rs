@@ -91,10 +91,12 @@ pub fn table(t: &Table) -> String {
         string(&t.doc.value)
     );
     for b in &t.bands {
+        let lower = if b.from { "from" } else { "over" };
+        let upper = if b.under { "under" } else { "up to" };
         let range = match (&b.over, &b.up_to) {
-            (None, Some(hi)) => format!("up to {}", expr(hi)),
-            (Some(lo), Some(hi)) => format!("over {} up to {}", expr(lo), expr(hi)),
-            (Some(lo), None) => format!("over {}", expr(lo)),
+            (None, Some(hi)) => format!("{upper} {}", expr(hi)),
+            (Some(lo), Some(hi)) => format!("{lower} {} {upper} {}", expr(lo), expr(hi)),
+            (Some(lo), None) => format!("{lower} {}", expr(lo)),
             (None, None) => String::new(),
         };
         out.push_str(&format!("; {range}: {}", expr(&b.value)));
@@ -290,7 +292,8 @@ fn precedence(e: &Expr) -> u8 {
         ExprKind::Binary(op, ..) => binary(*op),
         ExprKind::Not(_) => NOT,
         ExprKind::Neg(_) => NEG,
-        ExprKind::Number(n, _) if n.is_sign_negative() => NEG,
+        ExprKind::Number(n, _) | ExprKind::Percent(n) if n.is_sign_negative() => NEG,
+        ExprKind::PercentOf(..) => NEG,
         ExprKind::Otherwise(..) | ExprKind::IsPresent(..) => POSTFIX,
         ExprKind::If(..)
         | ExprKind::Aggregate {
@@ -327,6 +330,15 @@ fn write(out: &mut String, e: &Expr, min: u8) {
     }
     match &e.kind {
         ExprKind::Number(n, dotted) => out.push_str(&number(*n, *dotted)),
+        ExprKind::Percent(n) => {
+            out.push_str(&number(*n, false));
+            out.push('%');
+        }
+        ExprKind::PercentOf(p, x) => {
+            write(out, p, ATOM);
+            out.push_str(" of ");
+            write(out, x, POSTFIX);
+        }
         ExprKind::Str(s) => out.push_str(&string(s)),
         ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         ExprKind::Date(d) => out.push_str(&d.format("%Y-%m-%d").to_string()),

@@ -919,3 +919,43 @@ fn a_version_date_that_is_neither_a_date_nor_an_instant_says_both_would_do() {
          2025-07-10T09:30:00Z), found \"2025-07-01 01:30\""
     );
 }
+
+#[test]
+fn a_percentage_is_a_hundredth_and_of_takes_it_of_a_value() {
+    assert_eq!(pays("80% of claim.amount", ""), "80.00");
+    assert_eq!(pays("claim.amount * 2%", ""), "2.00");
+    assert_eq!(pays("2.5% of claim.amount + 1", ""), "3.50");
+    assert_eq!(pays("12.5% of (claim.amount + 0.10)", ""), "12.51");
+    assert!(holds("2% == 0.02", ""));
+    assert!(holds("-2% == -0.02", ""));
+    assert!(holds("100% of claim.amount == claim.amount", ""));
+}
+
+#[test]
+fn percent_after_something_other_than_a_number_is_a_parse_error_with_a_hint() {
+    assert_eq!(
+        rules_error("coverage c doc \"c\" pays claim.amount%"),
+        (
+            format!("{RULES_LINE}:37 `%` only follows a number written out, like `2%`"),
+            "%".to_string(),
+            "to take a percentage of a value, write `N% of VALUE`, like `80% of claim.repair_cost`"
+                .to_string()
+        )
+    );
+}
+
+#[test]
+fn percentages_print_and_read_back_the_same() {
+    round_trips("coverage c doc \"c\" pays 80% of claim.amount + 2% * claim.amount - -1.5%");
+    round_trips("coverage c doc \"c\" pays 2% of (claim.fee otherwise 0) + 3% of claim.amount");
+}
+
+#[test]
+fn a_constant_written_as_a_percentage_is_quoted_as_written() {
+    let e = Engine::claim(
+        "const rate = 2%\ncoverage c doc \"pays {rate} of the amount\" pays rate * claim.amount",
+    );
+    let d = e.claim_decision("");
+    assert_eq!(payout(&d), "2.00");
+    assert_eq!(d.reasons[0].text.to_string(), "pays 2% of the amount");
+}

@@ -184,3 +184,11 @@ fn fmt_checks_rewrites_and_leaves_broken_files_alone() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bands_percentages_and_functions_are_laid_out_and_read_back_the_same() {
+    let text = "policy \"t/x\"\nconst rate   =  2%\nlet  line(item,  n) =  item * n\ntable fee(value) -> money\n  doc \"fees\"\n  under 50 : 1.28\n  from 50   under 100: 2.5% of value\n  over 99.99 up to 200 : -1%\n  from 200: value\n";
+    let want = "policy \"t/x\"\n\nconst rate = 2%\n\nlet line(item, n) = item * n\n\ntable fee(value) -> money\n  doc \"fees\"\n  under 50: 1.28\n  from 50 under 100: 2.5% of value\n  over 99.99 up to 200: -1%\n  from 200: value\n";
+    assert_eq!(laid(text), want);
+    assert_eq!(laid(want), want);
+}

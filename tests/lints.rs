@@ -561,3 +561,23 @@ fn check_help_names_the_flag() {
         run.stdout
     );
 }
+
+#[test]
+fn unused_functions_and_what_functions_and_table_rows_use() {
+    // `rate` is used by a table row, `line` by the rule, `scaled` only by the unused `spare`.
+    let rules = "const rate = 2%
+const factor = 3
+let scaled(x) = x * factor
+let spare(x) = scaled(x)
+let line(i) = i.qty * 2
+table fee(value)
+  doc \"fees\"
+  up to 100: 1
+  over 100: rate * value
+coverage c doc \"c\" pays fee(claim.amount) * sum(i in claim.items: line(i))";
+    assert_eq!(
+        lints(FACTS, rules, Lint::UnusedLet),
+        ["22:5 [spare] the function `spare` is never used"]
+    );
+    assert_eq!(lints(FACTS, rules, Lint::UnusedConst), Vec::<String>::new());
+}

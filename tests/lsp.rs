@@ -485,7 +485,7 @@ fn hover_shows_what_a_name_is() {
     // A `let` where it is read: its expression as written, and its type.
     assert_eq!(
         hover(&mut c, 276, 10)["contents"]["value"],
-        "```proviso\nlet discounted_order_value = sum(item in order.items: item.quantity * item.unit_price - item.discount)\n```\n\nvalue, computed once per document; type: money"
+        "```proviso\nlet discounted_order_value = sum(item in order.items: line_value(item))\n```\n\nvalue, computed once per document; type: money"
     );
     // A field read through an aggregate's variable, with its default.
     assert_eq!(

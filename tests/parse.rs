@@ -85,6 +85,8 @@ fn sexp(e: &Expr) -> String {
                 .collect();
             format!("{{{}}}", parts.join(" "))
         }
+        ExprKind::Percent(n) => format!("{n}%"),
+        ExprKind::PercentOf(a, b) => format!("(%of {} {})", sexp(a), sexp(b)),
         ExprKind::Not(a) => format!("(not {})", sexp(a)),
         ExprKind::Neg(a) => format!("(neg {})", sexp(a)),
         ExprKind::Binary(op, a, b) => {

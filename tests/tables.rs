@@ -191,3 +191,137 @@ fn declared_money_rows_show_as_amounts() {
     assert_eq!(lookup(table, "500.01"), amounts("2000.00"));
     assert_eq!(lookup(table, "2000.01"), amounts("5000.00"));
 }
+
+#[test]
+fn each_kind_of_bound_holds_or_leaves_out_its_value() {
+    // `under` leaves its bound out, `from` takes it in; `up to` takes it, `over` not.
+    let table = rows(&[
+        "under 50: 1",
+        "from 50 up to 100: 2",
+        "over 100 under 200: 3",
+        "from 200: 4",
+    ]);
+    for (value, row) in [
+        ("49.99", "1"),
+        ("50.00", "2"),
+        ("50.01", "2"),
+        ("99.99", "2"),
+        ("100.00", "2"),
+        ("100.01", "3"),
+        ("199.99", "3"),
+        ("200.00", "4"),
+        ("200.01", "4"),
+    ] {
+        let (payout, note) = lookup(&table, value);
+        assert_eq!((value, payout), (value, format!("{row}.00")));
+        assert_eq!((value, note.as_str()), (value, row));
+    }
+}
+
+#[test]
+fn an_open_end_then_a_closed_start_at_the_same_value_is_complete() {
+    let table = rows(&["up to 50: 1", "over 50 under 100: 2", "from 100: 3"]);
+    for (value, row) in [
+        ("50.00", "1"),
+        ("50.01", "2"),
+        ("99.99", "2"),
+        ("100.00", "3"),
+    ] {
+        assert_eq!((value, lookup(&table, value).1), (value, row.to_string()));
+    }
+}
+
+#[test]
+fn a_value_left_out_by_both_rows_is_a_gap_at_that_value() {
+    let table = rows(&["under 50: 1", "over 50: 2"]);
+    assert_eq!(
+        errors(&table),
+        err(
+            "50 falls in no row: the previous row stops under it, and this one starts over it",
+            "13:8"
+        )
+    );
+}
+
+#[test]
+fn a_value_taken_in_by_both_rows_is_an_overlap_at_that_value() {
+    let table = rows(&["up to 50: 1", "from 50: 2"]);
+    assert_eq!(
+        errors(&table),
+        err(
+            "50 falls in two rows: the previous row goes up to it, and this one starts from it",
+            "13:8"
+        )
+    );
+    let table = rows(&["under 50: 1", "from 40: 2"]);
+    assert_eq!(
+        errors(&table),
+        err(
+            "this row overlaps the previous one, which goes under 50",
+            "13:8"
+        )
+    );
+    let table = rows(&["under 50: 1", "from 60: 2"]);
+    assert_eq!(errors(&table), err("gap between 50 and 60", "13:8"));
+}
+
+#[test]
+fn a_row_from_a_value_under_the_same_value_is_empty() {
+    let table = rows(&["under 50: 1", "from 50 under 50: 2", "from 50: 3"]);
+    assert_eq!(errors(&table), err("50 is not above 50", "13:17"));
+}
+
+#[test]
+fn a_row_may_compute_from_the_value_looked_up() {
+    // A rate card: a flat fee under 50.00, then 2% of the value. The amount is rounded
+    // once, at the payout (123.45 * 2% = 2.469 pays 2.47).
+    let table = rows(&[
+        "under 50.00: 1.28",
+        "from 50.00 up to 2000: 2% of value",
+        "over 2000: value * 0.02 + 5",
+    ]);
+    assert_eq!(lookup(&table, "49.99").0, "1.28");
+    assert_eq!(lookup(&table, "50.00").0, "1.00");
+    assert_eq!(lookup(&table, "123.45").0, "2.47");
+    assert_eq!(lookup(&table, "2000.00").0, "40.00");
+    assert_eq!(lookup(&table, "2500.00").0, "55.00");
+}
+
+#[test]
+fn a_row_that_computes_is_typed_with_the_value_looked_up() {
+    // Looked up with money, `value * 2` is money; with an integer (`claim.value > 0`
+    // counts nothing), the rows are integers and compare with one.
+    let table = rows(&["up to 10: value * 2", "over 10: value"]);
+    assert_eq!(lookup(&table, "7.25").0, "14.50");
+    let src = policy(&table).replace(
+        "note row\n  doc \"the row's value\"\n  shows tier(claim.value)",
+        "note row\n  doc \"the row's value\"\n  shows tier(3) == 6",
+    );
+    let set = PolicySet::from_sources(vec![Source::new("t.proviso", src)]).unwrap();
+    let doc = "policy: t/tables\norder: { placed_at: 2025-06-01 }\nclaim: { value: \"1\" }\n";
+    let d = set.evaluate(&Document::yaml("claim.yaml", doc)).unwrap();
+    assert_eq!(d.notes.get("row").map(String::from), Some("true".into()));
+}
+
+#[test]
+fn a_row_with_an_unknown_name_is_an_error_at_the_name() {
+    let table = rows(&["up to 500: 1", "over 500: valeu * 2"]);
+    assert_eq!(errors(&table), err("unknown name `valeu`", "13:13"));
+}
+
+#[test]
+fn a_row_of_the_wrong_type_is_an_error_at_the_row() {
+    let table = rows(&["up to 500: value", "over 500: value > 2"]);
+    let found = errors(&table);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "13:13");
+}
+
+#[test]
+fn a_table_whose_rows_compute_is_checked_even_when_nothing_calls_it() {
+    let table = format!(
+        "{}\ntable unused(amount)\n  doc \"unused\"\n  up to 1: amount\n  over 1: amout",
+        rows(&["up to 500: 1", "over 500: 2"])
+    );
+    assert_eq!(errors(&table), err("unknown name `amout`", "17:11"));
+}

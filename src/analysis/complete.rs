@@ -338,6 +338,13 @@ fn names(policy: Option<&Policy>) -> Vec<Completion> {
                 None,
             ));
         }
+        for f in &ast.functions {
+            out.push(Completion::new(
+                f.name.name.clone(),
+                CompletionKind::Function,
+                None,
+            ));
+        }
         for t in &ast.tables {
             out.push(Completion::new(
                 t.name.name.clone(),

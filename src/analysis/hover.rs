@@ -75,6 +75,27 @@ pub fn describe(a: &Analysis, ast: &PolicyFile, symbol: &Symbol) -> Option<Strin
             );
             format!("{}\n\n{}", code(&lines.join("\n")), t.doc.value)
         }
+        Symbol::Function(i) => {
+            let f = ast.functions.get(*i)?;
+            let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+            let mut out = code(&format!(
+                "let {}({}) = {}",
+                f.name.name,
+                params.join(", "),
+                text(file, f.body.span)
+            ));
+            out.push_str("\n\nfunction, computed at each call");
+            out
+        }
+        Symbol::Param(i, k) => {
+            let f = ast.functions.get(*i)?;
+            let p = f.params.get(*k)?;
+            format!(
+                "{}\n\nparameter of `{}`: the value it is called with",
+                code(&p.name),
+                f.name.name
+            )
+        }
         Symbol::Hook(i) => {
             let h = ast.hooks.get(*i)?;
             format!("{}\n\nhook", code(&one_line(file, h.span)))

@@ -15,6 +15,10 @@ pub enum Symbol {
     Table(usize),
     Hook(usize),
     Rule(usize),
+    /// A function (`let NAME(PARAM) = ...`), by its place among the functions.
+    Function(usize),
+    /// A function's parameter: the function, then the parameter's place.
+    Param(usize, usize),
 }
 
 /// One place a name is written.
@@ -62,6 +66,37 @@ impl Index {
                 });
             }
         }
+        for (i, f) in ast.functions.iter().enumerate() {
+            out.push(Occurrence {
+                span: f.name.span,
+                symbol: Symbol::Function(i),
+                definition: true,
+            });
+            for (k, param) in f.params.iter().enumerate() {
+                out.push(Occurrence {
+                    span: param.span,
+                    symbol: Symbol::Param(i, k),
+                    definition: true,
+                });
+            }
+            let mut sc = Scope::with_params(f.params.iter().map(|p| p.name.as_str()));
+            walk(&p, &f.body, &mut sc, &mut |e, sc| {
+                let ExprKind::Path(path) = &e.kind else {
+                    return;
+                };
+                let Some(first) = path.segments.first() else {
+                    return;
+                };
+                // The parameter, unless an aggregate's variable of its name hides it.
+                if let Some(k) = sc.innermost(&first.name).filter(|&k| k < f.params.len()) {
+                    out.push(Occurrence {
+                        span: first.span,
+                        symbol: Symbol::Param(i, k),
+                        definition: false,
+                    });
+                }
+            });
+        }
         let top = Scope::default();
         for path in ast.header.currency_from.iter().chain(&ast.evidence_source) {
             read_path(&p, path, &top, &mut out);
@@ -88,7 +123,11 @@ impl Index {
                 ExprKind::Call(name, _) => {
                     let table = ast.tables.iter().position(|t| t.name.name == name.name);
                     let hook = ast.hooks.iter().position(|h| h.name.name == name.name);
-                    let symbol = table.map(Symbol::Table).or(hook.map(Symbol::Hook));
+                    let function = ast.functions.iter().position(|f| f.name.name == name.name);
+                    let symbol = table
+                        .map(Symbol::Table)
+                        .or(hook.map(Symbol::Hook))
+                        .or(function.map(Symbol::Function));
                     if let Some(symbol) = symbol {
                         out.push(Occurrence {
                             span: name.span,

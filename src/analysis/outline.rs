@@ -50,6 +50,11 @@ pub fn outline(ast: &PolicyFile) -> Vec<Entry> {
     for b in &ast.lets {
         out.push(entry(EntryKind::Let, &b.name, "let".into(), b.span));
     }
+    for f in &ast.functions {
+        let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+        let detail = format!("let ({})", params.join(", "));
+        out.push(entry(EntryKind::Let, &f.name, detail, f.span));
+    }
     for t in &ast.tables {
         out.push(entry(EntryKind::Table, &t.name, "table".into(), t.span));
     }

@@ -17,6 +17,23 @@ impl<'a> Checker<'a> {
         e: &ast::Expr,
         sc: &mut Scope,
     ) -> Option<Typed> {
+        if let Some(&i) = self.function_index.get(name.name.as_str()) {
+            return self.function_call(i, name, args, e, sc);
+        }
+        if self.let_index.contains_key(name.name.as_str())
+            || self.const_index.contains_key(name.name.as_str())
+        {
+            self.error(
+                e.span,
+                format!("`{}` is a value, not a function", name.name),
+                "called with arguments",
+                Some(format!(
+                    "write `{}` without arguments, or give it parameters: `let {}(PARAM) = ...`",
+                    name.name, name.name
+                )),
+            );
+            return None;
+        }
         if let Some(&i) = self.table_index.get(name.name.as_str()) {
             let [arg] = args else {
                 self.error(
@@ -28,13 +45,17 @@ impl<'a> Checker<'a> {
                 return None;
             };
             let t = self.expr(arg, sc)?;
-            return self.table_call(i, t, e.span, arg.span);
+            return self.table_call(i, t, e.span, arg.span, sc);
         }
         if let Some(&i) = self.hook_index.get(name.name.as_str()) {
             return self.hook_call(i, name, args, e, sc);
         }
         let Some(f) = Builtin::by_name(&name.name) else {
-            let help = suggest(&name.name, &Builtin::NAMES).map_or_else(
+            let mut known: Vec<&str> = Builtin::NAMES.to_vec();
+            known.extend(self.function_index.keys().copied());
+            known.extend(self.table_index.keys().copied());
+            known.extend(self.hook_index.keys().copied());
+            let help = suggest(&name.name, &known).map_or_else(
                 || format!("the functions are: {}", Builtin::NAMES.join(", ")),
                 |s| format!("did you mean `{s}`?"),
             );

@@ -66,6 +66,7 @@ impl Checker<'_> {
     /// The facts, constants and values an expression reads, each once.
     pub(super) fn reads(&self, e: &Expr, deadline: bool) -> Vec<ReadMap> {
         let mut out = Vec::new();
+        self.explained.borrow_mut().clear();
         self.collect_reads(e, &mut Vec::new(), deadline, &mut out);
         out
     }
@@ -82,16 +83,22 @@ impl Checker<'_> {
         };
         match &e.kind {
             ExprKind::Path(p) => self.read_path(p, bound, deadline, out),
-            ExprKind::List(items) | ExprKind::Call(_, items) => {
+            ExprKind::List(items) => {
                 for x in items {
                     go(x, bound);
                 }
+            }
+            ExprKind::Call(name, items) => {
+                for x in items {
+                    go(x, bound);
+                }
+                self.function_reads(&name.name, deadline, out);
             }
             ExprKind::Not(a)
             | ExprKind::Neg(a)
             | ExprKind::IsPresent(a, _)
             | ExprKind::Access(a, _) => go(a, bound),
-            ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) => {
+            ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) | ExprKind::PercentOf(a, b) => {
                 go(a, bound);
                 go(b, bound);
             }
@@ -115,12 +122,35 @@ impl Checker<'_> {
                 bound.pop();
             }
             ExprKind::Number(..)
+            | ExprKind::Percent(_)
             | ExprKind::Str(_)
             | ExprKind::Bool(_)
             | ExprKind::Date(_)
             | ExprKind::Amounts(_)
             | ExprKind::Duration(..) => {}
         }
+    }
+
+    /// What the body of the function `name` reads besides its parameters, when `name` is
+    /// a function (the arguments' reads are the caller's).
+    fn function_reads(&self, name: &str, deadline: bool, out: &mut Vec<ReadMap>) {
+        let Some(f) = self
+            .function_index
+            .get(name)
+            .and_then(|&i| self.ast.functions.get(i))
+        else {
+            return;
+        };
+        // Each function's reads are listed once (which also ends a recursive one).
+        let Some(i) = self.function_index.get(name).copied() else {
+            return;
+        };
+        if self.explained.borrow().contains(&i) {
+            return;
+        }
+        self.explained.borrow_mut().push(i);
+        let mut params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+        self.collect_reads(&f.body, &mut params, deadline, out);
     }
 
     /// Resolves a path as the checker does: variables, `decision`, constants, values, facts.

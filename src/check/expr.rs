@@ -33,6 +33,9 @@ pub(crate) struct Scope {
     pub in_const: bool,
     /// Optional paths known to be present here (see [`presence`]).
     pub present: Vec<String>,
+    /// Names that stand for an argument's expression: a table's parameter in a row that
+    /// computes from it.
+    pub params: Vec<(String, Typed)>,
 }
 
 impl Scope {
@@ -43,6 +46,29 @@ impl Scope {
             allow_decision,
             in_const,
             present: present.to_vec(),
+            params: Vec::new(),
+        }
+    }
+
+    /// The scope of a rule's expression.
+    pub fn top() -> Self {
+        Scope::new(false, false, &[])
+    }
+
+    /// The scope of a definition expanded where it is called: the caller's variables keep
+    /// their slots but cannot be named, and `params` stand for the arguments.
+    pub fn inside(caller: &Scope, params: Vec<(String, Typed)>) -> Self {
+        Scope {
+            vars: caller
+                .vars
+                .iter()
+                .map(|(_, t)| (String::new(), t.clone()))
+                .collect(),
+            evidence: None,
+            allow_decision: false,
+            in_const: caller.in_const,
+            present: Vec::new(),
+            params,
         }
     }
 }
@@ -191,6 +217,29 @@ impl<'a> Checker<'a> {
                 Value::Num(*n),
                 if *dot { Base::Decimal } else { Base::Integer },
             ),
+            ExprKind::Percent(n) => match n.checked_div(rust_decimal::Decimal::ONE_HUNDRED) {
+                Some(v) => lit(Value::Num(v), Base::Decimal),
+                None => {
+                    self.error(e.span, "percentage is out of range", "here", None);
+                    None
+                }
+            },
+            ExprKind::PercentOf(pct, of) => {
+                // `N% of X` is `X * (N/100)`, typed as that product.
+                let ExprKind::Percent(n) = pct.kind else {
+                    self.error(pct.span, "expected a percentage", "here", None);
+                    return None;
+                };
+                let Some(v) = n.checked_div(rust_decimal::Decimal::ONE_HUNDRED) else {
+                    self.error(pct.span, "percentage is out of range", "here", None);
+                    return None;
+                };
+                let rate = ast::Expr {
+                    kind: ExprKind::Number(v, true),
+                    span: pct.span,
+                };
+                self.binary(ast::BinOp::Mul, of, &rate, e, sc)
+            }
             ExprKind::Str(s) => lit(Value::Str(s.as_str().into()), Base::Str),
             ExprKind::Amounts(_) => {
                 self.error(

@@ -11,6 +11,7 @@ mod depth;
 mod explain;
 mod expr;
 mod facts;
+mod functions;
 mod names;
 mod operators;
 mod rules;
@@ -163,6 +164,22 @@ pub(crate) struct Checker<'a> {
     /// How deeply each checked `let` value and table nests (see [`Checker::eval_depth`]).
     pub let_depths: Vec<usize>,
     pub table_depths: Vec<usize>,
+    /// Tables whose rows failed to check for an argument of this type (and literalness),
+    /// so that each error is reported once.
+    pub failed_rows: Vec<(usize, Base, bool)>,
+    /// Tables whose rows compute from the parameter and were checked at a call.
+    pub rows_called: Vec<usize>,
+    /// Functions (`let NAME(PARAM) = ...`) by name.
+    pub function_index: HashMap<&'a str, usize>,
+    /// Functions whose body is being expanded, outermost first, to explain recursion.
+    pub calling: Vec<usize>,
+    /// Calls whose body failed to check for arguments of these types, so that each error
+    /// is reported once.
+    pub failed_calls: Vec<(usize, Vec<(Type, bool)>)>,
+    /// Function calls expanded so far (see `functions.rs`).
+    pub expansions: usize,
+    /// Functions whose reads were collected for the expression being explained.
+    pub explained: std::cell::RefCell<Vec<usize>>,
     /// Expressions being checked, one inside the other, across the definitions they read.
     pub nesting: usize,
 }
@@ -195,11 +212,19 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         in_progress: Vec::new(),
         let_depths: vec![0; ast.lets.len()],
         table_depths: vec![0; ast.tables.len()],
+        failed_rows: Vec::new(),
+        rows_called: Vec::new(),
+        function_index: HashMap::new(),
+        calling: Vec::new(),
+        failed_calls: Vec::new(),
+        explained: std::cell::RefCell::new(Vec::new()),
+        expansions: 0,
         nesting: 0,
     };
     c.index_bindings();
     c.build_schema();
     c.index_functions();
+    c.index_lets_with_params();
     let header = c.header();
     for i in 0..ast.consts.len() {
         c.ensure_const(i);
@@ -213,6 +238,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
     let evidence = c.evidence_source();
     let currency_from = c.currency_from();
     let rules = c.rules(evidence.as_ref());
+    c.uncalled_rows();
     if !c.errors.is_empty() {
         return Err(c.errors);
     }
@@ -434,10 +460,11 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Whether `e` is a number or duration literal, negated or not: a value quoted as written.
+/// Whether `e` is a number, percentage or duration literal, negated or not: a value quoted
+/// as written.
 fn literal(e: &ast::Expr) -> bool {
     match &e.kind {
-        ast::ExprKind::Number(..) | ast::ExprKind::Duration(..) => true,
+        ast::ExprKind::Number(..) | ast::ExprKind::Percent(_) | ast::ExprKind::Duration(..) => true,
         ast::ExprKind::Neg(inner) => matches!(
             inner.kind,
             ast::ExprKind::Number(..) | ast::ExprKind::Duration(..)

@@ -18,6 +18,13 @@ impl<'a> Checker<'a> {
             let ty = sc.vars.get(slot)?.1.clone();
             return self.walk(Ex::Var(slot, Box::new([])), ty, rest, path, sc);
         }
+        if let Some((_, arg)) = sc.params.iter().rev().find(|(n, _)| n == name) {
+            let arg = arg.clone();
+            return self.walk(arg.ex, arg.ty, rest, path, sc).map(|x| Typed {
+                lit: arg.lit && rest.is_empty(),
+                ..x
+            });
+        }
         if let Some(record) = sc.evidence {
             if let Some(idx) = self.schema.field_index(record, name) {
                 let f = self.schema.records.get(record)?.fields.get(idx)?;
@@ -73,7 +80,23 @@ impl<'a> Checker<'a> {
             };
             return self.walk(Ex::Fact(Box::new([idx])), ty, rest, path, sc);
         }
+        if let Some(&i) = self.function_index.get(name) {
+            let params: Vec<&str> = self
+                .ast
+                .functions
+                .get(i)
+                .map(|f| f.params.iter().map(|p| p.name.as_str()).collect())
+                .unwrap_or_default();
+            self.error(
+                first.span,
+                format!("`{name}` is a function, called with its arguments"),
+                "no arguments",
+                Some(format!("write `{name}({})`", params.join(", "))),
+            );
+            return None;
+        }
         let mut candidates: Vec<&str> = sc.vars.iter().map(|(n, _)| n.as_str()).collect();
+        candidates.extend(sc.params.iter().map(|(n, _)| n.as_str()));
         candidates.extend(self.const_index.keys().copied());
         candidates.extend(self.let_index.keys().copied());
         if let Some(r) = self.schema.records.first() {

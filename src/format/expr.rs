@@ -35,6 +35,8 @@ impl Layout<'_> {
     fn bare(&mut self, e: &Expr) -> Doc {
         match &e.kind {
             ExprKind::Number(n, _) => text(n.to_string()),
+            ExprKind::Percent(n) => text(format!("{n}%")),
+            ExprKind::PercentOf(p, x) => cat(vec![self.expr(p), text(" of "), self.expr(x)]),
             ExprKind::Str(s) => text(string(s)),
             ExprKind::Bool(b) => text(if *b { "true" } else { "false" }),
             ExprKind::Date(d) => text(d.format("%Y-%m-%d").to_string()),

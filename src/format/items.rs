@@ -5,8 +5,8 @@ use super::comments::{Comment, Trivia};
 use super::doc::{align, cat, group, nest, render, text, Doc};
 use super::WIDTH;
 use crate::ast::{
-    Alternative, Binding, Clause, FieldDecl, Header, HookDecl, Path, PolicyFile, Rule, Table,
-    TypeExpr, TypeKind,
+    Alternative, Binding, Clause, FieldDecl, Function, Header, HookDecl, Path, PolicyFile, Rule,
+    Table, TypeExpr, TypeKind,
 };
 use crate::print::{scalar, string};
 use crate::span::Span;
@@ -20,6 +20,7 @@ pub struct Layout<'t> {
 enum Item<'a> {
     Facts(&'a [FieldDecl], Span),
     Binding(&'static str, &'a Binding),
+    Function(&'a Function),
     Evidence(&'a Path, usize),
     Table(&'a Table),
     Hook(&'a HookDecl),
@@ -31,6 +32,7 @@ impl Item<'_> {
         match self {
             Item::Facts(_, span) => span.start,
             Item::Binding(_, b) => b.span.start,
+            Item::Function(f) => f.span.start,
             Item::Evidence(_, start) => *start,
             Item::Table(t) => t.span.start,
             Item::Hook(h) => h.span.start,
@@ -93,6 +95,7 @@ impl<'t> Layout<'t> {
                 Item::Binding(word, _) if !render(&doc, WIDTH).trim_end().contains('\n') => {
                     Some(*word)
                 }
+                Item::Function(_) if !render(&doc, WIDTH).trim_end().contains('\n') => Some("let"),
                 _ => None,
             };
             let together = word.is_some() && word == previous;
@@ -147,6 +150,19 @@ impl<'t> Layout<'t> {
                     text(format!("{} =", b.name.name)),
                     after,
                     nest(2, cat(vec![Doc::Line, value])),
+                ]))
+            }
+            Item::Function(f) => {
+                let name = self.comments(f.name.span.start);
+                let after = self.comments(f.body.span.start);
+                let body = self.expr(&f.body);
+                let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+                group(cat(vec![
+                    text("let "),
+                    name,
+                    text(format!("{}({}) =", f.name.name, params.join(", "))),
+                    after,
+                    nest(2, cat(vec![Doc::Line, body])),
                 ]))
             }
             Item::Evidence(path, _) => {
@@ -334,14 +350,15 @@ impl<'t> Layout<'t> {
             body.push(Doc::Hard);
             let mut row = Vec::new();
             if let Some(lo) = &b.over {
-                row.push(text("over "));
+                row.push(text(if b.from { "from " } else { "over " }));
                 row.push(self.expr(lo));
             }
             if let Some(hi) = &b.up_to {
+                let word = if b.under { "under " } else { "up to " };
                 row.push(text(if b.over.is_some() {
-                    " up to "
+                    format!(" {word}")
                 } else {
-                    "up to "
+                    word.to_string()
                 }));
                 row.push(self.expr(hi));
             }
@@ -401,6 +418,7 @@ fn items<'a>(f: &'a PolicyFile, trivia: &Trivia) -> Vec<Item<'a>> {
     }
     out.extend(f.consts.iter().map(|b| Item::Binding("const", b)));
     out.extend(f.lets.iter().map(|b| Item::Binding("let", b)));
+    out.extend(f.functions.iter().map(Item::Function));
     if let Some(p) = &f.evidence_source {
         let from = trivia.keyword_before(p.span.start, "from".len());
         out.push(Item::Evidence(

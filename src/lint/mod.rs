@@ -154,6 +154,20 @@ impl Scope {
         self.vars.iter().any(|(n, _)| n == name)
     }
 
+    /// The place of the innermost variable named `name`, counting from the outermost.
+    pub fn innermost(&self, name: &str) -> Option<usize> {
+        self.vars.iter().rposition(|(n, _)| n == name)
+    }
+
+    /// The scope of a function's body or a table's rows: the parameters are names that
+    /// stand for the arguments.
+    pub fn with_params<'n>(names: impl IntoIterator<Item = &'n str>) -> Self {
+        Scope {
+            vars: names.into_iter().map(|n| (n.to_string(), None)).collect(),
+            evidence: false,
+        }
+    }
+
     /// The scope of an evidence requirement's `where` condition.
     pub fn evidence() -> Self {
         Scope {
@@ -240,8 +254,12 @@ impl<'a> Policy<'a> {
             for band in &t.bands {
                 let bounds = band.over.iter().chain(&band.up_to);
                 out.extend(bounds.map(|e| (e, Scope::default())));
-                out.push((&band.value, Scope::default()));
+                out.push((&band.value, Scope::with_params([t.param.name.as_str()])));
             }
+        }
+        for f in &ast.functions {
+            let params = f.params.iter().map(|p| p.name.as_str());
+            out.push((&f.body, Scope::with_params(params)));
         }
         for rule in &ast.rules {
             out.extend(rule_expressions(rule));
@@ -316,6 +334,7 @@ pub(crate) fn walk<'e>(
     f(e, sc);
     match &e.kind {
         ExprKind::Number(..)
+        | ExprKind::Percent(_)
         | ExprKind::Str(_)
         | ExprKind::Bool(_)
         | ExprKind::Date(_)
@@ -331,7 +350,7 @@ pub(crate) fn walk<'e>(
         | ExprKind::Neg(a)
         | ExprKind::IsPresent(a, _)
         | ExprKind::Access(a, _) => walk(p, a, sc, f),
-        ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) => {
+        ExprKind::Binary(_, a, b) | ExprKind::Otherwise(a, b) | ExprKind::PercentOf(a, b) => {
             walk(p, a, sc, f);
             walk(p, b, sc, f);
         }
@@ -396,6 +415,7 @@ fn lit_at(p: &Policy, e: &Expr, sc: &Scope, depth: usize) -> Option<Lit> {
     }
     match &e.kind {
         ExprKind::Number(n, _) => Some(Lit::Num(*n)),
+        ExprKind::Percent(n) => n.checked_div(Decimal::ONE_HUNDRED).map(Lit::Num),
         ExprKind::Str(s) => Some(Lit::Str(s.clone())),
         ExprKind::Bool(b) => Some(Lit::Bool(*b)),
         ExprKind::Date(d) => Some(Lit::Date(*d)),

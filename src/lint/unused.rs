@@ -1,4 +1,5 @@
-//! `unused-const`, `unused-let`, `unused-fact`: declarations nothing reads.
+//! `unused-const`, `unused-let` (values and functions), `unused-fact`: declarations nothing
+//! reads.
 //!
 //! A constant or `let` is used when a rule or table reads it, or a constant or `let` that
 //! is used does; a rule's clause text quoting a constant (`{name}`) uses it too.
@@ -23,6 +24,8 @@ struct Reads {
     consts: Vec<usize>,
     lets: Vec<usize>,
     facts: Vec<Vec<String>>,
+    /// Functions called (`let NAME(PARAM) = ...`).
+    functions: Vec<usize>,
 }
 
 impl Reads {
@@ -65,12 +68,22 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
         .iter()
         .map(|b| reads_of(&b.value, Scope::default()))
         .collect();
+    let function_reads: Vec<Reads> = ast
+        .functions
+        .iter()
+        .map(|f| {
+            let params = f.params.iter().map(|p| p.name.as_str());
+            reads_of(&f.body, Scope::with_params(params))
+        })
+        .collect();
     let mut roots = Reads::default();
     for t in &ast.tables {
         for band in &t.bands {
-            for e in band.over.iter().chain(&band.up_to).chain([&band.value]) {
+            for e in band.over.iter().chain(&band.up_to) {
                 collect(p, e, Scope::default(), &mut roots);
             }
+            let sc = Scope::with_params([t.param.name.as_str()]);
+            collect(p, &band.value, sc, &mut roots);
         }
     }
     for rule in &ast.rules {
@@ -105,6 +118,7 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
     // Everything the roots read, through the constants and values they read.
     let mut used_consts = vec![false; ast.consts.len()];
     let mut used_lets = vec![false; ast.lets.len()];
+    let mut used_functions = vec![false; ast.functions.len()];
     let mut facts: HashSet<Vec<String>> = HashSet::new();
     let mut todo = vec![&roots];
     while let Some(r) = todo.pop() {
@@ -121,6 +135,14 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
         }
         for &i in &r.lets {
             if let (Some(seen @ false), Some(next)) = (used_lets.get_mut(i), let_reads.get(i)) {
+                *seen = true;
+                todo.push(next);
+            }
+        }
+        for &i in &r.functions {
+            if let (Some(seen @ false), Some(next)) =
+                (used_functions.get_mut(i), function_reads.get(i))
+            {
                 *seen = true;
                 todo.push(next);
             }
@@ -156,6 +178,20 @@ pub fn warnings(p: &Policy) -> Vec<PolicyWarning> {
             ));
         }
     }
+    for (f, used) in ast.functions.iter().zip(&used_functions) {
+        if !used {
+            out.push(warning(
+                p,
+                Lint::UnusedLet,
+                f.name.span,
+                (
+                    format!("the function `{}` is never used", f.name.name),
+                    "never used",
+                ),
+                "remove it, or call it in a rule".into(),
+            ));
+        }
+    }
     unread_facts(p, &ast.facts, &mut Vec::new(), &facts, &mut out);
     out
 }
@@ -182,6 +218,12 @@ fn collect(p: &Policy, e: &crate::ast::Expr, mut sc: Scope, out: &mut Reads) {
     walk(p, e, &mut sc, &mut |x, sc| match &x.kind {
         ExprKind::Path(path) => out.add(p.resolve(path, sc)),
         ExprKind::Aggregate { list, .. } => out.add(p.resolve(list, sc)),
+        ExprKind::Call(name, _) => out.functions.extend(
+            p.ast
+                .functions
+                .iter()
+                .position(|f| f.name.name == name.name),
+        ),
         _ => {}
     });
 }

@@ -126,6 +126,10 @@ impl Builder<'_> {
                             kind: ExprKind::Number(-n, dot),
                             span: s,
                         },
+                        ExprKind::Percent(n) => Expr {
+                            kind: ExprKind::Percent(-n),
+                            span: s,
+                        },
                         kind => Expr {
                             kind: ExprKind::Neg(Box::new(Expr {
                                 kind,
@@ -176,6 +180,38 @@ impl Builder<'_> {
                 },
                 1,
             ),
+            Rule::percent => {
+                let written = pair.as_str().trim_end_matches('%');
+                let n = Decimal::from_str(written)
+                    .ok()
+                    .filter(|n| n.scale() <= 26)
+                    .ok_or_else(|| {
+                        self.err(span(), "percentage is too large or too precise", "here")
+                            .with_help("a percentage holds at most 26 digits after the point")
+                    })?;
+                (
+                    Expr {
+                        kind: ExprKind::Percent(n),
+                        span: span(),
+                    },
+                    1,
+                )
+            }
+            Rule::percent_of => {
+                let mut it = pair.into_inner();
+                let (pct, _) = self.expr_d(self.next(&mut it, raw)?)?;
+                let _of = self.next(&mut it, raw)?;
+                let (of, d) = self.expr_d(self.next(&mut it, raw)?)?;
+                let s = pct.span.to(of.span);
+                self.depth_ok(d + 1, s)?;
+                (
+                    Expr {
+                        kind: ExprKind::PercentOf(Box::new(pct), Box::new(of)),
+                        span: s,
+                    },
+                    d + 1,
+                )
+            }
             Rule::duration => {
                 let mut it = pair.into_inner();
                 let n = self.next(&mut it, raw)?;

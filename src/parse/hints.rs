@@ -11,6 +11,8 @@ use crate::span::Span;
 /// The specific diagnostic for the mistake at `s`, if it is one of those recognised.
 pub(super) fn hint(s: &Spot) -> Option<PolicyError> {
     operator(s)
+        .or_else(|| row_arrow(s))
+        .or_else(|| stray_percent(s))
         .or_else(|| amount(s))
         .or_else(|| missing_expression(s))
         .or_else(|| misspelt_keyword(s))
@@ -124,6 +126,53 @@ fn operator(s: &Spot) -> Option<PolicyError> {
     Some(
         s.error(span, message, format!("write `{fix}`"))
             .with_help(write_fixed(s, span, fix, true)),
+    )
+}
+
+/// `under 50.00 -> 1.28` in a table: a row's value follows `:`.
+fn row_arrow(s: &Spot) -> Option<PolicyError> {
+    // pest may read the `-` as a minus and stop at the `>`.
+    let at = if s.text.get(s.start..)?.starts_with("->") {
+        s.start
+    } else if s.text.get(s.start.checked_sub(1)?..)?.starts_with("->") {
+        s.start - 1
+    } else {
+        return None;
+    };
+    let head = s.text.get(..at)?;
+    let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+    let first = head.get(line_start..)?.split_whitespace().next()?;
+    if !matches!(first, "up" | "over" | "from" | "under") {
+        return None;
+    }
+    let span = Span::new(at, at + 2);
+    // The fix joins `:` to the bound, as rows are written.
+    let joined = Span::new(head.trim_end().len(), span.end);
+    Some(
+        s.error(
+            span,
+            "a table row's value follows `:`, not `->`",
+            "write `:` here",
+        )
+        .with_help(write_fixed(s, joined, ":", false)),
+    )
+}
+
+/// `x%`: a percentage is written after a number (`2%`), or taken of a value (`2% of x`).
+fn stray_percent(s: &Spot) -> Option<PolicyError> {
+    if !s.text.get(s.start..)?.starts_with('%') {
+        return None;
+    }
+    let span = Span::new(s.start, s.start + 1);
+    Some(
+        s.error(
+            span,
+            "`%` only follows a number written out, like `2%`",
+            "not after a number",
+        )
+        .with_help(
+            "to take a percentage of a value, write `N% of VALUE`, like `80% of claim.repair_cost`",
+        ),
     )
 }
 

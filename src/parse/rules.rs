@@ -86,27 +86,36 @@ impl Builder<'_> {
         let mut bands = Vec::new();
         for band in it {
             let bspan = span_of(&band);
-            let mut bi = band.into_inner();
-            let range = self.next(&mut bi, bspan)?;
-            let which = range.as_rule();
-            let exprs: Vec<Pair<Rule>> = range
-                .into_inner()
-                .filter(|p| p.as_rule() == Rule::expr)
-                .collect();
-            let mut bounds = Vec::new();
-            for e in exprs {
-                bounds.push(self.expr(e)?);
+            let (mut over, mut up_to, mut from, mut under) = (None, None, false, false);
+            let mut value = None;
+            for part in band.into_inner() {
+                match part.as_rule() {
+                    Rule::band_lower | Rule::band_upper => {
+                        let lower = part.as_rule() == Rule::band_lower;
+                        let mut pi = part.into_inner();
+                        let kw = self.next(&mut pi, bspan)?;
+                        let closed_or_open = matches!(kw.as_rule(), Rule::kw_from | Rule::kw_under);
+                        let mut bound = None;
+                        for p in pi {
+                            if p.as_rule() == Rule::expr {
+                                bound = Some(self.expr(p)?);
+                            }
+                        }
+                        if lower {
+                            (over, from) = (bound, closed_or_open);
+                        } else {
+                            (up_to, under) = (bound, closed_or_open);
+                        }
+                    }
+                    _ => value = Some(self.expr(part)?),
+                }
             }
-            let value = self.expr(self.next(&mut bi, bspan)?)?;
-            let mut bounds = bounds.into_iter();
-            let (over, up_to) = match which {
-                Rule::band_first => (None, bounds.next()),
-                Rule::band_middle => (bounds.next(), bounds.next()),
-                _ => (bounds.next(), None),
-            };
+            let value = value.ok_or_else(|| internal(self.file, bspan))?;
             bands.push(Band {
                 over,
                 up_to,
+                from,
+                under,
                 value,
                 span: bspan,
             });

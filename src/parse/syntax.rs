@@ -100,8 +100,8 @@ fn group(which: Rule) -> Group {
             Group::Item
         }
         expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | postfix
-        | duration | number | bool_lit | date_lit | if_expr | aggregate | selection | call
-        | list_lit | paren | neg => Group::Expression,
+        | duration | number | percent | percent_of | bool_lit | date_lit | if_expr | aggregate
+        | selection | call | list_lit | paren | neg => Group::Expression,
         _ => Group::Other,
     }
 }
@@ -124,8 +124,8 @@ fn describe(which: Rule) -> String {
         Rule::field_decl => "a field declaration (`name: type`)".into(),
         Rule::time_unit => "`days`, `hours`, `months` or `years`".into(),
         Rule::alternative | Rule::kind_alt | Rule::fact_alt => "an evidence kind".into(),
-        Rule::band | Rule::band_first | Rule::band_middle | Rule::band_last => {
-            "a table row (`up to N: ...`, `over N up to M: ...`, `over N: ...`)".into()
+        Rule::band | Rule::band_lower | Rule::band_upper => {
+            "a table row (`up to N: ...`, `over N up to M: ...`, `over N: ...`, or with `from` and `under`)".into()
         }
         r if group(r) == Group::Expression => "an expression".into(),
         other => format!("{other:?}").replace('_', " "),
