@@ -69,6 +69,8 @@ pub struct Ctx<'a> {
     unknown: Vec<&'a [usize]>,
     /// The outcome, once decided (index into the `decision` enumeration).
     pub decision: Option<u32>,
+    /// The final amounts, once decided, by [`Ex::Paid`] slot.
+    pub paid: Vec<Decimal>,
     /// The trace being made, when tracing (see [`crate::trace`]).
     pub(crate) trace: Option<Box<crate::trace::Recorder<'a>>>,
 }
@@ -84,6 +86,7 @@ impl<'a> Ctx<'a> {
             vars: Vec::with_capacity(4),
             unknown: Vec::new(),
             decision: None,
+            paid: Vec::new(),
             trace: None,
         }
     }
@@ -284,6 +287,12 @@ impl<'a> Ctx<'a> {
             Ex::Decision => Value::Enum(
                 self.decision
                     .ok_or_else(|| EvalError::bare("`decision` is not known yet"))?,
+            ),
+            Ex::Paid(slot) => Value::Num(
+                self.paid
+                    .get(*slot)
+                    .copied()
+                    .ok_or_else(|| EvalError::bare("the final amounts are not known yet"))?,
             ),
             Ex::Not(a) => Value::Bool(!self.truth(a)?),
             Ex::Neg(a, span) => match self.eval(a)? {

@@ -6,6 +6,7 @@
 //! not thrown: one broken rule does not hide the next.
 
 mod calls;
+mod components;
 mod depth;
 mod explain;
 mod expr;
@@ -55,6 +56,9 @@ pub struct Checked {
     pub hooks: Vec<HookSig>,
     pub rules: Vec<CheckedRule>,
     pub decision_enum: usize,
+    /// The payout components the policy names, in order of first appearance (empty when
+    /// it names none: the payout is one amount).
+    pub components: Vec<String>,
 }
 
 /// A hook's declared signature and the script file it names (relative to the policy).
@@ -107,6 +111,9 @@ pub struct CheckedRule {
     /// A coverage rule's `and` operands with their spans (see `rules::split_conjuncts`).
     pub conjuncts: Vec<(Ex, Span)>,
     pub action: Action,
+    /// The payout component the action names (`pays X as cash`, `cap cash at 50`), by
+    /// index into [`Checked::components`]; `None` for the coverage's own.
+    pub component: Option<usize>,
     /// The condition as written, part by part, for traces.
     pub condition_map: Option<CondMap>,
     /// What the action's expression (`pays`, `reduce by`, `by`, ...) reads, for traces.
@@ -120,6 +127,9 @@ pub enum Action {
     Reduce(Ex),
     Cap(Ex),
     Floor(Ex),
+    /// `add EXPR`: the amount is increased (a compensation); the span of the expression,
+    /// which must not be negative.
+    Add(Ex, Span),
     By(Ex),
     /// A value shown in the decision's notes, with its type for display.
     Shows(Ex, Base),
@@ -159,6 +169,8 @@ pub(crate) struct Checker<'a> {
     pub table_depths: Vec<usize>,
     /// Expressions being checked, one inside the other, across the definitions they read.
     pub nesting: usize,
+    /// The payout components, in order of first appearance.
+    pub components: Vec<&'a str>,
 }
 
 /// A constant or let being checked: not yet, in progress (cycle guard), or done.
@@ -190,8 +202,10 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         let_depths: vec![0; ast.lets.len()],
         table_depths: vec![0; ast.tables.len()],
         nesting: 0,
+        components: Vec::new(),
     };
     c.index_bindings();
+    c.index_components();
     c.build_schema();
     c.index_functions();
     let header = c.header();
@@ -252,6 +266,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         hooks: c.hooks,
         rules,
         decision_enum: c.decision_enum,
+        components: c.components.iter().map(|c| (*c).to_string()).collect(),
     })
 }
 
