@@ -602,10 +602,13 @@ fn adjust<'a>(
             Action::Add(e, span) => {
                 let more = cx.amount(e)?;
                 if more.is_sign_negative() && !more.is_zero() {
-                    return Err(EvalError::at(*span, format!(
-                        "`add` pays more, but the amount to add is negative ({})",
-                        crate::decision::format_money(more)
-                    )));
+                    return Err(EvalError::at(
+                        *span,
+                        format!(
+                            "`add` pays more, but the amount to add is negative ({})",
+                            crate::decision::format_money(more)
+                        ),
+                    ));
                 }
                 Ok(Some((
                     "add",

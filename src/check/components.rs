@@ -16,10 +16,7 @@ impl<'a> Checker<'a> {
                 continue;
             }
             for (i, name) in &rule.components {
-                let pays = matches!(
-                    rule.clauses.get(*i),
-                    Some(Clause::Pays(_) | Clause::Add(_))
-                );
+                let pays = matches!(rule.clauses.get(*i), Some(Clause::Pays(_) | Clause::Add(_)));
                 if pays && !self.components.contains(&name.name.as_str()) {
                     self.components.push(&name.name);
                 }
@@ -100,11 +97,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `decision.payout`, `decision.refund` or `decision.payout.NAME`: a final amount.
-    pub(super) fn final_amount(
-        &mut self,
-        path: &ast::Path,
-        rest: &[ast::Ident],
-    ) -> Option<Typed> {
+    pub(super) fn final_amount(&mut self, path: &ast::Path, rest: &[ast::Ident]) -> Option<Typed> {
         let money = |slot: usize| Typed {
             ex: Ex::Paid(slot),
             ty: Type::new(Base::Money),
@@ -155,9 +148,7 @@ impl<'a> Checker<'a> {
                 None
             }
             _ => {
-                let span = rest
-                    .last()
-                    .map_or(path.span, |last| last.span);
+                let span = rest.last().map_or(path.span, |last| last.span);
                 self.error(
                     span,
                     format!("`{}` is not a part of the decision", path.dotted()),

@@ -417,7 +417,11 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
         Shown(&d.policy.name),
         Shown(&d.policy.version)
     )?;
-    if let Some(p) = d.payout.as_ref().filter(|_| d.decision == proviso::Outcome::Approved) {
+    if let Some(p) = d
+        .payout
+        .as_ref()
+        .filter(|_| d.decision == proviso::Outcome::Approved)
+    {
         for c in &p.components {
             let amount = proviso::format_money(c.amount);
             writeln!(
