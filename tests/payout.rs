@@ -284,7 +284,7 @@ fn a_component_left_below_zero_fails_the_rule_that_set_it() {
     let (failed, at) = e.failed_rule(&claim("  value: 40\n  extra: 2\n  courier: 5"));
     assert_eq!(
         failed,
-        "rule `courier` failed: the `cash` amount is negative (-3.00) and no rule says what \
+        "rule `courier` failed: the `cash` amount is negative (-3) and no rule says what \
          then; add a compensation rule `floor cash at 0`"
     );
     assert_eq!(at, None);
