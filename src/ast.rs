@@ -216,13 +216,14 @@ pub struct Function {
 }
 
 /// The words that open a rule's clauses, in the order they are shown.
-pub const CLAUSE_KEYWORDS: [&str; 9] = [
+pub const CLAUSE_KEYWORDS: [&str; 10] = [
     "doc",
     "when",
     "pays",
     "reduce by",
     "cap at",
     "floor at",
+    "add",
     "by",
     "shows",
     "requires",
@@ -295,7 +296,20 @@ pub struct Rule {
     pub kind: RuleKind,
     pub name: Ident,
     pub clauses: Vec<Clause>,
+    /// The payout component an amount clause names (`pays X as cash`, `cap cash at 50`),
+    /// by the clause's index in `clauses`.
+    pub components: Vec<(usize, Ident)>,
     pub span: Span,
+}
+
+impl Rule {
+    /// The payout component the clause at `index` names, if any.
+    pub fn component_of(&self, index: usize) -> Option<&Ident> {
+        self.components
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, c)| c)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -306,6 +320,8 @@ pub enum Clause {
     Reduce(Expr),
     Cap(Expr),
     Floor(Expr),
+    /// `add EXPR`: a compensation that pays more.
+    Add(Expr),
     By(Expr),
     Shows(Expr),
     Requires(Vec<Alternative>),
@@ -321,6 +337,7 @@ impl Clause {
             Clause::Reduce(_) => "reduce by",
             Clause::Cap(_) => "cap at",
             Clause::Floor(_) => "floor at",
+            Clause::Add(_) => "add",
             Clause::By(_) => "by",
             Clause::Shows(_) => "shows",
             Clause::Requires(_) => "requires",
@@ -335,6 +352,7 @@ impl Clause {
             | Clause::Reduce(e)
             | Clause::Cap(e)
             | Clause::Floor(e)
+            | Clause::Add(e)
             | Clause::By(e)
             | Clause::Shows(e) => Some(e),
             Clause::Doc(_) | Clause::Requires(_) => None,

@@ -27,6 +27,9 @@ pub struct Program {
     pub hooks: Hooks,
     pub rules: Vec<CompiledRule>,
     pub decision_enum: usize,
+    /// The payout components the policy names, in order of first appearance (empty when
+    /// the payout is one amount).
+    pub components: Vec<Arc<str>>,
     /// Where the root record keeps `claim` and `cancellation`, when the policy declares them.
     pub claim_field: Option<usize>,
     pub cancellation_field: Option<usize>,
@@ -77,6 +80,9 @@ pub struct CompiledRule {
     /// text and `file:line:col`: a denial names the first that did not hold.
     pub conjuncts: Vec<Conjunct>,
     pub action: Action,
+    /// The payout component the action names, by index into [`Program::components`];
+    /// `None` for the approving coverage's own.
+    pub component: Option<usize>,
     /// The condition and action as written, for traces.
     pub explain: crate::trace::RuleMap,
 }
@@ -109,6 +115,7 @@ pub fn compile(
         Action::Reduce(e) => Action::Reduce(fold(e)),
         Action::Cap(e) => Action::Cap(fold(e)),
         Action::Floor(e) => Action::Floor(fold(e)),
+        Action::Add(e, span) => Action::Add(fold(e), span),
         Action::By(e) => Action::By(fold(e)),
         Action::Shows(e, base) => Action::Shows(fold(e), base),
         Action::Requires(alts) => Action::Requires(
@@ -188,6 +195,7 @@ pub fn compile(
                 })
                 .collect(),
             action: fold_action(r.action),
+            component: r.component,
             explain: crate::trace::compile_map(file, &values, r.condition_map, r.action_reads),
         })
         .collect();
@@ -231,6 +239,7 @@ pub fn compile(
         hooks,
         rules,
         decision_enum: checked.decision_enum,
+        components: checked.components.into_iter().map(Arc::from).collect(),
         claim_field,
         cancellation_field,
         envelope,

@@ -55,7 +55,8 @@ use crate::ast::RuleKind;
 use crate::check::{Action, Alt};
 use crate::compile::{CompiledRule, Program};
 use crate::decision::{
-    Deadlines, Decision, Failure, Missing, NotMet, Outcome, Payout, PolicyId, Reason, Refund, Step,
+    Component, Deadlines, Decision, Failure, Missing, NotMet, Outcome, Payout, PolicyId, Reason,
+    Refund, Step,
 };
 use crate::eval::{Ctx, EvalError};
 use crate::gate;
@@ -104,6 +105,9 @@ fn reason(rule: &CompiledRule) -> Reason {
 struct Found {
     outcome: Outcome,
     amount: Decimal,
+    /// The payout's components, by [`Program::components`] index (empty when the policy
+    /// names none, or nothing was approved).
+    parts: Vec<Decimal>,
     reasons: Vec<Reason>,
     missing: Vec<Missing>,
     steps: Vec<Step>,
@@ -158,6 +162,7 @@ fn decide_with<'a>(
     // report is then made again for the outcome `referred`, skipping what fails.
     for attempt in 0..2 {
         cx.decision = Some(found.outcome.index());
+        cx.paid = final_amounts(prog, &found, cancellation);
         match after_outcome(&mut cx, prog, &found, cancellation, attempt > 0) {
             Ok(a) => {
                 after = a;
@@ -186,6 +191,18 @@ fn decide_with<'a>(
             Some(Payout {
                 amount: paid,
                 currency: currency.clone(),
+                components: prog
+                    .components
+                    .iter()
+                    .enumerate()
+                    .map(|(k, name)| Component {
+                        name: name.clone(),
+                        amount: match found.outcome {
+                            Outcome::Approved => found.parts.get(k).copied().unwrap_or_default(),
+                            _ => Decimal::ZERO,
+                        },
+                    })
+                    .collect(),
                 breakdown: found.steps,
             }),
             None,
@@ -214,6 +231,25 @@ fn decide_with<'a>(
         input: None,
     };
     Ok((decision, cx.trace))
+}
+
+/// The final amounts deadlines and notes read, by [`crate::ir::Ex::Paid`] slot: the
+/// payout, the refund, then the payout's components; all `0.00` unless approved.
+fn final_amounts(prog: &Program, found: &Found, cancellation: bool) -> Vec<Decimal> {
+    let approved = found.outcome == Outcome::Approved;
+    let total = |wanted: bool| {
+        if approved && wanted {
+            found.amount
+        } else {
+            Decimal::ZERO
+        }
+    };
+    let mut out = vec![total(!cancellation), total(cancellation)];
+    out.extend((0..prog.components.len()).map(|k| match approved {
+        true => found.parts.get(k).copied().unwrap_or_default(),
+        false => Decimal::ZERO,
+    }));
+    out
 }
 
 /// What is reported alongside the outcome.
@@ -280,6 +316,7 @@ impl Found {
         Found {
             outcome: Outcome::Denied,
             amount: Decimal::ZERO,
+            parts: Vec::new(),
             reasons: Vec::new(),
             missing: Vec::new(),
             steps: Vec::new(),
@@ -324,6 +361,7 @@ impl Found {
         self.reasons.push(r);
         self.outcome = Outcome::Referred;
         self.amount = Decimal::ZERO;
+        self.parts.clear();
         self.missing.clear();
         self.steps.clear();
         self.not_met.clear();
@@ -362,20 +400,39 @@ impl Found {
     ) -> R<()> {
         if let Some(rule) = first(cx, prog, grant)? {
             if let Action::Pays(pays) = &rule.action {
-                self.amount = in_rule(rule, cx.amount(pays)).inspect_err(|f| {
+                let paid = in_rule(rule, cx.amount(pays)).inspect_err(|f| {
                     trace::failed(cx, rule, &f.error);
                 })?;
-                trace::amount(cx, rule, "pays", self.amount, (None, self.amount));
+                trace::amount(cx, rule, "pays", paid, (None, paid));
                 self.reasons.push(reason(rule));
-                self.steps.push(step(rule, self.amount));
-                self.amount = adjust(
+                self.steps.push(step(prog, rule, paid, rule.component));
+                // One amount per component (one in all when the policy names none); the
+                // coverage pays its own.
+                let mut parts = vec![Decimal::ZERO; prog.components.len().max(1)];
+                if let Some(own) = parts.get_mut(rule.component.unwrap_or(0)) {
+                    *own = paid;
+                }
+                adjust(
                     cx,
                     prog,
                     (rule, adjust_by),
-                    self.amount,
+                    &mut parts,
                     &mut self.reasons,
                     &mut self.steps,
                 )?;
+                let mut total = Decimal::ZERO;
+                for part in &parts {
+                    total = in_rule(
+                        rule,
+                        total
+                            .checked_add(*part)
+                            .ok_or_else(|| EvalError::bare("arithmetic overflow")),
+                    )?;
+                }
+                self.amount = total;
+                if !prog.components.is_empty() {
+                    self.parts = parts;
+                }
                 self.outcome = Outcome::Approved;
                 return Ok(());
             }
@@ -485,11 +542,13 @@ fn cancel<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
     Ok(f)
 }
 
-fn step(rule: &CompiledRule, amount: Decimal) -> Step {
+/// A step of the breakdown; in a policy with components, it names the one it changed.
+fn step(prog: &Program, rule: &CompiledRule, amount: Decimal, component: Option<usize>) -> Step {
     Step {
         rule: rule.name.clone(),
         kind: rule.kind.as_str().into(),
         amount,
+        component: component.and_then(|k| prog.components.get(k).cloned()),
         text: rule.text.clone(),
         source: rule.source.clone(),
     }
@@ -514,23 +573,30 @@ fn first<'a>(cx: &mut Ctx<'a>, prog: &'a Program, kind: RuleKind) -> R<Option<&'
     Ok(None)
 }
 
-/// Applies compensation (claims) or deduction (cancellations) rules in file order. Every
-/// applicable step is recorded in `steps`; a step that changes the amount is a reason.
-/// An amount left below zero fails the last rule that set it (`grant`, or an adjustment).
+/// Applies compensation (claims) or deduction (cancellations) rules in file order, each to
+/// the component it names or else the granting rule's own (`parts` holds one amount per
+/// component, or one in all). Every applicable step is recorded in `steps`; a step that
+/// changes the amount is a reason. An amount left below zero fails the last rule that set
+/// it (`grant`, or an adjustment); an `add` of a negative amount fails its rule.
 fn adjust<'a>(
     cx: &mut Ctx<'a>,
     prog: &'a Program,
     (grant, kind): (&'a CompiledRule, RuleKind),
-    mut amount: Decimal,
+    parts: &mut [Decimal],
     reasons: &mut Vec<Reason>,
     steps: &mut Vec<Step>,
-) -> R<Decimal> {
+) -> R<()> {
     let overflow = || EvalError::bare("arithmetic overflow");
-    let mut last = grant;
+    let mut last = vec![grant; parts.len()];
     for rule in prog.rules_of(kind) {
         if !applies(cx, rule)? {
             continue;
         }
+        let component = rule.component.or(grant.component);
+        let index = component.unwrap_or(0);
+        let Some(amount) = parts.get(index).copied() else {
+            continue;
+        };
         let adjusted = (|| match &rule.action {
             Action::Reduce(e) => {
                 let by = cx.amount(e)?;
@@ -538,6 +604,23 @@ fn adjust<'a>(
                     "reduce by",
                     by,
                     amount.checked_sub(by).ok_or_else(overflow)?,
+                )))
+            }
+            Action::Add(e, span) => {
+                let more = cx.amount(e)?;
+                if more.is_sign_negative() && !more.is_zero() {
+                    return Err(EvalError::at(
+                        *span,
+                        format!(
+                            "`add` pays more, but the amount to add is negative ({})",
+                            crate::decision::format_money(more)
+                        ),
+                    ));
+                }
+                Ok(Some((
+                    "add",
+                    more,
+                    amount.checked_add(more).ok_or_else(overflow)?,
                 )))
             }
             Action::Cap(e) => cx.amount(e).map(|v| Some(("cap at", v, amount.min(v)))),
@@ -556,24 +639,37 @@ fn adjust<'a>(
             }
         };
         let change = in_rule(rule, target.checked_sub(amount).ok_or_else(overflow))?;
-        let is_reduction = matches!(rule.action, Action::Reduce(_));
-        if is_reduction || !change.is_zero() {
-            steps.push(step(rule, change));
+        let always_listed = matches!(rule.action, Action::Reduce(_) | Action::Add(..));
+        if always_listed || !change.is_zero() {
+            steps.push(step(prog, rule, change, component));
         }
         if !change.is_zero() {
             reasons.push(reason(rule));
-            last = rule;
+            if let Some(l) = last.get_mut(index) {
+                *l = rule;
+            }
         }
-        amount = target;
+        if let Some(slot) = parts.get_mut(index) {
+            *slot = target;
+        }
     }
-    if amount.is_sign_negative() && !amount.is_zero() {
-        let message = format!(
-            "the amount is negative ({amount}) and no rule says what then; add a {} rule `floor at 0`",
-            kind.as_str()
-        );
-        return in_rule(last, Err(EvalError::bare(message)));
+    for (k, amount) in parts.iter().enumerate() {
+        if amount.is_sign_negative() && !amount.is_zero() {
+            let message = match prog.components.get(k) {
+                Some(name) => format!(
+                    "the `{name}` amount is negative ({amount}) and no rule says what then; add a {} rule `floor {name} at 0`",
+                    kind.as_str()
+                ),
+                None => format!(
+                    "the amount is negative ({amount}) and no rule says what then; add a {} rule `floor at 0`",
+                    kind.as_str()
+                ),
+            };
+            let rule = last.get(k).copied().unwrap_or(grant);
+            return in_rule(rule, Err(EvalError::bare(message)));
+        }
     }
-    Ok(amount)
+    Ok(())
 }
 
 /// Requirements of `kind` that apply and are not met; their rules are added to `rules`.

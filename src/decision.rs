@@ -147,8 +147,23 @@ pub struct Payout {
     pub amount: Decimal,
     /// The currency the amount was computed in: the document's (`USD`).
     pub currency: Arc<str>,
+    /// The parts of the amount paid differently (`cash`, `reshipment`), when the policy
+    /// names payout components: every component it names, in order of first appearance,
+    /// `0.00` unless approved. They add up to [`Payout::amount`] exactly.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
     /// How the amount was computed, step by step.
     pub breakdown: Vec<Step>,
+}
+
+/// One part of a payout, paid in its own way (`cash`, `reshipment`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Component {
+    /// The component's name, as the policy writes it after `as`.
+    pub name: Arc<str>,
+    /// The amount of this part, rounded to the cent.
+    #[serde(serialize_with = "two_decimals", deserialize_with = "money")]
+    pub amount: Decimal,
 }
 
 /// A refund and how it was computed, step by step.
@@ -163,7 +178,8 @@ pub struct Refund {
     pub breakdown: Vec<Step>,
 }
 
-/// One step of a payout or refund: the base amount, or a reduction, cap or floor (signed).
+/// One step of a payout or refund: the base amount, or an addition, reduction, cap or floor
+/// (signed).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// The rule's name.
@@ -173,6 +189,9 @@ pub struct Step {
     /// The amount it contributed, signed, rounded to the cent.
     #[serde(serialize_with = "two_decimals", deserialize_with = "money")]
     pub amount: Decimal,
+    /// The payout component it paid or adjusted, when the policy names components.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<Arc<str>>,
     /// The clause the rule implements.
     pub text: Arc<str>,
     /// `file:line:col` of the rule.

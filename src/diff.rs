@@ -381,12 +381,17 @@ pub fn rule_form(rule: &Rule) -> RuleForm {
     let mut clauses: Vec<(&'static str, String)> = rule
         .clauses
         .iter()
-        .map(|c| {
-            let text = match c {
+        .enumerate()
+        .map(|(i, c)| {
+            let mut text = match c {
                 Clause::Doc(s) => print::string(&s.value),
                 Clause::Requires(alts) => print::requirement(alts),
                 other => other.expr().map(print::expr).unwrap_or_default(),
             };
+            // The payout component it names, as `pays X as cash` writes it.
+            if let Some(name) = rule.component_of(i) {
+                text = format!("{text} as {}", name.name);
+            }
             (c.keyword(), text)
         })
         .collect();

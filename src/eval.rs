@@ -71,6 +71,8 @@ pub struct Ctx<'a> {
     pub decision: Option<u32>,
     /// The document's currency: per-currency constants are read in it.
     pub currency: Option<std::sync::Arc<str>>,
+    /// The final amounts, once decided, by [`Ex::Paid`] slot.
+    pub paid: Vec<Decimal>,
     /// The trace being made, when tracing (see [`crate::trace`]).
     pub(crate) trace: Option<Box<crate::trace::Recorder<'a>>>,
 }
@@ -87,6 +89,7 @@ impl<'a> Ctx<'a> {
             unknown: Vec::new(),
             decision: None,
             currency: None,
+            paid: Vec::new(),
             trace: None,
         }
     }
@@ -305,6 +308,12 @@ impl<'a> Ctx<'a> {
             Ex::Decision => Value::Enum(
                 self.decision
                     .ok_or_else(|| EvalError::bare("`decision` is not known yet"))?,
+            ),
+            Ex::Paid(slot) => Value::Num(
+                self.paid
+                    .get(*slot)
+                    .copied()
+                    .ok_or_else(|| EvalError::bare("the final amounts are not known yet"))?,
             ),
             Ex::Not(a) => Value::Bool(!self.truth(a)?),
             Ex::Neg(a, span) => match self.eval(a)? {

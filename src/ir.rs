@@ -125,6 +125,9 @@ pub enum Ex {
     Field(Box<Ex>, Box<[usize]>),
     /// The outcome being decided, readable by deadlines.
     Decision,
+    /// A final amount, readable by deadlines and notes: [`Ex::PAYOUT`], [`Ex::REFUND`], or
+    /// `Ex::COMPONENTS + n` for payout component `n`.
+    Paid(usize),
     Not(Box<Ex>),
     Neg(Box<Ex>, Span),
     And(Box<Ex>, Box<Ex>),
@@ -157,6 +160,11 @@ pub enum Ex {
 }
 
 impl Ex {
+    /// [`Ex::Paid`] slots: the payout, the refund, then the payout's components.
+    pub const PAYOUT: usize = 0;
+    pub const REFUND: usize = 1;
+    pub const COMPONENTS: usize = 2;
+
     /// Calls `f` on each direct child.
     pub fn for_each_child(&self, f: &mut dyn FnMut(&Ex)) {
         match self {
@@ -166,7 +174,8 @@ impl Ex {
             | Ex::Fact(_)
             | Ex::Var(..)
             | Ex::Let(_)
-            | Ex::Decision => {}
+            | Ex::Decision
+            | Ex::Paid(_) => {}
             Ex::Not(a)
             | Ex::Neg(a, _)
             | Ex::IsPresent(a, _)

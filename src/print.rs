@@ -76,10 +76,23 @@ pub fn policy(f: &PolicyFile) -> String {
     for r in &f.rules {
         out.push_str(&format!("\n{} {}\n", r.kind.as_str(), r.name.name));
         for (keyword, text) in crate::diff::rule_form(r).clauses {
-            out.push_str(&format!("  {keyword} {text}\n"));
+            out.push_str(&format!("  {}\n", clause(keyword, &text)));
         }
     }
     out
+}
+
+/// A clause of [`crate::diff::rule_form`] as written: `pays X as cash` stays, an
+/// adjustment's component moves before its `by` or `at` (`cap cash at X`).
+fn clause(keyword: &str, text: &str) -> String {
+    let named = text.rsplit_once(" as ").filter(|(_, name)| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    match (keyword.split_once(' '), named) {
+        (Some((verb, prep)), Some((expr, name))) => format!("{verb} {name} {prep} {expr}"),
+        _ => format!("{keyword} {text}"),
+    }
 }
 
 /// A table on one line: `table NAME(param) doc "..."; up to 500: 500; over 500: 2000`.

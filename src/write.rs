@@ -14,7 +14,8 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 
 use crate::decision::{
-    Deadlines, Decision, Failure, Input, Missing, NotMet, Payout, PolicyId, Reason, Refund, Step,
+    Component, Deadlines, Decision, Failure, Input, Missing, NotMet, Payout, PolicyId, Reason,
+    Refund, Step,
 };
 
 /// Writes `d` as JSON, without a line break: the same bytes as `serde_json::to_writer`.
@@ -30,8 +31,9 @@ pub fn decision(out: &mut impl Write, d: &Decision) -> io::Result<()> {
         Some(Payout {
             amount,
             currency,
+            components,
             breakdown,
-        }) => account(out, *amount, currency, breakdown)?,
+        }) => account(out, *amount, currency, components, breakdown)?,
         None => out.write_all(b"null")?,
     }
     out.write_all(b",\"refund\":")?;
@@ -40,7 +42,7 @@ pub fn decision(out: &mut impl Write, d: &Decision) -> io::Result<()> {
             amount,
             currency,
             breakdown,
-        }) => account(out, *amount, currency, breakdown)?,
+        }) => account(out, *amount, currency, &[], breakdown)?,
         None => out.write_all(b"null")?,
     }
     out.write_all(b",\"missing_evidence\":")?;
@@ -94,17 +96,22 @@ fn policy(out: &mut impl Write, p: &PolicyId) -> io::Result<()> {
     out.write_all(b"}")
 }
 
-/// A payout or a refund: they have the same fields.
+/// A payout or a refund: they have the same fields (a refund has no components).
 fn account(
     out: &mut impl Write,
     amount: Decimal,
     currency: &str,
+    components: &[Component],
     steps: &[Step],
 ) -> io::Result<()> {
     out.write_all(b"{\"amount\":")?;
     money(out, amount)?;
     out.write_all(b",\"currency\":")?;
     string(out, currency)?;
+    if !components.is_empty() {
+        out.write_all(b",\"components\":")?;
+        list(out, components, component)?;
+    }
     out.write_all(b",\"breakdown\":")?;
     list(out, steps, step)?;
     out.write_all(b"}")
@@ -117,10 +124,22 @@ fn step(out: &mut impl Write, s: &Step) -> io::Result<()> {
     string(out, &s.kind)?;
     out.write_all(b",\"amount\":")?;
     money(out, s.amount)?;
+    if let Some(c) = &s.component {
+        out.write_all(b",\"component\":")?;
+        string(out, c)?;
+    }
     out.write_all(b",\"text\":")?;
     string(out, &s.text)?;
     out.write_all(b",\"source\":")?;
     string(out, &s.source)?;
+    out.write_all(b"}")
+}
+
+fn component(out: &mut impl Write, c: &Component) -> io::Result<()> {
+    out.write_all(b"{\"name\":")?;
+    string(out, &c.name)?;
+    out.write_all(b",\"amount\":")?;
+    money(out, c.amount)?;
     out.write_all(b"}")
 }
 
@@ -411,6 +430,7 @@ mod tests {
             rule: "base".into(),
             kind: Cow::Borrowed("coverage"),
             amount: amount.parse().unwrap(),
+            component: None,
             text: "The items' value".into(),
             source: "p.proviso:9:1".into(),
         }
@@ -440,7 +460,24 @@ mod tests {
             payout: Some(Payout {
                 amount: "104.105".parse().unwrap(),
                 currency: "USD".into(),
-                breakdown: vec![step("104.105"), step("-0.5"), step("-1.004")],
+                components: vec![
+                    Component {
+                        name: "cash".into(),
+                        amount: "100.1".parse().unwrap(),
+                    },
+                    Component {
+                        name: "re\"ship\"".into(),
+                        amount: "4.005".parse().unwrap(),
+                    },
+                ],
+                breakdown: vec![
+                    step("104.105"),
+                    Step {
+                        component: Some("cash".into()),
+                        ..step("-0.5")
+                    },
+                    step("-1.004"),
+                ],
             }),
             refund: Some(Refund {
                 amount: "-2".parse().unwrap(),

@@ -411,7 +411,7 @@ fn rules_have_the_clauses_their_kind_needs() {
     let e = rejected("compensation k doc \"k\" cap at 1 floor at 0");
     assert_eq!(
         located(&e),
-        "21:14 compensation rule `k` needs exactly one of `reduce by`, `cap at`, `floor at`"
+        "21:14 compensation rule `k` needs exactly one of `reduce by`, `cap at`, `floor at`, `add`"
     );
     let e = rejected("coverage c doc \"c\" pays 1 requires photos");
     assert_eq!(

@@ -689,6 +689,7 @@ fn completion_offers_fields_values_kinds_and_keywords() {
             "reduce by",
             "cap at",
             "floor at",
+            "add",
             "by",
             "shows",
             "requires"

@@ -6,6 +6,7 @@
 //! not thrown: one broken rule does not hide the next.
 
 mod calls;
+mod components;
 mod currencies;
 mod depth;
 mod explain;
@@ -60,6 +61,9 @@ pub struct Checked {
     pub hooks: Vec<HookSig>,
     pub rules: Vec<CheckedRule>,
     pub decision_enum: usize,
+    /// The payout components the policy names, in order of first appearance (empty when
+    /// it names none: the payout is one amount).
+    pub components: Vec<String>,
 }
 
 /// A hook's declared signature and the script file it names (relative to the policy).
@@ -114,6 +118,9 @@ pub struct CheckedRule {
     /// A coverage rule's `and` operands with their spans (see `rules::split_conjuncts`).
     pub conjuncts: Vec<(Ex, Span)>,
     pub action: Action,
+    /// The payout component the action names (`pays X as cash`, `cap cash at 50`), by
+    /// index into [`Checked::components`]; `None` for the coverage's own.
+    pub component: Option<usize>,
     /// The condition as written, part by part, for traces.
     pub condition_map: Option<CondMap>,
     /// What the action's expression (`pays`, `reduce by`, `by`, ...) reads, for traces.
@@ -127,6 +134,9 @@ pub enum Action {
     Reduce(Ex),
     Cap(Ex),
     Floor(Ex),
+    /// `add EXPR`: the amount is increased (a compensation); the span of the expression,
+    /// which must not be negative.
+    Add(Ex, Span),
     By(Ex),
     /// A value shown in the decision's notes, with its type for display.
     Shows(Ex, Base),
@@ -182,6 +192,8 @@ pub(crate) struct Checker<'a> {
     pub explained: std::cell::RefCell<Vec<usize>>,
     /// Expressions being checked, one inside the other, across the definitions they read.
     pub nesting: usize,
+    /// The payout components, in order of first appearance.
+    pub components: Vec<&'a str>,
 }
 
 /// A constant or let being checked: not yet, in progress (cycle guard), or done.
@@ -220,8 +232,10 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         explained: std::cell::RefCell::new(Vec::new()),
         expansions: 0,
         nesting: 0,
+        components: Vec::new(),
     };
     c.index_bindings();
+    c.index_components();
     c.build_schema();
     c.index_functions();
     c.index_lets_with_params();
@@ -286,6 +300,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         hooks: c.hooks,
         rules,
         decision_enum: c.decision_enum,
+        components: c.components.iter().map(|c| (*c).to_string()).collect(),
     })
 }
 

@@ -36,6 +36,9 @@ impl<'a> Checker<'a> {
             }
         }
         if name == "decision" && sc.allow_decision {
+            if !rest.is_empty() {
+                return self.final_amount(path, rest);
+            }
             return self.walk(
                 Ex::Decision,
                 Type::new(Base::Enum(self.decision_enum)),

@@ -53,7 +53,7 @@ impl<'a> Checker<'a> {
             RuleKind::Exclusion | RuleKind::Referral => (&["doc", "when"], &["doc", "when"]),
             RuleKind::Evidence => (&["doc", "when", "requires"], &["doc", "requires"]),
             RuleKind::Compensation => (
-                &["doc", "when", "reduce by", "cap at", "floor at"],
+                &["doc", "when", "reduce by", "cap at", "floor at", "add"],
                 &["doc"],
             ),
             RuleKind::Deadline => (&["doc", "when", "by"], &["doc", "by"]),
@@ -118,13 +118,18 @@ impl<'a> Checker<'a> {
         if matches!(rule.kind, RuleKind::Compensation | RuleKind::Deduction) {
             let n = seen
                 .iter()
-                .filter(|k| ["reduce by", "cap at", "floor at"].contains(k))
+                .filter(|k| ["reduce by", "cap at", "floor at", "add"].contains(k))
                 .count();
+            let add = if rule.kind == RuleKind::Compensation {
+                ", `add`"
+            } else {
+                ""
+            };
             if n != 1 {
                 self.error(
                     rule.name.span,
                     format!(
-                        "{kind} rule `{}` needs exactly one of `reduce by`, `cap at`, `floor at`",
+                        "{kind} rule `{}` needs exactly one of `reduce by`, `cap at`, `floor at`{add}",
                         rule.name.name
                     ),
                     "this rule",
@@ -142,9 +147,11 @@ impl<'a> Checker<'a> {
                 Some("declare where evidence is listed: `evidence from claim.evidence`".into()),
             );
         }
+        let component = self.rule_component(rule);
         if self.errors.len() > errors_before {
             return None;
         }
+        let component = component?;
         let doc = rule.clauses.iter().find_map(|c| {
             if let Clause::Doc(s) = c {
                 Some(s.value.clone())
@@ -182,12 +189,17 @@ impl<'a> Checker<'a> {
                 action_reads = self.reads(e, deadline);
             }
             action = match c {
-                Clause::Pays(e) | Clause::Reduce(e) | Clause::Cap(e) | Clause::Floor(e) => {
+                Clause::Pays(e)
+                | Clause::Reduce(e)
+                | Clause::Cap(e)
+                | Clause::Floor(e)
+                | Clause::Add(e) => {
                     let t = self.money_expr(e, &present)?;
                     match c {
                         Clause::Pays(_) => Action::Pays(t),
                         Clause::Reduce(_) => Action::Reduce(t),
                         Clause::Cap(_) => Action::Cap(t),
+                        Clause::Add(_) => Action::Add(t, e.span),
                         _ => Action::Floor(t),
                     }
                 }
@@ -242,6 +254,7 @@ impl<'a> Checker<'a> {
             when,
             conjuncts,
             action,
+            component,
             condition_map,
             action_reads,
         })

@@ -417,6 +417,22 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
         Shown(&d.policy.name),
         Shown(&d.policy.version)
     )?;
+    if let Some(p) = d
+        .payout
+        .as_ref()
+        .filter(|_| d.decision == proviso::Outcome::Approved)
+    {
+        for c in &p.components {
+            let amount = proviso::format_money(c.amount);
+            writeln!(
+                out,
+                "  {:<10} {amount:>10} {} {}",
+                "component",
+                Shown(&p.currency),
+                Shown(&c.name)
+            )?;
+        }
+    }
     for r in &d.reasons {
         writeln!(
             out,
@@ -500,9 +516,14 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
         if let Some(p) = &d.payout {
             for step in &p.breakdown {
                 let amount = proviso::format_money(step.amount);
+                let on = step
+                    .component
+                    .as_deref()
+                    .map(|c| format!(" ({})", Shown(c)))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "  {:<10} {amount:>10} {} {}",
+                    "  {:<10} {amount:>10} {} {}{on}",
                     "step",
                     Shown(&p.currency),
                     Shown(&step.rule)

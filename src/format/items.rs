@@ -5,8 +5,8 @@ use super::comments::{Comment, Trivia};
 use super::doc::{align, cat, group, nest, render, text, Doc};
 use super::WIDTH;
 use crate::ast::{
-    Alternative, Binding, Clause, FieldDecl, Function, Header, HookDecl, Path, PolicyFile, Rule,
-    Table, TypeExpr, TypeKind,
+    Alternative, Binding, Clause, FieldDecl, Function, Header, HookDecl, Ident, Path, PolicyFile,
+    Rule, Table, TypeExpr, TypeKind,
 };
 use crate::print::{scalar, string};
 use crate::span::Span;
@@ -256,14 +256,14 @@ impl<'t> Layout<'t> {
     fn rule(&mut self, r: &Rule) -> Doc {
         let name = self.comments(r.name.span.start);
         let mut body = Vec::new();
-        for c in &r.clauses {
+        for (i, c) in r.clauses.iter().enumerate() {
             let start = match c {
                 Clause::Requires(alts) => alts.first().map_or(c.span(), Alternative::span).start,
                 _ => c.span().start,
             };
             body.push(self.comments(start));
             body.push(Doc::Hard);
-            body.push(self.clause(c));
+            body.push(self.clause(c, r.component_of(i)));
         }
         cat(vec![
             text(format!("{} ", r.kind.as_str())),
@@ -273,7 +273,9 @@ impl<'t> Layout<'t> {
         ])
     }
 
-    fn clause(&mut self, c: &Clause) -> Doc {
+    /// A clause; `component` is the payout component it names (`pays X as cash`,
+    /// `cap cash at 50`).
+    fn clause(&mut self, c: &Clause, component: Option<&Ident>) -> Doc {
         let (word, e) = match c {
             Clause::Doc(s) => return doc_clause(&s.value, 2),
             Clause::Requires(alts) => return self.requires(alts),
@@ -282,10 +284,24 @@ impl<'t> Layout<'t> {
             Clause::Reduce(e) => ("reduce by", e),
             Clause::Cap(e) => ("cap at", e),
             Clause::Floor(e) => ("floor at", e),
+            Clause::Add(e) => ("add", e),
             Clause::By(e) => ("by", e),
             Clause::Shows(e) => ("shows", e),
         };
-        cat(vec![text(format!("{word} ")), self.expr(e)])
+        let Some(name) = component else {
+            return cat(vec![text(format!("{word} ")), self.expr(e)]);
+        };
+        match word.split_once(' ') {
+            Some((verb, prep)) => cat(vec![
+                text(format!("{verb} {} {prep} ", name.name)),
+                self.expr(e),
+            ]),
+            None => cat(vec![
+                text(format!("{word} ")),
+                self.expr(e),
+                text(format!(" as {}", name.name)),
+            ]),
+        }
     }
 
     /// `requires ALT`, or `requires any of { A, B }` (one alternative a line when long).

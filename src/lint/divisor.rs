@@ -40,6 +40,7 @@ pub fn warnings(prog: &Program) -> Vec<PolicyWarning> {
             | Action::Reduce(e)
             | Action::Cap(e)
             | Action::Floor(e)
+            | Action::Add(e, _)
             | Action::By(e)
             | Action::Shows(e, _) => visit(e, &mut known, &mut spans),
             Action::Requires(alts) => {

@@ -41,14 +41,14 @@ const RULE_KINDS: [&str; 14] = [
 const ITEM_WORDS: [&str; 6] = ["const", "let", "facts", "evidence", "table", "hook"];
 
 /// Words that start a clause of a rule.
-const CLAUSE_WORDS: [&str; 9] = [
-    "when", "pays", "reduce", "cap", "floor", "requires", "by", "doc", "shows",
+const CLAUSE_WORDS: [&str; 10] = [
+    "when", "pays", "reduce", "cap", "floor", "add", "requires", "by", "doc", "shows",
 ];
 
 /// Keywords that must be followed by an expression.
-const EXPR_KEYWORDS: [&str; 13] = [
+const EXPR_KEYWORDS: [&str; 14] = [
     "when", "pays", "by", "at", "default", "if", "then", "else", "where", "and", "or", "not",
-    "shows",
+    "shows", "add",
 ];
 
 /// Longest line quoted whole in a help.
@@ -401,6 +401,7 @@ fn operand_of(keyword: &str, before: &str) -> (&'static str, Option<&'static str
         "when" => ("a condition", Some("when claim.type == \"lost\"")),
         "if" | "where" | "and" | "or" | "not" => ("a condition", None),
         "pays" => ("an amount", Some("pays order.total")),
+        "add" => ("an amount", Some("add claim.reship_cost")),
         "by" if before == "reduce" => ("an amount", Some("reduce by claim.courier_compensation")),
         "by" => ("a date or an instant", Some("by claim.filed_at + 30 days")),
         "at" if before == "floor" => ("an amount", Some("floor at 0")),

@@ -28,6 +28,7 @@ impl Builder<'_> {
         };
         let name = self.ident(self.next(&mut it, span)?);
         let mut clauses = Vec::new();
+        let mut components = Vec::new();
         for c in it {
             let cspan = span_of(&c);
             let which = c.as_rule();
@@ -42,11 +43,27 @@ impl Builder<'_> {
                     Clause::Requires(self.alternatives(self.next(&mut ci, cspan)?)?)
                 }
                 Rule::when_clause => Clause::When(self.expr(self.next(&mut ci, cspan)?)?),
-                Rule::pays_clause => Clause::Pays(self.expr(self.next(&mut ci, cspan)?)?),
+                Rule::pays_clause | Rule::add_clause => {
+                    let e = self.expr(self.next(&mut ci, cspan)?)?;
+                    // `as NAME`: the keyword, then the component.
+                    if let (Some(_as), Some(name)) = (ci.next(), ci.next()) {
+                        components.push((clauses.len(), self.ident(name)));
+                    }
+                    match which {
+                        Rule::pays_clause => Clause::Pays(e),
+                        _ => Clause::Add(e),
+                    }
+                }
                 Rule::by_clause => Clause::By(self.expr(self.next(&mut ci, cspan)?)?),
                 Rule::shows_clause => Clause::Shows(self.expr(self.next(&mut ci, cspan)?)?),
                 Rule::reduce_clause | Rule::cap_clause | Rule::floor_clause => {
-                    let _second_kw = self.next(&mut ci, cspan)?;
+                    let mut second = self.next(&mut ci, cspan)?;
+                    // `cap cash at 50`: the component before `at` (or `by`).
+                    if second.as_rule() == Rule::ident {
+                        components.push((clauses.len(), self.ident(second)));
+                        second = self.next(&mut ci, cspan)?;
+                    }
+                    let _second_kw = second;
                     let e = self.expr(self.next(&mut ci, cspan)?)?;
                     match which {
                         Rule::reduce_clause => Clause::Reduce(e),
@@ -62,6 +79,7 @@ impl Builder<'_> {
             kind,
             name,
             clauses,
+            components,
             span,
         })
     }

@@ -93,8 +93,8 @@ fn group(which: Rule) -> Group {
         kw_and | kw_or | kw_is | kw_otherwise | kw_in | not_in | cmp_op | add_op | mul_op => {
             Group::Operator
         }
-        kw_when | kw_pays | kw_reduce | kw_cap | kw_floor | kw_requires | kw_by | kw_shows
-        | kw_doc => Group::Clause,
+        kw_when | kw_pays | kw_reduce | kw_cap | kw_floor | kw_add | kw_as | kw_requires
+        | kw_by | kw_shows | kw_doc => Group::Clause,
         kw_version | kw_effective | kw_until | kw_currency => Group::Header,
         kw_const | kw_let | kw_facts | kw_evidence | kw_table | kw_hook | rule_kind | EOI => {
             Group::Item
