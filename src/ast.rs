@@ -19,7 +19,21 @@ pub struct PolicyFile {
     pub evidence_source: Option<Path>,
     pub tables: Vec<Table>,
     pub hooks: Vec<HookDecl>,
+    pub calendars: Vec<Calendar>,
     pub rules: Vec<Rule>,
+}
+
+/// `calendar NAME [from "file"] doc "..." [holidays DATE, ...]`: public holidays that
+/// `add_business_days(d, n, NAME)` skips.
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    pub name: Ident,
+    /// The file beside the policy that lists holidays, one a line.
+    pub file: Option<Str>,
+    pub doc: Str,
+    /// The holidays listed after `holidays`.
+    pub holidays: Vec<DateLit>,
+    pub span: Span,
 }
 
 /// A banded lookup table, called like a function of one value.
@@ -121,7 +135,7 @@ pub struct Binding {
 }
 
 /// The words that open a rule's clauses, in the order they are shown.
-pub const CLAUSE_KEYWORDS: [&str; 9] = [
+pub const CLAUSE_KEYWORDS: [&str; 10] = [
     "doc",
     "when",
     "pays",
@@ -131,6 +145,7 @@ pub const CLAUSE_KEYWORDS: [&str; 9] = [
     "by",
     "shows",
     "requires",
+    "eligible from",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -214,6 +229,9 @@ pub enum Clause {
     By(Expr),
     Shows(Expr),
     Requires(Vec<Alternative>),
+    /// `eligible from EXPR`: on an exclusion or a referral, the date or instant from
+    /// which the document could be decided otherwise.
+    EligibleFrom(Expr),
 }
 
 impl Clause {
@@ -229,6 +247,7 @@ impl Clause {
             Clause::By(_) => "by",
             Clause::Shows(_) => "shows",
             Clause::Requires(_) => "requires",
+            Clause::EligibleFrom(_) => "eligible from",
         }
     }
 
@@ -241,7 +260,8 @@ impl Clause {
             | Clause::Cap(e)
             | Clause::Floor(e)
             | Clause::By(e)
-            | Clause::Shows(e) => Some(e),
+            | Clause::Shows(e)
+            | Clause::EligibleFrom(e) => Some(e),
             Clause::Doc(_) | Clause::Requires(_) => None,
         }
     }

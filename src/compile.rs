@@ -99,9 +99,15 @@ pub fn compile(
     hook_files: &[HookFile],
 ) -> Result<Program, Vec<PolicyError>> {
     let values = const_values(file, &checked.consts)?;
+    let calendars: Vec<Value> = checked
+        .calendars
+        .iter()
+        .map(|c| crate::calendar::value(&c.holidays))
+        .collect();
     let fold = |ex: Ex| {
         ex.map(&mut |e| match e {
             Ex::ConstRef(i) => Ex::Const(values.get(i).cloned().unwrap_or(Value::Absent)),
+            Ex::Calendar(i) => Ex::Const(calendars.get(i).cloned().unwrap_or(Value::Absent)),
             other => other,
         })
     };
@@ -111,6 +117,7 @@ pub fn compile(
         Action::Cap(e) => Action::Cap(fold(e)),
         Action::Floor(e) => Action::Floor(fold(e)),
         Action::By(e) => Action::By(fold(e)),
+        Action::EligibleFrom(e) => Action::EligibleFrom(fold(e)),
         Action::Shows(e, base) => Action::Shows(fold(e), base),
         Action::Requires(alts) => Action::Requires(
             alts.into_iter()

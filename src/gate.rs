@@ -50,6 +50,7 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
         kind: "currency".into(),
         text: text.into(),
         source: from.source.clone(),
+        eligible_from: None,
         failure: None,
     };
     let shown = stated
@@ -85,6 +86,7 @@ pub fn cents(prog: &Program, facts: &Value) -> Option<Reason> {
         kind: "cents".into(),
         text: text.into(),
         source: prog.meta.file.location(hit.span?).into(),
+        eligible_from: None,
         failure: None,
     })
 }

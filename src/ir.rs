@@ -115,6 +115,9 @@ pub enum Ex {
     Table(usize, Box<Ex>, Span),
     /// A call to hook `n` of the policy.
     Hook(usize, Box<[Ex]>, Span),
+    /// Calendar `n` of the policy, the last argument of `add_business_days`; the compiler
+    /// replaces it with the calendar's holidays, a list of dates in order.
+    Calendar(usize),
     Aggregate {
         kind: AggKind,
         slot: usize,
@@ -134,6 +137,7 @@ impl Ex {
             | Ex::Fact(_)
             | Ex::Var(..)
             | Ex::Let(_)
+            | Ex::Calendar(_)
             | Ex::Decision => {}
             Ex::Not(a)
             | Ex::Neg(a, _)

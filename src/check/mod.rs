@@ -5,6 +5,7 @@
 //! types each expression, and validates the shape of every rule. Errors are collected,
 //! not thrown: one broken rule does not hide the next.
 
+mod calendars;
 mod calls;
 mod depth;
 mod explain;
@@ -28,6 +29,7 @@ use crate::span::{Source, Span};
 use crate::types::{Base, RecordId, Type};
 use crate::value::Value;
 
+pub use calendars::CalendarSig;
 pub use explain::{CondMap, CondNode, ReadMap, ReadOf};
 pub use expr::Typed;
 pub(crate) use names::suggest;
@@ -53,6 +55,8 @@ pub struct Checked {
     pub currency_from: Option<CurrencyFrom>,
     pub tables: Vec<TableDef>,
     pub hooks: Vec<HookSig>,
+    /// The calendars, in declaration order: what `Ex::Calendar` indexes.
+    pub calendars: Vec<CalendarSig>,
     pub rules: Vec<CheckedRule>,
     pub decision_enum: usize,
 }
@@ -123,6 +127,8 @@ pub enum Action {
     By(Ex),
     /// A value shown in the decision's notes, with its type for display.
     Shows(Ex, Base),
+    /// An exclusion's or referral's `eligible from`: a date or an instant.
+    EligibleFrom(Ex),
     Requires(Vec<Alt>),
 }
 
@@ -152,6 +158,8 @@ pub(crate) struct Checker<'a> {
     pub table_index: HashMap<&'a str, usize>,
     pub hooks: Vec<HookSig>,
     pub hook_index: HashMap<&'a str, usize>,
+    pub calendars: Vec<CalendarSig>,
+    pub calendar_index: HashMap<&'a str, usize>,
     /// Constants and values being checked, outermost first, to explain a cycle.
     pub in_progress: Vec<&'a str>,
     /// How deeply each checked `let` value and table nests (see [`Checker::eval_depth`]).
@@ -186,6 +194,8 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         table_index: HashMap::new(),
         hooks: Vec::new(),
         hook_index: HashMap::new(),
+        calendars: Vec::new(),
+        calendar_index: HashMap::new(),
         in_progress: Vec::new(),
         let_depths: vec![0; ast.lets.len()],
         table_depths: vec![0; ast.tables.len()],
@@ -194,6 +204,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
     c.index_bindings();
     c.build_schema();
     c.index_functions();
+    c.index_calendars();
     let header = c.header();
     for i in 0..ast.consts.len() {
         c.ensure_const(i);
@@ -250,6 +261,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         currency_from,
         tables,
         hooks: c.hooks,
+        calendars: c.calendars,
         rules,
         decision_enum: c.decision_enum,
     })

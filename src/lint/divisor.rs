@@ -41,6 +41,7 @@ pub fn warnings(prog: &Program) -> Vec<PolicyWarning> {
             | Action::Cap(e)
             | Action::Floor(e)
             | Action::By(e)
+            | Action::EligibleFrom(e)
             | Action::Shows(e, _) => visit(e, &mut known, &mut spans),
             Action::Requires(alts) => {
                 for alt in alts {

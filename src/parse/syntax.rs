@@ -94,7 +94,7 @@ fn group(which: Rule) -> Group {
             Group::Operator
         }
         kw_when | kw_pays | kw_reduce | kw_cap | kw_floor | kw_requires | kw_by | kw_shows
-        | kw_doc => Group::Clause,
+        | kw_doc | kw_eligible => Group::Clause,
         kw_version | kw_effective | kw_until | kw_currency => Group::Header,
         kw_const | kw_let | kw_facts | kw_evidence | kw_table | kw_hook | rule_kind | EOI => {
             Group::Item
