@@ -192,6 +192,7 @@ fn weekday_holidays(holidays: &[Value], from: NaiveDate, to: NaiveDate) -> usize
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
