@@ -653,7 +653,8 @@ fn completion_offers_fields_values_kinds_and_keywords() {
             "let",
             "evidence from",
             "table",
-            "hook"
+            "hook",
+            "calendar"
         ]
     );
     assert_eq!(items[0]["detail"], "approves a claim, paying the amount");
@@ -669,7 +670,8 @@ fn completion_offers_fields_values_kinds_and_keywords() {
             "floor at",
             "by",
             "shows",
-            "requires"
+            "requires",
+            "eligible from"
         ]
     );
     // In an expression: the names in scope, functions, then words.

@@ -96,9 +96,8 @@ fn group(which: Rule) -> Group {
         kw_when | kw_pays | kw_reduce | kw_cap | kw_floor | kw_requires | kw_by | kw_shows
         | kw_doc | kw_eligible => Group::Clause,
         kw_version | kw_effective | kw_until | kw_currency => Group::Header,
-        kw_const | kw_let | kw_facts | kw_evidence | kw_table | kw_hook | rule_kind | EOI => {
-            Group::Item
-        }
+        kw_const | kw_let | kw_facts | kw_evidence | kw_table | kw_hook | kw_calendar
+        | rule_kind | EOI => Group::Item,
         expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | postfix
         | duration | number | bool_lit | date_lit | if_expr | aggregate | selection | call
         | list_lit | paren | neg => Group::Expression,
