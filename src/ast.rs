@@ -21,7 +21,21 @@ pub struct PolicyFile {
     pub evidence_source: Option<Path>,
     pub tables: Vec<Table>,
     pub hooks: Vec<HookDecl>,
+    pub calendars: Vec<Calendar>,
     pub rules: Vec<Rule>,
+}
+
+/// `calendar NAME [from "file"] doc "..." [holidays DATE, ...]`: public holidays that
+/// `add_business_days(d, n, NAME)` skips.
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    pub name: Ident,
+    /// The file beside the policy that lists holidays, one a line.
+    pub file: Option<Str>,
+    pub doc: Str,
+    /// The holidays listed after `holidays`.
+    pub holidays: Vec<DateLit>,
+    pub span: Span,
 }
 
 /// A banded lookup table, called like a function of one value.
@@ -216,7 +230,7 @@ pub struct Function {
 }
 
 /// The words that open a rule's clauses, in the order they are shown.
-pub const CLAUSE_KEYWORDS: [&str; 10] = [
+pub const CLAUSE_KEYWORDS: [&str; 11] = [
     "doc",
     "when",
     "pays",
@@ -227,6 +241,7 @@ pub const CLAUSE_KEYWORDS: [&str; 10] = [
     "by",
     "shows",
     "requires",
+    "eligible from",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -325,6 +340,9 @@ pub enum Clause {
     By(Expr),
     Shows(Expr),
     Requires(Vec<Alternative>),
+    /// `eligible from EXPR`: on an exclusion or a referral, the date or instant from
+    /// which the document could be decided otherwise.
+    EligibleFrom(Expr),
 }
 
 impl Clause {
@@ -341,6 +359,7 @@ impl Clause {
             Clause::By(_) => "by",
             Clause::Shows(_) => "shows",
             Clause::Requires(_) => "requires",
+            Clause::EligibleFrom(_) => "eligible from",
         }
     }
 
@@ -354,7 +373,8 @@ impl Clause {
             | Clause::Floor(e)
             | Clause::Add(e)
             | Clause::By(e)
-            | Clause::Shows(e) => Some(e),
+            | Clause::Shows(e)
+            | Clause::EligibleFrom(e) => Some(e),
             Clause::Doc(_) | Clause::Requires(_) => None,
         }
     }

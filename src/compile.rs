@@ -109,7 +109,12 @@ pub fn compile(
     hook_files: &[HookFile],
 ) -> Result<Program, Vec<PolicyError>> {
     let (values, inline) = const_values(file, &checked.consts)?;
-    let fold = |ex: Ex| fold_consts(ex, &values, &inline);
+    let calendars: Vec<Value> = checked
+        .calendars
+        .iter()
+        .map(|c| crate::calendar::value(&c.holidays))
+        .collect();
+    let fold = |ex: Ex| fold_consts(ex, &values, &inline, &calendars);
     let fold_action = |a: Action| match a {
         Action::Pays(e) => Action::Pays(fold(e)),
         Action::Reduce(e) => Action::Reduce(fold(e)),
@@ -117,6 +122,7 @@ pub fn compile(
         Action::Floor(e) => Action::Floor(fold(e)),
         Action::Add(e, span) => Action::Add(fold(e), span),
         Action::By(e) => Action::By(fold(e)),
+        Action::EligibleFrom(e) => Action::EligibleFrom(fold(e)),
         Action::Shows(e, base) => Action::Shows(fold(e), base),
         Action::Requires(alts) => Action::Requires(
             alts.into_iter()
@@ -276,8 +282,9 @@ fn const_values(file: &Source, consts: &[Named]) -> Result<Consts, Vec<PolicyErr
 
 /// Replaces each constant an expression reads with its value, or with its expression when
 /// it depends on the document's currency.
-fn fold_consts(ex: Ex, values: &[Value], inline: &[Option<Ex>]) -> Ex {
+fn fold_consts(ex: Ex, values: &[Value], inline: &[Option<Ex>], calendars: &[Value]) -> Ex {
     ex.map(&mut |e| match e {
+        Ex::Calendar(i) => Ex::Const(calendars.get(i).cloned().unwrap_or(Value::Absent)),
         Ex::ConstRef(i) => match inline.get(i) {
             Some(Some(ex)) => ex.clone(),
             _ => Ex::Const(values.get(i).cloned().unwrap_or(Value::Absent)),
@@ -344,7 +351,7 @@ fn const_value_of(
             errors,
         );
     }
-    let folded = fold_consts(c.ex.clone(), values, inline);
+    let folded = fold_consts(c.ex.clone(), values, inline, &[]);
     if per_currency(&folded) {
         if let Some(slot) = inline.get_mut(i) {
             *slot = Some(folded);

@@ -97,6 +97,7 @@ fn reason(rule: &CompiledRule) -> Reason {
         kind: rule.kind.as_str().into(),
         text: rule.text.clone(),
         source: rule.source.clone(),
+        eligible_from: None,
         failure: None,
     }
 }
@@ -114,6 +115,8 @@ struct Found {
     not_met: Vec<NotMet>,
     /// Whether a rule failed, so the outcome is `referred` whatever else was found.
     failed: bool,
+    /// When every exclusion (or referral) that decided has an `eligible from`: the latest.
+    eligible_from: Option<Arc<str>>,
 }
 
 /// Decides one document whose facts have been decoded against `prog`'s schema.
@@ -223,6 +226,7 @@ fn decide_with<'a>(
         missing_evidence: found.missing,
         recommended_evidence: after.recommended,
         reasons: found.reasons,
+        eligible_from: found.eligible_from,
         deadlines: after.deadlines,
         priority: after.priority,
         appeal: after.appeal,
@@ -322,6 +326,7 @@ impl Found {
             steps: Vec::new(),
             not_met: Vec::new(),
             failed: false,
+            eligible_from: None,
         }
     }
 
@@ -353,6 +358,7 @@ impl Found {
                 kind: "evaluation".into(),
                 text: "The document could not be decided automatically.".into(),
                 source: prog.meta.file.name.clone(),
+                eligible_from: None,
                 failure: None,
             },
             |r| *r,
@@ -366,10 +372,13 @@ impl Found {
         self.steps.clear();
         self.not_met.clear();
         self.failed = true;
+        self.eligible_from = None;
         self
     }
 
-    /// Ends with `outcome` when any rule of `kind` applies; every such rule is a reason.
+    /// Ends with `outcome` when any rule of `kind` applies; every such rule is a reason,
+    /// with its own `eligible from` when it has one. When every one has, the latest of
+    /// them is the decision's `eligible_from`.
     fn any<'a>(
         &mut self,
         cx: &mut Ctx<'a>,
@@ -377,15 +386,36 @@ impl Found {
         kind: RuleKind,
         outcome: Outcome,
     ) -> R<bool> {
+        let mut latest = Some(Latest::default());
         for rule in prog.rules_of(kind) {
             if applies(cx, rule)? {
-                self.reasons.push(reason(rule));
+                let mut r = reason(rule);
+                match &rule.action {
+                    Action::EligibleFrom(e) => {
+                        let v = in_rule(rule, eligible(cx, e)).inspect_err(|f| {
+                            trace::failed(cx, rule, &f.error);
+                        })?;
+                        match (v, latest.as_mut()) {
+                            (None, _) => latest = None,
+                            (Some(v), l) => {
+                                r.eligible_from =
+                                    Some(display(&v, &Base::Date, &prog.schema).into());
+                                if let Some(l) = l {
+                                    l.add(&v);
+                                }
+                            }
+                        }
+                    }
+                    _ => latest = None,
+                }
+                self.reasons.push(r);
             }
         }
         if self.reasons.is_empty() {
             return Ok(false);
         }
         self.outcome = outcome;
+        self.eligible_from = latest.and_then(Latest::shown);
         Ok(true)
     }
 
@@ -448,6 +478,47 @@ impl Found {
             .extend(first(cx, prog, RuleKind::Fallback)?.map(reason));
         self.not_met = not_met(cx, prog, kind)?;
         Ok(())
+    }
+}
+
+/// The value of an `eligible from`: a date or an instant, or none when it reads an absent
+/// value.
+fn eligible<'a>(cx: &mut Ctx<'a>, e: &'a crate::ir::Ex) -> Result<Option<Value>, EvalError> {
+    match cx.eval(e)? {
+        v @ (Value::Date(_) | Value::DateTime(_)) => Ok(Some(v)),
+        Value::Absent => Ok(None),
+        _ => Err(EvalError::bare("`eligible from` is not a date")),
+    }
+}
+
+/// The latest of the `eligible from` values of the rules that decided: a date means its
+/// start (00:00 UTC), and the latest is written as an instant when any of them is one.
+#[derive(Default)]
+struct Latest {
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    instant: bool,
+}
+
+impl Latest {
+    fn add(&mut self, v: &Value) {
+        let at = match v {
+            Value::Date(d) => d.and_time(chrono::NaiveTime::MIN).and_utc(),
+            Value::DateTime(t) => {
+                self.instant = true;
+                *t
+            }
+            _ => return,
+        };
+        self.at = self.at.max(Some(at));
+    }
+
+    fn shown(self) -> Option<Arc<str>> {
+        let at = self.at?;
+        Some(if self.instant {
+            crate::value::format_instant(at).into()
+        } else {
+            crate::value::format_date(at.date_naive()).into()
+        })
     }
 }
 

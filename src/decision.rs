@@ -81,6 +81,12 @@ pub struct Decision {
     pub recommended_evidence: Vec<Missing>,
     /// The rules that decided the outcome.
     pub reasons: Vec<Reason>,
+    /// When the document could be decided otherwise: on a denial, when every exclusion
+    /// that applies has an `eligible from`; on a referral, when every referral that applies
+    /// has one (and no rule failed). The latest of those dates (`2025-07-12`), or an
+    /// instant (`2025-07-12T09:30:00Z`) when any of them is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eligible_from: Option<Arc<str>>,
     /// The deadlines the policy computes, by name.
     pub deadlines: Deadlines,
     /// Why the claim is handled first, when a priority rule applies.
@@ -287,6 +293,9 @@ pub struct Reason {
     pub text: Arc<str>,
     /// `file:line:col` of the rule.
     pub source: Arc<str>,
+    /// An exclusion's or referral's own `eligible from`: a date or an instant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eligible_from: Option<Arc<str>>,
     /// When the rule could not be computed for this document: why, and where.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,

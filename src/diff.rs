@@ -71,6 +71,9 @@ pub struct PolicyDiff {
     /// Hooks both versions declare alike whose scripts differ (filled by [`scripts`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hook_scripts: Vec<Change>,
+    /// Calendars, with the holidays they list and the file they read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calendars: Vec<Change>,
     /// Rules added, removed or changed.
     pub rules: Vec<RuleChange>,
     /// Order-sensitive kinds whose shared rules are evaluated in another order.
@@ -151,6 +154,7 @@ impl PolicyDiff {
             + self.tables.len()
             + self.hooks.len()
             + self.hook_scripts.len()
+            + self.calendars.len()
             + self.rules.len()
             + self.rule_order.len()
     }
@@ -183,6 +187,7 @@ pub fn diff(old: &PolicyFile, new: &PolicyFile) -> PolicyDiff {
         tables: compare(&tables(old), &tables(new), |n| affects(old, new, n)),
         hooks: compare(&hooks(old), &hooks(new), |n| affects(old, new, n)),
         hook_scripts: Vec::new(),
+        calendars: compare(&calendars(old), &calendars(new), |_| Vec::new()),
         rules: rules(old, new),
         rule_order: order(old, new),
     }
@@ -344,6 +349,13 @@ fn hooks(f: &PolicyFile) -> BTreeMap<String, Form> {
     f.hooks
         .iter()
         .map(|h| (h.name.name.clone(), Form::plain(print::hook(h))))
+        .collect()
+}
+
+fn calendars(f: &PolicyFile) -> BTreeMap<String, Form> {
+    f.calendars
+        .iter()
+        .map(|c| (c.name.name.clone(), Form::plain(print::calendar(c))))
         .collect()
 }
 

@@ -26,6 +26,7 @@ fn write_text(out: &mut String, d: &PolicyDiff) -> std::fmt::Result {
         ("tables", &d.tables),
         ("hooks", &d.hooks),
         ("hook scripts", &d.hook_scripts),
+        ("calendars", &d.calendars),
     ];
     for (title, changes) in sections {
         if changes.is_empty() {

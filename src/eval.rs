@@ -384,6 +384,9 @@ impl<'a> Ctx<'a> {
                 }
             }
             Ex::Call(f, args, span) => self.call(*f, args, *span)?,
+            Ex::Calendar(_) => {
+                return Err(EvalError::bare("internal error: calendar not compiled"))
+            }
             Ex::Table(t, arg, span) => {
                 let x = self.number(arg)?;
                 let table = self
@@ -436,6 +439,22 @@ impl<'a> Ctx<'a> {
     }
 
     fn call(&mut self, f: Builtin, args: &'a [Ex], span: Span) -> R<Value> {
+        // A calendar's holidays are read where they are, not copied.
+        if let (Builtin::AddBusinessDays, [d, n, Ex::Const(Value::List(holidays))]) = (f, args) {
+            let (d, n) = (self.eval(d)?, self.eval(n)?);
+            let Value::Date(d) = d else {
+                return Err(EvalError::at(span, "internal error: bad arguments"));
+            };
+            return exact::whole(&n)
+                .and_then(|days| {
+                    crate::calendar::add_business_days(d, Decimal::from(days), holidays)
+                })
+                .map(Value::Date)
+                .ok_or_else(|| {
+                    let n = exact::shown(&n);
+                    EvalError::at(span, format!("cannot add {n} business days to {d}"))
+                });
+        }
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             vals.push(self.eval(a)?);

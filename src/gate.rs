@@ -74,6 +74,7 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
         kind: "currency".into(),
         text: text.into(),
         source: from.source.clone(),
+        eligible_from: None,
         failure: None,
     };
     let shown = stated
@@ -102,6 +103,7 @@ pub fn earlier_currency(prog: &Program, facts: &Value, currency: &str) -> Option
         text: text.into(),
         source: prog.meta.file.location(hit.span?).into(),
         failure: None,
+        eligible_from: None,
     })
 }
 
@@ -224,6 +226,7 @@ pub fn cents(prog: &Program, facts: &Value, currency: &str) -> Option<Reason> {
         kind: "cents".into(),
         text: text.into(),
         source: prog.meta.file.location(hit.span?).into(),
+        eligible_from: None,
         failure: None,
     })
 }

@@ -149,6 +149,9 @@ pub enum Ex {
     Rows(usize, Box<Ex>, Box<[Ex]>, Span),
     /// A call to hook `n` of the policy.
     Hook(usize, Box<[Ex]>, Span),
+    /// Calendar `n` of the policy, the last argument of `add_business_days`; the compiler
+    /// replaces it with the calendar's holidays, a list of dates in order.
+    Calendar(usize),
     Aggregate {
         kind: AggKind,
         slot: usize,
@@ -174,6 +177,7 @@ impl Ex {
             | Ex::Fact(_)
             | Ex::Var(..)
             | Ex::Let(_)
+            | Ex::Calendar(_)
             | Ex::Decision
             | Ex::Paid(_) => {}
             Ex::Not(a)

@@ -61,6 +61,8 @@ mod analysis;
 mod ast;
 mod batch;
 #[allow(missing_docs)]
+mod calendar;
+#[allow(missing_docs)]
 mod check;
 #[allow(missing_docs)]
 mod compile;
@@ -163,6 +165,9 @@ pub mod internals {
     }
     pub mod batch {
         pub use crate::batch::*;
+    }
+    pub mod calendar {
+        pub use crate::calendar::*;
     }
     pub mod check {
         pub use crate::check::*;

@@ -254,6 +254,7 @@ impl<'s> Builder<'s> {
             tables: Vec::new(),
             functions: Vec::new(),
             hooks: Vec::new(),
+            calendars: Vec::new(),
             rules: Vec::new(),
         };
         for item in it {
@@ -394,6 +395,7 @@ impl<'s> Builder<'s> {
             }
             Rule::table_decl => out.tables.push(self.table(pair)?),
             Rule::hook_decl => out.hooks.push(self.hook(pair)?),
+            Rule::calendar_decl => out.calendars.push(self.calendar(pair)?),
             Rule::rule => out.rules.push(self.rule(pair)?),
             Rule::EOI => {}
             _ => return Err(internal(self.file, span)),
@@ -537,7 +539,7 @@ impl<'s> Builder<'s> {
         Ok(Str { value, span })
     }
 
-    fn date(&self, pair: Pair<Rule>) -> R<DateLit> {
+    pub(super) fn date(&self, pair: Pair<Rule>) -> R<DateLit> {
         let span = span_of(&pair);
         let text = pair.as_str();
         crate::document::parse_date(text)

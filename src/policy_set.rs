@@ -703,12 +703,18 @@ fn compile_with(
     ast: &PolicyFile,
     hook_files: HookFiles<'_>,
 ) -> Result<Program, Vec<PolicyError>> {
-    let checked = crate::check::check(src, ast)?;
-    let files = match hook_files {
-        HookFiles::Disk => Hooks::read(src, &checked.hooks)?,
-        HookFiles::Given(given) => Hooks::given(src, &checked.hooks, given)?,
+    let mut checked = crate::check::check(src, ast)?;
+    let (mut files, given) = match hook_files {
+        HookFiles::Disk => (Hooks::read(src, &checked.hooks)?, None),
+        HookFiles::Given(given) => (Hooks::given(src, &checked.hooks, given)?, Some(given)),
     };
     let hooks = Hooks::compile(src, &checked.hooks, &files)?;
+    // Calendar files are hashed after the hook files, in declaration order.
+    files.extend(crate::calendar::read_files(
+        src,
+        &mut checked.calendars,
+        given,
+    )?);
     compile(src, checked, hooks, &files)
 }
 

@@ -117,6 +117,21 @@ pub fn table(t: &Table) -> String {
     out
 }
 
+/// A calendar: `calendar NAME from "file" holidays DATE, ...`, its listed holidays in order.
+pub fn calendar(c: &crate::ast::Calendar) -> String {
+    let mut out = format!("calendar {}", c.name.name);
+    if let Some(f) = &c.file {
+        out.push_str(&format!(" from {}", string(&f.value)));
+    }
+    let mut dates: Vec<chrono::NaiveDate> = c.holidays.iter().map(|d| d.value).collect();
+    dates.sort_unstable();
+    if !dates.is_empty() {
+        let shown: Vec<String> = dates.into_iter().map(crate::value::format_date).collect();
+        out.push_str(&format!(" holidays {}", shown.join(", ")));
+    }
+    out
+}
+
 /// A hook declaration: `hook NAME(p: type, ...) -> type from "file"`.
 pub fn hook(h: &HookDecl) -> String {
     let params: Vec<String> = h

@@ -53,6 +53,10 @@ pub fn decision(out: &mut impl Write, d: &Decision) -> io::Result<()> {
     }
     out.write_all(b",\"reasons\":")?;
     list(out, &d.reasons, reason)?;
+    if let Some(e) = &d.eligible_from {
+        out.write_all(b",\"eligible_from\":")?;
+        string(out, e)?;
+    }
     out.write_all(b",\"deadlines\":")?;
     named(out, &d.deadlines)?;
     if let Some(r) = &d.priority {
@@ -160,6 +164,10 @@ fn reason(out: &mut impl Write, r: &Reason) -> io::Result<()> {
     string(out, &r.text)?;
     out.write_all(b",\"source\":")?;
     string(out, &r.source)?;
+    if let Some(e) = &r.eligible_from {
+        out.write_all(b",\"eligible_from\":")?;
+        string(out, e)?;
+    }
     if let Some(f) = &r.failure {
         out.write_all(b",\"failure\":")?;
         failure(out, f)?;
@@ -421,6 +429,7 @@ mod tests {
             kind: Cow::Borrowed("coverage"),
             text: "Lost \"parcels\"\tare\ncovered".into(),
             source: "p.proviso:3:1".into(),
+            eligible_from: None,
             failure,
         }
     }
@@ -501,6 +510,20 @@ mod tests {
                         source: Some("p.proviso:4:9".into()),
                     }),
                 ),
+                Reason {
+                    eligible_from: Some("2025-07-12".into()),
+                    ..reason("early", None)
+                },
+                Reason {
+                    eligible_from: Some("2025-07-12T09:30:00Z".into()),
+                    ..reason(
+                        "too_soon",
+                        Some(Failure {
+                            message: "overflow".into(),
+                            source: None,
+                        }),
+                    )
+                },
                 reason(
                     "other",
                     Some(Failure {
@@ -509,6 +532,7 @@ mod tests {
                     }),
                 ),
             ],
+            eligible_from: Some("2025-07-12T09:30:00Z".into()),
             deadlines: Deadlines(vec![
                 ("respond_by".into(), Some("2025-07-11T09:30:00Z".into())),
                 ("settle_by".into(), None),
@@ -535,6 +559,7 @@ mod tests {
             missing_evidence: vec![],
             recommended_evidence: vec![],
             reasons: vec![],
+            eligible_from: None,
             deadlines: Deadlines::default(),
             priority: None,
             appeal: None,

@@ -675,7 +675,8 @@ fn completion_offers_fields_values_kinds_and_keywords() {
             "let",
             "evidence from",
             "table",
-            "hook"
+            "hook",
+            "calendar"
         ]
     );
     assert_eq!(items[0]["detail"], "approves a claim, paying the amount");
@@ -692,7 +693,8 @@ fn completion_offers_fields_values_kinds_and_keywords() {
             "add",
             "by",
             "shows",
-            "requires"
+            "requires",
+            "eligible from"
         ]
     );
     // In an expression: the names in scope, functions, then words.

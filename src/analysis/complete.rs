@@ -24,6 +24,7 @@ pub enum CompletionKind {
     Let,
     Table,
     Hook,
+    Calendar,
     Function,
     RuleKind,
     Keyword,
@@ -69,7 +70,15 @@ pub const RULE_KINDS: [(&str, &str); 14] = [
 ];
 
 /// The words that open an item other than a rule.
-pub const ITEM_KEYWORDS: [&str; 6] = ["facts", "const", "let", "evidence from", "table", "hook"];
+pub const ITEM_KEYWORDS: [&str; 7] = [
+    "facts",
+    "const",
+    "let",
+    "evidence from",
+    "table",
+    "hook",
+    "calendar",
+];
 
 /// The words that open a rule's clauses.
 pub use crate::ast::CLAUSE_KEYWORDS;
@@ -357,6 +366,13 @@ fn names(policy: Option<&Policy>) -> Vec<Completion> {
                 h.name.name.clone(),
                 CompletionKind::Hook,
                 None,
+            ));
+        }
+        for c in &ast.calendars {
+            out.push(Completion::new(
+                c.name.name.clone(),
+                CompletionKind::Calendar,
+                Some("calendar".into()),
             ));
         }
     }

@@ -100,6 +100,24 @@ pub fn describe(a: &Analysis, ast: &PolicyFile, symbol: &Symbol) -> Option<Strin
             let h = ast.hooks.get(*i)?;
             format!("{}\n\nhook", code(&one_line(file, h.span)))
         }
+        Symbol::Calendar(i) => {
+            let c = ast.calendars.get(*i)?;
+            let from = c
+                .file
+                .as_ref()
+                .map(|f| format!(" from {}", crate::print::string(&f.value)))
+                .unwrap_or_default();
+            let listed = match c.holidays.len() {
+                0 => String::new(),
+                1 => "; 1 holiday listed".to_string(),
+                n => format!("; {n} holidays listed"),
+            };
+            format!(
+                "{}\n\n{}\n\ncalendar{listed}",
+                code(&format!("calendar {}{from}", c.name.name)),
+                c.doc.value
+            )
+        }
         Symbol::Rule(i) => {
             let r = ast.rules.get(*i)?;
             let doc = r.clauses.iter().find_map(|c| match c {

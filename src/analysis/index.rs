@@ -19,6 +19,8 @@ pub enum Symbol {
     Function(usize),
     /// A function's parameter: the function, then the parameter's place.
     Param(usize, usize),
+    /// A holiday calendar, by its place among the calendars.
+    Calendar(usize),
 }
 
 /// One place a name is written.
@@ -49,13 +51,15 @@ impl Index {
             ast.tables.iter().map(|t| t.name.span).collect(),
             ast.hooks.iter().map(|h| h.name.span).collect(),
             ast.rules.iter().map(|r| r.name.span).collect(),
+            ast.calendars.iter().map(|c| c.name.span).collect(),
         ];
-        let makers: [fn(usize) -> Symbol; 5] = [
+        let makers: [fn(usize) -> Symbol; 6] = [
             Symbol::Const,
             Symbol::Let,
             Symbol::Table,
             Symbol::Hook,
             Symbol::Rule,
+            Symbol::Calendar,
         ];
         for (spans, make) in defs.iter().zip(makers) {
             for (i, &span) in spans.iter().enumerate() {
@@ -120,7 +124,21 @@ impl Index {
             walk(&p, expr, &mut scope, &mut |e, sc| match &e.kind {
                 ExprKind::Path(path) => read_path(&p, path, sc, &mut out),
                 ExprKind::Aggregate { list, .. } => read_path(&p, list, sc, &mut out),
-                ExprKind::Call(name, _) => {
+                ExprKind::Call(name, args) => {
+                    // `add_business_days(d, n, NAME)` names a calendar.
+                    if let Some(ExprKind::Path(cal)) = args.get(2).map(|a| &a.kind) {
+                        let found = ast
+                            .calendars
+                            .iter()
+                            .position(|c| cal.segments.len() == 1 && c.name.name == cal.dotted());
+                        if let (Some(i), "add_business_days") = (found, name.name.as_str()) {
+                            out.push(Occurrence {
+                                span: cal.span,
+                                symbol: Symbol::Calendar(i),
+                                definition: false,
+                            });
+                        }
+                    }
                     let table = ast.tables.iter().position(|t| t.name.name == name.name);
                     let hook = ast.hooks.iter().position(|h| h.name.name == name.name);
                     let function = ast.functions.iter().position(|f| f.name.name == name.name);

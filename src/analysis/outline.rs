@@ -15,6 +15,7 @@ pub enum EntryKind {
     Let,
     Table,
     Hook,
+    Calendar,
     Rule,
 }
 
@@ -60,6 +61,14 @@ pub fn outline(ast: &PolicyFile) -> Vec<Entry> {
     }
     for h in &ast.hooks {
         out.push(entry(EntryKind::Hook, &h.name, "hook".into(), h.span));
+    }
+    for c in &ast.calendars {
+        out.push(entry(
+            EntryKind::Calendar,
+            &c.name,
+            "calendar".into(),
+            c.span,
+        ));
     }
     for r in &ast.rules {
         out.push(entry(

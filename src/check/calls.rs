@@ -67,6 +67,14 @@ impl<'a> Checker<'a> {
             );
             return None;
         };
+        // `add_business_days(d, n, NAME)`: the third argument names a calendar.
+        let (args, calendar) = match (f, args) {
+            (Builtin::AddBusinessDays, [_, _, cal]) => {
+                let i = self.calendar_arg(cal)?;
+                (args.get(..2).unwrap_or(args), Some(Ex::Calendar(i)))
+            }
+            _ => (args, None),
+        };
         let mut typed = Vec::new();
         for a in args {
             let t = self.expr(a, sc)?;
@@ -90,6 +98,7 @@ impl<'a> Checker<'a> {
         if !arity_ok {
             let want = match f {
                 Builtin::Min | Builtin::Max => "two or more arguments",
+                Builtin::AddBusinessDays => "two arguments, or three with a calendar",
                 _ if one => "one argument",
                 _ => "two arguments",
             };
@@ -101,6 +110,11 @@ impl<'a> Checker<'a> {
                     "write `{}(text, part)`, such as `{}(order.note, \"gift\")`",
                     name.name, name.name
                 )),
+                Builtin::AddBusinessDays => Some(
+                    "write `add_business_days(claim.filed_on, 2)`, or name a calendar of \
+                     holidays to skip: `add_business_days(claim.filed_on, 2, us_federal)`"
+                        .into(),
+                ),
                 _ => None,
             };
             self.error(
@@ -188,8 +202,9 @@ impl<'a> Checker<'a> {
             return None;
         };
         let lit = typed.iter().all(|t| t.lit) && is_num(&base);
+        let exs: Vec<Ex> = typed.into_iter().map(|t| t.ex).chain(calendar).collect();
         Some(Typed {
-            ex: Ex::Call(f, typed.into_iter().map(|t| t.ex).collect(), e.span),
+            ex: Ex::Call(f, exs.into(), e.span),
             ty: Type::new(base),
             lit,
         })

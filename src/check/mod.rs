@@ -5,6 +5,7 @@
 //! types each expression, and validates the shape of every rule. Errors are collected,
 //! not thrown: one broken rule does not hide the next.
 
+mod calendars;
 mod calls;
 mod components;
 mod currencies;
@@ -31,6 +32,7 @@ use crate::span::{Source, Span};
 use crate::types::{Base, RecordId, Type};
 use crate::value::Value;
 
+pub use calendars::CalendarSig;
 pub use explain::{CondMap, CondNode, ReadMap, ReadOf};
 pub use expr::Typed;
 pub(crate) use names::suggest;
@@ -59,6 +61,8 @@ pub struct Checked {
     pub currency_from: Option<CurrencyFrom>,
     pub tables: Vec<TableDef>,
     pub hooks: Vec<HookSig>,
+    /// The calendars, in declaration order: what `Ex::Calendar` indexes.
+    pub calendars: Vec<CalendarSig>,
     pub rules: Vec<CheckedRule>,
     pub decision_enum: usize,
     /// The payout components the policy names, in order of first appearance (empty when
@@ -140,6 +144,8 @@ pub enum Action {
     By(Ex),
     /// A value shown in the decision's notes, with its type for display.
     Shows(Ex, Base),
+    /// An exclusion's or referral's `eligible from`: a date or an instant.
+    EligibleFrom(Ex),
     Requires(Vec<Alt>),
 }
 
@@ -169,6 +175,8 @@ pub(crate) struct Checker<'a> {
     pub table_index: HashMap<&'a str, usize>,
     pub hooks: Vec<HookSig>,
     pub hook_index: HashMap<&'a str, usize>,
+    pub calendars: Vec<CalendarSig>,
+    pub calendar_index: HashMap<&'a str, usize>,
     /// Constants and values being checked, outermost first, to explain a cycle.
     pub in_progress: Vec<&'a str>,
     /// How deeply each checked `let` value and table nests (see [`Checker::eval_depth`]).
@@ -221,6 +229,8 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         table_index: HashMap::new(),
         hooks: Vec::new(),
         hook_index: HashMap::new(),
+        calendars: Vec::new(),
+        calendar_index: HashMap::new(),
         in_progress: Vec::new(),
         let_depths: vec![0; ast.lets.len()],
         table_depths: vec![0; ast.tables.len()],
@@ -239,6 +249,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
     c.build_schema();
     c.index_functions();
     c.index_lets_with_params();
+    c.index_calendars();
     let header = c.header();
     for i in 0..ast.consts.len() {
         c.ensure_const(i);
@@ -298,6 +309,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         currency_from,
         tables,
         hooks: c.hooks,
+        calendars: c.calendars,
         rules,
         decision_enum: c.decision_enum,
         components: c.components.iter().map(|c| (*c).to_string()).collect(),

@@ -50,7 +50,9 @@ impl<'a> Checker<'a> {
     ) -> Option<CheckedRule> {
         let (allowed, required): (&[&str], &[&str]) = match rule.kind {
             RuleKind::Coverage => (&["doc", "when", "pays"], &["doc", "pays"]),
-            RuleKind::Exclusion | RuleKind::Referral => (&["doc", "when"], &["doc", "when"]),
+            RuleKind::Exclusion | RuleKind::Referral => {
+                (&["doc", "when", "eligible from"], &["doc", "when"])
+            }
             RuleKind::Evidence => (&["doc", "when", "requires"], &["doc", "requires"]),
             RuleKind::Compensation => (
                 &["doc", "when", "reduce by", "cap at", "floor at", "add"],
@@ -78,7 +80,18 @@ impl<'a> Checker<'a> {
         let mut seen: Vec<&str> = Vec::new();
         for c in &rule.clauses {
             let kw = c.keyword();
-            if !allowed.contains(&kw) {
+            if !allowed.contains(&kw) && kw == "eligible from" {
+                self.error(
+                    self.clause_span(c),
+                    format!("`eligible from` does not belong in {a_kind} rule"),
+                    "not allowed here",
+                    Some(
+                        "`eligible from` belongs on an exclusion or a referral: the date from \
+                         which the document could be decided otherwise"
+                            .into(),
+                    ),
+                );
+            } else if !allowed.contains(&kw) {
                 let list = allowed
                     .iter()
                     .map(|a| format!("`{a}`"))
@@ -219,6 +232,27 @@ impl<'a> Checker<'a> {
                         return None;
                     }
                     Action::By(t.ex)
+                }
+                Clause::EligibleFrom(e) => {
+                    // An optional value may be absent: the rule then gives no date.
+                    let t = self.narrowed_expr(e, &present, false)?;
+                    if !matches!(t.ty.base, Base::Date | Base::DateTime) {
+                        let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
+                        self.error(
+                            e.span,
+                            format!(
+                                "`eligible from` takes a date or datetime, but this is {shown}"
+                            ),
+                            "not a date",
+                            Some(
+                                "write the date from which the document could be decided \
+                                 otherwise: `eligible from shipment.estimated_delivery + 48 hours`"
+                                    .into(),
+                            ),
+                        );
+                        return None;
+                    }
+                    Action::EligibleFrom(t.ex)
                 }
                 Clause::Shows(e) => {
                     let t = self.narrowed_expr(e, &present, true)?;

@@ -443,6 +443,9 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
             Shown(&r.source)
         )?;
         writeln!(out, "             \"{}\"", Shown(&r.text))?;
+        if let Some(e) = &r.eligible_from {
+            writeln!(out, "             eligible from {}", Shown(e))?;
+        }
         if let Some(f) = &r.failure {
             let at = f
                 .source
@@ -451,6 +454,9 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
                 .unwrap_or_default();
             writeln!(out, "  {:<10} {}{at}", "failed", Shown(&f.message))?;
         }
+    }
+    if let Some(e) = &d.eligible_from {
+        writeln!(out, "  {:<10} from {}", "eligible", Shown(e))?;
     }
     for n in &d.not_met {
         writeln!(

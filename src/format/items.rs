@@ -5,8 +5,8 @@ use super::comments::{Comment, Trivia};
 use super::doc::{align, cat, group, nest, render, text, Doc};
 use super::WIDTH;
 use crate::ast::{
-    Alternative, Binding, Clause, FieldDecl, Function, Header, HookDecl, Ident, Path, PolicyFile,
-    Rule, Table, TypeExpr, TypeKind,
+    Alternative, Binding, Calendar, Clause, FieldDecl, Function, Header, HookDecl, Ident, Path,
+    PolicyFile, Rule, Table, TypeExpr, TypeKind,
 };
 use crate::print::{scalar, string};
 use crate::span::Span;
@@ -24,6 +24,7 @@ enum Item<'a> {
     Evidence(&'a Path, usize),
     Table(&'a Table),
     Hook(&'a HookDecl),
+    Calendar(&'a Calendar),
     Rule(&'a Rule),
 }
 
@@ -36,6 +37,7 @@ impl Item<'_> {
             Item::Evidence(_, start) => *start,
             Item::Table(t) => t.span.start,
             Item::Hook(h) => h.span.start,
+            Item::Calendar(c) => c.span.start,
             Item::Rule(r) => r.span.start,
         }
     }
@@ -171,6 +173,7 @@ impl<'t> Layout<'t> {
             }
             Item::Table(t) => self.table(t),
             Item::Hook(h) => self.hook(h),
+            Item::Calendar(c) => self.calendar(c),
             Item::Rule(r) => self.rule(r),
         }
     }
@@ -287,6 +290,7 @@ impl<'t> Layout<'t> {
             Clause::Add(e) => ("add", e),
             Clause::By(e) => ("by", e),
             Clause::Shows(e) => ("shows", e),
+            Clause::EligibleFrom(e) => ("eligible from", e),
         };
         let Some(name) = component else {
             return cat(vec![text(format!("{word} ")), self.expr(e)]);
@@ -386,6 +390,32 @@ impl<'t> Layout<'t> {
         cat(head)
     }
 
+    /// `calendar NAME from "file"`, its doc, then `holidays` filling the lines.
+    fn calendar(&mut self, c: &Calendar) -> Doc {
+        let mut head = vec![text(format!("calendar {}", c.name.name))];
+        if let Some(f) = &c.file {
+            head.push(text(format!(" from {}", string(&f.value))));
+        }
+        let mut body = vec![
+            self.comments(c.doc.span.start),
+            Doc::Hard,
+            doc_clause(&c.doc.value, 2),
+        ];
+        if let Some(first) = c.holidays.first() {
+            body.push(self.comments(first.span.start));
+            body.push(Doc::Hard);
+            body.push(text("holidays "));
+            let dates: Vec<crate::ast::DateLit> = c.holidays.clone();
+            body.push(self.fill_list(
+                &dates,
+                |d| d.span.start,
+                |_, d| text(crate::value::format_date(d.value)),
+            ));
+        }
+        head.push(nest(2, cat(body)));
+        cat(head)
+    }
+
     fn hook(&mut self, h: &HookDecl) -> Doc {
         let params = self.fill_list(
             &h.params,
@@ -444,6 +474,7 @@ fn items<'a>(f: &'a PolicyFile, trivia: &Trivia) -> Vec<Item<'a>> {
     }
     out.extend(f.tables.iter().map(Item::Table));
     out.extend(f.hooks.iter().map(Item::Hook));
+    out.extend(f.calendars.iter().map(Item::Calendar));
     out.extend(f.rules.iter().map(Item::Rule));
     out.sort_by_key(Item::start);
     out

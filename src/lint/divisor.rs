@@ -42,6 +42,7 @@ pub fn warnings(prog: &Program) -> Vec<PolicyWarning> {
             | Action::Floor(e)
             | Action::Add(e, _)
             | Action::By(e)
+            | Action::EligibleFrom(e)
             | Action::Shows(e, _) => visit(e, &mut known, &mut spans),
             Action::Requires(alts) => {
                 for alt in alts {

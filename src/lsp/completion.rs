@@ -34,6 +34,7 @@ fn kind(k: CompletionKind) -> CompletionItemKind {
         CompletionKind::EvidenceKind => CompletionItemKind::VALUE,
         CompletionKind::Const => CompletionItemKind::CONSTANT,
         CompletionKind::Let => CompletionItemKind::VARIABLE,
+        CompletionKind::Calendar => CompletionItemKind::CONSTANT,
         CompletionKind::Table | CompletionKind::Hook | CompletionKind::Function => {
             CompletionItemKind::FUNCTION
         }

@@ -38,6 +38,7 @@ fn kind(k: EntryKind) -> SymbolKind {
         EntryKind::Let => SymbolKind::VARIABLE,
         EntryKind::Table => SymbolKind::STRUCT,
         EntryKind::Hook => SymbolKind::FUNCTION,
+        EntryKind::Calendar => SymbolKind::CONSTANT,
         EntryKind::Rule => SymbolKind::METHOD,
     }
 }

@@ -41,8 +41,8 @@ const RULE_KINDS: [&str; 14] = [
 const ITEM_WORDS: [&str; 6] = ["const", "let", "facts", "evidence", "table", "hook"];
 
 /// Words that start a clause of a rule.
-const CLAUSE_WORDS: [&str; 10] = [
-    "when", "pays", "reduce", "cap", "floor", "add", "requires", "by", "doc", "shows",
+const CLAUSE_WORDS: [&str; 11] = [
+    "when", "pays", "reduce", "cap", "floor", "add", "requires", "by", "doc", "shows", "eligible",
 ];
 
 /// Keywords that must be followed by an expression.

@@ -56,7 +56,10 @@ impl Builder<'_> {
                 }
                 Rule::by_clause => Clause::By(self.expr(self.next(&mut ci, cspan)?)?),
                 Rule::shows_clause => Clause::Shows(self.expr(self.next(&mut ci, cspan)?)?),
-                Rule::reduce_clause | Rule::cap_clause | Rule::floor_clause => {
+                Rule::reduce_clause
+                | Rule::cap_clause
+                | Rule::floor_clause
+                | Rule::eligible_clause => {
                     let mut second = self.next(&mut ci, cspan)?;
                     // `cap cash at 50`: the component before `at` (or `by`).
                     if second.as_rule() == Rule::ident {
@@ -68,6 +71,7 @@ impl Builder<'_> {
                     match which {
                         Rule::reduce_clause => Clause::Reduce(e),
                         Rule::cap_clause => Clause::Cap(e),
+                        Rule::eligible_clause => Clause::EligibleFrom(e),
                         _ => Clause::Floor(e),
                     }
                 }
@@ -172,6 +176,44 @@ impl Builder<'_> {
                 params,
                 ret,
                 file,
+                span,
+            }),
+            _ => Err(internal(self.file, span)),
+        }
+    }
+
+    pub(super) fn calendar(&self, pair: Pair<Rule>) -> R<Calendar> {
+        let span = span_of(&pair);
+        let (mut name, mut file, mut doc) = (None, None, None);
+        let mut holidays = Vec::new();
+        for p in pair.into_inner() {
+            let pspan = span_of(&p);
+            match p.as_rule() {
+                Rule::ident => name = Some(self.ident(p)),
+                Rule::calendar_file => {
+                    let s = p.into_inner().find(|s| s.as_rule() == Rule::string);
+                    file = Some(self.string(s, pspan)?);
+                }
+                Rule::doc_decl => {
+                    let mut di = p.into_inner();
+                    let _kw = self.next(&mut di, pspan)?;
+                    let first = self.next(&mut di, pspan)?;
+                    doc = Some(self.doc(first, di, pspan)?);
+                }
+                Rule::holidays => {
+                    for d in p.into_inner().filter(|d| d.as_rule() == Rule::date_lit) {
+                        holidays.push(self.date(d)?);
+                    }
+                }
+                _ => {}
+            }
+        }
+        match (name, doc) {
+            (Some(name), Some(doc)) => Ok(Calendar {
+                name,
+                file,
+                doc,
+                holidays,
                 span,
             }),
             _ => Err(internal(self.file, span)),

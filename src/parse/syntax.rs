@@ -94,11 +94,10 @@ fn group(which: Rule) -> Group {
             Group::Operator
         }
         kw_when | kw_pays | kw_reduce | kw_cap | kw_floor | kw_add | kw_as | kw_requires
-        | kw_by | kw_shows | kw_doc => Group::Clause,
+        | kw_by | kw_shows | kw_doc | kw_eligible => Group::Clause,
         kw_version | kw_effective | kw_until | kw_currency => Group::Header,
-        kw_const | kw_let | kw_facts | kw_evidence | kw_table | kw_hook | rule_kind | EOI => {
-            Group::Item
-        }
+        kw_const | kw_let | kw_facts | kw_evidence | kw_table | kw_hook | kw_calendar
+        | rule_kind | EOI => Group::Item,
         expr | or_expr | and_expr | not_expr | cmp_expr | add_expr | mul_expr | unary | postfix
         | duration | number | percent | percent_of | bool_lit | date_lit | if_expr | aggregate
         | selection | call | list_lit | paren | neg => Group::Expression,

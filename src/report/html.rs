@@ -351,6 +351,12 @@ fn version(out: &mut String, name: &str, v: &VersionModel) {
             table(out, label, t);
         }
     }
+    if !v.calendars.is_empty() {
+        let _ = writeln!(out, "<h3>Calendars</h3>");
+        for c in &v.calendars {
+            table(out, label, c);
+        }
+    }
     out.push_str("</section>\n");
 }
 

@@ -42,6 +42,8 @@ pub struct VersionModel {
     pub rules: Vec<RuleModel>,
     /// Every table, in file order.
     pub tables: Vec<TableModel>,
+    /// Every holiday calendar, in file order, shown as tables are.
+    pub calendars: Vec<TableModel>,
     /// The "Assumed:" passages of the policy's `doc`, its rules' and its tables' texts.
     pub assumptions: Vec<Assumption>,
     /// What the test cases cover of this version; `None` when no test case decided it.
@@ -222,6 +224,16 @@ fn version(program: &Program, ast: &PolicyFile, report: Option<&VersionReport>) 
             code: as_written(t.span),
         })
         .collect();
+    let calendars: Vec<TableModel> = ast
+        .calendars
+        .iter()
+        .map(|c| TableModel {
+            name: c.name.name.clone(),
+            text: c.doc.value.clone(),
+            source: file.location(c.span),
+            code: as_written(c.span),
+        })
+        .collect();
     let mut found = Vec::new();
     for text in assumptions::passages(&m.doc) {
         found.push(Assumption { text, item: None });
@@ -251,6 +263,7 @@ fn version(program: &Program, ast: &PolicyFile, report: Option<&VersionReport>) 
         currency: m.currency.clone(),
         rules,
         tables,
+        calendars,
         assumptions: found,
         coverage: report.map(|v| {
             let (decided, total) = v.to_cover();
