@@ -81,6 +81,9 @@ pub struct DateLit {
 #[derive(Clone, Debug)]
 pub struct FieldDecl {
     pub name: Ident,
+    /// `assessed`: a value a person supplies, which a document may leave out; the span
+    /// of the word.
+    pub assessed: Option<Span>,
     pub ty: TypeExpr,
     pub default: Option<Expr>,
     pub span: Span,
