@@ -120,6 +120,8 @@ struct Waiting {
     inputs: Vec<usize>,
     /// Each rule that needs one, once, with a `failure` naming what it waits for.
     reasons: Vec<Reason>,
+    /// The inputs each of `reasons` waits for.
+    of_rule: Vec<Vec<usize>>,
 }
 
 impl Waiting {
@@ -130,38 +132,41 @@ impl Waiting {
     fn clear(&mut self) {
         self.inputs.clear();
         self.reasons.clear();
+        self.of_rule.clear();
+    }
+
+    /// The reasons, leaving none.
+    fn take_reasons(&mut self) -> Vec<Reason> {
+        self.of_rule.clear();
+        std::mem::take(&mut self.reasons)
     }
 
     /// `rule` cannot be decided without `inputs` (indices, repeats allowed).
     fn add(&mut self, prog: &Program, rule: &CompiledRule, inputs: Vec<usize>) {
-        let mut mine: Vec<usize> = Vec::new();
-        for i in inputs {
-            if !mine.contains(&i) {
-                mine.push(i);
-            }
+        if inputs.is_empty() {
+            return;
+        }
+        for &i in &inputs {
             if !self.inputs.contains(&i) {
                 self.inputs.push(i);
             }
         }
-        if mine.is_empty() {
-            return;
-        }
-        if let Some(r) = self.reasons.iter_mut().find(|r| r.rule == rule.name) {
-            // The same rule again (its amount after its condition): one reason, every input.
-            let mut all = r.failure.take().map(|f| f.message).unwrap_or_default();
-            for &i in &mine {
-                if let Some(a) = prog.assessed.get(i) {
-                    let quoted = format!("`{}`", a.name);
-                    if !all.contains(&quoted) {
-                        all.push_str(&format!(", {quoted}"));
-                    }
-                }
+        // The same rule again (its amount after its condition): one reason, every input.
+        let at = match self.reasons.iter().position(|r| r.rule == rule.name) {
+            Some(at) => at,
+            None => {
+                self.reasons.push(reason(rule));
+                self.of_rule.push(Vec::new());
+                self.reasons.len() - 1
             }
-            r.failure = Some(Failure {
-                message: all,
-                source: read_at(prog, rule, &mine),
-            });
+        };
+        let Some(mine) = self.of_rule.get_mut(at) else {
             return;
+        };
+        for i in inputs {
+            if !mine.contains(&i) {
+                mine.push(i);
+            }
         }
         let names: Vec<String> = mine
             .iter()
@@ -172,12 +177,10 @@ impl Waiting {
             [one] => format!("waits for the assessed input {one}"),
             _ => format!("waits for the assessed inputs {}", names.join(", ")),
         };
-        let mut r = reason(rule);
-        r.failure = Some(Failure {
-            message,
-            source: read_at(prog, rule, &mine),
-        });
-        self.reasons.push(r);
+        let source = read_at(prog, rule, mine);
+        if let Some(r) = self.reasons.get_mut(at) {
+            r.failure = Some(Failure { message, source });
+        }
     }
 }
 
@@ -427,7 +430,7 @@ impl Found {
         if self.outcome != Outcome::Referred || self.failed {
             self.reasons.retain(|r| r.failure.is_some());
         }
-        let waiting = std::mem::take(&mut self.waiting.reasons);
+        let waiting = self.waiting.take_reasons();
         self.reasons.extend(waiting);
         let source = f
             .error
@@ -464,7 +467,7 @@ impl Found {
         if !self.failed {
             self.reasons.clear();
         }
-        let waiting = std::mem::take(&mut self.waiting.reasons);
+        let waiting = self.waiting.take_reasons();
         self.reasons.extend(waiting);
         self.outcome = Outcome::Referred;
         self.amount = Decimal::ZERO;
@@ -641,6 +644,7 @@ fn collect_value<'a>(
     let mark = cx.awaited.len();
     match cx.eval(ex) {
         Err(e) if e.awaiting.is_some() => {
+            trace::failed(cx, rule, &e);
             let inputs = awaited_since(cx, mark, Some(&e));
             waiting.add(prog, rule, inputs);
         }

@@ -56,10 +56,10 @@ impl EvalError {
         }
     }
 
-    /// The assessed input `index`, which the document does not give, is needed.
-    fn awaiting(index: usize) -> Self {
+    /// The assessed input `index` (named `name`), which the document does not give, is needed.
+    fn awaiting(index: usize, name: &str) -> Self {
         EvalError {
-            message: "the value is assessed, and not given yet".into(),
+            message: format!("waits for the assessed input `{name}`"),
             span: None,
             unknown: true,
             awaiting: Some(index),
@@ -315,7 +315,8 @@ impl<'a> Ctx<'a> {
         if v.is_absent() && !self.assessed.is_empty() {
             if let Ex::Fact(p) = ex {
                 if let Some(i) = self.assessed.iter().position(|a| a.path == *p) {
-                    return Err(EvalError::awaiting(i));
+                    let name = self.assessed.get(i).map_or("", |a| &a.name);
+                    return Err(EvalError::awaiting(i, name));
                 }
             }
         }

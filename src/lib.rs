@@ -126,7 +126,7 @@ mod write;
 
 pub use batch::OwnedDocument;
 pub use decision::{
-    format_money, Deadlines, Decision, Failure, Input, Missing, NotMet, Outcome, Payout, PolicyId,
+    format_money, Awaiting, Deadlines, Decision, Failure, Input, Missing, NotMet, Outcome, Payout, PolicyId,
     Reason, Refund, Step,
 };
 pub use diagnostic::{PolicyError, PolicyErrors, PolicyWarning};
