@@ -210,10 +210,11 @@ fn read_at(prog: &Program, rule: &CompiledRule, inputs: &[usize]) -> Option<Arc<
     })
 }
 
-/// The inputs awaited since `mark`, and the one `e` carries, if any.
+/// The input `e` carries, if any, then those awaited since `mark`.
 fn awaited_since(cx: &mut Ctx<'_>, mark: usize, e: Option<&EvalError>) -> Vec<usize> {
-    let mut out: Vec<usize> = cx.awaited.drain(mark.min(cx.awaited.len())..).collect();
-    out.extend(e.and_then(|e| e.awaiting));
+    // The error's input is read first; those noted meanwhile are operands after it.
+    let mut out: Vec<usize> = e.and_then(|e| e.awaiting).into_iter().collect();
+    out.extend(cx.awaited.drain(mark.min(cx.awaited.len())..));
     out
 }
 

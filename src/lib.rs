@@ -126,8 +126,8 @@ mod write;
 
 pub use batch::OwnedDocument;
 pub use decision::{
-    format_money, Awaiting, Deadlines, Decision, Failure, Input, Missing, NotMet, Outcome, Payout, PolicyId,
-    Reason, Refund, Step,
+    format_money, Awaiting, Deadlines, Decision, Failure, Input, Missing, NotMet, Outcome, Payout,
+    PolicyId, Reason, Refund, Step,
 };
 pub use diagnostic::{PolicyError, PolicyErrors, PolicyWarning};
 pub use diff::{Change, ChangeKind, OrderChange, PolicyDiff, RuleChange, RuleForm};
