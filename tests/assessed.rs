@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod minimal;
+mod support;
 
 use minimal::{errors, summary, Engine, FILE};
 use proviso::Decision;
@@ -638,5 +639,56 @@ fn hover_and_outline_show_that_a_field_is_assessed() {
     assert_eq!(
         details,
         ["assessed decimal", "assessed bool", "assessed bool"]
+    );
+}
+
+#[test]
+fn the_text_output_and_explain_show_what_is_awaited() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("assessed-text");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = minimal::policy(FACTS, RULES);
+    std::fs::write(dir.join("plan.proviso"), &text).unwrap();
+    let at = dir.to_str().unwrap();
+    let doc = format!("policy: test/policy\n{}", claim("mechanical", ""));
+    let run = support::proviso_stdin(&["eval", at, "-", "--at", "2025-06-01"], &doc);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let f = format!("{at}/plan.proviso");
+    let sha = run
+        .stdout
+        .split("sha256 ")
+        .nth(1)
+        .unwrap()
+        .get(..12)
+        .unwrap();
+    assert_eq!(
+        run.stdout,
+        format!(
+            "-:1\n\
+             C-1: referred\n\
+             \x20 policy     test/policy 1 (sha256 {sha}...), in force on 2025-06-01 (--at)\n\
+             \x20 because    misuse_found (exclusion, {f}:28:1)\n\
+             \x20            \"Not covered: misuse the evaluation finds.\"\n\
+             \x20 waiting    waits for the assessed input `assessment.misuse_found` at {f}:30:8\n\
+             \x20 because    evaluated (coverage, {f}:32:1)\n\
+             \x20            \"The payout is determined by the evaluation, up to 100% of the item's value.\"\n\
+             \x20 waiting    waits for the assessed input `assessment.share` at {f}:35:21\n\
+             \x20 awaiting   assessment.misuse_found ({f}:20:5)\n\
+             \x20 awaiting   assessment.share ({f}:18:5)\n\n"
+        )
+    );
+    let run = support::proviso_stdin(&["eval", at, "-", "--at", "2025-06-01", "--explain"], &doc);
+    assert!(
+        run.stdout.contains(&format!(
+            "    exclusion misuse_found: unknown, waits for an assessed input ({f}:28:1)\n\
+             \x20     assessment.misuse_found: unknown ({f}:30:8)\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("      waiting: waits for the assessed input `assessment.share`\n"),
+        "{}",
+        run.stdout
     );
 }
