@@ -107,6 +107,9 @@ pub struct DateLit {
 #[derive(Clone, Debug)]
 pub struct FieldDecl {
     pub name: Ident,
+    /// `assessed`: a value a person supplies, which a document may leave out; the span
+    /// of the word.
+    pub assessed: Option<Span>,
     pub ty: TypeExpr,
     pub default: Option<Expr>,
     pub span: Span,
@@ -160,6 +163,7 @@ pub fn decision_fields(span: Span) -> Vec<FieldDecl> {
         name: ident(name),
         ty,
         default: None,
+        assessed: None,
         span,
     };
     let string = || ty(false, TypeKind::Scalar(ScalarType::String));

@@ -35,6 +35,54 @@ pub struct Program {
     pub cancellation_field: Option<usize>,
     /// Where the facts hold the envelope's fields, when they hold them all.
     pub envelope: Option<crate::document::EnvelopeFields>,
+    /// The facts declared `assessed`, in declaration order.
+    pub assessed: Vec<AssessedInput>,
+}
+
+/// A fact declared `assessed`: a value a person supplies, which a rule waits for.
+#[derive(Debug)]
+pub struct AssessedInput {
+    /// Field indices from the document root.
+    pub path: Box<[usize]>,
+    /// As a document writes it (`assessment.share`).
+    pub name: Arc<str>,
+    /// `file:line:col` of its declaration.
+    pub source: Arc<str>,
+}
+
+/// Every assessed field of the facts (never inside a list: the checker refuses that).
+fn assessed_inputs(file: &Source, schema: &Schema) -> Vec<AssessedInput> {
+    fn walk(
+        file: &Source,
+        schema: &Schema,
+        record: usize,
+        at: (&[usize], &str),
+        out: &mut Vec<AssessedInput>,
+    ) {
+        let Some(r) = schema.records.get(record) else {
+            return;
+        };
+        for (i, f) in r.fields.iter().enumerate() {
+            let path: Vec<usize> = at.0.iter().copied().chain([i]).collect();
+            let name = if at.1.is_empty() {
+                f.name.clone()
+            } else {
+                format!("{}.{}", at.1, f.name)
+            };
+            match &f.ty {
+                crate::types::Base::Record(id) => walk(file, schema, *id, (&path, &name), out),
+                _ if f.assessed => out.push(AssessedInput {
+                    path: path.into(),
+                    name: name.into(),
+                    source: file.location(f.span).into(),
+                }),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(file, schema, Schema::ROOT, (&[], ""), &mut out);
+    out
 }
 
 /// The fact that states the currency of a document's amounts, and where the header names it.
@@ -221,6 +269,7 @@ pub fn compile(
     let claim_field = checked.schema.field_index(Schema::ROOT, "claim");
     let cancellation_field = checked.schema.field_index(Schema::ROOT, "cancellation");
     let envelope = crate::document::EnvelopeFields::of(&checked.schema);
+    let assessed = assessed_inputs(file, &checked.schema);
     Ok(Program {
         meta,
         schema: checked.schema,
@@ -249,6 +298,7 @@ pub fn compile(
         claim_field,
         cancellation_field,
         envelope,
+        assessed,
     })
 }
 

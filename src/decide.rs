@@ -55,8 +55,8 @@ use crate::ast::RuleKind;
 use crate::check::{Action, Alt};
 use crate::compile::{CompiledRule, Program};
 use crate::decision::{
-    Component, Deadlines, Decision, Failure, Missing, NotMet, Outcome, Payout, PolicyId, Reason,
-    Refund, Step,
+    Awaiting, Component, Deadlines, Decision, Failure, Missing, NotMet, Outcome, Payout, PolicyId,
+    Reason, Refund, Step,
 };
 use crate::eval::{Ctx, EvalError};
 use crate::gate;
@@ -117,6 +117,114 @@ struct Found {
     failed: bool,
     /// When every exclusion (or referral) that decided has an `eligible from`: the latest.
     eligible_from: Option<Arc<str>>,
+    /// The assessed inputs the rules read so far need, and the rules that need them.
+    waiting: Waiting,
+}
+
+/// Assessed inputs that rules need and the document does not give (see
+/// [`crate::eval::EvalError::awaiting`]), and those rules.
+#[derive(Default)]
+struct Waiting {
+    /// Indices into the program's assessed inputs, each once, in the order needed.
+    inputs: Vec<usize>,
+    /// Each rule that needs one, once, with a `failure` naming what it waits for.
+    reasons: Vec<Reason>,
+    /// The inputs each of `reasons` waits for.
+    of_rule: Vec<Vec<usize>>,
+}
+
+impl Waiting {
+    fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.inputs.clear();
+        self.reasons.clear();
+        self.of_rule.clear();
+    }
+
+    /// The reasons, leaving none.
+    fn take_reasons(&mut self) -> Vec<Reason> {
+        self.of_rule.clear();
+        std::mem::take(&mut self.reasons)
+    }
+
+    /// `rule` cannot be decided without `inputs` (indices, repeats allowed).
+    fn add(&mut self, prog: &Program, rule: &CompiledRule, inputs: Vec<usize>) {
+        if inputs.is_empty() {
+            return;
+        }
+        for &i in &inputs {
+            if !self.inputs.contains(&i) {
+                self.inputs.push(i);
+            }
+        }
+        // The same rule again (its amount after its condition): one reason, every input.
+        let at = match self.reasons.iter().position(|r| r.rule == rule.name) {
+            Some(at) => at,
+            None => {
+                self.reasons.push(reason(rule));
+                self.of_rule.push(Vec::new());
+                self.reasons.len() - 1
+            }
+        };
+        let Some(mine) = self.of_rule.get_mut(at) else {
+            return;
+        };
+        for i in inputs {
+            if !mine.contains(&i) {
+                mine.push(i);
+            }
+        }
+        let names: Vec<String> = mine
+            .iter()
+            .filter_map(|&i| prog.assessed.get(i))
+            .map(|a| format!("`{}`", a.name))
+            .collect();
+        let message = match names.as_slice() {
+            [one] => format!("waits for the assessed input {one}"),
+            _ => format!("waits for the assessed inputs {}", names.join(", ")),
+        };
+        let source = read_at(prog, rule, mine);
+        if let Some(r) = self.reasons.get_mut(at) {
+            r.failure = Some(Failure { message, source });
+        }
+    }
+}
+
+/// Where `rule` reads the first of the assessed `inputs` it names directly (in its
+/// condition, then its amount), as `file:line:col`; `None` when it reads them only through
+/// a `let`.
+fn read_at(prog: &Program, rule: &CompiledRule, inputs: &[usize]) -> Option<Arc<str>> {
+    fn in_cond(c: &trace::Cond, path: &[usize]) -> Option<Arc<str>> {
+        match &c.node {
+            trace::Node::Junction(a, b) => in_cond(a, path).or_else(|| in_cond(b, path)),
+            trace::Node::Leaf(reads) => in_reads(reads, path),
+        }
+    }
+    fn in_reads(reads: &[trace::ReadAt], path: &[usize]) -> Option<Arc<str>> {
+        reads.iter().find_map(|r| match &r.of {
+            trace::Of::Fact(crate::ir::Ex::Fact(p), _) if **p == *path => Some(r.source.clone()),
+            _ => None,
+        })
+    }
+    inputs.iter().find_map(|&i| {
+        let path = &prog.assessed.get(i)?.path;
+        let map = &rule.explain;
+        map.condition
+            .as_ref()
+            .and_then(|c| in_cond(c, path))
+            .or_else(|| in_reads(&map.action, path))
+    })
+}
+
+/// The input `e` carries, if any, then those awaited since `mark`.
+fn awaited_since(cx: &mut Ctx<'_>, mark: usize, e: Option<&EvalError>) -> Vec<usize> {
+    // The error's input is read first; those noted meanwhile are operands after it.
+    let mut out: Vec<usize> = e.and_then(|e| e.awaiting).into_iter().collect();
+    out.extend(cx.awaited.drain(mark.min(cx.awaited.len())..));
+    out
 }
 
 /// Decides one document whose facts have been decoded against `prog`'s schema.
@@ -141,7 +249,9 @@ fn decide_with<'a>(
     recorder: Option<Box<Recorder<'a>>>,
 ) -> R<(Decision, Option<Box<Recorder<'a>>>)> {
     let cancellation = is_cancellation(prog, facts)?;
-    let mut cx = Ctx::new(facts, &prog.lets).with_functions(&prog.tables, &prog.hooks);
+    let mut cx = Ctx::new(facts, &prog.lets)
+        .with_functions(&prog.tables, &prog.hooks)
+        .with_assessed(&prog.assessed);
     cx.trace = recorder;
     let (currency, referral) = gate::currency(prog, facts);
     cx.currency = Some(currency.clone());
@@ -225,6 +335,16 @@ fn decide_with<'a>(
         refund,
         missing_evidence: found.missing,
         recommended_evidence: after.recommended,
+        awaiting: found
+            .waiting
+            .inputs
+            .iter()
+            .filter_map(|&i| prog.assessed.get(i))
+            .map(|a| Awaiting {
+                input: a.name.clone(),
+                source: a.source.clone(),
+            })
+            .collect(),
         reasons: found.reasons,
         eligible_from: found.eligible_from,
         deadlines: after.deadlines,
@@ -287,10 +407,12 @@ fn after_outcome<'a>(
     Ok(a)
 }
 
-/// `r`, or with `lenient` the empty value in place of a failure.
+/// `r`, or with `lenient` the empty value in place of a failure; a report that waits for
+/// an assessed input is left out (it never changes the outcome).
 fn keep<T: Default>(r: R<T>, lenient: bool) -> R<T> {
     match r {
         Err(_) if lenient => Ok(T::default()),
+        Err(f) if f.error.awaiting.is_some() => Ok(T::default()),
         r => r,
     }
 }
@@ -327,6 +449,7 @@ impl Found {
             not_met: Vec::new(),
             failed: false,
             eligible_from: None,
+            waiting: Waiting::default(),
         }
     }
 
@@ -341,9 +464,23 @@ impl Found {
     /// A rule could not be computed: the document is referred, citing it. Referral
     /// reasons already found are kept; nothing else is.
     fn failure(mut self, prog: &Program, f: RuleFailure) -> Self {
+        if let Some(i) = f.error.awaiting {
+            // A rule read outside the steps that wait for inputs (a fallback's condition,
+            // an evidence rule's): it waits all the same.
+            let rule = f
+                .rule
+                .as_ref()
+                .and_then(|name| prog.rules.iter().find(|r| r.name == *name));
+            if let Some(rule) = rule {
+                self.waiting.add(prog, rule, vec![i]);
+                return self.wait();
+            }
+        }
         if self.outcome != Outcome::Referred || self.failed {
             self.reasons.retain(|r| r.failure.is_some());
         }
+        let waiting = self.waiting.take_reasons();
+        self.reasons.extend(waiting);
         let source = f
             .error
             .span
@@ -376,9 +513,28 @@ impl Found {
         self
     }
 
+    /// Referred until the assessed inputs waited for are given: the rules that wait for
+    /// them are the reasons (after any that failed), and nothing else found is kept.
+    fn wait(mut self) -> Self {
+        if !self.failed {
+            self.reasons.clear();
+        }
+        let waiting = self.waiting.take_reasons();
+        self.reasons.extend(waiting);
+        self.outcome = Outcome::Referred;
+        self.amount = Decimal::ZERO;
+        self.parts.clear();
+        self.eligible_from = None;
+        self.missing.clear();
+        self.steps.clear();
+        self.not_met.clear();
+        self
+    }
+
     /// Ends with `outcome` when any rule of `kind` applies; every such rule is a reason,
     /// with its own `eligible from` when it has one. When every one has, the latest of
-    /// them is the decision's `eligible_from`.
+    /// them is the decision's `eligible_from`. A rule that waits for an assessed input does not apply yet (see [`holds`]);
+    /// when one that does not wait applies, nothing is waited for.
     fn any<'a>(
         &mut self,
         cx: &mut Ctx<'a>,
@@ -388,7 +544,7 @@ impl Found {
     ) -> R<bool> {
         let mut latest = Some(Latest::default());
         for rule in prog.rules_of(kind) {
-            if applies(cx, rule)? {
+            if holds(cx, prog, rule, &mut self.waiting)? == Some(true) {
                 let mut r = reason(rule);
                 match &rule.action {
                     Action::EligibleFrom(e) => {
@@ -416,11 +572,18 @@ impl Found {
         }
         self.outcome = outcome;
         self.eligible_from = latest.and_then(Latest::shown);
+        self.waiting.clear();
         Ok(true)
     }
 
     /// Approves with the first `grant` rule that applies, its amount adjusted by the
     /// `adjust` rules; otherwise denies with the first fallback that applies.
+    ///
+    /// A `grant` rule that waits for an assessed input may be the one that applies: the
+    /// later ones are read on (each noting what it waits for) up to the first that
+    /// applies, whose amount and adjustments are read too; the document is then referred,
+    /// waiting for them all. So it is whenever something waits and a `grant` rule applies
+    /// or may apply; when none may, the fallback denies whatever the inputs would be.
     fn grant<'a>(
         &mut self,
         cx: &mut Ctx<'a>,
@@ -428,11 +591,47 @@ impl Found {
         grant: RuleKind,
         adjust_by: RuleKind,
     ) -> R<()> {
-        if let Some(rule) = first(cx, prog, grant)? {
+        let mut chosen = None;
+        let mut may_apply = false;
+        for rule in prog.rules_of(grant) {
+            match holds(cx, prog, rule, &mut self.waiting)? {
+                Some(true) => {
+                    chosen = Some(rule);
+                    break;
+                }
+                Some(false) => {}
+                None => may_apply = true,
+            }
+        }
+        if chosen.is_none() && !may_apply {
+            // No input could make the claim covered: what waited does not matter.
+            self.waiting.clear();
+        }
+        if !self.waiting.is_empty() {
+            if let Some(rule) = chosen {
+                self.collect(cx, prog, rule, adjust_by)?;
+            }
+            *self = std::mem::replace(self, Found::new()).wait();
+            return Ok(());
+        }
+        if let Some(rule) = chosen {
             if let Action::Pays(pays) = &rule.action {
-                let paid = in_rule(rule, cx.amount(pays)).inspect_err(|f| {
-                    trace::failed(cx, rule, &f.error);
-                })?;
+                let mark = cx.awaited.len();
+                let paid = match cx.amount(pays) {
+                    Ok(a) => a,
+                    Err(e) if e.awaiting.is_some() => {
+                        trace::failed(cx, rule, &e);
+                        let inputs = awaited_since(cx, mark, Some(&e));
+                        self.waiting.add(prog, rule, inputs);
+                        collect_adjustments(cx, prog, adjust_by, &mut self.waiting)?;
+                        *self = std::mem::replace(self, Found::new()).wait();
+                        return Ok(());
+                    }
+                    Err(e) => {
+                        trace::failed(cx, rule, &e);
+                        return in_rule(rule, Err(e));
+                    }
+                };
                 trace::amount(cx, rule, "pays", paid, (None, paid));
                 self.reasons.push(reason(rule));
                 self.steps.push(step(prog, rule, paid, rule.component));
@@ -442,14 +641,18 @@ impl Found {
                 if let Some(own) = parts.get_mut(rule.component.unwrap_or(0)) {
                     *own = paid;
                 }
-                adjust(
+                let adjusted = adjust(
                     cx,
                     prog,
                     (rule, adjust_by),
                     &mut parts,
-                    &mut self.reasons,
-                    &mut self.steps,
+                    (&mut self.reasons, &mut self.steps),
+                    &mut self.waiting,
                 )?;
+                if adjusted.is_none() {
+                    *self = std::mem::replace(self, Found::new()).wait();
+                    return Ok(());
+                }
                 let mut total = Decimal::ZERO;
                 for part in &parts {
                     total = in_rule(
@@ -468,6 +671,21 @@ impl Found {
             }
         }
         self.deny(cx, prog, grant)
+    }
+
+    /// Notes what the amount of `rule` and the adjustments wait for, when the outcome
+    /// already waits for something.
+    fn collect<'a>(
+        &mut self,
+        cx: &mut Ctx<'a>,
+        prog: &'a Program,
+        rule: &'a CompiledRule,
+        adjust_by: RuleKind,
+    ) -> R<()> {
+        if let Action::Pays(pays) = &rule.action {
+            collect_value(cx, prog, rule, pays, &mut self.waiting);
+        }
+        collect_adjustments(cx, prog, adjust_by, &mut self.waiting)
     }
 
     /// Denies with the first fallback that applies, naming the scenarios of `kind` the
@@ -522,6 +740,82 @@ impl Latest {
     }
 }
 
+/// A rule's condition, three-valued: `None` when it needs an assessed input the document
+/// does not give (and the rest of the condition does not settle it); the rule and the
+/// inputs are then noted in `waiting`.
+fn holds<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    rule: &'a CompiledRule,
+    waiting: &mut Waiting,
+) -> R<Option<bool>> {
+    let Some(w) = &rule.when else {
+        trace::considered(cx, rule, Ok(true));
+        return Ok(Some(true));
+    };
+    let mark = cx.awaited.len();
+    let held = cx.tri(w);
+    match &held {
+        Ok(Some(_)) | Err(_) => cx.awaited.truncate(mark),
+        Ok(None) => {
+            let inputs = awaited_since(cx, mark, None);
+            waiting.add(prog, rule, inputs);
+        }
+    }
+    trace::considered_tri(cx, rule, held.as_ref().copied());
+    in_rule(rule, held)
+}
+
+/// Evaluates `ex` only to note in `waiting` the assessed inputs it waits for; any other
+/// failure shows once they are given.
+fn collect_value<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    rule: &'a CompiledRule,
+    ex: &'a crate::ir::Ex,
+    waiting: &mut Waiting,
+) {
+    let mark = cx.awaited.len();
+    match cx.eval(ex) {
+        Err(e) if e.awaiting.is_some() => {
+            trace::failed(cx, rule, &e);
+            let inputs = awaited_since(cx, mark, Some(&e));
+            waiting.add(prog, rule, inputs);
+        }
+        _ => cx.awaited.truncate(mark),
+    }
+}
+
+/// Notes in `waiting` what each adjustment rule of `kind` that applies or may apply waits
+/// for (its condition, then its amount).
+fn collect_adjustments<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    kind: RuleKind,
+    waiting: &mut Waiting,
+) -> R<()> {
+    for rule in prog.rules_of(kind) {
+        collect_adjustment(cx, prog, rule, waiting)?;
+    }
+    Ok(())
+}
+
+fn collect_adjustment<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    rule: &'a CompiledRule,
+    waiting: &mut Waiting,
+) -> R<()> {
+    if holds(cx, prog, rule, waiting)? != Some(false) {
+        if let Action::Reduce(e) | Action::Cap(e) | Action::Floor(e) | Action::Add(e, _) =
+            &rule.action
+        {
+            collect_value(cx, prog, rule, e, waiting);
+        }
+    }
+    Ok(())
+}
+
 fn claim<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
     let mut f = Found::new();
     if f.any(cx, prog, RuleKind::Exclusion, Outcome::Denied)?
@@ -534,10 +828,14 @@ fn claim<'a>(cx: &mut Ctx<'a>, prog: &'a Program) -> R<Found> {
     if missing.is_empty() {
         f.grant(cx, prog, RuleKind::Coverage, RuleKind::Compensation)?;
     } else if could_be_covered(cx, prog, &requirements)? {
+        // The evidence comes first: an assessor needs it.
+        f.waiting.clear();
         f.outcome = Outcome::Incomplete;
         f.missing = missing;
         f.reasons = requirements.into_iter().map(reason).collect();
     } else {
+        // No coverage could hold, whatever the evidence or the assessed inputs.
+        f.waiting.clear();
         f.deny(cx, prog, RuleKind::Coverage)?;
     }
     Ok(f)
@@ -564,10 +862,12 @@ fn could_be_covered<'a>(
         }
     }
     for rule in prog.rules_of(RuleKind::Coverage) {
+        let mark = cx.awaited.len();
         let holds = match &rule.when {
             None => Ok(Some(true)),
             Some(w) => cx.truth3(w, unknown.clone()),
         };
+        cx.awaited.truncate(mark);
         trace::considered3(cx, rule, &unknown, holds.as_ref().copied());
         let holds = in_rule(rule, holds)?;
         if holds != Some(false) {
@@ -587,9 +887,18 @@ fn not_met<'a>(cx: &mut Ctx<'a>, prog: &'a Program, kind: RuleKind) -> R<Vec<Not
         }
         let mut failed = None;
         for (i, c) in rule.conjuncts.iter().enumerate() {
-            if !in_rule(rule, cx.truth(&c.ex))? {
-                failed = Some((i, c));
-                break;
+            let mark = cx.awaited.len();
+            let held = cx.truth(&c.ex);
+            cx.awaited.truncate(mark);
+            match held {
+                // Not known without an assessed input: not the condition that failed.
+                Err(e) if e.awaiting.is_some() => continue,
+                held => {
+                    if !in_rule(rule, held)? {
+                        failed = Some((i, c));
+                        break;
+                    }
+                }
             }
         }
         if let Some((_, c)) = failed.filter(|(i, _)| *i > 0) {
@@ -649,18 +958,24 @@ fn first<'a>(cx: &mut Ctx<'a>, prog: &'a Program, kind: RuleKind) -> R<Option<&'
 /// component, or one in all). Every applicable step is recorded in `steps`; a step that
 /// changes the amount is a reason. An amount left below zero fails the last rule that set
 /// it (`grant`, or an adjustment); an `add` of a negative amount fails its rule.
+///
+///
+/// An adjustment that waits for an assessed input (its condition or its amount) leaves the
+/// amount unknown: the later ones are read only to note what they wait for, and the
+/// result is `None`.
 fn adjust<'a>(
     cx: &mut Ctx<'a>,
     prog: &'a Program,
     (grant, kind): (&'a CompiledRule, RuleKind),
     parts: &mut [Decimal],
-    reasons: &mut Vec<Reason>,
-    steps: &mut Vec<Step>,
-) -> R<()> {
+    (reasons, steps): (&mut Vec<Reason>, &mut Vec<Step>),
+    waiting: &mut Waiting,
+) -> R<Option<()>> {
     let overflow = || EvalError::bare("arithmetic overflow");
     let mut last = vec![grant; parts.len()];
     for rule in prog.rules_of(kind) {
-        if !applies(cx, rule)? {
+        if !waiting.is_empty() {
+            collect_adjustment(cx, prog, rule, waiting)?;
             continue;
         }
         let component = rule.component.or(grant.component);
@@ -668,6 +983,19 @@ fn adjust<'a>(
         let Some(amount) = parts.get(index).copied() else {
             continue;
         };
+        match holds(cx, prog, rule, waiting)? {
+            Some(true) => {}
+            Some(false) => continue,
+            None => {
+                if let Action::Reduce(e) | Action::Cap(e) | Action::Floor(e) | Action::Add(e, _) =
+                    &rule.action
+                {
+                    collect_value(cx, prog, rule, e, waiting);
+                }
+                continue;
+            }
+        }
+        let mark = cx.awaited.len();
         let adjusted = (|| match &rule.action {
             Action::Reduce(e) => {
                 let by = cx.amount(e)?;
@@ -704,6 +1032,12 @@ fn adjust<'a>(
                 target
             }
             Ok(None) => amount,
+            Err(e) if e.awaiting.is_some() => {
+                trace::failed(cx, rule, &e);
+                let inputs = awaited_since(cx, mark, Some(&e));
+                waiting.add(prog, rule, inputs);
+                continue;
+            }
             Err(e) => {
                 trace::failed(cx, rule, &e);
                 return in_rule(rule, Err(e));
@@ -724,6 +1058,9 @@ fn adjust<'a>(
             *slot = target;
         }
     }
+    if !waiting.is_empty() {
+        return Ok(None);
+    }
     for (k, amount) in parts.iter().enumerate() {
         if amount.is_sign_negative() && !amount.is_zero() {
             let message = match prog.components.get(k) {
@@ -740,7 +1077,7 @@ fn adjust<'a>(
             return in_rule(rule, Err(EvalError::bare(message)));
         }
     }
-    Ok(())
+    Ok(Some(()))
 }
 
 /// Requirements of `kind` that apply and are not met; their rules are added to `rules`.
@@ -839,7 +1176,7 @@ fn alt_name(alt: &Alt) -> Arc<str> {
 fn deadlines<'a>(cx: &mut Ctx<'a>, prog: &'a Program, lenient: bool) -> R<Deadlines> {
     let mut out = Vec::new();
     for rule in prog.rules_of(RuleKind::Deadline) {
-        let value = (|| match (&rule.action, applies(cx, rule)?) {
+        let value: R<Option<String>> = (|| match (&rule.action, applies(cx, rule)?) {
             (Action::By(e), true) => Ok(Some(display(
                 &in_rule(rule, cx.eval(e))?,
                 &Base::Date,
@@ -849,6 +1186,7 @@ fn deadlines<'a>(cx: &mut Ctx<'a>, prog: &'a Program, lenient: bool) -> R<Deadli
         })();
         let value = match value {
             Err(_) if lenient => None,
+            Err(f) if f.error.awaiting.is_some() => None,
             v => v?,
         };
         out.push((rule.name.clone(), value));
@@ -873,6 +1211,7 @@ fn notes<'a>(cx: &mut Ctx<'a>, prog: &'a Program, lenient: bool) -> R<Deadlines>
             })();
             match value {
                 Err(_) if lenient => {}
+                Err(f) if f.error.awaiting.is_some() => {}
                 v => {
                     if let Some(v) = v? {
                         out.push((rule.name.clone(), Some(v)));

@@ -79,6 +79,10 @@ pub struct Decision {
     /// Supporting evidence the policy recommends and the claim did not supply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recommended_evidence: Vec<Missing>,
+    /// The assessed inputs (values a person supplies) the decision waits for: a `referred`
+    /// decision that could not be made without them, in the order the rules needed them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub awaiting: Vec<Awaiting>,
     /// The rules that decided the outcome.
     pub reasons: Vec<Reason>,
     /// When the document could be decided otherwise: on a denial, when every exclusion
@@ -279,6 +283,15 @@ pub struct Missing {
     pub requirement: Arc<str>,
     /// The pieces of evidence, any one of which meets it.
     pub any_of: Arc<[Arc<str>]>,
+}
+
+/// An assessed input the decision waits for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Awaiting {
+    /// The fact, as a document writes it (`assessment.share`).
+    pub input: Arc<str>,
+    /// `file:line:col` of its declaration in the policy.
+    pub source: Arc<str>,
 }
 
 /// A rule that decided the outcome, with the clause it implements and where it is written.

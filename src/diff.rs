@@ -282,11 +282,16 @@ fn flatten_facts(fields: &[FieldDecl], prefix: &str, out: &mut BTreeMap<String, 
             .as_ref()
             .map(|d| format!(" default {}", print::expr(d)))
             .unwrap_or_default();
+        let assessed = if f.assessed.is_some() {
+            "assessed "
+        } else {
+            ""
+        };
         out.insert(
             path.clone(),
             Form {
-                text: format!("{}{default}", print::type_head(&f.ty)),
-                key: format!("{}{default}", print::type_key(&f.ty)),
+                text: format!("{assessed}{}{default}", print::type_head(&f.ty)),
+                key: format!("{assessed}{}{default}", print::type_key(&f.ty)),
             },
         );
         let mut ty = &f.ty;

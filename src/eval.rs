@@ -23,6 +23,9 @@ pub struct EvalError {
     /// The value read a fact that is taken as not yet known (see [`Ctx::truth3`]): not a
     /// failure, but a third truth value.
     pub unknown: bool,
+    /// The value read an assessed fact the document does not give (by index into the
+    /// program's assessed inputs): the rule waits for it. Such an error is also `unknown`.
+    pub awaiting: Option<usize>,
 }
 
 impl EvalError {
@@ -31,6 +34,7 @@ impl EvalError {
             message: message.into(),
             span: Some(span),
             unknown: false,
+            awaiting: None,
         }
     }
 
@@ -39,6 +43,7 @@ impl EvalError {
             message: message.into(),
             span: None,
             unknown: false,
+            awaiting: None,
         }
     }
 
@@ -47,6 +52,17 @@ impl EvalError {
             message: "the value is not known yet".into(),
             span: None,
             unknown: true,
+            awaiting: None,
+        }
+    }
+
+    /// The assessed input `index` (named `name`), which the document does not give, is needed.
+    fn awaiting(index: usize, name: &str) -> Self {
+        EvalError {
+            message: format!("waits for the assessed input `{name}`"),
+            span: None,
+            unknown: true,
+            awaiting: Some(index),
         }
     }
 }
@@ -67,6 +83,13 @@ pub struct Ctx<'a> {
     vars: Vec<&'a Value>,
     /// Fact paths taken as not yet known, by [`Ctx::truth3`].
     unknown: Vec<&'a [usize]>,
+    /// The facts declared `assessed`: reading one the document does not give fails with
+    /// [`EvalError::awaiting`].
+    assessed: &'a [crate::compile::AssessedInput],
+    /// Assessed inputs found missing besides the one an error carries: by a three-valued
+    /// condition that went on past one, or by both operands of an operator (see
+    /// [`Ctx::also_awaited`]). Indices into the assessed inputs, in the order found.
+    pub(crate) awaited: Vec<usize>,
     /// The outcome, once decided (index into the `decision` enumeration).
     pub decision: Option<u32>,
     /// The document's currency: per-currency constants are read in it.
@@ -87,6 +110,8 @@ impl<'a> Ctx<'a> {
             let_cache: vec![None; lets.len()],
             vars: Vec::with_capacity(4),
             unknown: Vec::new(),
+            assessed: &[],
+            awaited: Vec::new(),
             decision: None,
             currency: None,
             paid: Vec::new(),
@@ -99,6 +124,42 @@ impl<'a> Ctx<'a> {
         self.tables = tables;
         self.hooks = Some(hooks);
         self
+    }
+
+    /// Makes reading an absent assessed fact wait for it (see [`EvalError::awaiting`]).
+    pub fn with_assessed(mut self, assessed: &'a [crate::compile::AssessedInput]) -> Self {
+        self.assessed = assessed;
+        self
+    }
+
+    /// Notes the input an error awaits, if any.
+    pub(crate) fn note_awaited(&mut self, e: &EvalError) {
+        if let Some(i) = e.awaiting {
+            self.awaited.push(i);
+        }
+    }
+
+    /// `first` failed: when it awaits an input, evaluates `other` too (an operand the
+    /// failure skipped), noting what it awaits, so that a rule names every input it needs.
+    fn also_awaited(&mut self, first: &EvalError, other: &'a Ex) {
+        if first.awaiting.is_some() {
+            if let Err(e) = self.eval(other) {
+                self.note_awaited(&e);
+            }
+        }
+    }
+
+    /// Evaluates both operands of an operator; when the first awaits an assessed input,
+    /// the second is evaluated all the same (see [`Ctx::also_awaited`]).
+    fn both(&mut self, a: &'a Ex, b: &'a Ex) -> R<(Value, Value)> {
+        let x = match self.eval(a) {
+            Ok(x) => x,
+            Err(e) => {
+                self.also_awaited(&e, b);
+                return Err(e);
+            }
+        };
+        Ok((x, self.eval(b)?))
     }
 
     /// Evaluates with `item` bound at variable slot 0 (an evidence item).
@@ -177,7 +238,10 @@ impl<'a> Ctx<'a> {
             },
             _ => match self.truth(ex) {
                 Ok(v) => Some(v),
-                Err(e) if e.unknown => None,
+                Err(e) if e.unknown => {
+                    self.note_awaited(&e);
+                    None
+                }
                 Err(e) => return Err(e),
             },
         })
@@ -193,7 +257,13 @@ impl<'a> Ctx<'a> {
     }
 
     fn comparison(&mut self, op: Cmp, a: &'a Ex, b: &'a Ex) -> R<bool> {
-        let x = self.operand(a)?;
+        let x = match self.operand(a) {
+            Ok(x) => x,
+            Err(e) => {
+                self.also_awaited(&e, b);
+                return Err(e);
+            }
+        };
         let y = self.operand(b)?;
         let ord = compare(&x, &y)?;
         Ok(match op {
@@ -247,6 +317,14 @@ impl<'a> Ctx<'a> {
                 Value::Record(fields) => fields.get(i).unwrap_or(&ABSENT),
                 _ => &ABSENT,
             };
+        }
+        if v.is_absent() && !self.assessed.is_empty() {
+            if let Ex::Fact(p) = ex {
+                if let Some(i) = self.assessed.iter().position(|a| a.path == *p) {
+                    let name = self.assessed.get(i).map_or("", |a| &a.name);
+                    return Err(EvalError::awaiting(i, name));
+                }
+            }
         }
         Ok(v)
     }
@@ -338,7 +416,7 @@ impl<'a> Ctx<'a> {
             Ex::Or(a, b) => Value::Bool(self.truth(a)? || self.truth(b)?),
             Ex::Cmp(op, a, b) => Value::Bool(self.comparison(*op, a, b)?),
             Ex::Arith(op, a, b, span) => {
-                let (x, y) = (self.eval(a)?, self.eval(b)?);
+                let (x, y) = self.both(a, b)?;
                 arith(*op, x, y, *span)?
             }
             Ex::In(a, items, positive) => {
@@ -456,8 +534,16 @@ impl<'a> Ctx<'a> {
                 });
         }
         let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            vals.push(self.eval(a)?);
+        for (i, a) in args.iter().enumerate() {
+            match self.eval(a) {
+                Ok(v) => vals.push(v),
+                Err(e) => {
+                    for other in args.get(i + 1..).unwrap_or_default() {
+                        self.also_awaited(&e, other);
+                    }
+                    return Err(e);
+                }
+            }
         }
         let internal = || EvalError::at(span, "internal error: bad arguments");
         Ok(match (f, vals.as_slice()) {
@@ -803,6 +889,7 @@ fn fault(f: Fault, span: Option<Span>) -> EvalError {
         message: message.into(),
         span,
         unknown: false,
+        awaiting: None,
     }
 }
 

@@ -132,7 +132,7 @@ fn record(schema: &Schema, id: RecordId) -> Json {
     let mut required = Vec::new();
     for f in fields {
         props.insert(f.name.clone(), field(schema, f));
-        if !f.optional && f.default.is_none() {
+        if !f.optional && !f.assessed && f.default.is_none() {
             required.push(Json::from(f.name.as_str()));
         }
     }
@@ -160,10 +160,29 @@ fn record(schema: &Schema, id: RecordId) -> Json {
 /// A field: its type, `null` too when it may be left out, and its default.
 fn field(schema: &Schema, f: &FieldSchema) -> Json {
     let ty = of_type(schema, &f.ty);
-    if !f.optional && f.default.is_none() {
+    if !f.optional && !f.assessed && f.default.is_none() {
         return ty;
     }
     let mut ty = nullable(ty);
+    if f.assessed {
+        if let Some(obj) = ty.as_object_mut() {
+            let what = match f.ty {
+                Base::Record(_) => {
+                    "Assessed values: given by a person (an assessor, the insurer); \
+                    left out until they are, and a claim that needs them is referred meanwhile."
+                }
+                _ => {
+                    "Assessed: given by a person (an assessor, the insurer); left out until it \
+                    is, and a claim that needs it is referred meanwhile."
+                }
+            };
+            let text = match obj.get("description").and_then(Json::as_str) {
+                Some(was) => format!("{what} {was}"),
+                None => what.to_string(),
+            };
+            obj.insert("description".into(), text.into());
+        }
+    }
     let default = f.default.as_ref().and_then(|d| default(schema, &f.ty, d));
     if let (Some(obj), Some(d)) = (ty.as_object_mut(), default) {
         obj.insert("default".into(), d);

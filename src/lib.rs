@@ -128,8 +128,8 @@ mod write;
 
 pub use batch::OwnedDocument;
 pub use decision::{
-    format_money, Component, Deadlines, Decision, Failure, Input, Missing, NotMet, Outcome, Payout,
-    PolicyId, Reason, Refund, Step,
+    format_money, Awaiting, Component, Deadlines, Decision, Failure, Input, Missing, NotMet,
+    Outcome, Payout, PolicyId, Reason, Refund, Step,
 };
 pub use diagnostic::{PolicyError, PolicyErrors, PolicyWarning};
 pub use diff::{Change, ChangeKind, OrderChange, PolicyDiff, RuleChange, RuleForm};

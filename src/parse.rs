@@ -407,7 +407,15 @@ impl<'s> Builder<'s> {
         let span = span_of(&pair);
         let mut it = pair.into_inner();
         let name = self.ident(self.next(&mut it, span)?);
-        let ty = self.type_expr(self.next(&mut it, span)?)?;
+        let mut next = self.next(&mut it, span)?;
+        let assessed = if next.as_rule() == Rule::kw_assessed {
+            let word = span_of(&next);
+            next = self.next(&mut it, span)?;
+            Some(word)
+        } else {
+            None
+        };
+        let ty = self.type_expr(next)?;
         let default = match it.next() {
             Some(d) => {
                 let dspan = span_of(&d);
@@ -419,6 +427,7 @@ impl<'s> Builder<'s> {
         };
         Ok(FieldDecl {
             name,
+            assessed,
             ty,
             default,
             span,

@@ -268,7 +268,12 @@ pub fn field(f: &FieldDecl) -> String {
 }
 
 fn field_text(f: &FieldDecl, indent: Option<usize>) -> String {
-    let mut out = format!("{}: {}", f.name.name, type_text(&f.ty, indent));
+    let assessed = if f.assessed.is_some() {
+        "assessed "
+    } else {
+        ""
+    };
+    let mut out = format!("{}: {assessed}{}", f.name.name, type_text(&f.ty, indent));
     if let Some(d) = &f.default {
         out.push_str(" default ");
         out.push_str(&expr(d));

@@ -80,6 +80,9 @@ pub struct FieldSchema {
     pub name: String,
     pub ty: Base,
     pub optional: bool,
+    /// `assessed`: a value a person supplies, which a document may leave out (rules read it
+    /// as required, and wait for it); also a record whose fields are all assessed.
+    pub assessed: bool,
     /// Used when the document leaves the field out or sets it to null.
     pub default: Option<Value>,
     pub span: Span,
@@ -136,6 +139,7 @@ impl Schema {
                         f.name == g.name
                             && f.ty == g.ty
                             && f.optional == g.optional
+                            && f.assessed == g.assessed
                             && f.default == g.default
                     })
             });

@@ -420,6 +420,19 @@ pub(crate) fn considered<'a>(
     }
 }
 
+/// `rule` was considered, its condition three-valued (unknown when it waits for an
+/// assessed input the document does not give).
+#[inline]
+pub(crate) fn considered_tri<'a>(
+    cx: &mut Ctx<'a>,
+    rule: &'a CompiledRule,
+    held: Result<Option<bool>, &EvalError>,
+) {
+    if cx.trace.is_some() {
+        record(cx, rule, None, held);
+    }
+}
+
 /// `rule` was considered with the facts `unknown` taken as unknown (three-valued).
 #[inline]
 pub(crate) fn considered3<'a>(
@@ -443,6 +456,8 @@ fn record<'a>(
     let Some(mut rec) = cx.trace.take() else {
         return;
     };
+    // What tracing evaluates again is not what the decision waits for.
+    let mark = cx.awaited.len();
     let condition = match (&rule.when, &rule.explain.condition) {
         (Some(w), Some(map)) => Some(match unknown {
             None => part(cx, &rec.prog.schema, w, map, false),
@@ -474,6 +489,7 @@ fn record<'a>(
         amount: None,
         failure,
     });
+    cx.awaited.truncate(mark);
     cx.trace = Some(rec);
 }
 
@@ -502,7 +518,9 @@ fn record_amount<'a>(
     let Some(mut rec) = cx.trace.take() else {
         return;
     };
+    let mark = cx.awaited.len();
     let reads = reads(cx, &rec.prog.schema, &rule.explain.action);
+    cx.awaited.truncate(mark);
     let last = rec
         .trace
         .rules

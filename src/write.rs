@@ -14,8 +14,8 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 
 use crate::decision::{
-    Component, Deadlines, Decision, Failure, Input, Missing, NotMet, Payout, PolicyId, Reason,
-    Refund, Step,
+    Awaiting, Component, Deadlines, Decision, Failure, Input, Missing, NotMet, Payout, PolicyId,
+    Reason, Refund, Step,
 };
 
 /// Writes `d` as JSON, without a line break: the same bytes as `serde_json::to_writer`.
@@ -50,6 +50,10 @@ pub fn decision(out: &mut impl Write, d: &Decision) -> io::Result<()> {
     if !d.recommended_evidence.is_empty() {
         out.write_all(b",\"recommended_evidence\":")?;
         list(out, &d.recommended_evidence, missing)?;
+    }
+    if !d.awaiting.is_empty() {
+        out.write_all(b",\"awaiting\":")?;
+        list(out, &d.awaiting, awaiting)?;
     }
     out.write_all(b",\"reasons\":")?;
     list(out, &d.reasons, reason)?;
@@ -152,6 +156,14 @@ fn missing(out: &mut impl Write, m: &Missing) -> io::Result<()> {
     string(out, &m.requirement)?;
     out.write_all(b",\"any_of\":")?;
     list(out, &m.any_of, |out, s| string(out, s))?;
+    out.write_all(b"}")
+}
+
+fn awaiting(out: &mut impl Write, a: &Awaiting) -> io::Result<()> {
+    out.write_all(b"{\"input\":")?;
+    string(out, &a.input)?;
+    out.write_all(b",\"source\":")?;
+    string(out, &a.source)?;
     out.write_all(b"}")
 }
 
@@ -501,6 +513,16 @@ mod tests {
                 requirement: "receipt".into(),
                 any_of: Arc::from(vec![Arc::from("receipt")]),
             }],
+            awaiting: vec![
+                Awaiting {
+                    input: "assessment.share".into(),
+                    source: "p.proviso:9:5".into(),
+                },
+                Awaiting {
+                    input: "claim.\"odd\"".into(),
+                    source: "p.proviso:10:5".into(),
+                },
+            ],
             reasons: vec![
                 reason("lost", None),
                 reason(
@@ -558,6 +580,7 @@ mod tests {
             refund: None,
             missing_evidence: vec![],
             recommended_evidence: vec![],
+            awaiting: vec![],
             reasons: vec![],
             eligible_from: None,
             deadlines: Deadlines::default(),

@@ -28,12 +28,23 @@ pub fn describe(a: &Analysis, ast: &PolicyFile, symbol: &Symbol) -> Option<Strin
                 .as_ref()
                 .map(|d| format!(" default {}", one_line(file, d.span)))
                 .unwrap_or_default();
+            let assessed = if decl.assessed.is_some() {
+                "assessed "
+            } else {
+                ""
+            };
             let mut out = code(&format!(
-                "{}: {}{default}",
+                "{}: {assessed}{}{default}",
                 path.join("."),
                 type_text(&decl.ty)
             ));
             out.push_str("\n\nfact");
+            if decl.assessed.is_some() {
+                out.push_str(
+                    ", assessed: a person gives it; a rule that needs it waits for it, and the \
+                     claim is referred until it is given",
+                );
+            }
             if let Some(values) = enum_values(&decl.ty) {
                 let quoted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
                 out.push_str(&format!("; values: {}", quoted.join(", ")));

@@ -87,7 +87,10 @@ fn facts(decls: &[FieldDecl]) -> Vec<Entry> {
         .iter()
         .map(|d| Entry {
             name: d.name.name.clone(),
-            detail: type_text(&d.ty),
+            detail: match d.assessed {
+                Some(_) => format!("assessed {}", type_text(&d.ty)),
+                None => type_text(&d.ty),
+            },
             kind: EntryKind::Fact,
             span: d.span,
             name_span: d.name.span,

@@ -344,6 +344,10 @@ impl<'a> Checker<'a> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, e, sc),
             ExprKind::Otherwise(x, d) => {
                 let tx = self.expr(x, sc)?;
+                if self.is_assessed(&tx.ex) {
+                    self.assessed_presence(x.span, "otherwise ...");
+                    return None;
+                }
                 if !tx.ty.optional {
                     let text = self.snippet(x.span);
                     self.error(
@@ -379,6 +383,11 @@ impl<'a> Checker<'a> {
             }
             ExprKind::IsPresent(x, positive) => {
                 let tx = self.expr(x, sc)?;
+                if self.is_assessed(&tx.ex) {
+                    let word = if *positive { "is present" } else { "is absent" };
+                    self.assessed_presence(x.span, word);
+                    return None;
+                }
                 if !tx.ty.optional {
                     let text = self.snippet(x.span);
                     let word = if *positive { "present" } else { "absent" };

@@ -73,15 +73,127 @@ impl<'a> Checker<'a> {
                 .as_ref()
                 .and_then(|e| self.default_value(e, &ty, d.ty.span));
             seen.insert(&d.name.name, d.span);
+            let assessed = match d.assessed {
+                Some(word) => self.assessed_field(d, word, prefix),
+                None => self.all_assessed(&ty),
+            };
             out.push(FieldSchema {
                 name: d.name.name.clone(),
                 optional: d.ty.optional && default.is_none(),
+                assessed,
                 ty,
                 default,
                 span: d.span,
             });
         }
         out
+    }
+
+    /// Checks a field declared `assessed`; true when it may be (a single value, in a record
+    /// outside any list, neither optional nor defaulted).
+    fn assessed_field(&mut self, d: &ast::FieldDecl, word: Span, prefix: &str) -> bool {
+        let name = &d.name.name;
+        let ty = crate::print::type_head(&d.ty);
+        let ty = ty.strip_prefix("optional ").unwrap_or(&ty);
+        if let Some(default) = &d.default {
+            self.error(
+                default.span,
+                format!("the assessed field `{name}` cannot have a default"),
+                "a default",
+                Some(format!(
+                    "a rule that needs an assessed value waits for the person who gives it, \
+                     and a default would decide without them: write `{name}: assessed {ty}`, \
+                     or drop `assessed` for a value the document states"
+                )),
+            );
+            return false;
+        }
+        if d.ty.optional {
+            self.error(
+                d.ty.span,
+                format!("the assessed field `{name}` cannot be optional"),
+                "optional",
+                Some(format!(
+                    "a document may leave an assessed field out already, and a rule that needs \
+                     it waits for it rather than reading it as absent: write `{name}: assessed {ty}`"
+                )),
+            );
+            return false;
+        }
+        if !matches!(d.ty.kind, TypeKind::Scalar(_) | TypeKind::Enum(_)) {
+            self.error(
+                word.to(d.ty.span),
+                format!("`{name}` is {ty}; only a single value can be assessed"),
+                "not a single value",
+                Some(format!(
+                    "mark the fields inside instead, such as `{name}: record {{ share: assessed decimal }}`"
+                )),
+            );
+            return false;
+        }
+        if prefix.contains("[]") {
+            self.error(
+                word,
+                format!("`{prefix}.{name}` is inside a list; an assessed field cannot be"),
+                "in a list",
+                Some(format!(
+                    "declare it once for the document, outside the list, such as \
+                     `assessment: record {{ {name}: assessed {ty} }}`"
+                )),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Whether `ty` is a record whose fields are all assessed (so the record as a whole
+    /// may be left out).
+    fn all_assessed(&self, ty: &Base) -> bool {
+        let Base::Record(id) = ty else {
+            return false;
+        };
+        self.schema
+            .records
+            .get(*id)
+            .is_some_and(|r| !r.fields.is_empty() && r.fields.iter().all(|f| f.assessed))
+    }
+
+    /// Whether `ex` reads a fact declared `assessed` (a single value, not a record of them).
+    pub(super) fn is_assessed(&self, ex: &Ex) -> bool {
+        let Ex::Fact(path) = ex else {
+            return false;
+        };
+        let mut record = Schema::ROOT;
+        let mut assessed = false;
+        for &i in path.iter() {
+            let Some(f) = self
+                .schema
+                .records
+                .get(record)
+                .and_then(|r| r.fields.get(i))
+            else {
+                return false;
+            };
+            assessed = f.assessed && !matches!(f.ty, Base::Record(_));
+            if let Base::Record(id) = f.ty {
+                record = id;
+            }
+        }
+        assessed
+    }
+
+    /// Reports `is present`, `is absent` or `otherwise` (`what`) on an assessed fact.
+    pub(super) fn assessed_presence(&mut self, span: Span, what: &str) {
+        let text = self.snippet(span);
+        self.error(
+            span,
+            format!("`{text}` is assessed, so a rule reads it as given and never as absent"),
+            "assessed",
+            Some(format!(
+                "remove `{what}`: a rule that needs `{text}` waits for it, and the claim is \
+                 referred until it is given"
+            )),
+        );
     }
 
     pub(super) fn type_of(&mut self, t: &ast::TypeExpr, path: &str) -> Base {

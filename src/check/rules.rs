@@ -454,6 +454,22 @@ impl<'a> Checker<'a> {
                             span: p.span,
                         };
                         let t = self.top_expr(&e, false)?;
+                        if self.is_assessed(&t.ex) {
+                            self.error(
+                                p.span,
+                                format!(
+                                    "`{}` is assessed: the insurer gives it, not the claimant",
+                                    p.dotted()
+                                ),
+                                "assessed",
+                                Some(
+                                    "ask the claimant for evidence here; a rule that needs an \
+                                     assessed value waits for it by itself"
+                                        .into(),
+                                ),
+                            );
+                            return None;
+                        }
                         if !t.ty.optional {
                             self.error(
                                 p.span,

@@ -452,7 +452,13 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
                 .as_deref()
                 .map(|s| format!(" at {}", Shown(s)))
                 .unwrap_or_default();
-            writeln!(out, "  {:<10} {}{at}", "failed", Shown(&f.message))?;
+            // A rule waiting for an assessed input did not fail: it cannot be decided yet.
+            let label = if f.message.starts_with("waits for ") {
+                "waiting"
+            } else {
+                "failed"
+            };
+            writeln!(out, "  {label:<10} {}{at}", Shown(&f.message))?;
         }
     }
     if let Some(e) = &d.eligible_from {
@@ -501,6 +507,15 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
                 kinds.join(", ")
             )?;
         }
+    }
+    for a in &d.awaiting {
+        writeln!(
+            out,
+            "  {:<10} {} ({})",
+            "awaiting",
+            Shown(&a.input),
+            Shown(&a.source)
+        )?;
     }
     for (label, r) in [("priority", &d.priority), ("appeal", &d.appeal)] {
         if let Some(r) = r {

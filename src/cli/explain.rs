@@ -38,6 +38,9 @@ fn rule(out: &mut impl Write, c: &Considered) -> io::Result<()> {
     let held = match c.held {
         Truth::True => "held",
         Truth::False => "did not hold",
+        Truth::Unknown if c.stage != Stage::CouldBeCovered => {
+            "unknown, waits for an assessed input"
+        }
         Truth::Unknown => "unknown",
         Truth::Skipped => "skipped",
         Truth::Failed => "failed",
@@ -66,7 +69,13 @@ fn rule(out: &mut impl Write, c: &Considered) -> io::Result<()> {
             .as_deref()
             .map(|s| format!(" ({})", Shown(s)))
             .unwrap_or_default();
-        writeln!(out, "      failed: {}{at}", Shown(&f.message))?;
+        // A rule waiting for an assessed input did not fail: it cannot be decided yet.
+        let label = if f.message.starts_with("waits for ") {
+            "waiting"
+        } else {
+            "failed"
+        };
+        writeln!(out, "      {label}: {}{at}", Shown(&f.message))?;
     }
     Ok(())
 }

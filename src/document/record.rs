@@ -84,7 +84,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
             if !slot.is_absent() {
                 continue;
             }
-            match (&field.default, field.optional) {
+            match (&field.default, field.optional || field.assessed) {
                 (Some(d), _) => *slot = d.clone(),
                 (None, true) => {}
                 (None, false) => {

@@ -539,6 +539,10 @@ impl Layout<'_> {
     fn field(&mut self, f: &FieldDecl, name_width: usize) -> Doc {
         let pad = name_width.saturating_sub(f.name.name.chars().count()) + 1;
         let mut parts = vec![text(format!("{}:{}", f.name.name, " ".repeat(pad)))];
+        if let Some(word) = f.assessed {
+            parts.push(self.comments(word.start));
+            parts.push(text("assessed "));
+        }
         parts.push(self.comments(f.ty.span.start));
         parts.push(self.type_expr(&f.ty));
         if let Some(d) = &f.default {
