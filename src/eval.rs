@@ -330,8 +330,57 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn eval(&mut self, ex: &'a Ex) -> R<Value> {
+        // The forms a deep expression nests through are read here, so that each level costs
+        // one small frame (a debug build gives every arm's temporaries their own slots);
+        // the others are read in `eval_rest`.
         Ok(match ex {
             Ex::Const(v) => v.clone(),
+            Ex::Fact(_) | Ex::Var(..) => self.path(ex)?.clone(),
+            Ex::Let(i) => {
+                if let Some(Some(v)) = self.let_cache.get(*i) {
+                    return Ok(v.clone());
+                }
+                let body = self
+                    .lets
+                    .get(*i)
+                    .ok_or_else(|| EvalError::bare("internal error: unknown value"))?;
+                let saved = std::mem::take(&mut self.vars);
+                let v = self.eval(body);
+                self.vars = saved;
+                let v = v?;
+                if let Some(slot) = self.let_cache.get_mut(*i) {
+                    *slot = Some(v.clone());
+                }
+                v
+            }
+            Ex::Not(a) => Value::Bool(!self.truth(a)?),
+            Ex::And(a, b) => Value::Bool(self.truth(a)? && self.truth(b)?),
+            Ex::Or(a, b) => Value::Bool(self.truth(a)? || self.truth(b)?),
+            Ex::Cmp(op, a, b) => Value::Bool(self.comparison(*op, a, b)?),
+            Ex::Arith(op, a, b, span) => {
+                let (x, y) = self.both(a, b)?;
+                arith(*op, x, y, *span)?
+            }
+            Ex::Otherwise(a, d) => match self.eval(a)? {
+                Value::Absent => self.eval(d)?,
+                v => v,
+            },
+            Ex::IsPresent(a, positive) => Value::Bool(self.operand(a)?.is_absent() != *positive),
+            Ex::If(c, t, f) => {
+                if self.truth(c)? {
+                    self.eval(t)?
+                } else {
+                    self.eval(f)?
+                }
+            }
+            _ => return self.eval_rest(ex),
+        })
+    }
+
+    /// The forms [`Ctx::eval`] does not read itself.
+    #[inline(never)]
+    fn eval_rest(&mut self, ex: &'a Ex) -> R<Value> {
+        Ok(match ex {
             Ex::ConstRef(_) => return Err(EvalError::bare("internal error: unfolded constant")),
             Ex::Amounts(a) => {
                 let currency = self.currency.as_deref().unwrap_or("");
@@ -350,24 +399,6 @@ impl<'a> Ctx<'a> {
                         ));
                     }
                 }
-            }
-            Ex::Fact(_) | Ex::Var(..) => self.path(ex)?.clone(),
-            Ex::Let(i) => {
-                if let Some(Some(v)) = self.let_cache.get(*i) {
-                    return Ok(v.clone());
-                }
-                let body = self
-                    .lets
-                    .get(*i)
-                    .ok_or_else(|| EvalError::bare("internal error: unknown value"))?;
-                let saved = std::mem::take(&mut self.vars);
-                let v = self.eval(body);
-                self.vars = saved;
-                let v = v?;
-                if let Some(slot) = self.let_cache.get_mut(*i) {
-                    *slot = Some(v.clone());
-                }
-                v
             }
             Ex::Field(of, path) => {
                 let mut v = self.eval(of)?;
@@ -393,7 +424,6 @@ impl<'a> Ctx<'a> {
                     .copied()
                     .ok_or_else(|| EvalError::bare("the final amounts are not known yet"))?,
             ),
-            Ex::Not(a) => Value::Bool(!self.truth(a)?),
             Ex::Neg(a, span) => match self.eval(a)? {
                 Value::Num(n) => Value::Num(-n),
                 n @ Value::Ratio(_) => exact::neg(&n).map_err(|f| fault(f, Some(*span)))?,
@@ -412,13 +442,6 @@ impl<'a> Ctx<'a> {
                     ))
                 }
             },
-            Ex::And(a, b) => Value::Bool(self.truth(a)? && self.truth(b)?),
-            Ex::Or(a, b) => Value::Bool(self.truth(a)? || self.truth(b)?),
-            Ex::Cmp(op, a, b) => Value::Bool(self.comparison(*op, a, b)?),
-            Ex::Arith(op, a, b, span) => {
-                let (x, y) = self.both(a, b)?;
-                arith(*op, x, y, *span)?
-            }
             Ex::In(a, items, positive) => {
                 let x = self.operand(a)?;
                 let mut found = false;
@@ -448,18 +471,6 @@ impl<'a> Ctx<'a> {
                     _ => return Err(EvalError::bare("internal error: membership in a non-list")),
                 };
                 Value::Bool(found == *positive)
-            }
-            Ex::Otherwise(a, d) => match self.eval(a)? {
-                Value::Absent => self.eval(d)?,
-                v => v,
-            },
-            Ex::IsPresent(a, positive) => Value::Bool(self.operand(a)?.is_absent() != *positive),
-            Ex::If(c, t, f) => {
-                if self.truth(c)? {
-                    self.eval(t)?
-                } else {
-                    self.eval(f)?
-                }
             }
             Ex::Call(f, args, span) => self.call(*f, args, *span)?,
             Ex::Calendar(_) => {
@@ -513,6 +524,18 @@ impl<'a> Ctx<'a> {
                 body.as_deref(),
                 *span,
             )?,
+            Ex::Const(_)
+            | Ex::Fact(_)
+            | Ex::Var(..)
+            | Ex::Let(_)
+            | Ex::Not(_)
+            | Ex::And(..)
+            | Ex::Or(..)
+            | Ex::Cmp(..)
+            | Ex::Arith(..)
+            | Ex::Otherwise(..)
+            | Ex::IsPresent(..)
+            | Ex::If(..) => return Err(EvalError::bare("internal error: misrouted expression")),
         })
     }
 

@@ -28,8 +28,8 @@ const NEG: u8 = 7;
 const POSTFIX: u8 = 8;
 const ATOM: u8 = 9;
 
-/// A whole policy file in canonical form: header, facts, constants, derived values, the
-/// evidence source, then the rules in written order (their order can matter), one clause
+/// A whole policy file in canonical form: header, facts, constants, derived values,
+/// functions, the evidence source, hooks, tables, calendars, then the rules in written order (their order can matter), one clause
 /// per line. No comments survive. It parses back to the same meaning.
 pub fn policy(f: &PolicyFile) -> String {
     let h = &f.header;
@@ -56,13 +56,26 @@ pub fn policy(f: &PolicyFile) -> String {
         }
         out.push_str("}\n");
     }
-    if !f.consts.is_empty() || !f.lets.is_empty() || f.evidence_source.is_some() {
+    if !f.consts.is_empty()
+        || !f.lets.is_empty()
+        || !f.functions.is_empty()
+        || f.evidence_source.is_some()
+    {
         out.push('\n');
     }
     for (word, list) in [("const", &f.consts), ("let", &f.lets)] {
         for b in list {
             out.push_str(&format!("{word} {} = {}\n", b.name.name, expr(&b.value)));
         }
+    }
+    for func in &f.functions {
+        let params: Vec<&str> = func.params.iter().map(|p| p.name.as_str()).collect();
+        out.push_str(&format!(
+            "let {}({}) = {}\n",
+            func.name.name,
+            params.join(", "),
+            expr(&func.body)
+        ));
     }
     if let Some(p) = &f.evidence_source {
         out.push_str(&format!("evidence from {}\n", p.dotted()));
@@ -72,6 +85,22 @@ pub fn policy(f: &PolicyFile) -> String {
     }
     for t in &f.tables {
         out.push_str(&format!("\n{}\n", table(t).replace("; ", "\n  ")));
+    }
+    for c in &f.calendars {
+        let mut text = format!("calendar {}", c.name.name);
+        if let Some(file) = &c.file {
+            text.push_str(&format!(" from {}", string(&file.value)));
+        }
+        text.push_str(&format!(" doc {}", string(&c.doc.value)));
+        let dates: Vec<String> = c
+            .holidays
+            .iter()
+            .map(|d| crate::value::format_date(d.value))
+            .collect();
+        if !dates.is_empty() {
+            text.push_str(&format!(" holidays {}", dates.join(", ")));
+        }
+        out.push_str(&format!("\n{text}\n"));
     }
     for r in &f.rules {
         out.push_str(&format!("\n{} {}\n", r.kind.as_str(), r.name.name));

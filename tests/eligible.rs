@@ -131,6 +131,42 @@ fn an_absent_optional_value_gives_no_date() {
 }
 
 #[test]
+fn a_date_computed_from_an_absent_optional_value_gives_no_date() {
+    // The waiting period of a parcel that may not have shipped: no shipment date, no date
+    // from which the claim could be filed.
+    let e = Engine::claim(
+        "exclusion waiting doc \"Not before two days after the other day.\"
+           when claim.type == \"lost\"
+             and (claim.other_day is absent or date(claim.filed_at) < claim.other_day + 2 days)
+           eligible from claim.other_day + 2 days",
+    );
+    let d = e.claim_decision("");
+    assert_eq!(summary(&d).0, "denied");
+    assert_eq!(eligible(&d), pair(None, &["waiting=-"]));
+    let d = e.claim_decision("other_day: 2025-07-09");
+    assert_eq!(
+        eligible(&d),
+        pair(Some("2025-07-11"), &["waiting=2025-07-11"])
+    );
+    // A default the rule gives is used, not taken for absence.
+    let e = Engine::claim(
+        "exclusion waiting doc \"Not before two days after the other day, or July 1.\"
+           when claim.type == \"lost\"
+           eligible from (claim.other_day otherwise 2025-07-01) + 2 days",
+    );
+    let d = e.claim_decision("");
+    assert_eq!(
+        eligible(&d),
+        pair(Some("2025-07-03"), &["waiting=2025-07-03"])
+    );
+    let d = e.claim_decision("other_day: 2025-07-20");
+    assert_eq!(
+        eligible(&d),
+        pair(Some("2025-07-22"), &["waiting=2025-07-22"])
+    );
+}
+
+#[test]
 fn a_referral_says_from_when_it_could_be_decided() {
     let e = Engine::claim(
         "referral settling doc \"A claim is reviewed once tracking settles, 7 days after the day.\"

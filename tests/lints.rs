@@ -564,7 +564,8 @@ fn check_help_names_the_flag() {
 
 #[test]
 fn unused_functions_and_what_functions_and_table_rows_use() {
-    // `rate` is used by a table row, `line` by the rule, `scaled` only by the unused `spare`.
+    // `rate` is used by a table row, `line` by the rule; `scaled` only by the unused `spare`,
+    // so neither is used by a rule.
     let rules = "const rate = 2%
 const factor = 3
 let scaled(x) = x * factor
@@ -577,7 +578,14 @@ table fee(value)
 coverage c doc \"c\" pays fee(claim.amount) * sum(i in claim.items: line(i))";
     assert_eq!(
         lints(FACTS, rules, Lint::UnusedLet),
-        ["22:5 [spare] the function `spare` is never used"]
+        [
+            "21:5 [scaled] the function `scaled` is never used",
+            "22:5 [spare] the function `spare` is never used"
+        ]
     );
-    assert_eq!(lints(FACTS, rules, Lint::UnusedConst), Vec::<String>::new());
+    // `factor` is read only by `scaled`, which no rule uses.
+    assert_eq!(
+        lints(FACTS, rules, Lint::UnusedConst),
+        ["20:7 [factor] the constant `factor` is never used"]
+    );
 }

@@ -471,30 +471,30 @@ fn hover_shows_what_a_name_is() {
     );
     // A fact where it is read: its declared type and values.
     assert_eq!(
-        hover(&mut c, 275, 14),
+        hover(&mut c, 276, 14),
         json!({
             "contents": { "kind": "markdown", "value": "```proviso\nclaim.type: enum { lost, delivered_not_received, damaged, partial_loss, wrong_address, delivery_disruption, return_damaged, wrong_item }\n```\n\nfact; values: `lost`, `delivered_not_received`, `damaged`, `partial_loss`, `wrong_address`, `delivery_disruption`, `return_damaged`, `wrong_item`" },
-            "range": range(275, 13, 275, 17)
+            "range": range(276, 13, 276, 17)
         })
     );
     // A rule: its kind and clause text.
     assert_eq!(
-        hover(&mut c, 271, 12)["contents"]["value"],
+        hover(&mut c, 272, 12)["contents"]["value"],
         "**coverage** rule `lost_package`\n\n> Lost Packages: logistics does not show delivery; package not delivered within {domestic_wait} (domestic) or {international_wait} (international). Lost goods are refunded or reshipped based on discounted order value."
     );
     // A `let` where it is read: its expression as written, and its type.
     assert_eq!(
-        hover(&mut c, 276, 10)["contents"]["value"],
+        hover(&mut c, 277, 10)["contents"]["value"],
         "```proviso\nlet discounted_order_value = sum(item in order.items: line_value(item))\n```\n\nvalue, computed once per document; type: money"
     );
     // A field read through an aggregate's variable, with its default.
     assert_eq!(
-        hover(&mut c, 86, 70)["contents"]["value"],
+        hover(&mut c, 166, 46)["contents"]["value"],
         "```proviso\norder.items.discount: money default 0\n```\n\nfact"
     );
     // The variable itself, and a keyword, are not names of the policy.
-    assert_eq!(hover(&mut c, 86, 29), Value::Null);
-    assert_eq!(hover(&mut c, 271, 3), Value::Null);
+    assert_eq!(hover(&mut c, 166, 4), Value::Null);
+    assert_eq!(hover(&mut c, 272, 3), Value::Null);
     // A table: its rows and clause text.
     let (muri, mtext) = bundled("policies/marketplace/shipping-insurance/2025-01-01.proviso");
     c.open(&muri, &mtext);

@@ -94,7 +94,7 @@ fn rules_beside_their_clause_texts_with_their_places() {
         &page,
         "<article class=\"rule\" id=\"v-2025-01-01-lost_package\">\n<div class=\"head\"><h4>\
          <span class=\"kind\">coverage</span> <code>lost_package</code></h4><span class=\"where\">\
-         <code>policies/xcotton/shipping-protection/2025-01-01.proviso:272:1</code></span>",
+         <code>policies/xcotton/shipping-protection/2025-01-01.proviso:273:1</code></span>",
     );
     has(
         &page,

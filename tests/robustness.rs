@@ -284,7 +284,7 @@ fn numbers_out_of_range() {
     );
     assert_eq!(
         d["reasons"][0]["failure"]["source"],
-        "policies/xcotton/shipping-protection/2025-01-01.proviso:87:3"
+        "policies/xcotton/shipping-protection/2025-01-01.proviso:87:30"
     );
 }
 

@@ -234,8 +234,41 @@ impl<'a> Checker<'a> {
                     Action::By(t.ex)
                 }
                 Clause::EligibleFrom(e) => {
-                    // An optional value may be absent: the rule then gives no date.
-                    let t = self.narrowed_expr(e, &present, false)?;
+                    // A value the document may leave out gives no date when it is absent:
+                    // the date is computed as if each optional value it names were
+                    // present, and only when they all are.
+                    let mut guards = Vec::new();
+                    let mut assumed = present.clone();
+                    // Probing a path reports nothing: the whole expression is checked below.
+                    let reported = self.errors.len();
+                    for path in operands(e) {
+                        let read = ast::Expr {
+                            kind: ast::ExprKind::Path(path),
+                            span: e.span,
+                        };
+                        let Some(t) = self.narrowed_expr(&read, &present, false) else {
+                            continue;
+                        };
+                        let Some(key) = names::key(&t.ex) else {
+                            continue;
+                        };
+                        if t.ty.optional && !assumed.contains(&key) {
+                            guards.push(Ex::IsPresent(Box::new(t.ex), true));
+                            assumed.push(key);
+                        }
+                    }
+                    self.errors.truncate(reported);
+                    let mut t = self.narrowed_expr(e, &assumed, false)?;
+                    if let Some(all) = guards
+                        .into_iter()
+                        .reduce(|a, b| Ex::And(Box::new(a), Box::new(b)))
+                    {
+                        t.ex = Ex::If(
+                            Box::new(all),
+                            Box::new(t.ex),
+                            Box::new(Ex::Const(Value::Absent)),
+                        );
+                    }
                     if !matches!(t.ty.base, Base::Date | Base::DateTime) {
                         let shown = crate::types::Shown(&t.ty, &self.schema).to_string();
                         self.error(
@@ -590,4 +623,31 @@ fn twice_help(rule: &ast::Rule, second: &Clause) -> String {
             second.keyword()
         ),
     }
+}
+
+/// The paths an `eligible from` expression computes with directly: not those it only tests
+/// (`is present`, an `if`'s condition), gives a default for (`otherwise`), or reads inside
+/// an aggregate, where absence is already said.
+fn operands(e: &ast::Expr) -> Vec<ast::Path> {
+    fn walk(e: &ast::Expr, out: &mut Vec<ast::Path>) {
+        use ast::ExprKind as K;
+        match &e.kind {
+            K::Path(p) => out.push(p.clone()),
+            K::Binary(_, a, b) | K::PercentOf(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            K::Neg(a) | K::Not(a) | K::Access(a, _) => walk(a, out),
+            K::Otherwise(_, b) => walk(b, out),
+            K::If(_, a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            K::Call(_, args) => args.iter().for_each(|a| walk(a, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(e, &mut out);
+    out
 }
