@@ -206,6 +206,28 @@ pub fn type_expr(t: &TypeExpr) -> String {
     type_text(t, None)
 }
 
+/// `record { ... }` (or `decision { ... }`) with its fields, on one line (`indent` is
+/// `None`) or each on a line of its own.
+fn braced(word: &str, fields: &[FieldDecl], indent: Option<usize>) -> String {
+    match indent {
+        None => {
+            let inner: Vec<String> = fields.iter().map(|f| field_text(f, None)).collect();
+            format!("{word} {{ {} }}", inner.join("  "))
+        }
+        Some(n) => {
+            let mut out = format!("{word} {{\n");
+            for f in fields {
+                out.push_str(&" ".repeat(n + 2));
+                out.push_str(&field_text(f, Some(n + 2)));
+                out.push('\n');
+            }
+            out.push_str(&" ".repeat(n));
+            out.push('}');
+            out
+        }
+    }
+}
+
 /// A type on one line (`indent` is `None`), or with each record field on a line of its own.
 fn type_text(t: &TypeExpr, indent: Option<usize>) -> String {
     let mut out = String::new();
@@ -213,43 +235,13 @@ fn type_text(t: &TypeExpr, indent: Option<usize>) -> String {
         out.push_str("optional ");
     }
     match &t.kind {
-        TypeKind::Record(fields) => match indent {
-            None => {
-                let inner: Vec<String> = fields.iter().map(|f| field_text(f, None)).collect();
-                out.push_str(&format!("record {{ {} }}", inner.join("  ")));
-            }
-            Some(n) => {
-                out.push_str("record {\n");
-                for f in fields {
-                    out.push_str(&" ".repeat(n + 2));
-                    out.push_str(&field_text(f, Some(n + 2)));
-                    out.push('\n');
-                }
-                out.push_str(&" ".repeat(n));
-                out.push('}');
-            }
-        },
+        TypeKind::Record(fields) => out.push_str(&braced("record", fields, indent)),
         TypeKind::List(inner) => out.push_str(&format!("list of {}", type_text(inner, indent))),
         TypeKind::Decision { extra: None, .. } => out.push_str("decision"),
         TypeKind::Decision {
             extra: Some(fields),
             ..
-        } => match indent {
-            None => {
-                let inner: Vec<String> = fields.iter().map(|f| field_text(f, None)).collect();
-                out.push_str(&format!("decision {{ {} }}", inner.join("  ")));
-            }
-            Some(n) => {
-                out.push_str("decision {\n");
-                for f in fields {
-                    out.push_str(&" ".repeat(n + 2));
-                    out.push_str(&field_text(f, Some(n + 2)));
-                    out.push('\n');
-                }
-                out.push_str(&" ".repeat(n));
-                out.push('}');
-            }
-        },
+        } => out.push_str(&braced("decision", fields, indent)),
         TypeKind::Scalar(_) | TypeKind::Enum(_) => out.push_str(&head_body(t, false)),
     }
     out

@@ -39,14 +39,16 @@ pub const DECISION_KEYS: &[(&str, &[&str])] = &[
             "appeal",
             "notes",
             "not_met",
+            "eligible_from",
+            "awaiting",
             "explain",
             "input",
         ],
     ),
-    ("payout", &["breakdown"]),
+    ("payout", &["breakdown", "components"]),
     ("refund", &["breakdown"]),
     ("policy", &["sha256", "in_force_on", "date_from"]),
-    ("reasons", &["text", "source", "failure"]),
+    ("reasons", &["text", "source", "failure", "eligible_from"]),
 ];
 
 /// The keys [`DECISION_KEYS`] lists for the built-in field `field` (`""`: the decision).

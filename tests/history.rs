@@ -405,6 +405,34 @@ fn every_other_key_of_a_decision_is_skipped_also_when_read_strictly() {
 }
 
 #[test]
+fn the_keys_a_decision_gives_only_sometimes_are_skipped_strictly_too() {
+    // A payout in components, a date from which a denial could change, inputs awaited.
+    let line = Earlier::approved("300.00", "2025-02-01T10:00:00Z").json();
+    let line = line
+        .replace(
+            r#""breakdown":["#,
+            r#""components":[{"name":"cash","amount":"300.00"}],"breakdown":["#,
+        )
+        .replace(
+            r#""text":"t","source""#,
+            r#""text":"t","eligible_from":"2025-01-20","source""#,
+        )
+        .replace(
+            r#""input":"#,
+            r#""eligible_from":"2025-01-20","awaiting":[{"input":"a.b","source":"p:1:1"}],"input":"#,
+        );
+    assert!(line.contains("components") && line.contains("awaiting"));
+    let doc = claim(&[line], "mechanical", "400.00", "2025-06-01T10:00:00Z", "");
+    let d = decide_with(&plan(true), &doc).unwrap();
+    expect(
+        summary(&d),
+        "approved",
+        "200.00",
+        &["breakdown", "item_value_cap"],
+    );
+}
+
+#[test]
 fn strictly_a_key_a_decision_never_has_is_refused_and_a_misspelling_always() {
     let line = Earlier::approved("300.00", "2025-02-01T10:00:00Z").json();
     let odd = line.replace(r#""input":"#, r#""flagged":true,"input":"#);

@@ -13,12 +13,14 @@ use crate::value::Value;
 
 /// The keys of a decision that it gives only when they have something to say
 /// (`docs/contract.md`): an extra field of that name must be optional.
-const SOMETIMES: [&str; 7] = [
+const SOMETIMES: [&str; 9] = [
     "recommended_evidence",
     "priority",
     "appeal",
     "notes",
     "not_met",
+    "eligible_from",
+    "awaiting",
     "explain",
     "input",
 ];
