@@ -11,19 +11,10 @@ use crate::span::Span;
 use crate::types::{Base, Type};
 use crate::value::Value;
 
-/// The keys of a decision that it gives only when they have something to say
-/// (`docs/contract.md`): an extra field of that name must be optional.
-const SOMETIMES: [&str; 9] = [
-    "recommended_evidence",
-    "priority",
-    "appeal",
-    "notes",
-    "not_met",
-    "eligible_from",
-    "awaiting",
-    "explain",
-    "input",
-];
+/// The keys of a decision ([`crate::schema::decision_keys`]) that every decision gives;
+/// it gives the others only when they have something to say (`docs/contract.md`), so an
+/// extra field named like one of those must be optional.
+const ALWAYS: [&str; 2] = ["missing_evidence", "deadlines"];
 
 impl<'a> Checker<'a> {
     pub(super) fn build_schema(&mut self) {
@@ -280,7 +271,9 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             }
-            if SOMETIMES.contains(&name) && !f.ty.optional && f.default.is_none() {
+            let sometimes =
+                crate::schema::decision_keys("").contains(&name) && !ALWAYS.contains(&name);
+            if sometimes && !f.ty.optional && f.default.is_none() {
                 self.error(
                     f.ty.span,
                     format!("a decision has `{name}` only when it has something to say"),
