@@ -423,14 +423,7 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
         .filter(|_| d.decision == proviso::Outcome::Approved)
     {
         for c in &p.components {
-            let amount = proviso::format_money(c.amount);
-            writeln!(
-                out,
-                "  {:<10} {amount:>10} {} {}",
-                "component",
-                Shown(&p.currency),
-                Shown(&c.name)
-            )?;
+            amount_line(out, "component", c.amount, &p.currency, &c.name)?;
         }
     }
     for r in &d.reasons {
@@ -483,14 +476,7 @@ fn text(out: &mut impl Write, d: &Decision, trace: Option<&Trace>) -> io::Result
     }
     if let Some(refund) = &d.refund {
         for step in &refund.breakdown {
-            let amount = proviso::format_money(step.amount);
-            writeln!(
-                out,
-                "  {:<10} {amount:>10} {} {}",
-                "step",
-                Shown(&refund.currency),
-                Shown(&step.rule)
-            )?;
+            amount_line(out, "step", step.amount, &refund.currency, &step.rule)?;
         }
     }
     let evidence = [
@@ -590,4 +576,21 @@ fn totals(t: &Totals) -> String {
             })
             .collect();
     sums.join(", ")
+}
+
+/// A labelled amount of the text output, aligned: `  step           12.00 USD admin_fee`.
+fn amount_line(
+    out: &mut impl Write,
+    label: &str,
+    amount: rust_decimal::Decimal,
+    currency: &str,
+    name: &str,
+) -> io::Result<()> {
+    let amount = proviso::format_money(amount);
+    writeln!(
+        out,
+        "  {label:<10} {amount:>10} {} {}",
+        Shown(currency),
+        Shown(name)
+    )
 }
