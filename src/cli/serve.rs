@@ -5,8 +5,6 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use proviso::PolicySet;
-
 use super::check::report_load_error;
 use super::{input, output, render, EXIT_FAILURE, EXIT_OK, EXIT_POLICY};
 use crate::serve::{self, Config};
@@ -94,8 +92,8 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: &Args) -> i32 {
-    let set = match PolicySet::load(&args.policies) {
-        Ok(set) => set,
+    let initial = match serve::Initial::load(&args.policies) {
+        Ok(initial) => initial,
         Err(e) => {
             report_load_error(&e);
             return EXIT_POLICY;
@@ -118,7 +116,7 @@ pub fn run(args: &Args) -> i32 {
             output::stdout_failed(&e);
         }
     };
-    match serve::run(config, set, announce) {
+    match serve::run(config, initial, announce) {
         Ok(()) => EXIT_OK,
         Err(message) => {
             render::message(&format!("error: {message}\n"));

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use proviso::PolicySet;
+use proviso::{LoadError, PolicySet};
 use tokio::sync::Semaphore;
 
 /// How the service runs, from the command line.
@@ -55,11 +55,28 @@ pub struct State {
     pub draining: AtomicBool,
 }
 
+/// The policy set loaded at start, with the state of its files as they were just before
+/// they were read: the watcher compares against that, so an edit made while the service
+/// starts is not taken for the loaded version.
+pub struct Initial {
+    set: PolicySet,
+    files: reload::Fingerprint,
+}
+
+impl Initial {
+    /// Notes the files under `path`, then loads them.
+    pub fn load(path: &std::path::Path) -> Result<Self, LoadError> {
+        let files = reload::fingerprint(path);
+        let set = PolicySet::load(path)?;
+        Ok(Initial { set, files })
+    }
+}
+
 /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight. `announce` is
 /// told the address bound (the port chosen, for port 0). Errors are messages for people.
 pub fn run(
     config: Config,
-    set: PolicySet,
+    initial: Initial,
     announce: impl FnOnce(SocketAddr),
 ) -> Result<(), String> {
     init_logs();
@@ -92,7 +109,7 @@ pub fn run(
         });
         let state = Arc::new(State {
             permits: Arc::new(Semaphore::new(config.max_concurrency.get())),
-            policies: reload::Policies::new(set),
+            policies: reload::Policies::new(initial.set),
             metrics: metrics::Metrics::default(),
             log,
             draining: AtomicBool::new(false),
@@ -100,7 +117,7 @@ pub fn run(
         });
         // Every signal is listened for before the address is announced: until then a
         // signal would end the process at once.
-        reload::watch(&state);
+        reload::watch(&state, initial.files);
         let stop = shutdown(Arc::clone(&state), listen(SIGTERM), listen(SIGINT));
         tracing::info!(%addr, policies = %state.config.policies.display(), "listening");
         announce(addr);

@@ -142,7 +142,7 @@ fn reload(state: &State, trigger: &'static str) {
 
 /// Watches the policies on a thread of its own (polling, see above), and reloads them on
 /// SIGHUP too.
-pub fn watch(state: &Arc<State>) {
+pub fn watch(state: &Arc<State>, mut seen: Fingerprint) {
     let (tx, rx) = mpsc::channel::<()>();
     // Held by the watching thread, so that its channel stays open whatever becomes of SIGHUP.
     let keep = tx.clone();
@@ -172,7 +172,6 @@ pub fn watch(state: &Arc<State>) {
         .spawn(move || {
             let _keep = keep;
             let interval = state.config.watch_interval;
-            let mut seen = fingerprint(&state.config.policies);
             loop {
                 let signalled = rx.recv_timeout(interval).is_ok();
                 let now = fingerprint(&state.config.policies);
@@ -192,9 +191,9 @@ pub fn watch(state: &Arc<State>) {
 
 /// Every file under `path` (or `path` itself), with its size and modification time,
 /// sorted. A file that cannot be read is listed without them.
-type Fingerprint = Vec<(PathBuf, Option<(u64, SystemTime)>)>;
+pub type Fingerprint = Vec<(PathBuf, Option<(u64, SystemTime)>)>;
 
-fn fingerprint(path: &Path) -> Fingerprint {
+pub fn fingerprint(path: &Path) -> Fingerprint {
     let mut files = Vec::new();
     let mut walked = std::collections::HashSet::new();
     list(path, &mut walked, &mut files);
