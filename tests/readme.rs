@@ -1,5 +1,6 @@
 //! The README's first policy fragment is a policy `proviso check` accepts, laid out as
-//! `proviso fmt` lays it out, and it decides; the author's loop prints what it shows.
+//! `proviso fmt` lays it out, and it decides; the author's loop prints what it shows, and
+//! so does the shortened `--explain` sample.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -185,5 +186,47 @@ fn the_tutorial_checks_and_its_cases_cover_every_rule() {
             "{args:?}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
+    }
+}
+
+/// The README's `--explain` sample is what the command prints, shortened: its lines, with
+/// each `...` standing for lines left out, come in that order in the real output.
+#[test]
+fn the_explain_sample_is_what_eval_prints() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let intro =
+        "(`eval policies examples/shipping/lost-domestic.yaml --explain`, shortened):\n\n```\n";
+    let start = readme.find(intro).unwrap() + intro.len();
+    let sample = &readme[start..start + readme[start..].find("```").unwrap()];
+    let run = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .args([
+            "eval",
+            "policies",
+            "examples/shipping/lost-domestic.yaml",
+            "--explain",
+        ])
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(run.stdout).unwrap();
+    let mut lines = printed.lines();
+    // The sample starts where the explanation does, after the decision's own lines.
+    let mut gap = true;
+    for want in sample.lines() {
+        if want.trim() == "..." {
+            gap = true;
+            continue;
+        }
+        let found = if gap {
+            lines.any(|l| l == want)
+        } else {
+            lines.next() == Some(want)
+        };
+        assert!(
+            found,
+            "README `--explain` sample line not printed in order:\n{want}\n\nprinted:\n{printed}"
+        );
+        gap = false;
     }
 }
