@@ -37,6 +37,8 @@ pub struct Program {
     pub envelope: Option<crate::document::EnvelopeFields>,
     /// The facts declared `assessed`, in declaration order.
     pub assessed: Vec<AssessedInput>,
+    /// The fields the checks before the rules walk into (see [`crate::gate`]).
+    pub gate: crate::gate::Plan,
 }
 
 /// A fact declared `assessed`: a value a person supplies, which a rule waits for.
@@ -124,6 +126,8 @@ pub struct CompiledRule {
     /// `file:line:col` of the rule.
     pub source: Arc<str>,
     pub when: Option<Ex>,
+    /// `when`, made ready for its commonest shapes (see [`crate::cond`]).
+    pub cond: Option<crate::cond::Cond>,
     /// A coverage rule's conditions, one per `and` operand of its `when`, each with its
     /// text and `file:line:col`: a denial names the first that did not hold.
     pub conjuncts: Vec<Conjunct>,
@@ -230,15 +234,25 @@ pub fn compile(
             }
         })
     };
+    let assessed = assessed_inputs(file, &checked.schema);
+    let assessed_paths: Vec<&[usize]> = assessed.iter().map(|a| &*a.path).collect();
     let rules = checked
         .rules
         .into_iter()
-        .map(|r| CompiledRule {
+        .map(|mut r| {
+            let when = r.when.take().map(fold);
+            let cond = when
+                .as_ref()
+                .map(|w| crate::cond::Cond::new(w, &assessed_paths));
+            (r, when, cond)
+        })
+        .map(|(r, when, cond)| CompiledRule {
             kind: r.kind,
             name: r.name.into(),
             text: quote(r.doc).into(),
             source: file.location(r.span).into(),
-            when: r.when.map(fold),
+            when,
+            cond,
             conjuncts: r
                 .conjuncts
                 .into_iter()
@@ -269,7 +283,7 @@ pub fn compile(
     let claim_field = checked.schema.field_index(Schema::ROOT, "claim");
     let cancellation_field = checked.schema.field_index(Schema::ROOT, "cancellation");
     let envelope = crate::document::EnvelopeFields::of(&checked.schema);
-    let assessed = assessed_inputs(file, &checked.schema);
+    let gate = crate::gate::Plan::of(&checked.schema);
     Ok(Program {
         meta,
         schema: checked.schema,
@@ -299,6 +313,7 @@ pub fn compile(
         cancellation_field,
         envelope,
         assessed,
+        gate,
     })
 }
 

@@ -754,7 +754,10 @@ fn holds<'a>(
         return Ok(Some(true));
     };
     let mark = cx.awaited.len();
-    let held = cx.tri(w);
+    let held = match rule.cond.as_ref().and_then(|c| c.test(cx)) {
+        Some(b) => Ok(Some(b)),
+        None => cx.tri(w),
+    };
     match &held {
         Ok(Some(_)) | Err(_) => cx.awaited.truncate(mark),
         Ok(None) => {
@@ -935,9 +938,12 @@ fn step(prog: &Program, rule: &CompiledRule, amount: Decimal, component: Option<
 }
 
 fn applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
-    let held = match &rule.when {
-        None => Ok(true),
-        Some(w) => cx.truth(w),
+    let held = match (&rule.when, &rule.cond) {
+        (None, _) => Ok(true),
+        (Some(w), cond) => match cond.as_ref().and_then(|c| c.test(cx)) {
+            Some(b) => Ok(b),
+            None => cx.truth(w),
+        },
     };
     trace::considered(cx, rule, held.as_ref().copied());
     in_rule(rule, held)

@@ -29,6 +29,7 @@ pub struct EvalError {
 }
 
 impl EvalError {
+    #[cold]
     pub fn at(span: Span, message: impl Into<String>) -> Self {
         EvalError {
             message: message.into(),
@@ -38,6 +39,7 @@ impl EvalError {
         }
     }
 
+    #[cold]
     pub fn bare(message: impl Into<String>) -> Self {
         EvalError {
             message: message.into(),
@@ -47,6 +49,7 @@ impl EvalError {
         }
     }
 
+    #[cold]
     fn unknown() -> Self {
         EvalError {
             message: "the value is not known yet".into(),
@@ -57,6 +60,7 @@ impl EvalError {
     }
 
     /// The assessed input `index` (named `name`), which the document does not give, is needed.
+    #[cold]
     fn awaiting(index: usize, name: &str) -> Self {
         EvalError {
             message: format!("waits for the assessed input `{name}`"),
@@ -265,15 +269,7 @@ impl<'a> Ctx<'a> {
             }
         };
         let y = self.operand(b)?;
-        let ord = compare(&x, &y)?;
-        Ok(match op {
-            Cmp::Eq => ord == Ordering::Equal,
-            Cmp::Ne => ord != Ordering::Equal,
-            Cmp::Lt => ord == Ordering::Less,
-            Cmp::Le => ord != Ordering::Greater,
-            Cmp::Gt => ord == Ordering::Greater,
-            Cmp::Ge => ord != Ordering::Less,
-        })
+        Ok(op.holds(compare(&x, &y)?))
     }
 
     /// A number: a decimal, or a fraction no decimal holds exactly.
@@ -293,40 +289,49 @@ impl<'a> Ctx<'a> {
         exact::round_cents(&n).map_err(|f| fault(f, None))
     }
 
+    /// Whether every fact is read as the document gives it: none is taken as not yet known
+    /// (see [`Ctx::truth3`]).
+    pub(crate) fn knows_all(&self) -> bool {
+        self.unknown.is_empty()
+    }
+
+    /// The fact at `path` from the document root, as the document gives it (absent when it
+    /// does not): no fact is taken as unknown and none waits, unlike [`Ctx::path`].
+    pub(crate) fn fact(&self, path: &[usize]) -> &'a Value {
+        walk(self.root, path)
+    }
+
     /// The value a fact or variable path points at, without copying.
     pub fn path(&self, ex: &Ex) -> R<&'a Value> {
-        let (start, path): (&'a Value, &[usize]) = match ex {
+        match ex {
             Ex::Fact(p) => {
-                if self.unknown.iter().any(|u| p.starts_with(u)) {
+                if !self.unknown.is_empty() && self.unknown.iter().any(|u| p.starts_with(u)) {
                     return Err(EvalError::unknown());
                 }
-                (self.root, p)
-            }
-            Ex::Var(slot, p) => (
-                *self
-                    .vars
-                    .get(*slot)
-                    .ok_or_else(|| EvalError::bare("internal error: unbound variable"))?,
-                p,
-            ),
-            _ => return Err(EvalError::bare("internal error: not a path")),
-        };
-        let mut v = start;
-        for &i in path {
-            v = match v {
-                Value::Record(fields) => fields.get(i).unwrap_or(&ABSENT),
-                _ => &ABSENT,
-            };
-        }
-        if v.is_absent() && !self.assessed.is_empty() {
-            if let Ex::Fact(p) = ex {
-                if let Some(i) = self.assessed.iter().position(|a| a.path == *p) {
-                    let name = self.assessed.get(i).map_or("", |a| &a.name);
-                    return Err(EvalError::awaiting(i, name));
+                let v = self.fact(p);
+                if v.is_absent() && !self.assessed.is_empty() {
+                    return self.absent(p);
                 }
+                Ok(v)
             }
+            Ex::Var(slot, p) => match self.vars.get(*slot) {
+                Some(item) => Ok(walk(item, p)),
+                None => Err(EvalError::bare("internal error: unbound variable")),
+            },
+            _ => Err(EvalError::bare("internal error: not a path")),
         }
-        Ok(v)
+    }
+
+    /// An absent fact at `path`: a wait when it is an assessed input.
+    #[cold]
+    fn absent(&self, path: &[usize]) -> R<&'a Value> {
+        match self.assessed.iter().position(|a| *a.path == *path) {
+            Some(i) => {
+                let name = self.assessed.get(i).map_or("", |a| &a.name);
+                Err(EvalError::awaiting(i, name))
+            }
+            None => Ok(&ABSENT),
+        }
     }
 
     pub fn eval(&mut self, ex: &'a Ex) -> R<Value> {
@@ -758,6 +763,18 @@ struct Acc {
     result: bool,
     /// `min` and `max`: the value kept, absent until an element is read.
     best: Value,
+}
+
+/// The value at `path` of field indices within `v`; absent where a step finds no record.
+fn walk<'v>(v: &'v Value, path: &[usize]) -> &'v Value {
+    let mut v = v;
+    for &i in path {
+        v = match v {
+            Value::Record(fields) => fields.get(i).unwrap_or(&ABSENT),
+            _ => &ABSENT,
+        };
+    }
+    v
 }
 
 /// Orders two values of one type; absent values cannot be compared. Numbers compare

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use crate::compile::Program;
 use crate::decision::Reason;
 use crate::eval::Ctx;
-use crate::schema::Schema;
+use crate::schema::{FieldSchema, RecordSchema, Schema};
 use crate::span::Span;
 use crate::types::{Base, RecordId};
 use crate::value::Value;
@@ -90,7 +90,7 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
 /// the exchange. The reason names the first such currency by its path (`protection.earlier[2].payout.currency`, items counted from 0)
 /// and where the policy declares the decisions.
 pub fn earlier_currency(prog: &Program, facts: &Value, currency: &str) -> Option<Reason> {
-    let hit = foreign(&prog.schema, Schema::ROOT, facts, currency)?;
+    let hit = foreign(&prog.schema, &prog.gate, Schema::ROOT, facts, currency)?;
     let text = format!(
         "`{}` is `{}`: an earlier decision in another currency than {currency}, whose \
          amounts this policy cannot add to its own, so a person settles the exchange.",
@@ -120,18 +120,24 @@ struct Foreign<'s> {
 /// `currency`. Nothing is allocated until one is found.
 fn foreign<'s>(
     schema: &'s Schema,
+    plan: &Plan,
     record: RecordId,
     value: &Value,
     currency: &str,
 ) -> Option<Foreign<'s>> {
-    let (Some(rec), Value::Record(values)) = (schema.records.get(record), value) else {
+    let (Some(rec), Some(walked), Value::Record(values)) = (
+        schema.records.get(record),
+        plan.decisions.get(record),
+        value,
+    ) else {
         return None;
     };
-    rec.fields.iter().zip(values.iter()).find_map(|(field, v)| {
-        let mut hit = if rec.decision && (field.name == "payout" || field.name == "refund") {
+    walked.iter().find_map(|&i| {
+        let (field, v) = (rec.fields.get(i)?, values.get(i)?);
+        let mut hit = if paid(rec, field) {
             paid_in(schema, &field.ty, v, currency)?
         } else {
-            foreign_within(schema, &field.ty, v, currency)?
+            foreign_within(schema, plan, &field.ty, v, currency)?
         };
         hit.path.push(Segment::Field(&field.name));
         if !rec.decision {
@@ -166,14 +172,15 @@ fn paid_in<'s>(
 /// Like [`foreign`], for a value of type `ty`.
 fn foreign_within<'s>(
     schema: &'s Schema,
+    plan: &Plan,
     ty: &Base,
     value: &Value,
     currency: &str,
 ) -> Option<Foreign<'s>> {
     match (ty, value) {
-        (Base::Record(id), v) => foreign(schema, *id, v, currency),
+        (Base::Record(id), v) => foreign(schema, plan, *id, v, currency),
         (Base::List(inner), Value::List(items)) => items.iter().enumerate().find_map(|(i, v)| {
-            let mut hit = foreign_within(schema, inner, v, currency)?;
+            let mut hit = foreign_within(schema, plan, inner, v, currency)?;
             hit.path.push(Segment::Index(i));
             Some(hit)
         }),
@@ -203,7 +210,7 @@ fn is_code(code: &str) -> bool {
 /// (`1999.995`): the decision's amounts are whole cents, so rounding such a price or value
 /// could pay or refund more than was ever charged.
 pub fn cents(prog: &Program, facts: &Value, currency: &str) -> Option<Reason> {
-    let hit = find(&prog.schema, Schema::ROOT, facts)?;
+    let hit = find(&prog.schema, &prog.gate, Schema::ROOT, facts)?;
     // Segments were gathered innermost first, as the search returned.
     let shown: String = hit
         .path
@@ -247,12 +254,15 @@ enum Segment<'s> {
 
 /// The first money value under `record` with a fraction of a cent. Nothing is allocated
 /// until one is found: the search runs on every document.
-fn find<'s>(schema: &'s Schema, record: RecordId, value: &Value) -> Option<Hit<'s>> {
-    let (Some(rec), Value::Record(values)) = (schema.records.get(record), value) else {
+fn find<'s>(schema: &'s Schema, plan: &Plan, record: RecordId, value: &Value) -> Option<Hit<'s>> {
+    let (Some(rec), Some(walked), Value::Record(values)) =
+        (schema.records.get(record), plan.money.get(record), value)
+    else {
         return None;
     };
-    rec.fields.iter().zip(values.iter()).find_map(|(field, v)| {
-        let mut hit = within(schema, &field.ty, v)?;
+    walked.iter().find_map(|&i| {
+        let (field, v) = (rec.fields.get(i)?, values.get(i)?);
+        let mut hit = within(schema, plan, &field.ty, v)?;
         hit.path.push(Segment::Field(&field.name));
         hit.span = hit.span.or(Some(field.span));
         Some(hit)
@@ -260,19 +270,88 @@ fn find<'s>(schema: &'s Schema, record: RecordId, value: &Value) -> Option<Hit<'
 }
 
 /// Like [`find`], for a value of type `ty`.
-fn within<'s>(schema: &'s Schema, ty: &Base, value: &Value) -> Option<Hit<'s>> {
+fn within<'s>(schema: &'s Schema, plan: &Plan, ty: &Base, value: &Value) -> Option<Hit<'s>> {
     match (ty, value) {
-        (Base::Money, Value::Num(n)) if n.normalize().scale() > 2 => Some(Hit {
+        // Normalising (dropping trailing zeros) only ever lowers the scale.
+        (Base::Money, Value::Num(n)) if n.scale() > 2 && n.normalize().scale() > 2 => Some(Hit {
             amount: *n,
             path: Vec::new(),
             span: None,
         }),
-        (Base::Record(id), v) => find(schema, *id, v),
+        (Base::Record(id), v) => find(schema, plan, *id, v),
         (Base::List(inner), Value::List(items)) => items.iter().enumerate().find_map(|(i, v)| {
-            let mut hit = within(schema, inner, v)?;
+            let mut hit = within(schema, plan, inner, v)?;
             hit.path.push(Segment::Index(i));
             Some(hit)
         }),
         _ => None,
     }
+}
+
+/// Whether `field` of `rec` is a decision's `payout` or `refund`, whose currency is read.
+fn paid(rec: &RecordSchema, field: &FieldSchema) -> bool {
+    rec.decision && (field.name == "payout" || field.name == "refund")
+}
+
+/// The fields of each record that the checks walk into, found once when the policy is
+/// compiled, so that a document's other values are never visited: those that hold money
+/// (for [`cents`]) and those that hold an earlier decision's payout or refund (for
+/// [`earlier_currency`]), directly or further down.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// By record: the indices of its fields that hold money, in order.
+    money: Vec<Box<[usize]>>,
+    /// By record: the indices of its fields that hold a payout or refund of a decision.
+    decisions: Vec<Box<[usize]>>,
+}
+
+impl Plan {
+    pub fn of(schema: &Schema) -> Plan {
+        let money = fields_holding(schema, |_, field| field.ty == Base::Money);
+        let decisions = fields_holding(schema, paid);
+        Plan { money, decisions }
+    }
+}
+
+/// By record, the indices of the fields for which `direct` holds, or whose type holds a
+/// record that has such a field, at any depth.
+fn fields_holding(
+    schema: &Schema,
+    direct: impl Fn(&RecordSchema, &FieldSchema) -> bool,
+) -> Vec<Box<[usize]>> {
+    fn reaches(ty: &Base, holds: &[bool]) -> bool {
+        match ty {
+            Base::Record(id) => holds.get(*id).copied().unwrap_or(false),
+            Base::List(inner) => reaches(inner, holds),
+            _ => false,
+        }
+    }
+    let wanted = |rec: &RecordSchema, field: &FieldSchema, holds: &[bool]| {
+        direct(rec, field) || reaches(&field.ty, holds)
+    };
+    // Whether each record holds one: grown until nothing changes (a record may be
+    // declared after a record that holds it).
+    let mut holds = vec![false; schema.records.len()];
+    loop {
+        let next: Vec<bool> = schema
+            .records
+            .iter()
+            .map(|rec| rec.fields.iter().any(|f| wanted(rec, f, &holds)))
+            .collect();
+        if next == holds {
+            break;
+        }
+        holds = next;
+    }
+    schema
+        .records
+        .iter()
+        .map(|rec| {
+            let fields = rec.fields.iter().enumerate();
+            fields
+                .filter(|(_, f)| wanted(rec, f, &holds))
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect()
 }

@@ -18,6 +18,20 @@ pub enum Cmp {
     Ge,
 }
 
+impl Cmp {
+    /// Whether two values in the order `ord` satisfy the comparison.
+    pub fn holds(self, ord: std::cmp::Ordering) -> bool {
+        match self {
+            Cmp::Eq => ord.is_eq(),
+            Cmp::Ne => ord.is_ne(),
+            Cmp::Lt => ord.is_lt(),
+            Cmp::Le => ord.is_le(),
+            Cmp::Gt => ord.is_gt(),
+            Cmp::Ge => ord.is_ge(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arith {
     Add,

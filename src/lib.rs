@@ -66,6 +66,7 @@ mod calendar;
 mod check;
 #[allow(missing_docs)]
 mod compile;
+mod cond;
 #[allow(missing_docs)]
 mod coverage;
 #[allow(missing_docs)]
@@ -174,6 +175,9 @@ pub mod internals {
     }
     pub mod compile {
         pub use crate::compile::*;
+    }
+    pub mod cond {
+        pub use crate::cond::*;
     }
     pub mod coverage {
         pub use crate::coverage::*;

@@ -1,0 +1,193 @@
+//! Rule conditions made ready for the commonest shapes: a fact compared with a constant,
+//! `is present`, `in` a list of constants, a yes/no fact, and `and`/`or`/`not` of those,
+//! each read in place, with no value built and no error carried.
+//!
+//! A condition is first tested here; any part of another shape is handed to the evaluator
+//! ([`Ctx::truth`]). When anything fails, or the answer may not be a plain yes or no (a fact
+//! taken as not yet known, an assessed input the document leaves out, values that do not
+//! compare), the test gives up and the whole condition is evaluated again by the evaluator,
+//! which then says what went wrong exactly as it always does. Conditions read no state they
+//! change, so reading them twice gives the same answer.
+
+use std::cmp::Ordering;
+
+use crate::eval::{compare, Ctx};
+use crate::ir::{Cmp, Ex};
+use crate::value::Value;
+
+/// A rule's condition, ready to be tested.
+#[derive(Clone, Debug)]
+pub enum Cond {
+    /// Every part holds (an `and` chain, in order).
+    All(Box<[Cond]>),
+    /// Some part holds (an `or` chain, in order).
+    Any(Box<[Cond]>),
+    /// The part does not hold.
+    Not(Box<Cond>),
+    /// Two operands compared.
+    Cmp(Cmp, Operand, Operand),
+    /// `x in [..]` (or `not in` when the flag is false) with a list of constants.
+    In(Operand, Box<[Value]>, bool),
+    /// `fact is present` (or `is absent` when the flag is false).
+    Present(Box<[usize]>, bool),
+    /// A yes/no fact.
+    Flag(Box<[usize]>),
+    /// Any other expression, read by the evaluator.
+    Other(Ex),
+}
+
+/// What a comparison reads.
+#[derive(Clone, Debug)]
+pub enum Operand {
+    /// A constant.
+    Const(Value),
+    /// A fact, by field indices from the document root.
+    Fact(Box<[usize]>),
+    /// `fact otherwise constant`.
+    FactOr(Box<[usize]>, Value),
+}
+
+impl Cond {
+    /// `ex` made ready; a fact at one of the `assessed` paths is left to the evaluator,
+    /// which waits for it when the document leaves it out.
+    pub fn new(ex: &Ex, assessed: &[&[usize]]) -> Cond {
+        let plain = |p: &[usize]| !assessed.contains(&p);
+        let operand = |e: &Ex| match e {
+            Ex::Const(v) => Some(Operand::Const(v.clone())),
+            Ex::Fact(p) if plain(p) => Some(Operand::Fact(p.clone())),
+            Ex::Otherwise(a, d) => match (&**a, &**d) {
+                (Ex::Fact(p), Ex::Const(v)) if plain(p) => {
+                    Some(Operand::FactOr(p.clone(), v.clone()))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match ex {
+            Ex::And(..) => Cond::All(chain(ex, assessed, true)),
+            Ex::Or(..) => Cond::Any(chain(ex, assessed, false)),
+            Ex::Not(a) => Cond::Not(Box::new(Cond::new(a, assessed))),
+            Ex::Cmp(op, a, b) => match (operand(a), operand(b)) {
+                (Some(x), Some(y)) => Cond::Cmp(*op, x, y),
+                _ => Cond::Other(ex.clone()),
+            },
+            Ex::In(a, items, positive) => {
+                let consts: Option<Box<[Value]>> = items
+                    .iter()
+                    .map(|i| match i {
+                        Ex::Const(v) => Some(v.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                match (operand(a), consts) {
+                    (Some(x), Some(consts)) => Cond::In(x, consts, *positive),
+                    _ => Cond::Other(ex.clone()),
+                }
+            }
+            Ex::IsPresent(a, positive) => match &**a {
+                Ex::Fact(p) if plain(p) => Cond::Present(p.clone(), *positive),
+                _ => Cond::Other(ex.clone()),
+            },
+            Ex::Fact(p) if plain(p) => Cond::Flag(p.clone()),
+            _ => Cond::Other(ex.clone()),
+        }
+    }
+
+    /// Whether the condition holds; `None` when the evaluator is to say (see the module).
+    pub fn test<'a>(&'a self, cx: &mut Ctx<'a>) -> Option<bool> {
+        if !cx.knows_all() {
+            return None;
+        }
+        let mark = cx.awaited.len();
+        let held = self.holds(cx);
+        if held.is_none() {
+            cx.awaited.truncate(mark);
+        }
+        held
+    }
+
+    fn holds<'a>(&'a self, cx: &mut Ctx<'a>) -> Option<bool> {
+        Some(match self {
+            Cond::All(parts) => {
+                for part in parts.iter() {
+                    if !part.holds(cx)? {
+                        return Some(false);
+                    }
+                }
+                true
+            }
+            Cond::Any(parts) => {
+                for part in parts.iter() {
+                    if part.holds(cx)? {
+                        return Some(true);
+                    }
+                }
+                false
+            }
+            Cond::Not(a) => !a.holds(cx)?,
+            Cond::Cmp(op, a, b) => {
+                let ord = order(a.read(cx), b.read(cx))?;
+                op.holds(ord)
+            }
+            Cond::In(a, items, positive) => {
+                let x = a.read(cx);
+                let mut found = false;
+                for y in items.iter() {
+                    if order(x, y)?.is_eq() {
+                        found = true;
+                        break;
+                    }
+                }
+                found == *positive
+            }
+            Cond::Present(p, positive) => cx.fact(p).is_absent() != *positive,
+            Cond::Flag(p) => match cx.fact(p) {
+                Value::Bool(b) => *b,
+                _ => return None,
+            },
+            Cond::Other(ex) => cx.truth(ex).ok()?,
+        })
+    }
+}
+
+/// How two values compare, as [`compare`] orders them; `None` when they cannot be compared.
+fn order(x: &Value, y: &Value) -> Option<Ordering> {
+    match (x, y) {
+        (Value::Enum(a), Value::Enum(b)) => Some(a.cmp(b)),
+        (Value::Num(a), Value::Num(b)) => Some(a.cmp(b)),
+        _ => compare(x, y).ok(),
+    }
+}
+
+/// The operands of a chain of `and` (`all`) or `or`, in order, each made ready.
+fn chain(ex: &Ex, assessed: &[&[usize]], all: bool) -> Box<[Cond]> {
+    fn gather<'e>(ex: &'e Ex, all: bool, out: &mut Vec<&'e Ex>) {
+        match ex {
+            Ex::And(a, b) if all => {
+                gather(a, all, out);
+                gather(b, all, out);
+            }
+            Ex::Or(a, b) if !all => {
+                gather(a, all, out);
+                gather(b, all, out);
+            }
+            _ => out.push(ex),
+        }
+    }
+    let mut parts = Vec::new();
+    gather(ex, all, &mut parts);
+    parts.into_iter().map(|p| Cond::new(p, assessed)).collect()
+}
+
+impl Operand {
+    fn read<'a>(&'a self, cx: &Ctx<'a>) -> &'a Value {
+        match self {
+            Operand::Const(v) => v,
+            Operand::Fact(p) => cx.fact(p),
+            Operand::FactOr(p, default) => match cx.fact(p) {
+                Value::Absent => default,
+                v => v,
+            },
+        }
+    }
+}

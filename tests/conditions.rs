@@ -1,0 +1,88 @@
+//! Rule conditions tested in their prepared form (`internals::cond`): every shape answers
+//! as the evaluator does, and where it cannot say (a failure, an absent value compared) the
+//! evaluator's answer and failure stand.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+mod minimal;
+
+use minimal::{claim, holds, Engine};
+use proviso::internals::eval::Ctx;
+use proviso::Document;
+
+/// Conditions of every prepared shape, and of shapes left to the evaluator.
+const CONDITIONS: &[&str] = &[
+    "claim.type == \"lost\"",
+    "claim.type != \"lost\"",
+    "claim.amount > 50",
+    "claim.amount <= 100.00 and claim.count >= 3",
+    "claim.rate < 0.5 or claim.count == 3",
+    "claim.type in [\"lost\", \"stolen\"]",
+    "claim.type not in [\"lost\", \"stolen\"]",
+    "claim.fee is present",
+    "claim.fee is absent",
+    "claim.flag",
+    "not claim.flag and claim.type == \"lost\"",
+    "(claim.fee otherwise 0) < 0",
+    "claim.fee is present and claim.fee > 1",
+    "claim.note is present and claim.note == \"x\"",
+    "claim.day is present and claim.day < 2025-07-01",
+    "claim.type == \"lost\" and any(i in claim.items: i.qty > 1)",
+    "not (claim.flag or claim.amount * 2 > 150)",
+];
+
+const DOCUMENTS: &[&str] = &[
+    "",
+    "type: stolen\namount: \"20.00\"\nflag: true",
+    "fee: \"-1\"\nnote: x\nday: 2025-06-30\nitems:\n- {sku: A, qty: 2, price: \"1\"}",
+    "count: 0\nrate: \"0.25\"\nfee: \"3\"\nday: 2025-07-02\nitems: []",
+];
+
+#[test]
+fn each_prepared_condition_answers_as_the_evaluator_does() {
+    for condition in CONDITIONS {
+        let e = Engine::claim(&format!("exclusion x doc \"x\" when {condition}"));
+        for fields in DOCUMENTS {
+            let text = format!("policy: {}\n{}", minimal::NAME, claim(fields));
+            let doc = Document::yaml("doc.yaml", &text);
+            let prepared = e.set.prepare(&doc, None).unwrap();
+            let prog = prepared.program;
+            let rule = prog.rules.iter().find(|r| &*r.name == "x").unwrap();
+            let (when, cond) = (rule.when.as_ref().unwrap(), rule.cond.as_ref().unwrap());
+            let mut cx = Ctx::new(&prepared.facts, &prog.lets);
+            let slow = cx.truth(when).unwrap();
+            let mut cx = Ctx::new(&prepared.facts, &prog.lets);
+            assert_eq!(cond.test(&mut cx), Some(slow), "{condition} for {fields:?}");
+            assert_eq!(holds(condition, fields), slow, "{condition} for {fields:?}");
+        }
+    }
+}
+
+#[test]
+fn a_condition_that_fails_is_left_to_the_evaluator_and_refers_the_claim() {
+    let e = Engine::claim("exclusion x doc \"x\" when claim.type == \"lost\" and claim.amount / (claim.count - 3) > 1");
+    let (failure, at) = e.failed_rule(&claim(""));
+    assert_eq!(failure, "rule `x` failed: division by zero");
+    assert_eq!(at.as_deref(), Some("30:51"));
+    // Not reached when the first part does not hold.
+    let d = e.claim_decision("type: stolen");
+    assert_eq!(minimal::summary(&d).2, vec!["not_covered".to_string()]);
+}
+
+#[test]
+fn only_the_evaluator_reads_a_fact_taken_as_not_yet_known() {
+    // The coverage reads `claim.fee`, which the unmet requirement asks for: the claim could
+    // still be covered, so it is incomplete rather than denied.
+    let e = Engine::claim(
+        "evidence from claim.evidence\n\
+         evidence fee_stated doc \"f\" requires facts(claim.fee)\n\
+         coverage c doc \"c\" when claim.fee is present and claim.fee > 1 pays claim.amount",
+    );
+    let d = e.claim_decision("");
+    assert_eq!(d.decision.as_str(), "incomplete");
+    let d = e.claim_decision("fee: \"2\"");
+    assert_eq!(
+        minimal::summary(&d),
+        ("approved".into(), "100.00".into(), vec!["c".into()])
+    );
+}
