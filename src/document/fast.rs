@@ -45,8 +45,10 @@ pub(super) fn decode(text: &str, schema: &Schema, strict: bool) -> Option<Value>
     (r.at == text.len()).then_some(value)
 }
 
-/// The document's `policy` when it is its first key and a string written without
-/// escapes, as the serde path reads it; `None` whenever that path must read the name.
+/// The document's `policy` as the serde path reads it (the first top-level `policy`, when
+/// it is a string), for a document whose keys up to it are written without escapes and
+/// whose values before it are valid JSON, and a name written without escapes; `None`
+/// whenever that path must read the name.
 pub(super) fn policy_name(text: &str) -> Option<String> {
     let mut r = Reader {
         text,
@@ -62,19 +64,26 @@ pub(super) fn policy_name(text: &str) -> Option<String> {
     };
     r.ws();
     r.eat(b'{')?;
+    r.enter()?;
     r.ws();
-    let key = r.key()?;
-    if key != "policy" {
-        return None;
+    loop {
+        let key = r.key()?;
+        r.ws();
+        r.eat(b':')?;
+        r.ws();
+        if key == "policy" {
+            let (s, e, escaped) = r.string_span()?;
+            return match escaped {
+                false => text.get(s..e).map(str::to_string),
+                true => None,
+            };
+        }
+        // Keys are not remembered: a repeat before `policy` is the decoding's to refuse.
+        r.skip()?;
+        r.ws();
+        r.eat(b',')?;
+        r.ws();
     }
-    r.ws();
-    r.eat(b':')?;
-    r.ws();
-    let (s, e, escaped) = r.string_span()?;
-    if escaped {
-        return None;
-    }
-    text.get(s..e).map(str::to_string)
 }
 
 /// Most undeclared keys kept at once (those of the mappings being read): a document with
@@ -145,6 +154,19 @@ impl<'t> Reader<'t, '_> {
         let start = self.at;
         let mut escaped = false;
         loop {
+            // Eight bytes at a time up to the first that is `"`, `\\` or a control character.
+            while let Some(chunk) = bytes.get(self.at..self.at + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().ok()?);
+                let special = zero_byte(word ^ (ONES * u64::from(b'"')))
+                    | zero_byte(word ^ (ONES * u64::from(b'\\')))
+                    | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+                if special != 0 {
+                    // The lowest flagged byte is a true one (only those above it may not be).
+                    self.at += (special.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                self.at += 8;
+            }
             let c = *bytes.get(self.at)?;
             self.at += 1;
             match c {
@@ -369,7 +391,10 @@ impl<'t> Reader<'t, '_> {
         let schema = self.schema;
         let converted = match self.peek()? {
             b'"' => match self.string()? {
-                Text::Borrowed(t) => convert(base, Scalar::Text(t), schema),
+                Text::Borrowed(t) => match plain_number(base, t) {
+                    Some(v) => return Some(v),
+                    None => convert(base, Scalar::Text(t), schema),
+                },
                 Text::Scratch => convert(base, Scalar::Text(&self.scratch), schema),
             },
             b't' => {
@@ -387,7 +412,10 @@ impl<'t> Reader<'t, '_> {
                 if n.bytes().any(|b| matches!(b, b'e' | b'E')) {
                     return None;
                 }
-                convert(base, Scalar::Number(n), schema)
+                match plain_number(base, n) {
+                    Some(v) => return Some(v),
+                    None => convert(base, Scalar::Number(n), schema),
+                }
             }
         };
         converted.ok()
@@ -448,6 +476,54 @@ impl<'t> Reader<'t, '_> {
             _ => self.number().map(|_| ()),
         }
     }
+}
+
+/// A number field's value from a plain decimal of at most 19 digits (`-12.50`, `24`),
+/// as `scalar` reads it: every digit kept, the scale that of the text; `None` for
+/// anything else (negative zero too), which `scalar` converts.
+fn plain_number(base: &Base, t: &str) -> Option<Value> {
+    if !matches!(base, Base::Money | Base::Decimal | Base::Integer) {
+        return None;
+    }
+    let (negative, digits) = match t.as_bytes().split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, t.as_bytes()),
+    };
+    let (mut mantissa, mut count, mut scale, mut point) = (0u64, 0u32, 0u32, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                count += 1;
+                if count > 19 {
+                    return None;
+                }
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                scale += u32::from(point);
+            }
+            b'.' if !point && count > 0 => point = true,
+            _ => return None,
+        }
+    }
+    if count == 0 || (point && (scale == 0 || *base == Base::Integer)) {
+        return None;
+    }
+    if negative && mantissa == 0 {
+        return None;
+    }
+    let signed = i64::try_from(mantissa).ok()?;
+    let signed = if negative { -signed } else { signed };
+    rust_decimal::Decimal::try_new(signed, scale)
+        .ok()
+        .map(Value::Num)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that is zero is set (bytes above the lowest zero one
+/// may be flagged too).
+fn zero_byte(w: u64) -> u64 {
+    w.wrapping_sub(ONES) & !w & HIGH
 }
 
 /// Where a string value's text is.
