@@ -12,10 +12,17 @@
 //! strictly, every undeclared key is an error, except those the engine itself reads
 //! ([`ENGINE_KEYS`]).
 //!
-//! The parts: `scan` checks the text's nesting before any parser sees it; `envelope`
-//! reads the fields that pick the policy; `record` walks the fact layout and `scalar`
-//! converts each leaf; `keys` reads keys with their place and finds repeats, `skip` reads
-//! past undeclared values, and `near` tells a misspelling.
+//! A JSON document is first given to `fast`, which reads its bytes once straight into
+//! the fact layout and gives up on anything it is not sure of (an error of any kind, a
+//! repeated or misspelt key, a number that is not plain, ...); the serde seeds then decode
+//! it from the start and say what is wrong. Both give the same facts for a document the
+//! fast path reads. YAML is always decoded by the serde seeds.
+//!
+//! The parts: `scan` checks the text's nesting before any parser sees it; `fast` reads a
+//! JSON document in one pass; `envelope` reads the fields that pick the policy; `record`
+//! walks the fact layout and `scalar` converts each leaf; `keys` reads keys with their
+//! place and finds repeats, `skip` reads past undeclared values, and `near` tells a
+//! misspelling.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -23,6 +30,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed};
 
 mod envelope;
+mod fast;
 mod keys;
 mod near;
 mod record;
@@ -148,6 +156,27 @@ impl<'t> Scanned<'t> {
     /// every key the policy does not declare, except the [`ENGINE_KEYS`]; otherwise only
     /// those that read as misspellings of declared fields the document leaves out.
     pub fn decode(self, schema: &Schema, strict: bool) -> Result<Value, DocError> {
+        if let Some(facts) = self.decode_fast(schema, strict) {
+            return Ok(facts);
+        }
+        self.decode_serde(schema, strict)
+    }
+
+    /// [`Scanned::decode`]'s one-pass reading of a JSON document: the facts, or `None`
+    /// when the document is YAML or the serde seeds must decode it (see `fast`). Public
+    /// so that tests can compare the two ways.
+    #[doc(hidden)]
+    pub fn decode_fast(self, schema: &Schema, strict: bool) -> Option<Value> {
+        match self.format {
+            Format::Json => fast::decode(self.text, schema, strict),
+            Format::Yaml => None,
+        }
+    }
+
+    /// [`Scanned::decode`] by the serde seeds only, which say what is wrong with a
+    /// document. Public so that tests can compare the two ways.
+    #[doc(hidden)]
+    pub fn decode_serde(self, schema: &Schema, strict: bool) -> Result<Value, DocError> {
         let dc = Dc::new(self, schema, strict);
         let root = PathNode {
             parent: None,
@@ -167,6 +196,11 @@ impl Scanned<'_> {
     /// that key only; `None` when the document has none, or it is not text, or the text
     /// cannot be read that far (the envelope says why).
     pub fn policy_name(self) -> Option<String> {
+        if self.format == Format::Json {
+            if let Some(name) = fast::policy_name(self.text) {
+                return Some(name);
+            }
+        }
         let found = std::cell::Cell::new(None);
         let seed = envelope::PolicySeed { found: &found };
         // The seed stops with an error right after it sets `found`, and sets it nowhere

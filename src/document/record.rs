@@ -136,7 +136,7 @@ impl RecordSeed<'_, '_> {
 
 /// The declared field not given so far that `key` reads as a misspelling of, if any (the
 /// nearest; the first declared of equally near ones).
-fn closest<'f>(key: &str, fields: &'f [FieldSchema], given: &Given) -> Option<&'f str> {
+pub(super) fn closest<'f>(key: &str, fields: &'f [FieldSchema], given: &Given) -> Option<&'f str> {
     fields
         .iter()
         .enumerate()
@@ -159,13 +159,13 @@ fn strict_help(key: &Key<'_>, fields: &[FieldSchema], given: &Given) -> String {
 }
 
 /// Which fields of one record a document has given: a bitset, on the heap only past 64.
-struct Given {
+pub(super) struct Given {
     first: u64,
     rest: Vec<bool>,
 }
 
 impl Given {
-    fn new(fields: usize) -> Self {
+    pub(super) fn new(fields: usize) -> Self {
         Given {
             first: 0,
             rest: if fields > 64 {
@@ -177,7 +177,7 @@ impl Given {
     }
 
     /// Whether field `i` is given.
-    fn has(&self, i: usize) -> bool {
+    pub(super) fn has(&self, i: usize) -> bool {
         if i < 64 {
             self.first & (1u64 << i) != 0
         } else {
@@ -186,7 +186,7 @@ impl Given {
     }
 
     /// Marks field `i` given; says whether it already was.
-    fn mark(&mut self, i: usize) -> bool {
+    pub(super) fn mark(&mut self, i: usize) -> bool {
         if i < 64 {
             let bit = 1u64 << i;
             let was = self.first & bit != 0;

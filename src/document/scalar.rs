@@ -13,7 +13,7 @@ use crate::value::Value;
 
 /// A scalar as the document wrote it, borrowed for as long as it is converted.
 #[derive(Clone, Copy)]
-enum Scalar<'t> {
+pub(super) enum Scalar<'t> {
     /// YAML scalar text, or a JSON string.
     Text(&'t str),
     /// A JSON number's exact text.
@@ -161,7 +161,7 @@ impl<'de> Visitor<'de> for KeyIn<'_> {
 }
 
 /// Converts a scalar to a value of the declared type, or says what was expected.
-fn convert(base: &Base, s: Scalar<'_>, schema: &Schema) -> Result<Value, String> {
+pub(super) fn convert(base: &Base, s: Scalar<'_>, schema: &Schema) -> Result<Value, String> {
     let wrong = |what: &str, s: Scalar| Err(format!("expected {what}, found {s}"));
     match (base, s) {
         (Base::Money | Base::Decimal | Base::Integer, Scalar::Text(t) | Scalar::Number(t)) => {
