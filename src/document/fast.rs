@@ -16,7 +16,7 @@
 //! gives when it succeeds is exactly what the serde path gives (`tests/fast.rs` compares
 //! them over every example, the benchmark corpus and variants of both).
 
-use super::record::{closest, Given};
+use super::record::{closest, fill_defaults, Given};
 use super::scalar::{convert, Scalar};
 use super::scan::MAX_DEPTH;
 use super::{engine_key, MAX_LIST_ITEMS};
@@ -331,16 +331,7 @@ impl<'t> Reader<'t, '_> {
         }
         self.keys.len = from;
         self.depth -= 1;
-        for (field, slot) in fields.iter().zip(values.iter_mut()) {
-            if !slot.is_absent() {
-                continue;
-            }
-            match (&field.default, field.optional || field.assessed) {
-                (Some(d), _) => *slot = d.clone(),
-                (None, true) => {}
-                (None, false) => return None,
-            }
-        }
+        fill_defaults(fields, &mut values).ok()?;
         Some(Value::Record(values.into_boxed_slice()))
     }
 

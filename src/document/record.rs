@@ -80,26 +80,17 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         }
         self.misspelt(&m, name, fields, skips, &given)?;
         dc.keys.borrow_mut().close(&m);
-        for (field, slot) in fields.iter().zip(values.iter_mut()) {
-            if !slot.is_absent() {
-                continue;
-            }
-            match (&field.default, field.optional || field.assessed) {
-                (Some(d), _) => *slot = d.clone(),
-                (None, true) => {}
-                (None, false) => {
-                    let child = PathNode {
-                        parent: Some(self.path),
-                        seg: Seg::Field(&field.name),
-                    };
-                    let what = expected(&field.ty, dc.schema);
-                    return Err(dc.fail_at(
-                        &child,
-                        format!("required field is missing (expected {what})"),
-                        Place::Missing,
-                    ));
-                }
-            }
+        if let Err(field) = fill_defaults(fields, &mut values) {
+            let child = PathNode {
+                parent: Some(self.path),
+                seg: Seg::Field(&field.name),
+            };
+            let what = expected(&field.ty, dc.schema);
+            return Err(dc.fail_at(
+                &child,
+                format!("required field is missing (expected {what})"),
+                Place::Missing,
+            ));
         }
         Ok(Value::Record(values.into_boxed_slice()))
     }
@@ -311,4 +302,23 @@ impl<'de> Visitor<'de> for ListVisitor<'_, '_> {
         }
         Ok(Value::List(items.into()))
     }
+}
+
+/// Fills each field the mapping left out with its default (an optional or assessed field
+/// stays absent); the first required field left out, if any.
+pub(super) fn fill_defaults<'f>(
+    fields: &'f [FieldSchema],
+    values: &mut [Value],
+) -> Result<(), &'f FieldSchema> {
+    for (field, slot) in fields.iter().zip(values.iter_mut()) {
+        if !slot.is_absent() {
+            continue;
+        }
+        match (&field.default, field.optional || field.assessed) {
+            (Some(d), _) => *slot = d.clone(),
+            (None, true) => {}
+            (None, false) => return Err(field),
+        }
+    }
+    Ok(())
 }
