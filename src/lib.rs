@@ -93,6 +93,7 @@ mod hidden;
 mod hooks;
 #[allow(missing_docs)]
 mod ir;
+mod json_bytes;
 #[allow(missing_docs)]
 mod json_schema;
 #[allow(missing_docs)]

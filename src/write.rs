@@ -252,24 +252,6 @@ fn list<T, W: Write>(
     out.write_all(b"]")
 }
 
-/// Eight copies of byte `b`.
-const fn splat(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-/// Whether any of the eight bytes of `w` is a control character (below 0x20), `"` or `\`:
-/// the bytes JSON escapes. `(x - splat(n)) & !x` has the high bit of some byte set exactly
-/// when some byte of `x` is below `n` (for `n` at most 0x80); a byte is below 1 in
-/// `w ^ splat(c)` exactly where it equals `c`.
-fn needs_escape(w: u64) -> bool {
-    let quote = w ^ splat(b'"');
-    let backslash = w ^ splat(b'\\');
-    let below = (w.wrapping_sub(splat(0x20)) & !w)
-        | (quote.wrapping_sub(splat(1)) & !quote)
-        | (backslash.wrapping_sub(splat(1)) & !backslash);
-    below & splat(0x80) != 0
-}
-
 /// The escape of byte `b`, when JSON needs one.
 fn escape(b: u8) -> Option<&'static [u8]> {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -310,7 +292,7 @@ pub fn string(out: &mut impl Write, s: &str) -> io::Result<()> {
             .take_while(|w| {
                 let mut word = [0u8; 8];
                 word.copy_from_slice(w);
-                !needs_escape(u64::from_ne_bytes(word))
+                crate::json_bytes::special(u64::from_ne_bytes(word)) == 0
             })
             .count();
         i += clean * 8;

@@ -157,9 +157,7 @@ impl<'t> Reader<'t, '_> {
             // Eight bytes at a time up to the first that is `"`, `\\` or a control character.
             while let Some(chunk) = bytes.get(self.at..self.at + 8) {
                 let word = u64::from_le_bytes(chunk.try_into().ok()?);
-                let special = zero_byte(word ^ (ONES * u64::from(b'"')))
-                    | zero_byte(word ^ (ONES * u64::from(b'\\')))
-                    | (word.wrapping_sub(ONES * 0x20) & !word & HIGH);
+                let special = crate::json_bytes::special(word);
                 if special != 0 {
                     // The lowest flagged byte is a true one (only those above it may not be).
                     self.at += (special.trailing_zeros() / 8) as usize;
@@ -506,15 +504,6 @@ fn plain_number(base: &Base, t: &str) -> Option<Value> {
     rust_decimal::Decimal::try_new(signed, scale)
         .ok()
         .map(Value::Num)
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `w` that is zero is set (bytes above the lowest zero one
-/// may be flagged too).
-fn zero_byte(w: u64) -> u64 {
-    w.wrapping_sub(ONES) & !w & HIGH
 }
 
 /// Where a string value's text is.
