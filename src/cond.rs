@@ -9,8 +9,6 @@
 //! which then says what went wrong exactly as it always does. Conditions read no state they
 //! change, so reading them twice gives the same answer.
 
-use std::cmp::Ordering;
-
 use crate::eval::{compare, Ctx};
 use crate::ir::{Cmp, Ex};
 use crate::value::Value;
@@ -126,14 +124,14 @@ impl Cond {
             }
             Cond::Not(a) => !a.holds(cx)?,
             Cond::Cmp(op, a, b) => {
-                let ord = order(a.read(cx), b.read(cx))?;
+                let ord = compare(a.read(cx), b.read(cx)).ok()?;
                 op.holds(ord)
             }
             Cond::In(a, items, positive) => {
                 let x = a.read(cx);
                 let mut found = false;
                 for y in items.iter() {
-                    if order(x, y)?.is_eq() {
+                    if compare(x, y).ok()?.is_eq() {
                         found = true;
                         break;
                     }
@@ -147,15 +145,6 @@ impl Cond {
             },
             Cond::Other(ex) => cx.truth(ex).ok()?,
         })
-    }
-}
-
-/// How two values compare, as [`compare`] orders them; `None` when they cannot be compared.
-fn order(x: &Value, y: &Value) -> Option<Ordering> {
-    match (x, y) {
-        (Value::Enum(a), Value::Enum(b)) => Some(a.cmp(b)),
-        (Value::Num(a), Value::Num(b)) => Some(a.cmp(b)),
-        _ => compare(x, y).ok(),
     }
 }
 
