@@ -146,15 +146,23 @@ pub struct Prepared<'p> {
     /// ([`prepare_with`]).
     #[doc(hidden)]
     pub picked_by: Option<(NaiveDate, &'static str)>,
-    name: Arc<str>,
     input: Input,
 }
 
 impl Prepared<'_> {
+    /// The name shown in messages, as [`Document::label`] gives it; made only when a
+    /// message needs it.
+    fn label(&self) -> Arc<str> {
+        match self.input.line {
+            None => self.input.path.clone(),
+            Some(n) => format!("{}:{n}", self.input.path).into(),
+        }
+    }
+
     /// Applies the policy's rules to the decoded facts; the decision names the input.
     pub fn decide(&self) -> Result<Decision, DocumentError> {
         let mut d = decide(self.program, &self.facts, self.id.clone())
-            .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))?;
+            .map_err(|f| DocumentError::evaluation(&self.label(), &self.id, self.program, f))?;
         if let Some((date, from)) = self.picked_by {
             d.policy.in_force_on = Some(date);
             d.policy.date_from = Some(from.into());
@@ -167,7 +175,7 @@ impl Prepared<'_> {
     /// order, with the values it read (see [`crate::Trace`]).
     pub fn decide_traced(&self) -> Result<(Decision, Trace), DocumentError> {
         let (mut d, trace) = decide_traced(self.program, &self.facts, self.id.clone())
-            .map_err(|f| DocumentError::evaluation(&self.name, &self.id, self.program, f))?;
+            .map_err(|f| DocumentError::evaluation(&self.label(), &self.id, self.program, f))?;
         if let Some((date, from)) = self.picked_by {
             d.policy.in_force_on = Some(date);
             d.policy.date_from = Some(from.into());
@@ -516,11 +524,24 @@ impl PolicySet {
         scanned: Scanned<'_>,
         at: Option<NaiveDate>,
     ) -> Option<Prepared<'p>> {
-        let name = scanned.policy_name()?;
-        let versions = self.by_name.get(name.as_str())?;
+        // The name is guessed without reading the keys before it, and the guess is kept
+        // only when the facts' reading finds the top-level `policy` where it was guessed;
+        // else it is read the sure way, from the start of the document.
+        let guess = scanned.policy_guess();
+        let name: std::borrow::Cow<'_, str> = match guess {
+            Some((name, _)) => name.into(),
+            None => scanned.policy_name()?.into(),
+        };
+        let versions = self.by_name.get(name.as_ref())?;
         let latest = self.programs.get(*versions.last()?)?;
         let fields = latest.envelope.as_ref()?;
-        let facts = scanned.decode(&latest.schema, self.strict).ok()?;
+        let confirmed =
+            guess.and_then(|(_, at)| scanned.decode_confirming(&latest.schema, self.strict, at));
+        let facts = match (confirmed, guess) {
+            (Some(facts), _) => facts,
+            (None, Some(_)) if scanned.policy_name()? != name => return None,
+            (None, _) => scanned.decode(&latest.schema, self.strict).ok()?,
+        };
         let read = fields.read(&facts)?;
         let (date, from) = match at {
             Some(d) => (d, DATE_FROM_AT),
@@ -538,7 +559,6 @@ impl PolicySet {
             id: read.id,
             facts,
             picked_by: Some((date, from)),
-            name: doc.label(),
             input: doc.input(),
         })
     }
@@ -632,7 +652,6 @@ fn decode_for<'p>(
         id: env.id.unwrap_or_default(),
         facts,
         picked_by: None,
-        name: doc.label(),
         input: doc.input(),
     })
 }

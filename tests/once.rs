@@ -147,3 +147,81 @@ fn documents_made_to_tell_the_two_apart_prepare_alike() {
     assert!(outcomes.iter().any(|o| o.contains("2024-01-01")));
     assert!(outcomes.iter().filter(|o| o.starts_with("error")).count() >= 8);
 }
+
+/// The policy's name is guessed from the first `"policy": "..."` in the text, and the guess
+/// is kept only when the facts' reading finds the top-level `policy` there: a `policy` key
+/// nested before it, one ending in an escaped quote, or one quoted inside a string never
+/// decides which policy reads the document.
+#[test]
+fn a_guessed_policy_name_is_kept_only_where_the_document_puts_it() {
+    let set = PolicySet::load(root().join("policies")).unwrap();
+    let strict = PolicySet::load(root().join("policies"))
+        .unwrap()
+        .strict(true);
+    let last = CLAIM.replacen("{\"policy\": \"xcotton/shipping-protection\",", "{", 1);
+    let last = format!(
+        "{}, \"policy\": \"xcotton/shipping-protection\"}}",
+        last.strip_suffix('}').unwrap()
+    );
+    let before = |extra: &str| last.replacen('{', &format!("{{{extra}, "), 1);
+    let variants = [
+        // Nested `policy` keys before the top-level one: a string naming another policy,
+        // and an object, as an earlier decision writes it.
+        before(r#""meta": {"policy": "marketplace/shipping-insurance"}"#),
+        before(r#""meta": {"policy": {"name": "marketplace/shipping-insurance"}}"#),
+        // A key that ends in an escaped quote, and a quoted key inside a string.
+        before(r#""x\"policy": "marketplace/shipping-insurance""#),
+        before(r#""note": "say \"policy\": \"marketplace/shipping-insurance\"""#),
+        // The name written with an escape; spaces around the colon.
+        last.replace(
+            "\"xcotton/shipping-protection\"",
+            "\"xcotton\\/shipping-protection\"",
+        ),
+        last.replace("\"policy\": ", "\"policy\"  :\n  "),
+    ];
+    let decided = "xcotton/shipping-protection 2025-01-01 id=\"C-1\"";
+    let mut shown = Vec::new();
+    for (i, text) in variants.iter().enumerate() {
+        let name = format!("guess-{i}.json");
+        let doc = Document::json(name.as_str(), text);
+        shown.push(agree(&set, &doc, None));
+        agree(&strict, &doc, None);
+    }
+    for (i, s) in shown.iter().enumerate() {
+        assert!(s.starts_with(decided), "variant {i}: {s}");
+    }
+}
+
+/// Two policies that read the same facts: a nested `policy` naming the other one, before
+/// the document's own, decodes under either, so only the check of where the guess was
+/// found keeps the document with its own policy.
+#[test]
+fn a_nested_policy_key_naming_another_policy_never_picks_it() {
+    let policy = |name: &str| {
+        format!(
+            "policy \"{name}\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\n\
+             doc \"Two policies alike.\"\n\nfacts {{\n\
+               protection: optional record {{ purchased_at: optional date }}\n\
+               order: optional record {{ placed_at: optional date }}\n\
+               claim: optional record {{ id: string  n: integer  filed_at: datetime }}\n\
+               cancellation: optional record {{ id: string  requested_at: date }}\n}}\n\
+             \nexclusion numbered\n  doc \"A claim numbered 1 is not covered.\"\n  when claim.n == 1\n\
+             \nfallback not_covered\n  doc \"No other claim is covered either.\"\n"
+        )
+    };
+    let sources = vec![
+        proviso::Source::new("a.proviso", policy("a/x")),
+        proviso::Source::new("b.proviso", policy("b/x")),
+    ];
+    let set = PolicySet::from_sources(sources).unwrap();
+    let at = NaiveDate::from_ymd_opt(2025, 6, 1);
+    for text in [
+        r#"{"claim": {"id": "C", "n": 1, "filed_at": "2025-06-01T00:00:00Z"}, "meta": {"policy": "b/x"}, "policy": "a/x"}"#,
+        r#"{"claim": {"id": "C", "n": 1, "filed_at": "2025-06-01T00:00:00Z", "policy": "b/x"}, "policy": "a/x"}"#,
+        r#"{"meta": [{"policy": "b/x"}], "policy": "a/x", "claim": {"id": "C", "n": 1, "filed_at": "2025-06-01T00:00:00Z"}}"#,
+    ] {
+        let doc = Document::json("nested.json", text);
+        let shown = agree(&set, &doc, at);
+        assert!(shown.starts_with("a/x 1 "), "{text}: {shown}");
+    }
+}

@@ -27,6 +27,21 @@ use crate::value::Value;
 /// Decodes a JSON document into a fact record laid out by `schema` (`strict` as for the
 /// serde path), or `None` when the serde path must say what it makes of the document.
 pub(super) fn decode(text: &str, schema: &Schema, strict: bool) -> Option<Value> {
+    read(text, schema, strict, None)
+}
+
+/// Decodes as [`decode`] does, and also confirms a [`policy_guess`]: `None` unless the
+/// document's top-level `policy` value starts at byte `policy_at`.
+pub(super) fn decode_confirming(
+    text: &str,
+    schema: &Schema,
+    strict: bool,
+    policy_at: usize,
+) -> Option<Value> {
+    read(text, schema, strict, Some(policy_at))
+}
+
+fn read(text: &str, schema: &Schema, strict: bool, policy_at: Option<usize>) -> Option<Value> {
     let mut r = Reader {
         text,
         at: 0,
@@ -38,11 +53,62 @@ pub(super) fn decode(text: &str, schema: &Schema, strict: bool) -> Option<Value>
             len: 0,
         },
         scratch: String::new(),
+        policy_at,
+        policy_seen: false,
     };
     r.ws();
     let value = r.record(Schema::ROOT)?;
     r.ws();
-    (r.at == text.len()).then_some(value)
+    let confirmed = policy_at.is_none() || r.policy_seen;
+    (r.at == text.len() && confirmed).then_some(value)
+}
+
+/// A guess at the document's `policy`, without reading the keys before it: the first
+/// `"policy"` in the text that is followed by `:` and a string written without escapes,
+/// that string, and the byte its opening quote is at.
+///
+/// In valid JSON such a `"policy"` can only be a key, but it may be a nested one, and a
+/// key that ends in an escaped quote (`"x\"policy"`) is refused here: the guess is only
+/// taken once [`decode_confirming`] has read the document and found its top-level
+/// `policy` at that byte.
+pub(super) fn policy_guess(text: &str) -> Option<(&str, usize)> {
+    const KEY: &str = "\"policy\"";
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text.get(from..)?.find(KEY) {
+        let start = from + found;
+        from = start + KEY.len();
+        if start > 0 && bytes.get(start - 1) == Some(&b'\\') {
+            return None;
+        }
+        let mut r = Reader {
+            text,
+            at: from,
+            schema: &super::EMPTY,
+            strict: false,
+            depth: 0,
+            keys: Keys {
+                names: [""; ROOM],
+                len: 0,
+            },
+            scratch: String::new(),
+            policy_at: None,
+            policy_seen: false,
+        };
+        r.ws();
+        r.eat(b':')?;
+        r.ws();
+        if r.peek() != Some(b'"') {
+            continue;
+        }
+        let at = r.at;
+        let (s, e, escaped) = r.string_span()?;
+        return match escaped {
+            false => Some((text.get(s..e)?, at)),
+            true => None,
+        };
+    }
+    None
 }
 
 /// The document's `policy` as the serde path reads it (the first top-level `policy`, when
@@ -61,6 +127,8 @@ pub(super) fn policy_name(text: &str) -> Option<String> {
             len: 0,
         },
         scratch: String::new(),
+        policy_at: None,
+        policy_seen: false,
     };
     r.ws();
     r.eat(b'{')?;
@@ -123,6 +191,10 @@ struct Reader<'t, 's> {
     keys: Keys<'t>,
     /// A string that held escapes, unescaped; reused.
     scratch: String,
+    /// Where the top-level `policy` value must start, when a guess is being confirmed.
+    policy_at: Option<usize>,
+    /// Whether the top-level `policy` was read, at that byte.
+    policy_seen: bool,
 }
 
 impl<'t> Reader<'t, '_> {
@@ -293,6 +365,14 @@ impl<'t> Reader<'t, '_> {
                 self.ws();
                 self.eat(b':')?;
                 self.ws();
+                if self.depth == 1 && key == "policy" {
+                    if let Some(at) = self.policy_at {
+                        if at != self.at {
+                            return None;
+                        }
+                        self.policy_seen = true;
+                    }
+                }
                 match fields.iter().position(|f| f.name == key) {
                     Some(i) => {
                         if given.mark(i) {

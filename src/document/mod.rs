@@ -191,7 +191,33 @@ impl<'t> Scanned<'t> {
     }
 }
 
-impl Scanned<'_> {
+impl<'t> Scanned<'t> {
+    /// A JSON document's `policy`, guessed without reading the keys before it, and where
+    /// its value starts; only to be used once [`Scanned::decode_confirming`] confirms it.
+    /// `None` for YAML, or when no guess can be made ([`Scanned::policy_name`] then reads
+    /// the name).
+    pub fn policy_guess(self) -> Option<(&'t str, usize)> {
+        match self.format {
+            Format::Json => fast::policy_guess(self.text),
+            Format::Yaml => None,
+        }
+    }
+
+    /// [`Scanned::decode_fast`], when the document's top-level `policy` value starts at
+    /// byte `policy_at` (a [`Scanned::policy_guess`]); `None` when it does not, or the
+    /// one-pass reader gives up.
+    pub fn decode_confirming(
+        self,
+        schema: &Schema,
+        strict: bool,
+        policy_at: usize,
+    ) -> Option<Value> {
+        match self.format {
+            Format::Json => fast::decode_confirming(self.text, schema, strict, policy_at),
+            Format::Yaml => None,
+        }
+    }
+
     /// The document's `policy` when it is text, read from the start of the document up to
     /// that key only; `None` when the document has none, or it is not text, or the text
     /// cannot be read that far (the envelope says why).
