@@ -1,6 +1,7 @@
 //! Rule conditions made ready for the commonest shapes: a fact compared with a constant,
-//! `is present`, `in` a list of constants, a yes/no fact, and `and`/`or`/`not` of those,
-//! each read in place, with no value built and no error carried.
+//! `is present`, `in` a list of constants, a yes/no fact, `any`/`all` over a list the
+//! document holds, and `and`/`or`/`not` of those, each read in place, with no value built
+//! and no error carried.
 //!
 //! A condition is first tested here; any part of another shape is handed to the evaluator
 //! ([`Ctx::truth`]). When anything fails, or the answer may not be a plain yes or no (a fact
@@ -9,6 +10,7 @@
 //! which then says what went wrong exactly as it always does. Conditions read no state they
 //! change, so reading them twice gives the same answer.
 
+use crate::ast::AggKind;
 use crate::eval::{compare, Ctx};
 use crate::ir::{Cmp, Ex};
 use crate::value::Value;
@@ -29,7 +31,21 @@ pub enum Cond {
     /// `fact is present` (or `is absent` when the flag is false).
     Present(Box<[usize]>, bool),
     /// A yes/no fact.
-    Flag(Box<[usize]>),
+    Flag(Box<Operand>),
+    /// `any(x in L where F: C)`, or `all(...)` when the flag is true: the list, the
+    /// variable's slot, the filter and the condition, each element bound in turn.
+    Each {
+        /// The list read.
+        list: Operand,
+        /// The slot each element is bound to.
+        slot: usize,
+        /// Which elements count (`where F`); all of them when none.
+        filter: Option<Box<Cond>>,
+        /// The condition tested of each element that counts.
+        body: Box<Cond>,
+        /// `all` rather than `any`.
+        all: bool,
+    },
     /// Any other expression, read by the evaluator.
     Other(Ex),
 }
@@ -43,6 +59,9 @@ pub enum Operand {
     Fact(Box<[usize]>),
     /// `fact otherwise constant`.
     FactOr(Box<[usize]>, Value),
+    /// A bound variable (an element of an `any` or `all` being read) and field indices
+    /// into it.
+    Var(usize, Box<[usize]>),
 }
 
 impl Cond {
@@ -53,6 +72,7 @@ impl Cond {
         let operand = |e: &Ex| match e {
             Ex::Const(v) => Some(Operand::Const(v.clone())),
             Ex::Fact(p) if plain(p) => Some(Operand::Fact(p.clone())),
+            Ex::Var(slot, p) => Some(Operand::Var(*slot, p.clone())),
             Ex::Otherwise(a, d) => match (&**a, &**d) {
                 (Ex::Fact(p), Ex::Const(v)) if plain(p) => {
                     Some(Operand::FactOr(p.clone(), v.clone()))
@@ -86,7 +106,32 @@ impl Cond {
                 Ex::Fact(p) if plain(p) => Cond::Present(p.clone(), *positive),
                 _ => Cond::Other(ex.clone()),
             },
-            Ex::Fact(p) if plain(p) => Cond::Flag(p.clone()),
+            Ex::Fact(p) if plain(p) => Cond::Flag(Box::new(Operand::Fact(p.clone()))),
+            Ex::Var(slot, p) => Cond::Flag(Box::new(Operand::Var(*slot, p.clone()))),
+            Ex::Aggregate {
+                kind: kind @ (AggKind::Any | AggKind::All),
+                slot,
+                list,
+                filter,
+                body: Some(body),
+                ..
+            } => {
+                // A list that holds an assessed input is the evaluator's to wait for.
+                let list = match &**list {
+                    Ex::Fact(p) if !assessed.iter().any(|a| a.starts_with(p)) => {
+                        Operand::Fact(p.clone())
+                    }
+                    Ex::Var(slot, p) => Operand::Var(*slot, p.clone()),
+                    _ => return Cond::Other(ex.clone()),
+                };
+                Cond::Each {
+                    list,
+                    slot: *slot,
+                    filter: filter.as_ref().map(|f| Box::new(Cond::new(f, assessed))),
+                    body: Box::new(Cond::new(body, assessed)),
+                    all: *kind == AggKind::All,
+                }
+            }
             _ => Cond::Other(ex.clone()),
         }
     }
@@ -124,11 +169,11 @@ impl Cond {
             }
             Cond::Not(a) => !a.holds(cx)?,
             Cond::Cmp(op, a, b) => {
-                let ord = compare(a.read(cx), b.read(cx)).ok()?;
+                let ord = compare(a.read(cx)?, b.read(cx)?).ok()?;
                 op.holds(ord)
             }
             Cond::In(a, items, positive) => {
-                let x = a.read(cx);
+                let x = a.read(cx)?;
                 let mut found = false;
                 for y in items.iter() {
                     if compare(x, y).ok()?.is_eq() {
@@ -139,12 +184,56 @@ impl Cond {
                 found == *positive
             }
             Cond::Present(p, positive) => cx.fact(p).is_absent() != *positive,
-            Cond::Flag(p) => match cx.fact(p) {
+            Cond::Flag(a) => match a.read(cx)? {
                 Value::Bool(b) => *b,
                 _ => return None,
             },
+            Cond::Each {
+                list,
+                slot,
+                filter,
+                body,
+                all,
+            } => {
+                let items: &'a [Value] = match list.read(cx)? {
+                    Value::List(items) => items,
+                    Value::Absent => &[],
+                    _ => return None,
+                };
+                if cx.bound() != *slot {
+                    return None;
+                }
+                for item in items {
+                    cx.bind(item);
+                    let held = Cond::element(filter.as_deref(), body, cx);
+                    cx.unbind();
+                    // `any` stops at the first element that holds, `all` at the first
+                    // that does not; an element the filter leaves out decides nothing.
+                    if let Some(b) = held? {
+                        if b != *all {
+                            return Some(b);
+                        }
+                    }
+                }
+                *all
+            }
             Cond::Other(ex) => cx.truth(ex).ok()?,
         })
+    }
+
+    /// An element of [`Cond::Each`], bound: `Some(None)` when the filter leaves it out,
+    /// else whether the condition holds for it.
+    fn element<'a>(
+        filter: Option<&'a Cond>,
+        body: &'a Cond,
+        cx: &mut Ctx<'a>,
+    ) -> Option<Option<bool>> {
+        if let Some(f) = filter {
+            if !f.holds(cx)? {
+                return Some(None);
+            }
+        }
+        Some(Some(body.holds(cx)?))
     }
 }
 
@@ -169,14 +258,16 @@ fn chain(ex: &Ex, assessed: &[&[usize]], all: bool) -> Box<[Cond]> {
 }
 
 impl Operand {
-    fn read<'a>(&'a self, cx: &Ctx<'a>) -> &'a Value {
-        match self {
+    /// The value read; `None` for a variable not bound (the evaluator then says why).
+    fn read<'a>(&'a self, cx: &Ctx<'a>) -> Option<&'a Value> {
+        Some(match self {
             Operand::Const(v) => v,
             Operand::Fact(p) => cx.fact(p),
             Operand::FactOr(p, default) => match cx.fact(p) {
                 Value::Absent => default,
                 v => v,
             },
-        }
+            Operand::Var(slot, p) => cx.var(*slot, p)?,
+        })
     }
 }

@@ -301,6 +301,27 @@ impl<'a> Ctx<'a> {
         walk(self.root, path)
     }
 
+    /// Field `path` of the element bound at `slot` (see [`Ctx::bind`]); `None` when no
+    /// element is bound there.
+    pub(crate) fn var(&self, slot: usize, path: &[usize]) -> Option<&'a Value> {
+        self.vars.get(slot).map(|item| walk(item, path))
+    }
+
+    /// How many aggregate elements are bound: the slot the next one takes.
+    pub(crate) fn bound(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// Binds `item` to the next slot, as an aggregate binds each element it reads.
+    pub(crate) fn bind(&mut self, item: &'a Value) {
+        self.vars.push(item);
+    }
+
+    /// Unbinds the element [`Ctx::bind`] bound last.
+    pub(crate) fn unbind(&mut self) {
+        self.vars.pop();
+    }
+
     /// The value a fact or variable path points at, without copying.
     pub fn path(&self, ex: &Ex) -> R<&'a Value> {
         match ex {

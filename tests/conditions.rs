@@ -29,6 +29,15 @@ const CONDITIONS: &[&str] = &[
     "claim.day is present and claim.day < 2025-07-01",
     "claim.type == \"lost\" and any(i in claim.items: i.qty > 1)",
     "not (claim.flag or claim.amount * 2 > 150)",
+    // Over a list (absent, empty, or of several elements): filtered, nested, and with a
+    // part left to the evaluator.
+    "any(i in claim.items: i.qty > 1)",
+    "all(i in claim.items: i.qty >= 2)",
+    "any(i in claim.items where i.sku == \"A\": i.qty > 1 and i.sku in [\"A\", \"B\"])",
+    "all(i in claim.items where i.qty > 5: i.sku == \"Z\")",
+    "any(i in claim.items: not any(j in claim.items: j.sku == i.sku))",
+    "any(i in claim.items: i.qty * 2 > claim.count)",
+    "any(i in claim.items: i.price > 0.5)",
 ];
 
 const DOCUMENTS: &[&str] = &[
@@ -36,6 +45,7 @@ const DOCUMENTS: &[&str] = &[
     "type: stolen\namount: \"20.00\"\nflag: true",
     "fee: \"-1\"\nnote: x\nday: 2025-06-30\nitems:\n- {sku: A, qty: 2, price: \"1\"}",
     "count: 0\nrate: \"0.25\"\nfee: \"3\"\nday: 2025-07-02\nitems: []",
+    "count: 3\nitems:\n- {sku: A, qty: 2, price: \"1\"}\n- {sku: B, qty: 1, price: \"3\"}\n- {sku: A, qty: 7, price: \"0.25\"}",
 ];
 
 #[test]
