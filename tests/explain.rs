@@ -332,13 +332,13 @@ fn the_payout_breakdown_of_the_marketplace_q8_example() {
             (
                 json!("logistics_abnormality"),
                 json!({"clause": "pays", "value": "2000.00", "after": "2000.00", "reads": [
-                    {"name": "product_value", "kind": "value", "source": format!("{file}:264:8"), "value": "2000.00"},
+                    {"name": "product_value", "kind": "value", "source": format!("{file}:274:8"), "value": "2000.00"},
                 ]})
             ),
             (
                 json!("courier_compensation"),
                 json!({"clause": "reduce by", "value": "500.00", "before": "2000.00", "after": "1500.00", "reads": [
-                    {"name": "claim.courier_compensation", "kind": "fact", "source": format!("{file}:284:13"), "value": "500.00"},
+                    {"name": "claim.courier_compensation", "kind": "fact", "source": format!("{file}:294:13"), "value": "500.00"},
                 ]})
             ),
             (
@@ -348,7 +348,7 @@ fn the_payout_breakdown_of_the_marketplace_q8_example() {
             (
                 json!("within_tier_maximum"),
                 json!({"clause": "cap at", "value": "2000.00", "before": "1500.00", "after": "1500.00", "reads": [
-                    {"name": "product_value", "kind": "value", "source": format!("{file}:296:23"), "value": "2000.00"},
+                    {"name": "product_value", "kind": "value", "source": format!("{file}:306:23"), "value": "2000.00"},
                 ]})
             ),
         ]

@@ -33,8 +33,87 @@ fn a_test_file_with_a_typo_is_an_error_at_its_line_and_column() {
             case("      decison: approved\n"),
             "t.yaml:5:7",
             "unknown key `decison` in `expect`",
-            "did you mean `decision`? `expect` takes `decision`, `payout`, `refund`, \
-             `reasons`, `reasons_include`, `missing_evidence`, `deadlines` and `policy_version`",
+            "did you mean `decision`? `expect` takes `decision`, `payout`, `components`, \
+             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
+             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+        ),
+        (
+            case("      decision: denied\n      eligible_form: 2025-07-03\n"),
+            "t.yaml:6:7",
+            "unknown key `eligible_form` in `expect`",
+            "did you mean `eligible_from`? `expect` takes `decision`, `payout`, `components`, \
+             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
+             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+        ),
+        (
+            case("      decision: referred\n      awaitng: [assessment.share]\n"),
+            "t.yaml:6:7",
+            "unknown key `awaitng` in `expect`",
+            "did you mean `awaiting`? `expect` takes `decision`, `payout`, `components`, \
+             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
+             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+        ),
+        (
+            case("      decision: approved\n      note: {resolution: cash}\n"),
+            "t.yaml:6:7",
+            "unknown key `note` in `expect`",
+            "did you mean `notes`? `expect` takes `decision`, `payout`, `components`, \
+             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
+             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+        ),
+        (
+            case("      decision: approved\n      component: {cash: \"10.00\"}\n"),
+            "t.yaml:6:7",
+            "unknown key `component` in `expect`",
+            "did you mean `components`? `expect` takes `decision`, `payout`, `components`, \
+             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
+             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+        ),
+        (
+            case("      decision: denied\n      eligible_from: next week\n"),
+            "t.yaml:6:22",
+            "expected a date (YYYY-MM-DD), an instant (RFC 3339, like 2025-07-11T09:30:00Z), or \
+             null for a decision without one, found \"next week\"",
+            "",
+        ),
+        (
+            case("      decision: referred\n      awaiting: assessment.share\n"),
+            "t.yaml:6:17",
+            "expected a list of assessed inputs, like `[assessment.share]`, found \
+             \"assessment.share\"",
+            "",
+        ),
+        (
+            case("      decision: approved\n      notes: [resolution]\n"),
+            "t.yaml:6:14",
+            "expected a mapping of note names to values, found a list",
+            "",
+        ),
+        (
+            case("      decision: approved\n      notes: {resolution: [cash]}\n"),
+            "t.yaml:6:27",
+            "expected a note's value as the decision shows it (`cash`, `71.40`), or null for a \
+             note that does not apply, found a list",
+            "",
+        ),
+        (
+            case("      decision: approved\n      notes: {paid: \"1.00\", paid: null}\n"),
+            "t.yaml:6:29",
+            "note `paid` is given twice (first at 6:15)",
+            "give it once",
+        ),
+        (
+            case("      decision: approved\n      components: {cash: 10.001}\n"),
+            "t.yaml:6:26",
+            "expected an amount in whole cents, like \"44.00\" or \"44.00 USD\", found \"10.001\"",
+            "",
+        ),
+        (
+            case("      decision: approved\n      components: \"10.00\"\n"),
+            "t.yaml:6:19",
+            "expected a mapping of payout component names to amounts, like {cash: \"10.00\"}, \
+             found \"10.00\"",
+            "",
         ),
         (
             format!("cases:\n  - name: lost\n    document: {EXAMPLE}\n    decision: approved\n"),
@@ -264,6 +343,207 @@ fn reasons_include_takes_rules_in_any_order() {
                  got [misdelivered_traceable, order_value_cap, courier_reduction]"
                     .to_string()
             ],
+        ]
+    );
+}
+
+/// A parcel plan paid in parts (`cash`, `reshipment`), with a waiting period that says from
+/// when (`eligible from`), an assessed input, and notes: what the newer keys of `expect`
+/// assert.
+const PARTS: &str = r#"policy "t/parts"
+version "2025-01-01"
+effective 2025-01-01
+currency USD from order.currency
+doc "A parcel plan paid in parts."
+
+facts {
+  order: record {
+    currency: string
+    value:    money
+  }
+  shipment: record {
+    estimated_delivery: datetime
+  }
+  claim: record {
+    id:          string
+    type:        enum { lost, damaged }
+    filed_at:    datetime
+    reship_cost: money default 0
+    resolution:  optional enum { cash, reshipment }
+  }
+  assessment: record {
+    share: assessed decimal
+  }
+}
+
+exclusion too_early
+  doc "A claim can be filed 48 hours after the estimated delivery."
+  when claim.filed_at < shipment.estimated_delivery + 48 hours
+  eligible from shipment.estimated_delivery + 48 hours
+
+coverage lost
+  doc "Lost: the order's value, in cash."
+  when claim.type == "lost"
+  pays order.value as cash
+
+coverage damaged
+  doc "Damaged: the assessed share of the order's value, reshipped."
+  when claim.type == "damaged"
+  pays assessment.share * order.value as reshipment
+
+compensation reship
+  doc "Reshipping costs are paid on top."
+  add claim.reship_cost as reshipment
+
+note resolution
+  doc "The resolution chosen."
+  when claim.resolution is present
+  shows claim.resolution
+
+note paid
+  doc "What was paid."
+  shows decision.payout
+
+fallback not_covered
+  doc "Not covered."
+"#;
+
+/// A case of the parts plan: a claim of `kind` filed at `filed`, with `claim` fields more,
+/// and what it should `expect` (lines of YAML under `expect:`).
+fn parts_case(name: &str, kind: &str, filed: &str, claim: &str, expect: &str) -> String {
+    format!(
+        "  - name: {name}\n    document:\n      policy: t/parts\n      \
+         order: {{currency: USD, value: \"40.00\"}}\n      \
+         shipment: {{estimated_delivery: 2025-07-01T12:00:00Z}}\n      \
+         claim: {{id: C-1, type: {kind}, filed_at: {filed}{claim}}}\n    expect:\n{expect}"
+    )
+}
+
+/// Runs the cases (`parts_case`s) with the parts plan.
+fn run_parts(cases: &[String]) -> Vec<Vec<String>> {
+    let set = PolicySet::from_sources(vec![Source::new("parts.proviso", PARTS)]).unwrap();
+    let text = format!("cases:\n{}", cases.concat());
+    let file = testing::parse(&Source::new("t.yaml", text.as_str())).unwrap();
+    testing::run_file(&set, &file)
+        .iter()
+        .map(|c| outcome(&c.result))
+        .collect()
+}
+
+const EARLY: &str = "2025-07-02T09:00:00Z";
+const LATER: &str = "2025-07-10T09:00:00Z";
+
+#[test]
+fn eligible_from_awaiting_notes_and_components_are_asserted() {
+    let cases = [
+        parts_case(
+            "too early",
+            "lost",
+            EARLY,
+            "",
+            "      decision: denied\n      eligible_from: 2025-07-03T12:00:00Z\n      \
+             awaiting: []\n      components: {cash: \"0.00\", reshipment: \"0.00\"}\n      \
+             notes: {paid: \"0.00\", resolution: null}\n",
+        ),
+        // The same instant in another offset is the same `eligible_from`, as for deadlines.
+        parts_case(
+            "too early, in Paris",
+            "lost",
+            EARLY,
+            "",
+            "      decision: denied\n      eligible_from: 2025-07-03T14:00:00+02:00\n",
+        ),
+        parts_case(
+            "lost, in cash",
+            "lost",
+            LATER,
+            ", resolution: cash",
+            "      decision: approved\n      payout: \"40.00\"\n      eligible_from: null\n      \
+             components: {cash: \"40.00 USD\"}\n      notes: {resolution: cash, paid: \"40.0\"}\n",
+        ),
+        parts_case(
+            "waits for the share",
+            "damaged",
+            LATER,
+            ", reship_cost: \"7.50\"",
+            "      decision: referred\n      awaiting: [assessment.share]\n      \
+             eligible_from: null\n",
+        ),
+    ];
+    let passed = vec!["passed".to_string()];
+    assert_eq!(run_parts(&cases), vec![passed; 4]);
+}
+
+#[test]
+fn eligible_from_awaiting_notes_and_components_name_each_difference() {
+    let cases = [
+        parts_case(
+            "too early",
+            "lost",
+            EARLY,
+            "",
+            "      decision: denied\n      components: {cash: \"40.00\", parcel: \"1.00\"}\n      \
+             awaiting: [assessment.share]\n      eligible_from: 2025-07-03\n      \
+             notes: {paid: \"40.00\", resolution: cash, reslution: null}\n",
+        ),
+        parts_case(
+            "lost, in cash",
+            "lost",
+            LATER,
+            "",
+            "      decision: approved\n      components: {cash: \"40.00 EUR\"}\n      \
+             eligible_from: 2025-07-03T12:00:00Z\n      notes: {resolution: null, paid: null}\n",
+        ),
+        parts_case(
+            "waits for the share",
+            "damaged",
+            LATER,
+            "",
+            "      decision: referred\n      awaiting: []\n",
+        ),
+    ];
+    assert_eq!(
+        run_parts(&cases),
+        [
+            vec![
+                "component cash expected 40.00, got 0.00",
+                "component parcel expected 1.00, but the decision has no component of that name",
+                "awaiting expected [assessment.share], got []",
+                "eligible_from expected 2025-07-03, got 2025-07-03T12:00:00Z",
+                "note paid expected 40.00, got 0.00",
+                "note resolution expected cash, got null",
+                "note reslution expected null, but the policy has no note of that name",
+            ],
+            vec![
+                "component cash expected 40.00 EUR, got 40.00 USD",
+                "eligible_from expected 2025-07-03T12:00:00Z, got null",
+                "note paid expected null, got 40.00",
+            ],
+            vec!["awaiting expected [], got [assessment.share]"],
+        ]
+    );
+    // Each difference is named by its key, as `--format json` lists them.
+    let set = PolicySet::from_sources(vec![Source::new("parts.proviso", PARTS)]).unwrap();
+    let text = format!("cases:\n{}", cases[0]);
+    let file = testing::parse(&Source::new("t.yaml", text.as_str())).unwrap();
+    let reports = testing::run_file(&set, &file);
+    let CaseResult::Failed(_, diffs) = &reports[0].result else {
+        panic!("not failed")
+    };
+    let fields: Vec<(&str, &str, &str)> = diffs
+        .iter()
+        .map(|d| (d.field.as_str(), d.expected.as_str(), d.actual.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("components.cash", "40.00", "0.00"),
+            ("components.parcel", "1.00", "no such component"),
+            ("awaiting", "[assessment.share]", "[]"),
+            ("eligible_from", "2025-07-03", "2025-07-03T12:00:00Z"),
+            ("notes.paid", "40.00", "0.00"),
+            ("notes.resolution", "cash", "null"),
+            ("notes.reslution", "null", "no such note"),
         ]
     );
 }

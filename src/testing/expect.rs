@@ -2,13 +2,20 @@
 
 use std::sync::Arc;
 
+use std::str::FromStr;
+
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
 use super::{Difference, Expectation, Money};
+use crate::ast::RuleKind;
+use crate::compile::Program;
 use crate::decision::{format_money, Amount, Decision};
 
 /// Every way `d` differs from `e`, in the order the expectation's keys are documented.
-pub fn compare(e: &Expectation, d: &Decision) -> Vec<Difference> {
+/// `program` is the policy version that decided, when known: a note the decision does not
+/// have is one that did not apply only when the policy has a note of that name.
+pub fn compare(e: &Expectation, d: &Decision, program: Option<&Program>) -> Vec<Difference> {
     let mut out = Vec::new();
     if e.decision != d.decision {
         out.push(Difference::new(
@@ -32,6 +39,9 @@ pub fn compare(e: &Expectation, d: &Decision) -> Vec<Difference> {
             if let Some(diff) = money(field, expected, actual) {
                 out.push(diff);
             }
+        }
+        if field == "payout" {
+            components(e, d, &mut out);
         }
     }
     let reasons: Vec<&str> = d.reasons.iter().map(|r| r.rule.as_ref()).collect();
@@ -69,9 +79,25 @@ pub fn compare(e: &Expectation, d: &Decision) -> Vec<Difference> {
             ));
         }
     }
+    if let Some(expected) = &e.awaiting {
+        let actual: Vec<&str> = d.awaiting.iter().map(|a| a.input.as_ref()).collect();
+        if *expected != actual {
+            out.push(Difference::new("awaiting", list(expected), list(&actual)));
+        }
+    }
+    if let Some(expected) = &e.eligible_from {
+        let actual = d.eligible_from.as_deref();
+        if !same_moment(expected.as_deref(), actual) {
+            out.push(Difference::new(
+                "eligible_from",
+                shown(expected.as_deref()),
+                shown(actual),
+            ));
+        }
+    }
     for (name, expected) in &e.deadlines {
         let field = format!("deadlines.{name}");
-        let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
+        let shown = |v: &Option<String>| shown(v.as_deref());
         match d.deadlines.0.iter().find(|(k, _)| k.as_ref() == name) {
             None => {
                 let mut diff = Difference::new(&field, shown(expected), "no such deadline".into());
@@ -92,6 +118,7 @@ pub fn compare(e: &Expectation, d: &Decision) -> Vec<Difference> {
             Some(_) => {}
         }
     }
+    notes(e, d, program, &mut out);
     if let Some(expected) = &e.policy_version {
         if **expected != *d.policy.version {
             out.push(Difference::new(
@@ -104,13 +131,102 @@ pub fn compare(e: &Expectation, d: &Decision) -> Vec<Difference> {
     out
 }
 
+/// The payout components named by `e`, each compared with the decision's amount.
+fn components(e: &Expectation, d: &Decision, out: &mut Vec<Difference>) {
+    for (name, expected) in &e.components {
+        let field = format!("components.{name}");
+        let actual = d.payout.as_ref().and_then(|p| {
+            let c = p.components.iter().find(|c| c.name.as_ref() == name)?;
+            Some(Amount {
+                amount: c.amount,
+                currency: p.currency.clone(),
+            })
+        });
+        let Some(actual) = actual else {
+            let mut diff =
+                Difference::new(&field, money_shown(expected), "no such component".into());
+            diff.message = format!(
+                "component {name} expected {}, but the decision has no component of that name",
+                diff.expected
+            );
+            out.push(diff);
+            continue;
+        };
+        if let Some(mut diff) = money(&field, expected, Some(&actual)) {
+            diff.message = format!(
+                "component {name} expected {}, got {}",
+                diff.expected, diff.actual
+            );
+            out.push(diff);
+        }
+    }
+}
+
+/// The notes named by `e`, each compared with the decision's value: a note the decision
+/// does not have did not apply (null), if the policy has a note of that name.
+fn notes(e: &Expectation, d: &Decision, program: Option<&Program>, out: &mut Vec<Difference>) {
+    for (name, expected) in &e.notes {
+        let field = format!("notes.{name}");
+        let actual = d.notes.0.iter().find(|(k, _)| k.as_ref() == name);
+        let known = actual.is_some()
+            || program.is_none_or(|p| p.rules_of(RuleKind::Note).any(|r| r.name.as_ref() == name));
+        if !known {
+            let mut diff =
+                Difference::new(&field, shown(expected.as_deref()), "no such note".into());
+            diff.message = format!(
+                "note {name} expected {}, but the policy has no note of that name",
+                diff.expected
+            );
+            out.push(diff);
+            continue;
+        }
+        let actual = actual.and_then(|(_, v)| v.as_deref());
+        if !same_value(expected.as_deref(), actual) {
+            let mut diff = Difference::new(&field, shown(expected.as_deref()), shown(actual));
+            diff.message = format!(
+                "note {name} expected {}, got {}",
+                diff.expected, diff.actual
+            );
+            out.push(diff);
+        }
+    }
+}
+
+/// Whether a note's value is the one expected: the same text, the same day or instant
+/// (as for deadlines), or the same number (`71.4` is `71.40`).
+fn same_value(expected: Option<&str>, actual: Option<&str>) -> bool {
+    let number = |t: &str| -> Option<Decimal> {
+        let plain = t
+            .strip_prefix('-')
+            .unwrap_or(t)
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.');
+        Decimal::from_str(t).ok().filter(|_| plain)
+    };
+    same_moment(expected, actual)
+        || matches!(
+            (expected.and_then(number), actual.and_then(number)),
+            (Some(x), Some(y)) if x == y
+        )
+}
+
+/// A value as a difference shows it: `null` for none.
+fn shown(v: Option<&str>) -> String {
+    v.unwrap_or("null").to_string()
+}
+
+/// An expected amount as written: `44.00`, or `44.00 USD` when it names the currency.
+fn money_shown(expected: &Money) -> String {
+    match &expected.currency {
+        Some(c) => format!("{} {c}", format_money(expected.amount)),
+        None => format_money(expected.amount),
+    }
+}
+
 /// The difference between an expected amount and the decision's, if any. The currency is
 /// compared only when the expectation names one.
 fn money(field: &str, expected: &Money, actual: Option<&Amount>) -> Option<Difference> {
-    let shown = match &expected.currency {
-        Some(c) => format!("{} {c}", format_money(expected.amount)),
-        None => format_money(expected.amount),
-    };
+    let shown = money_shown(expected);
     let Some(actual) = actual else {
         let kind = if field == "payout" {
             "a cancellation has a refund"

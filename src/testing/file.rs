@@ -17,11 +17,15 @@ pub const CASE_KEYS: &[&str] = &["name", "document", "line", "at", "expect"];
 pub const EXPECT_KEYS: &[&str] = &[
     "decision",
     "payout",
+    "components",
     "refund",
     "reasons",
     "reasons_include",
     "missing_evidence",
+    "awaiting",
+    "eligible_from",
     "deadlines",
+    "notes",
     "policy_version",
 ];
 
@@ -179,9 +183,10 @@ impl Reader<'_> {
             .ok_or_else(|| self.expected(node, what))
     }
 
-    fn names(&self, node: &Node) -> Result<Vec<String>, TestFileError> {
+    /// A list of names; `what` says what it lists, for its error.
+    fn names(&self, node: &Node, what: &str) -> Result<Vec<String>, TestFileError> {
         let Kind::List(items) = &node.kind else {
-            return Err(self.expected(node, "a list of rule or requirement names, like `[a, b]`"));
+            return Err(self.expected(node, what));
         };
         items
             .iter()
@@ -291,14 +296,37 @@ impl Reader<'_> {
         for (key, _, value) in &fields {
             match *key {
                 "payout" => e.payout = Some(self.money(value)?),
+                "components" => e.components = self.components(value)?,
                 "refund" => e.refund = Some(self.money(value)?),
-                "reasons" => e.reasons = Some(self.names(value)?),
-                "reasons_include" => e.reasons_include = Some(self.names(value)?),
-                "missing_evidence" => e.missing_evidence = Some(self.names(value)?),
+                "reasons" => e.reasons = Some(self.names(value, RULE_NAMES)?),
+                "reasons_include" => e.reasons_include = Some(self.names(value, RULE_NAMES)?),
+                "missing_evidence" => e.missing_evidence = Some(self.names(value, RULE_NAMES)?),
+                "awaiting" => {
+                    let what = "a list of assessed inputs, like `[assessment.share]`";
+                    e.awaiting = Some(self.names(value, what)?);
+                }
+                "eligible_from" => {
+                    let what = "a date (YYYY-MM-DD), an instant (RFC 3339, like \
+                                2025-07-11T09:30:00Z), or null for a decision without one";
+                    e.eligible_from = Some(self.moment(value, what)?);
+                }
                 "policy_version" => {
                     e.policy_version = Some(self.string(value, "a version label")?.to_string());
                 }
-                "deadlines" => e.deadlines = self.deadlines(value)?,
+                "deadlines" => {
+                    let what = "a mapping of deadline names to dates";
+                    e.deadlines = self.named(value, "deadline", what, |v| {
+                        self.moment(
+                            v,
+                            "a date (YYYY-MM-DD), an instant (RFC 3339, like \
+                             2025-07-11T09:30:00Z), or null for a deadline that does not apply",
+                        )
+                    })?;
+                }
+                "notes" => {
+                    let what = "a mapping of note names to values";
+                    e.notes = self.named(value, "note", what, |v| self.note(v))?;
+                }
                 _ => {}
             }
         }
@@ -349,43 +377,74 @@ impl Reader<'_> {
         }
     }
 
-    fn deadlines(&self, node: &Node) -> Result<Vec<(String, Option<String>)>, TestFileError> {
+    /// A mapping of names (deadlines, notes, components) to values, each name given once.
+    fn named<T>(
+        &self,
+        node: &Node,
+        kind: &str,
+        what: &str,
+        value: impl Fn(&Node) -> Result<T, TestFileError>,
+    ) -> Result<Vec<(String, T)>, TestFileError> {
         let Kind::Map(pairs) = &node.kind else {
-            return Err(self.expected(node, "a mapping of deadline names to dates"));
+            return Err(self.expected(node, what));
         };
-        let mut out: Vec<(String, Option<String>)> = Vec::with_capacity(pairs.len());
+        let mut out: Vec<(String, T)> = Vec::with_capacity(pairs.len());
         let mut seen: Vec<&Node> = Vec::with_capacity(pairs.len());
-        for (key, value) in pairs {
-            let name = self.string(key, "a deadline name")?;
+        for (key, v) in pairs {
+            let name = self.string(key, &format!("a {kind} name"))?;
             if let Some(first) = seen.iter().find(|k| k.scalar() == Some(name)) {
                 let (line, col) = self.source.line_col(first.span.start);
                 return Err(self
                     .error(
                         key,
-                        format!("deadline `{name}` is given twice (first at {line}:{col})"),
+                        format!("{kind} `{name}` is given twice (first at {line}:{col})"),
                         "given again here",
                     )
                     .with_help("give it once"));
             }
-            let expected = if value.is_null() {
-                None
-            } else {
-                let what = "a date (YYYY-MM-DD), an instant (RFC 3339, like \
-                            2025-07-11T09:30:00Z), or null for a deadline that does not apply";
-                let text = self.string(value, what)?;
-                let valid = crate::document::parse_date(text).is_some()
-                    || crate::document::parse_instant(text).is_some();
-                if !valid {
-                    return Err(self.expected(value, what));
-                }
-                Some(text.to_string())
-            };
+            let v = value(v)?;
             seen.push(key);
-            out.push((name.to_string(), expected));
+            out.push((name.to_string(), v));
         }
         Ok(out)
     }
+
+    /// A date or an instant as written, or `None` for null.
+    fn moment(&self, node: &Node, what: &str) -> Result<Option<String>, TestFileError> {
+        if node.is_null() {
+            return Ok(None);
+        }
+        let text = self.string(node, what)?;
+        let valid = crate::document::parse_date(text).is_some()
+            || crate::document::parse_instant(text).is_some();
+        if !valid {
+            return Err(self.expected(node, what));
+        }
+        Ok(Some(text.to_string()))
+    }
+
+    /// A note's value as written, or `None` for null.
+    fn note(&self, node: &Node) -> Result<Option<String>, TestFileError> {
+        match &node.kind {
+            _ if node.is_null() => Ok(None),
+            Kind::Scalar { text, .. } => Ok(Some(text.clone())),
+            _ => Err(self.expected(
+                node,
+                "a note's value as the decision shows it (`cash`, `71.40`), or null for a note \
+                 that does not apply",
+            )),
+        }
+    }
+
+    /// Payout components' names to their amounts.
+    fn components(&self, node: &Node) -> Result<Vec<(String, Money)>, TestFileError> {
+        let what = "a mapping of payout component names to amounts, like {cash: \"10.00\"}";
+        self.named(node, "component", what, |v| self.money(v))
+    }
 }
+
+/// What `reasons`, `reasons_include` and `missing_evidence` hold.
+const RULE_NAMES: &str = "a list of rule or requirement names, like `[a, b]`";
 
 /// Where to underline a node: a mapping or list from its start to the end of its first
 /// line, as a block one's span runs on to the next node.

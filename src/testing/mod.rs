@@ -4,10 +4,11 @@
 //! (`policies/xcotton/shipping-protection/tests/lost.yaml`). It holds `cases`; each case
 //! has a `name`, a `document` (a path relative to the test file, or a mapping written in
 //! place), optionally `at` (the date whose terms apply, as `proviso eval --at`), and
-//! `expect`: the decision and, as the author chooses, the payout or refund, the reasons'
-//! rule names, the missing evidence, deadlines and the policy version. Only what is
-//! written is compared. Every key is known: a misspelt one is an error, never a case that
-//! passes for want of checking.
+//! `expect`: the decision and, as the author chooses, the payout (and its components) or
+//! refund, the reasons' rule names, the missing evidence, the assessed inputs awaited,
+//! `eligible_from`, deadlines, notes and the policy version. Only what is written is
+//! compared. Every key is known: a misspelt one is an error, never a case that passes for
+//! want of checking.
 //!
 //! The parts: `tree` reads the YAML with every node's place, `file` reads the cases, and
 //! `expect` compares a decision with a case's expectation. [`find`] finds test files and
@@ -85,6 +86,8 @@ pub enum CaseDocument {
 pub struct Expectation {
     pub decision: Outcome,
     pub payout: Option<Money>,
+    /// Payout component name to its amount: only the components named are compared.
+    pub components: Vec<(String, Money)>,
     pub refund: Option<Money>,
     /// Exactly these rule names among the reasons, in order.
     pub reasons: Option<Vec<String>>,
@@ -92,8 +95,14 @@ pub struct Expectation {
     pub reasons_include: Option<Vec<String>>,
     /// Exactly these requirement names under `missing_evidence`, in order.
     pub missing_evidence: Option<Vec<String>>,
+    /// Exactly these assessed inputs under `awaiting`, in order.
+    pub awaiting: Option<Vec<String>>,
+    /// The decision's `eligible_from` as written: `Some(None)` when it should have none.
+    pub eligible_from: Option<Option<String>>,
     /// Deadline name to its value as written (`None`: the deadline does not apply).
     pub deadlines: Vec<(String, Option<String>)>,
+    /// Note name to its value as written (`None`: the note does not apply).
+    pub notes: Vec<(String, Option<String>)>,
     pub policy_version: Option<String>,
 }
 
@@ -102,11 +111,15 @@ impl Default for Expectation {
         Expectation {
             decision: Outcome::Approved,
             payout: None,
+            components: Vec::new(),
             refund: None,
             reasons: None,
             reasons_include: None,
             missing_evidence: None,
+            awaiting: None,
+            eligible_from: None,
             deadlines: Vec::new(),
+            notes: Vec::new(),
             policy_version: None,
         }
     }
@@ -531,7 +544,10 @@ fn case_result(
     };
     match decided {
         Ok(d) => {
-            let differences = expect::compare(&case.expect, &d);
+            let program = set
+                .versions()
+                .find(|p| p.meta.name == d.policy.name && p.meta.version == d.policy.version);
+            let differences = expect::compare(&case.expect, &d, program);
             if differences.is_empty() {
                 CaseResult::Passed(Box::new(d))
             } else {
