@@ -230,3 +230,38 @@ fn the_explain_sample_is_what_eval_prints() {
         gap = false;
     }
 }
+
+/// The README's sample of a failing case is what `proviso test` prints when the
+/// `lost-domestic` case of the bundled shipping tests expects a denial, on a copy of the
+/// policies and examples.
+#[test]
+fn the_failing_case_sample_is_what_test_prints() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let intro = "summary; passing cases are not listed:\n\n```\n";
+    let start = readme.find(intro).unwrap() + intro.len();
+    let sample = &readme[start..start + readme[start..].find("```").unwrap()];
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme-failing-case");
+    let _ = std::fs::remove_dir_all(&root);
+    copy_dir(&repo().join("policies"), &root.join("policies"));
+    copy_dir(&repo().join("examples"), &root.join("examples"));
+    let tests = root.join("policies/xcotton/shipping-protection/tests/shipping.yaml");
+    let text = std::fs::read_to_string(&tests).unwrap();
+    let case = "  - name: lost-domestic\n    document: ../../../../examples/shipping/lost-domestic.yaml\n    expect:\n      decision: approved\n      payout: \"44.00 USD\"\n";
+    assert_eq!(
+        text.matches(case).count(),
+        1,
+        "the case is not in {tests:?}"
+    );
+    let edited = case
+        .replace("decision: approved", "decision: denied")
+        .replace("\"44.00 USD\"", "\"0.00\"");
+    std::fs::write(&tests, text.replacen(case, &edited, 1)).unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_proviso"))
+        .args(["test", "policies"])
+        .current_dir(&root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(run.stdout).unwrap(), sample);
+    assert_eq!(run.status.code(), Some(5));
+}
