@@ -444,6 +444,74 @@ fn a_per_currency_constant_names_currencies_the_policy_pays_in_once() {
 }
 
 #[test]
+fn an_amount_in_each_currency_is_a_number_written_out() {
+    let rules = "coverage late doc \"late\" when claim.type == \"late\" pays fee";
+    for (amount, what) in [
+        ("\"x\"", "a string"),
+        ("order.value", "a name"),
+        ("2 * 3", "a computation"),
+        ("5%", "a percentage"),
+        ("-order.value", "a computation"),
+    ] {
+        let text = policy(
+            "currency USD, EUR from order.currency",
+            &format!("const fee = {{ USD: 5, EUR: {amount} }}\n{rules}"),
+        );
+        assert_eq!(
+            one_error(&text),
+            (
+                format!(
+                    "{} an amount in each currency is a number written out",
+                    at(&text, &format!("{amount} }}"))
+                ),
+                amount.to_string(),
+                "write `fee`'s amount in EUR as a number, like `EUR: 5` or `EUR: 4.50` \
+                 (`EUR: -5` below zero)"
+                    .into()
+            ),
+            "{text}"
+        );
+        let errs: Vec<String> = policy_errors(&text).iter().map(|e| e.label.clone()).collect();
+        assert_eq!(errs, [format!("{what}, not a number")]);
+    }
+}
+
+#[test]
+fn an_amount_in_each_currency_may_be_below_zero() {
+    let text = policy(
+        "currency USD, EUR from order.currency",
+        "const adjustment = { USD: -1, EUR: -2.50 }
+coverage late doc \"Pays the order's value {adjustment}.\" when claim.type == \"late\"
+  pays order.value + adjustment",
+    );
+    let eur = decide(&text, Some("EUR"), "20");
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "17.50".into(), "EUR".into())
+    );
+    assert_eq!(
+        &*eur.reasons[0].text,
+        "Pays the order's value USD -1, EUR -2.50."
+    );
+    let usd = decide(&text, Some("USD"), "20");
+    assert_eq!(
+        outcome(&usd),
+        ("approved".into(), "19.00".into(), "USD".into())
+    );
+    use proviso::internals::format;
+    let laid = format::layout(&Source::new(
+        "a.proviso",
+        text.replace("{ USD: -1, EUR: -2.50 }", "{USD:-1,EUR:  -2.50}")
+            .as_str(),
+    ))
+    .unwrap();
+    assert!(
+        laid.contains("\nconst adjustment = { USD: -1, EUR: -2.50 }\n"),
+        "{laid}"
+    );
+}
+
+#[test]
 fn the_header_lists_codes_once_and_names_the_currency_fact() {
     let rules = "coverage late doc \"late\" when claim.type == \"late\" pays order.value";
     let text = policy("currency USD, EUR", rules);

@@ -98,13 +98,13 @@ impl Checker<'_> {
     ) -> Option<Typed> {
         let mut ok = true;
         let mut amounts: Vec<(Arc<str>, rust_decimal::Decimal)> = Vec::new();
+        // The codes given, with an amount or not (a wrong amount is not a missing one).
+        let mut given: Vec<&str> = Vec::new();
         let listed = listed(&self.ast.header);
         let any = self.ast.header.any_currency.is_some();
         for (code, amount) in entries {
-            let ExprKind::Number(n, _) = amount.kind else {
-                ok = false;
-                continue;
-            };
+            let n = self.written_amount(b, code, amount);
+            ok &= n.is_some();
             if !is_code(&code.name) {
                 self.error(
                     code.span,
@@ -113,7 +113,7 @@ impl Checker<'_> {
                     Some("use an ISO 4217 code such as `USD`".into()),
                 );
                 ok = false;
-            } else if amounts.iter().any(|(c, _)| **c == *code.name) {
+            } else if given.contains(&code.name.as_str()) {
                 self.error(
                     code.span,
                     format!("`{}` is given twice in `{}`", code.name, b.name.name),
@@ -134,11 +134,14 @@ impl Checker<'_> {
                 );
                 ok = false;
             }
-            amounts.push((code.name.as_str().into(), n));
+            given.push(&code.name);
+            if let Some(n) = n {
+                amounts.push((code.name.as_str().into(), n));
+            }
         }
         let missing: Vec<&str> = listed
             .iter()
-            .filter(|l| !amounts.iter().any(|(c, _)| **c == *l.as_str()))
+            .filter(|l| !given.contains(&l.as_str()))
             .map(String::as_str)
             .collect();
         if !any && !missing.is_empty() {
@@ -168,6 +171,47 @@ impl Checker<'_> {
             ty: Type::new(Base::Money),
             lit: false,
         })
+    }
+
+    /// The amount `code` is given in a per-currency constant: a number written out, `5` or
+    /// `4.50`, or below zero, `-5`, as a money constant may be. Anything else is reported at
+    /// the amount.
+    fn written_amount(
+        &mut self,
+        b: &ast::Binding,
+        code: &ast::Ident,
+        amount: &ast::Expr,
+    ) -> Option<rust_decimal::Decimal> {
+        match &amount.kind {
+            ExprKind::Number(n, _) => return Some(*n),
+            ExprKind::Neg(inner) => {
+                if let ExprKind::Number(n, _) = inner.kind {
+                    return Some(-n);
+                }
+            }
+            _ => {}
+        }
+        let what = match &amount.kind {
+            ExprKind::Str(_) => "a string",
+            ExprKind::Path(_) => "a name",
+            ExprKind::Percent(_) | ExprKind::PercentOf(..) => "a percentage",
+            ExprKind::Duration(..) => "a duration",
+            ExprKind::Date(_) => "a date",
+            ExprKind::Bool(_) => "a truth value",
+            _ => "a computation",
+        };
+        let label = format!("{what}, not a number");
+        let (c, name) = (&code.name, &b.name.name);
+        self.error(
+            amount.span,
+            "an amount in each currency is a number written out",
+            label,
+            Some(format!(
+                "write `{name}`'s amount in {c} as a number, like `{c}: 5` or `{c}: 4.50` \
+                 (`{c}: -5` below zero)"
+            )),
+        );
+        None
     }
 
     /// Reports a literal number taken as money (`cap at 500`) in a policy that pays in
