@@ -989,12 +989,23 @@ pub fn add_business_days(d: NaiveDate, n: Decimal) -> Option<NaiveDate> {
 
 /// Evaluates an expression that reads no facts (a constant or a default).
 pub fn const_value(ex: &Ex, consts: &[Value]) -> Result<Value, String> {
+    const_value_in(ex, consts, None)
+}
+
+/// Evaluates an expression that reads no facts for a document in `currency`: an amount in
+/// each currency it reads is its amount in that currency.
+pub fn const_value_in(
+    ex: &Ex,
+    consts: &[Value],
+    currency: Option<std::sync::Arc<str>>,
+) -> Result<Value, String> {
     let folded = ex.clone().map(&mut |e| match e {
         Ex::ConstRef(i) => Ex::Const(consts.get(i).cloned().unwrap_or(Value::Absent)),
         other => other,
     });
     let root = Value::Record(Box::new([]));
     let mut cx = Ctx::new(&root, &[]);
+    cx.currency = currency;
     cx.eval(&folded).map_err(|e| e.message)
 }
 
