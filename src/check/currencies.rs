@@ -224,11 +224,6 @@ impl Checker<'_> {
         {
             return;
         }
-        let h = &self.ast.header;
-        let codes = match listed(h) {
-            l if l.len() > 1 && h.any_currency.is_none() => l,
-            _ => vec!["USD".to_string(), "EUR".to_string()],
-        };
         let text = self.snippet(span);
         let (name, amount) = match &t.ex {
             Ex::ConstRef(i) => {
@@ -238,16 +233,12 @@ impl Checker<'_> {
             _ if text.parse::<rust_decimal::Decimal>().is_ok() => ("amount".into(), text.clone()),
             _ => ("amount".into(), "5".into()),
         };
-        let each: Vec<String> = codes.iter().map(|c| format!("{c}: {amount}")).collect();
+        let each = self.example_amounts(&amount);
         let help = if name == text {
-            format!(
-                "write `{name}` in each currency: `const {name} = {{ {} }}`",
-                each.join(", ")
-            )
+            format!("write `{name}` in each currency: `const {name} = {{ {each} }}`")
         } else {
             format!(
-                "name it in each currency, `const {name} = {{ {} }}`, and write `{name}` here",
-                each.join(", ")
+                "name it in each currency, `const {name} = {{ {each} }}`, and write `{name}` here"
             )
         };
         self.error(
@@ -256,6 +247,18 @@ impl Checker<'_> {
             "in no currency",
             Some(help),
         );
+    }
+
+    /// `amount` in each currency, for a help: `USD: 5, EUR: 5` (the header's currencies
+    /// when it lists several).
+    pub(super) fn example_amounts(&self, amount: &str) -> String {
+        let h = &self.ast.header;
+        let codes = match listed(h) {
+            l if l.len() > 1 && h.any_currency.is_none() => l,
+            _ => vec!["USD".to_string(), "EUR".to_string()],
+        };
+        let each: Vec<String> = codes.iter().map(|c| format!("{c}: {amount}")).collect();
+        each.join(", ")
     }
 
     /// Whether a literal value holds a number other than 0 (through the constants and
