@@ -246,11 +246,57 @@ coverage late doc \"Pays {twice}.\" when claim.type == \"late\" pays twice",
         outcome(&eur),
         ("approved".into(), "8.00".into(), "EUR".into())
     );
-    assert_eq!(&*eur.reasons[0].text, "Pays fee * 2.");
+    assert_eq!(&*eur.reasons[0].text, "Pays USD 10.00, EUR 8.00.");
     let usd = decide(&text, Some("USD"), "1");
     assert_eq!(
         outcome(&usd),
         ("approved".into(), "10.00".into(), "USD".into())
+    );
+}
+
+#[test]
+fn a_constant_computed_from_amounts_is_quoted_as_its_amount_in_each_currency() {
+    // Written amounts are quoted as written; any other constant, as the decision shows
+    // its value in each currency, as a computed duration reads "2 days".
+    let items = "const fee = { USD: 5, EUR: 4.50 }
+const other = { EUR: 1, USD: 2, GBP: 3 }
+const twice = fee * 2
+const same = fee
+const third = fee / 3
+const both = other + fee
+const rate = fee / fee
+coverage late
+  doc \"{fee}; {twice}; {same}; {third}; {both}; {rate}.\"
+  when claim.type == \"late\"
+  pays twice + same + third + both";
+    let text = policy("currency from order.currency", items);
+    let eur = decide(&text, Some("EUR"), "1");
+    assert_eq!(
+        &*eur.reasons[0].text,
+        "USD 5, EUR 4.50; USD 10.00, EUR 9.00; USD 5.00, EUR 4.50; USD 1.67, EUR 1.50; \
+         EUR 5.50, USD 7.00; USD 1, EUR 1."
+    );
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "20.50".into(), "EUR".into())
+    );
+}
+
+#[test]
+fn a_constant_computed_from_amounts_that_fails_in_a_currency_is_an_error() {
+    let text = policy(
+        "currency USD, EUR from order.currency",
+        "const fee = { USD: 5, EUR: 0 }
+const share = fee / fee
+coverage late doc \"late\" when claim.type == \"late\" pays order.value * share",
+    );
+    let errs: Vec<String> = policy_errors(&text).iter().map(located).collect();
+    assert_eq!(
+        errs,
+        [format!(
+            "{} constant `share` cannot be evaluated in EUR: division by zero",
+            at(&text, "const share")
+        )]
     );
 }
 
