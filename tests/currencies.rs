@@ -523,19 +523,32 @@ coverage late doc \"late\" when tier(order.value) > 1 and tier(order.value * 2) 
 
 #[test]
 fn a_table_bound_is_a_number_or_an_amount_in_each_currency() {
-    let text = policy(
-        "currency USD, EUR from order.currency",
-        "const limit = 100
+    // A plain constant, and one computed from amounts in each currency.
+    for limit in [
+        "const limit = 100",
+        "const base = { USD: 50, EUR: 45 }\nconst limit = base * 2",
+    ] {
+        let text = policy(
+            "currency USD, EUR from order.currency",
+            &format!(
+                "{limit}
 table tier(value) doc \"tiers\" up to limit: 1 over limit: 2
-coverage late doc \"late\" when tier(order.value) > 1 pays order.value",
-    );
-    let errs = policy_errors(&text);
+coverage late doc \"late\" when tier(order.value) > 1 pays order.value"
+            ),
+        );
+        a_bound_that_is_neither(&text);
+    }
+}
+
+/// The error of a policy whose first bound is neither a number nor written in each currency.
+fn a_bound_that_is_neither(text: &str) {
+    let errs = policy_errors(text);
     let shown: Vec<String> = errs.iter().map(located).collect();
     assert_eq!(
         shown,
         [format!(
-            "{} a table bound is a number, or a constant that gives an amount in each currency",
-            at(&text, "limit: 1")
+            "{} a table bound is a number, or a constant written as an amount in each currency",
+            at(text, "limit: 1")
         )]
     );
     assert_eq!(

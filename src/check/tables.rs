@@ -13,7 +13,7 @@ use crate::ir::{Amounts, Ex};
 use crate::span::Span;
 use crate::types::{Base, Type};
 
-/// A row's bound: a number, or a constant that gives an amount in each currency
+/// A row's bound: a number, or a constant written as an amount in each currency
 /// (`up to small_order`), read in the document's currency.
 #[derive(Clone, Debug)]
 pub enum Bound {
@@ -430,7 +430,7 @@ impl<'a> Checker<'a> {
         }
         let (message, help) = if self.several_currencies() {
             (
-                "a table bound is a number, or a constant that gives an amount in each currency",
+                "a table bound is a number, or a constant written as an amount in each currency",
                 format!(
                     "write the number, like `up to 500`, or name an amount in each currency, \
                      `const bound = {{ {} }}`, and write `up to bound`",
