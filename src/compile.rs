@@ -161,6 +161,7 @@ pub fn compile(
     hook_files: &[HookFile],
 ) -> Result<Program, Vec<PolicyError>> {
     let (values, inline) = const_values(file, &checked.consts)?;
+    let computed = computed_amounts(file, &checked, &inline)?;
     let calendars: Vec<Value> = checked
         .calendars
         .iter()
@@ -208,19 +209,16 @@ pub fn compile(
                 .and_then(|s| file.text.get(s.start..s.end))
                 .filter(|w| !w.contains(['#', '\n', '\r']))
                 .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" "));
-            let shown = match (written, inline.get(i)) {
-                (Some(w), _) => w,
+            let shown = match (written, inline.get(i), computed.get(i)) {
+                (Some(w), ..) => w,
                 // An amount in each currency reads `USD 5, EUR 4.50`, as written; a
-                // constant computed from one as its expression is written.
-                (None, Some(Some(ex))) => match ex {
-                    Ex::Amounts(a) => amounts_written(file, a),
-                    _ => file
-                        .text
-                        .get(c.value_span.start..c.value_span.end)
-                        .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" "))
-                        .unwrap_or_default(),
-                },
-                (None, _) => crate::value::display(v, &c.ty.base, &checked.schema),
+                // constant computed from one as the decision shows its value in each
+                // currency (`USD 10.00, EUR 9.00`).
+                (None, Some(Some(Ex::Amounts(a))), _) if *a.name == *c.name => {
+                    amounts_written(file, a)
+                }
+                (None, _, Some(Some(each))) => each.clone(),
+                (None, ..) => crate::value::display(v, &c.ty.base, &checked.schema),
             };
             (format!("{{{}}}", c.name), shown)
         })
@@ -363,6 +361,55 @@ fn per_currency(ex: &Ex) -> bool {
     let mut found = matches!(ex, Ex::Amounts(_));
     ex.for_each_child(&mut |c| found = found || per_currency(c));
     found
+}
+
+/// For each constant computed from amounts in each currency (`const twice = fee * 2`, or
+/// `const same = fee`), its value in each currency it can be computed in, as clause text quotes it: `USD 10.00,
+/// EUR 9.00`, in the order the amounts it reads give them (with none, its expression as
+/// written). A value that cannot be computed in one of them (a division by zero, an
+/// overflow) is an error, as it is for any constant.
+fn computed_amounts(
+    file: &Source,
+    checked: &Checked,
+    inline: &[Option<Ex>],
+) -> Result<Vec<Option<String>>, Vec<PolicyError>> {
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(checked.consts.len());
+    for (c, ex) in checked.consts.iter().zip(inline) {
+        // A constant written as amounts is quoted as written.
+        let written = |ex: &&Ex| matches!(ex, Ex::Amounts(a) if *a.name == *c.name);
+        let Some(ex) = ex.as_ref().filter(|ex| !written(ex)) else {
+            out.push(None);
+            continue;
+        };
+        let currencies = ex.common_currencies();
+        if currencies.is_empty() {
+            let text = file.text.get(c.value_span.start..c.value_span.end);
+            out.push(text.map(|w| w.split_whitespace().collect::<Vec<_>>().join(" ")));
+            continue;
+        }
+        let mut each = Vec::with_capacity(currencies.len());
+        for code in currencies {
+            match crate::eval::const_value_in(ex, &[], Some(Arc::clone(&code))) {
+                Ok(v) => {
+                    let shown = crate::value::display(&v, &c.ty.base, &checked.schema);
+                    each.push(format!("{code} {shown}"));
+                }
+                Err(msg) => errors.push(PolicyError::new(
+                    file,
+                    c.span,
+                    format!("constant `{}` cannot be evaluated in {code}: {msg}", c.name),
+                    "this constant",
+                )),
+            }
+        }
+        out.push(Some(each.join(", ")));
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// A constant's amounts as clause text quotes them: `USD 5, EUR 4.50`, each as written.

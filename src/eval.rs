@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use rust_decimal::Decimal;
 
 use crate::ast::AggKind;
-use crate::check::TableDef;
+use crate::check::{Bound, TableDef};
 use crate::exact::{self, Fault};
 use crate::hooks::Hooks;
 use crate::ir::{Arith, Builtin, Cmp, Ex};
@@ -412,18 +412,7 @@ impl<'a> Ctx<'a> {
                 let currency = self.currency.as_deref().unwrap_or("");
                 match a.of(currency) {
                     Some(n) => Value::Num(n),
-                    None => {
-                        let given: Vec<&str> = a.amounts.iter().map(|(c, _)| &**c).collect();
-                        return Err(EvalError::at(
-                            a.span,
-                            format!(
-                                "`{}` has no amount in {currency}, the document's currency; \
-                                 it gives {}",
-                                a.name,
-                                given.join(", ")
-                            ),
-                        ));
-                    }
+                    None => return Err(no_amount(a, currency)),
                 }
             }
             Ex::Field(of, path) => {
@@ -510,7 +499,7 @@ impl<'a> Ctx<'a> {
                     .ok_or_else(|| EvalError::at(*span, "internal error: unknown table"))?;
                 let value = table
                     .values
-                    .get(row_of(table, &x))
+                    .get(row_of(table, &x, self.currency.as_deref())?)
                     .ok_or_else(|| EvalError::at(*span, "internal error: table row"))?;
                 self.eval(value)?
             }
@@ -521,7 +510,7 @@ impl<'a> Ctx<'a> {
                     .get(*t)
                     .ok_or_else(|| EvalError::at(*span, "internal error: unknown table"))?;
                 let value = rows
-                    .get(row_of(table, &x))
+                    .get(row_of(table, &x, self.currency.as_deref())?)
                     .ok_or_else(|| EvalError::at(*span, "internal error: table row"))?;
                 self.eval(value)?
             }
@@ -1010,29 +999,60 @@ pub fn add_business_days(d: NaiveDate, n: Decimal) -> Option<NaiveDate> {
 
 /// Evaluates an expression that reads no facts (a constant or a default).
 pub fn const_value(ex: &Ex, consts: &[Value]) -> Result<Value, String> {
+    const_value_in(ex, consts, None)
+}
+
+/// Evaluates an expression that reads no facts for a document in `currency`: an amount in
+/// each currency it reads is its amount in that currency.
+pub fn const_value_in(
+    ex: &Ex,
+    consts: &[Value],
+    currency: Option<std::sync::Arc<str>>,
+) -> Result<Value, String> {
     let folded = ex.clone().map(&mut |e| match e {
         Ex::ConstRef(i) => Ex::Const(consts.get(i).cloned().unwrap_or(Value::Absent)),
         other => other,
     });
     let root = Value::Record(Box::new([]));
     let mut cx = Ctx::new(&root, &[]);
+    cx.currency = currency;
     cx.eval(&folded).map_err(|e| e.message)
 }
 
+/// The failure of reading an amount in each currency that gives none in the document's.
+fn no_amount(a: &crate::ir::Amounts, currency: &str) -> EvalError {
+    let given: Vec<&str> = a.amounts.iter().map(|(c, _)| &**c).collect();
+    EvalError::at(
+        a.span,
+        format!(
+            "`{}` has no amount in {currency}, the document's currency; it gives {}",
+            a.name,
+            given.join(", ")
+        ),
+    )
+}
+
 /// The row of `table` that `x` falls in: the first whose upper bound holds it (`up to B`:
-/// `x <= B`; `under B`: `x < B`), else the last row.
-fn row_of(table: &TableDef, x: &Value) -> usize {
-    table
-        .bounds
-        .iter()
-        .enumerate()
-        .position(|(i, b)| {
-            let c = exact::cmp_decimal(x, *b);
-            if table.open.get(i).copied().unwrap_or(false) {
-                c == Some(Ordering::Less)
-            } else {
-                c != Some(Ordering::Greater)
+/// `x <= B`; `under B`: `x < B`), else the last row. A bound that is an amount in each
+/// currency is read in `currency`, and fails when it gives none there.
+fn row_of(table: &TableDef, x: &Value, currency: Option<&str>) -> R<usize> {
+    for (i, b) in table.bounds.iter().enumerate() {
+        let b = match b {
+            Bound::Num(n) => *n,
+            Bound::Amounts(a) => {
+                let currency = currency.unwrap_or("");
+                a.of(currency).ok_or_else(|| no_amount(a, currency))?
             }
-        })
-        .unwrap_or(table.bounds.len())
+        };
+        let c = exact::cmp_decimal(x, b);
+        let holds = if table.open.get(i).copied().unwrap_or(false) {
+            c == Some(Ordering::Less)
+        } else {
+            c != Some(Ordering::Greater)
+        };
+        if holds {
+            return Ok(i);
+        }
+    }
+    Ok(table.bounds.len())
 }

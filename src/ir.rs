@@ -236,6 +236,54 @@ impl Ex {
         }
     }
 
+    /// The currencies in which every amount in each currency that this expression reads
+    /// gives an amount, in the order the first gives them: those it can be computed in.
+    /// Empty when it reads none.
+    pub fn common_currencies(&self) -> Vec<Arc<str>> {
+        fn all(ex: &Ex, out: &mut Vec<Arc<Amounts>>) {
+            if let Ex::Amounts(a) = ex {
+                out.push(Arc::clone(a));
+            }
+            ex.for_each_child(&mut |c| all(c, out));
+        }
+        let mut found = Vec::new();
+        all(self, &mut found);
+        let Some((first, rest)) = found.split_first() else {
+            return Vec::new();
+        };
+        first
+            .amounts
+            .iter()
+            .map(|(code, _)| code)
+            .filter(|code| rest.iter().all(|a| a.of(code).is_some()))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether the value is the same for every document in a currency: it reads only
+    /// values written in the policy (no fact, value, table, hook or final amount).
+    pub fn is_fixed(&self) -> bool {
+        match self {
+            Ex::Const(_) | Ex::Amounts(_) => true,
+            Ex::ConstRef(_)
+            | Ex::Fact(_)
+            | Ex::Var(..)
+            | Ex::Let(_)
+            | Ex::Decision
+            | Ex::Paid(_)
+            | Ex::Table(..)
+            | Ex::Rows(..)
+            | Ex::Hook(..)
+            | Ex::Calendar(_)
+            | Ex::Aggregate { .. } => false,
+            _ => {
+                let mut fixed = true;
+                self.for_each_child(&mut |c| fixed = fixed && c.is_fixed());
+                fixed
+            }
+        }
+    }
+
     /// Rewrites every node bottom-up with `f`.
     pub fn map(self, f: &mut dyn FnMut(Ex) -> Ex) -> Ex {
         fn b(mut e: Box<Ex>, f: &mut dyn FnMut(Ex) -> Ex) -> Box<Ex> {

@@ -246,11 +246,57 @@ coverage late doc \"Pays {twice}.\" when claim.type == \"late\" pays twice",
         outcome(&eur),
         ("approved".into(), "8.00".into(), "EUR".into())
     );
-    assert_eq!(&*eur.reasons[0].text, "Pays fee * 2.");
+    assert_eq!(&*eur.reasons[0].text, "Pays USD 10.00, EUR 8.00.");
     let usd = decide(&text, Some("USD"), "1");
     assert_eq!(
         outcome(&usd),
         ("approved".into(), "10.00".into(), "USD".into())
+    );
+}
+
+#[test]
+fn a_constant_computed_from_amounts_is_quoted_as_its_amount_in_each_currency() {
+    // Written amounts are quoted as written; any other constant, as the decision shows
+    // its value in each currency, as a computed duration reads "2 days".
+    let items = "const fee = { USD: 5, EUR: 4.50 }
+const other = { EUR: 1, USD: 2, GBP: 3 }
+const twice = fee * 2
+const same = fee
+const third = fee / 3
+const both = other + fee
+const rate = fee / fee
+coverage late
+  doc \"{fee}; {twice}; {same}; {third}; {both}; {rate}.\"
+  when claim.type == \"late\"
+  pays twice + same + third + both";
+    let text = policy("currency from order.currency", items);
+    let eur = decide(&text, Some("EUR"), "1");
+    assert_eq!(
+        &*eur.reasons[0].text,
+        "USD 5, EUR 4.50; USD 10.00, EUR 9.00; USD 5.00, EUR 4.50; USD 1.67, EUR 1.50; \
+         EUR 5.50, USD 7.00; USD 1, EUR 1."
+    );
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "20.50".into(), "EUR".into())
+    );
+}
+
+#[test]
+fn a_constant_computed_from_amounts_that_fails_in_a_currency_is_an_error() {
+    let text = policy(
+        "currency USD, EUR from order.currency",
+        "const fee = { USD: 5, EUR: 0 }
+const share = fee / fee
+coverage late doc \"late\" when claim.type == \"late\" pays order.value * share",
+    );
+    let errs: Vec<String> = policy_errors(&text).iter().map(located).collect();
+    assert_eq!(
+        errs,
+        [format!(
+            "{} constant `share` cannot be evaluated in EUR: division by zero",
+            at(&text, "const share")
+        )]
     );
 }
 
@@ -332,7 +378,8 @@ fn comparisons_defaults_tables_and_fallbacks_need_a_currency_too() {
             "100",
         ),
         (
-            "table tier(v) -> money doc \"tiers\" up to 100: 0 over 100: 20
+            "const hundred = { USD: 100, EUR: 100 }
+table tier(v) -> money doc \"tiers\" up to hundred: 0 over hundred: 20
 coverage late doc \"late\" when claim.type == \"late\" pays tier(order.value)",
             "20",
         ),
@@ -351,6 +398,264 @@ coverage late doc \"late\" when claim.type == \"late\" pays tier(order.value)",
         let (message, underlined, _) = one_error(&text);
         assert_eq!(underlined, amount, "{text}");
         assert!(message.ends_with(SEVERAL), "{message}");
+    }
+}
+
+/// Fees banded by the order's value, bounds and fees given in each currency.
+const BANDED: &str = "const small = { USD: 100, EUR: 90 }
+const large = { USD: 1000, EUR: 900 }
+const low_fee = { USD: 5, EUR: 4.50 }
+const high_fee = { USD: 20, EUR: 18 }
+table fee(value) -> money
+  doc \"Orders up to {small}: {low_fee}; up to {large}: {high_fee}; above: 10%.\"
+  up to 0: 0
+  over 0 up to small: low_fee
+  over small up to large: high_fee
+  over large: 10% of value
+coverage late doc \"late\" when claim.type == \"late\" pays fee(order.value)";
+
+#[test]
+fn a_table_looks_up_an_amount_between_bounds_in_the_documents_currency() {
+    let text = policy("currency USD, EUR from order.currency", BANDED);
+    let cases = [
+        ("USD", "95", "5.00"),
+        ("EUR", "95", "18.00"),
+        ("EUR", "90", "4.50"),
+        ("EUR", "90.01", "18.00"),
+        ("USD", "1000", "20.00"),
+        ("USD", "2000", "200.00"),
+        ("EUR", "950", "95.00"),
+        ("EUR", "0", "0.00"),
+    ];
+    for (currency, value, paid) in cases {
+        let d = decide(&text, Some(currency), value);
+        assert_eq!(
+            outcome(&d),
+            ("approved".into(), paid.into(), currency.into()),
+            "{currency} {value}"
+        );
+    }
+    // With any currency, a document in one a bound does not give is referred.
+    let any = policy("currency from order.currency", BANDED);
+    let gbp = decide(&any, Some("GBP"), "50");
+    assert_eq!(
+        outcome(&gbp),
+        ("referred".into(), "0.00".into(), "GBP".into())
+    );
+    let failed: Vec<_> = gbp
+        .reasons
+        .iter()
+        .filter_map(|r| r.failure.as_ref())
+        .collect();
+    assert_eq!(
+        failed[0].message,
+        "`small` has no amount in GBP, the document's currency; it gives USD, EUR"
+    );
+    assert_eq!(
+        failed[0].source.as_deref(),
+        Some(format!("{FILE}:{}", at(&any, "const small")).as_str())
+    );
+}
+
+#[test]
+fn a_plain_table_bound_on_an_amount_in_a_several_currency_policy_is_an_error() {
+    let items = "const fee = { USD: 5, EUR: 5 }
+table tier(value) doc \"tiers\" up to 0: 1 over 0 up to 100: 2 over 100: 3
+coverage late doc \"late\" when tier(order.value) > 1 and tier(order.value * 2) > 1 pays fee";
+    for header in [
+        "currency USD, EUR from order.currency",
+        "currency from order.currency",
+    ] {
+        let text = policy(header, items);
+        let errs = policy_errors(&text);
+        let shown: Vec<String> = errs.iter().map(located).collect();
+        assert_eq!(
+            shown,
+            [
+                format!("{} {SEVERAL}", at(&text, "100: 2")),
+                format!("{} {SEVERAL}", at(&text, "100: 3")),
+            ],
+            "{text}"
+        );
+        let line = at(&text, "tier(order.value)")
+            .split(':')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            errs[0].help.as_deref(),
+            Some(
+                format!(
+                    "`tier` looks up an amount (`tier(order.value)`, line {line}): name the \
+                     bound in each currency, `const bound = {{ USD: 100, EUR: 100 }}`, and \
+                     write `up to bound`"
+                )
+                .as_str()
+            )
+        );
+        assert_eq!(errs[0].label, "in no currency");
+        assert!(
+            errs[1]
+                .help
+                .as_deref()
+                .unwrap()
+                .ends_with("write `over bound`"),
+            "{:?}",
+            errs[1].help
+        );
+    }
+    // The same table looking up a number that is not an amount needs no currency.
+    let counts = policy(
+        "currency USD, EUR from order.currency",
+        &items.replace(
+            "tier(order.value) > 1 and tier(order.value * 2) > 1",
+            "tier(order.value / fee) > 1",
+        ),
+    );
+    assert_eq!(policy_errors(&counts).len(), 0, "{counts}");
+    // And a policy that pays in one currency keeps plain bounds on amounts.
+    let one = policy(
+        "currency USD from order.currency",
+        &items.replace("{ USD: 5, EUR: 5 }", "5"),
+    );
+    assert_eq!(policy_errors(&one).len(), 0, "{one}");
+}
+
+#[test]
+fn a_table_bound_is_a_number_or_an_amount_in_each_currency() {
+    // A plain constant, and one computed from amounts in each currency.
+    for limit in [
+        "const limit = 100",
+        "const base = { USD: 50, EUR: 45 }\nconst limit = base * 2",
+    ] {
+        let text = policy(
+            "currency USD, EUR from order.currency",
+            &format!(
+                "{limit}
+table tier(value) doc \"tiers\" up to limit: 1 over limit: 2
+coverage late doc \"late\" when tier(order.value) > 1 pays order.value"
+            ),
+        );
+        a_bound_that_is_neither(&text);
+    }
+}
+
+/// The error of a policy whose first bound is neither a number nor written in each currency.
+fn a_bound_that_is_neither(text: &str) {
+    let errs = policy_errors(text);
+    let shown: Vec<String> = errs.iter().map(located).collect();
+    assert_eq!(
+        shown,
+        [format!(
+            "{} a table bound is a number, or a constant written as an amount in each currency",
+            at(text, "limit: 1")
+        )]
+    );
+    assert_eq!(
+        errs[0].help.as_deref(),
+        Some(
+            "write the number, like `up to 500`, or name an amount in each currency, \
+             `const bound = { USD: 500, EUR: 500 }`, and write `up to bound`"
+        )
+    );
+}
+
+#[test]
+fn bounds_in_each_currency_look_up_amounts_only() {
+    let text = policy("currency USD, EUR from order.currency", BANDED);
+    let literal = text.replace("pays fee(order.value)", "pays fee(2)");
+    assert_eq!(
+        one_error(&literal),
+        (
+            format!("{} {SEVERAL}", at(&literal, "2)")),
+            "2".into(),
+            "name it in each currency, `const amount = { USD: 2, EUR: 2 }`, and write \
+             `amount` here"
+                .into()
+        )
+    );
+    let rate = text.replace(
+        "pays fee(order.value)",
+        "pays fee(order.value / small) * small",
+    );
+    assert_eq!(
+        one_error(&rate),
+        (
+            format!(
+                "{} table `fee` looks up an amount (its bounds are amounts in each currency), \
+                 but this is decimal",
+                at(&rate, "order.value / small")
+            ),
+            "order.value / small".into(),
+            "look up an amount, or write the bounds as numbers".into()
+        )
+    );
+}
+
+#[test]
+fn rows_between_bounds_in_each_currency_leave_no_gap_and_no_overlap_in_any() {
+    let header = "currency USD, EUR from order.currency";
+    let consts = "const small = { USD: 100, EUR: 90 }
+const wider = { USD: 100, EUR: 95 }
+const narrower = { USD: 100, EUR: 80 }
+";
+    let cases = [
+        (
+            "up to small: 1 over wider: 2",
+            "wider: 2",
+            "gap between `small` (EUR 90) and `wider` (EUR 95)",
+            "start this row `over small`",
+        ),
+        (
+            "under small: 1 from narrower: 2",
+            "narrower: 2",
+            "this row overlaps the previous one, which goes under `small` (EUR 90): this one \
+             starts at `narrower` (EUR 80)",
+            "start this row `from small`",
+        ),
+        (
+            "up to small: 1 from small: 2",
+            "small: 2",
+            "`small` falls in two rows: the previous row goes up to it, and this one starts \
+             from it",
+            "start this row `over small`",
+        ),
+        (
+            "up to small: 1 over small up to small: 2 over small: 3",
+            "small: 2",
+            "`small` is not above `small`",
+            "",
+        ),
+        (
+            "under wider: 1 from wider up to narrower: 2 over narrower: 3",
+            "narrower: 2",
+            "`narrower` (EUR 80) is not above `wider` (EUR 95)",
+            "",
+        ),
+        (
+            "up to 0: 1 over small: 2",
+            "small: 2",
+            "gap between 0 and `small` (USD 100)",
+            "start this row `over 0`",
+        ),
+    ];
+    for (rows, at_text, message, help) in cases {
+        let text = policy(
+            header,
+            &format!(
+                "{consts}table tier(value) doc \"tiers\" {rows}
+coverage late doc \"late\" when tier(order.value) > 1 pays order.value"
+            ),
+        );
+        assert_eq!(
+            one_error(&text),
+            (
+                format!("{} {message}", at(&text, at_text)),
+                at_text.split(':').next().unwrap().into(),
+                help.into()
+            ),
+            "{text}"
+        );
     }
 }
 
@@ -440,6 +745,77 @@ fn a_per_currency_constant_names_currencies_the_policy_pays_in_once() {
                 at(&text, "{ USD")
             ),
         ]
+    );
+}
+
+#[test]
+fn an_amount_in_each_currency_is_a_number_written_out() {
+    let rules = "coverage late doc \"late\" when claim.type == \"late\" pays fee";
+    for (amount, what) in [
+        ("\"x\"", "a string"),
+        ("order.value", "a name"),
+        ("2 * 3", "a computation"),
+        ("5%", "a percentage"),
+        ("-order.value", "a computation"),
+    ] {
+        let text = policy(
+            "currency USD, EUR from order.currency",
+            &format!("const fee = {{ USD: 5, EUR: {amount} }}\n{rules}"),
+        );
+        assert_eq!(
+            one_error(&text),
+            (
+                format!(
+                    "{} an amount in each currency is a number written out",
+                    at(&text, &format!("{amount} }}"))
+                ),
+                amount.to_string(),
+                "write `fee`'s amount in EUR as a number, like `EUR: 5` or `EUR: 4.50` \
+                 (`EUR: -5` below zero)"
+                    .into()
+            ),
+            "{text}"
+        );
+        let errs: Vec<String> = policy_errors(&text)
+            .iter()
+            .map(|e| e.label.clone())
+            .collect();
+        assert_eq!(errs, [format!("{what}, not a number")]);
+    }
+}
+
+#[test]
+fn an_amount_in_each_currency_may_be_below_zero() {
+    let text = policy(
+        "currency USD, EUR from order.currency",
+        "const adjustment = { USD: -1, EUR: -2.50 }
+coverage late doc \"Pays the order's value {adjustment}.\" when claim.type == \"late\"
+  pays order.value + adjustment",
+    );
+    let eur = decide(&text, Some("EUR"), "20");
+    assert_eq!(
+        outcome(&eur),
+        ("approved".into(), "17.50".into(), "EUR".into())
+    );
+    assert_eq!(
+        &*eur.reasons[0].text,
+        "Pays the order's value USD -1, EUR -2.50."
+    );
+    let usd = decide(&text, Some("USD"), "20");
+    assert_eq!(
+        outcome(&usd),
+        ("approved".into(), "19.00".into(), "USD".into())
+    );
+    use proviso::internals::format;
+    let laid = format::layout(&Source::new(
+        "a.proviso",
+        text.replace("{ USD: -1, EUR: -2.50 }", "{USD:-1,EUR:  -2.50}")
+            .as_str(),
+    ))
+    .unwrap();
+    assert!(
+        laid.contains("\nconst adjustment = { USD: -1, EUR: -2.50 }\n"),
+        "{laid}"
     );
 }
 

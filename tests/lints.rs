@@ -364,6 +364,93 @@ fn a_divisor_that_can_be_zero_has_its_code_and_help() {
     );
 }
 
+// ---- amounts in each currency ---------------------------------------------------
+
+/// The warnings of one lint in a policy that pays in USD or EUR, as [`lints`] shows them.
+fn two_currency_lints(rules: &str, lint: Lint) -> Vec<String> {
+    let text = minimal::policy(FACTS, rules).replace(
+        "currency USD from currency",
+        "currency USD, EUR from currency",
+    );
+    let set = minimal::compile_text(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+    set.warnings()
+        .iter()
+        .filter(|w| w.lint == lint)
+        .map(|w| {
+            format!(
+                "{} [{}] {}",
+                minimal::located(&w.error).split_once(' ').unwrap().0,
+                minimal::underlined(&w.error),
+                w.error.message
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_amount_in_each_currency_caps_and_reduces_by_the_amounts_it_gives() {
+    let rules = "const limit = { USD: 100, EUR: 90 }
+const nothing = { USD: 0, EUR: -1 }
+const owed = { USD: 5, EUR: -1 }
+const back = { USD: -1, EUR: 2 }
+coverage c doc \"c\" pays claim.amount
+compensation capped doc \"a\" cap at limit
+compensation none doc \"b\" reduce by nothing
+compensation tiered doc \"c\" cap at max(claim.fee, 0) + limit
+compensation owing doc \"d\" cap at owed
+compensation giving doc \"e\" reduce by back
+compensation owing_less doc \"f\" cap at -limit";
+    assert_eq!(
+        two_currency_lints(rules, Lint::NegativeAmount),
+        [
+            "27:35 [owed] `owing` caps the payout at an amount that can be below zero, and no later rule floors it",
+            "28:39 [back] `giving` can leave the payout below zero, and no later rule floors it",
+            "29:40 [-limit] `owing_less` caps the payout at an amount that can be below zero, and no later rule floors it",
+        ]
+    );
+}
+
+#[test]
+fn an_amount_in_each_currency_divides_when_it_is_zero_in_no_currency() {
+    let rules = "const limit = { USD: 100, EUR: 90 }
+const twice = limit * 2
+const partly = { USD: 5, EUR: 0 }
+const low = { USD: 0, EUR: -1 }
+coverage c doc \"c\" pays claim.amount * (limit / limit) + limit * (claim.amount / twice)
+note share doc \"s\" shows claim.amount / partly
+note guarded doc \"g\" when claim.amount > limit shows limit / claim.amount
+note ungarded doc \"u\" when claim.amount > low shows limit / claim.amount
+note bigger doc \"b\" shows claim.amount / max(limit, claim.fee)";
+    assert_eq!(
+        two_currency_lints(rules, Lint::ZeroDivisor),
+        [
+            "24:26 [claim.amount / partly] this division may divide by zero for some document",
+            "26:53 [limit / claim.amount] this division may divide by zero for some document",
+        ]
+    );
+}
+
+#[test]
+fn bounds_in_each_currency_conflict_when_they_do_in_every_currency() {
+    let rules = "const limit = { USD: 100, EUR: 90 }
+const low = { USD: 10, EUR: 50 }
+const high = { USD: 20, EUR: 40 }
+exclusion never doc \"a\" when claim.amount > limit and claim.amount < limit
+exclusion below doc \"b\" when claim.amount > limit and claim.amount < low
+exclusion at doc \"c\" when claim.amount >= limit and claim.amount <= limit
+exclusion usd_only doc \"d\" when claim.amount > low and claim.amount < high
+exclusion equal doc \"e\" when claim.amount == low and claim.amount == high
+exclusion zero doc \"f\" when claim.amount < 0 and claim.amount > limit";
+    assert_eq!(
+        two_currency_lints(rules, Lint::NeverTrue),
+        [
+            "22:30 [claim.amount > limit and claim.amount < limit] this condition can never hold: `claim.amount > limit` and `claim.amount < limit` cannot both be true",
+            "23:30 [claim.amount > limit and claim.amount < low] this condition can never hold: `claim.amount > limit` and `claim.amount < low` cannot both be true",
+            "27:29 [claim.amount < 0 and claim.amount > limit] this condition can never hold: `claim.amount < 0` and `claim.amount > limit` cannot both be true",
+        ]
+    );
+}
+
 // ---- enum values no rule decides -----------------------------------------------
 
 #[test]

@@ -98,13 +98,13 @@ impl Checker<'_> {
     ) -> Option<Typed> {
         let mut ok = true;
         let mut amounts: Vec<(Arc<str>, rust_decimal::Decimal)> = Vec::new();
+        // The codes given, with an amount or not (a wrong amount is not a missing one).
+        let mut given: Vec<&str> = Vec::new();
         let listed = listed(&self.ast.header);
         let any = self.ast.header.any_currency.is_some();
         for (code, amount) in entries {
-            let ExprKind::Number(n, _) = amount.kind else {
-                ok = false;
-                continue;
-            };
+            let n = self.written_amount(b, code, amount);
+            ok &= n.is_some();
             if !is_code(&code.name) {
                 self.error(
                     code.span,
@@ -113,7 +113,7 @@ impl Checker<'_> {
                     Some("use an ISO 4217 code such as `USD`".into()),
                 );
                 ok = false;
-            } else if amounts.iter().any(|(c, _)| **c == *code.name) {
+            } else if given.contains(&code.name.as_str()) {
                 self.error(
                     code.span,
                     format!("`{}` is given twice in `{}`", code.name, b.name.name),
@@ -134,11 +134,14 @@ impl Checker<'_> {
                 );
                 ok = false;
             }
-            amounts.push((code.name.as_str().into(), n));
+            given.push(&code.name);
+            if let Some(n) = n {
+                amounts.push((code.name.as_str().into(), n));
+            }
         }
         let missing: Vec<&str> = listed
             .iter()
-            .filter(|l| !amounts.iter().any(|(c, _)| **c == *l.as_str()))
+            .filter(|l| !given.contains(&l.as_str()))
             .map(String::as_str)
             .collect();
         if !any && !missing.is_empty() {
@@ -170,6 +173,47 @@ impl Checker<'_> {
         })
     }
 
+    /// The amount `code` is given in a per-currency constant: a number written out, `5` or
+    /// `4.50`, or below zero, `-5`, as a money constant may be. Anything else is reported at
+    /// the amount.
+    fn written_amount(
+        &mut self,
+        b: &ast::Binding,
+        code: &ast::Ident,
+        amount: &ast::Expr,
+    ) -> Option<rust_decimal::Decimal> {
+        match &amount.kind {
+            ExprKind::Number(n, _) => return Some(*n),
+            ExprKind::Neg(inner) => {
+                if let ExprKind::Number(n, _) = inner.kind {
+                    return Some(-n);
+                }
+            }
+            _ => {}
+        }
+        let what = match &amount.kind {
+            ExprKind::Str(_) => "a string",
+            ExprKind::Path(_) => "a name",
+            ExprKind::Percent(_) | ExprKind::PercentOf(..) => "a percentage",
+            ExprKind::Duration(..) => "a duration",
+            ExprKind::Date(_) => "a date",
+            ExprKind::Bool(_) => "a truth value",
+            _ => "a computation",
+        };
+        let label = format!("{what}, not a number");
+        let (c, name) = (&code.name, &b.name.name);
+        self.error(
+            amount.span,
+            "an amount in each currency is a number written out",
+            label,
+            Some(format!(
+                "write `{name}`'s amount in {c} as a number, like `{c}: 5` or `{c}: 4.50` \
+                 (`{c}: -5` below zero)"
+            )),
+        );
+        None
+    }
+
     /// Reports a literal number taken as money (`cap at 500`) in a policy that pays in
     /// several currencies: it says in none which currency it is. 0 is 0 in every currency.
     pub(super) fn in_currency(&mut self, t: &Typed, span: Span) {
@@ -180,11 +224,6 @@ impl Checker<'_> {
         {
             return;
         }
-        let h = &self.ast.header;
-        let codes = match listed(h) {
-            l if l.len() > 1 && h.any_currency.is_none() => l,
-            _ => vec!["USD".to_string(), "EUR".to_string()],
-        };
         let text = self.snippet(span);
         let (name, amount) = match &t.ex {
             Ex::ConstRef(i) => {
@@ -194,16 +233,12 @@ impl Checker<'_> {
             _ if text.parse::<rust_decimal::Decimal>().is_ok() => ("amount".into(), text.clone()),
             _ => ("amount".into(), "5".into()),
         };
-        let each: Vec<String> = codes.iter().map(|c| format!("{c}: {amount}")).collect();
+        let each = self.example_amounts(&amount);
         let help = if name == text {
-            format!(
-                "write `{name}` in each currency: `const {name} = {{ {} }}`",
-                each.join(", ")
-            )
+            format!("write `{name}` in each currency: `const {name} = {{ {each} }}`")
         } else {
             format!(
-                "name it in each currency, `const {name} = {{ {} }}`, and write `{name}` here",
-                each.join(", ")
+                "name it in each currency, `const {name} = {{ {each} }}`, and write `{name}` here"
             )
         };
         self.error(
@@ -212,6 +247,18 @@ impl Checker<'_> {
             "in no currency",
             Some(help),
         );
+    }
+
+    /// `amount` in each currency, for a help: `USD: 5, EUR: 5` (the header's currencies
+    /// when it lists several).
+    pub(super) fn example_amounts(&self, amount: &str) -> String {
+        let h = &self.ast.header;
+        let codes = match listed(h) {
+            l if l.len() > 1 && h.any_currency.is_none() => l,
+            _ => vec!["USD".to_string(), "EUR".to_string()],
+        };
+        let each: Vec<String> = codes.iter().map(|c| format!("{c}: {amount}")).collect();
+        each.join(", ")
     }
 
     /// Whether a literal value holds a number other than 0 (through the constants and

@@ -36,7 +36,7 @@ pub use calendars::CalendarSig;
 pub use explain::{CondMap, CondNode, ReadMap, ReadOf};
 pub use expr::Typed;
 pub(crate) use names::suggest;
-pub use tables::TableDef;
+pub use tables::{Bound, TableDef};
 
 /// A policy whose every name resolves and every expression is well typed.
 #[derive(Debug)]
@@ -187,6 +187,8 @@ pub(crate) struct Checker<'a> {
     pub failed_rows: Vec<(usize, Base, bool)>,
     /// Tables whose rows compute from the parameter and were checked at a call.
     pub rows_called: Vec<usize>,
+    /// Tables looked up with an amount whose bounds were checked for a currency.
+    pub money_bounds: Vec<usize>,
     /// Functions (`let NAME(PARAM) = ...`) by name.
     pub function_index: HashMap<&'a str, usize>,
     /// Functions whose body is being expanded, outermost first, to explain recursion.
@@ -236,6 +238,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         table_depths: vec![0; ast.tables.len()],
         failed_rows: Vec::new(),
         rows_called: Vec::new(),
+        money_bounds: Vec::new(),
         function_index: HashMap::new(),
         calling: Vec::new(),
         failed_calls: Vec::new(),

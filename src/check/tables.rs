@@ -1,21 +1,80 @@
 //! Banded tables: rows must run from `up to` (or `under`) through contiguous rows to `over`
-//! (or `from`), each value in exactly one row.
+//! (or `from`), each value in exactly one row (in each currency, when the bounds are
+//! amounts in each currency).
+
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use super::expr::{Scope, Typed};
 use super::Checker;
 use crate::ast::{self, ExprKind};
-use crate::ir::Ex;
+use crate::ir::{Amounts, Ex};
 use crate::span::Span;
 use crate::types::{Base, Type};
+
+/// A row's bound: a number, or a constant written as an amount in each currency
+/// (`up to small_order`), read in the document's currency.
+#[derive(Clone, Debug)]
+pub enum Bound {
+    Num(Decimal),
+    Amounts(Arc<Amounts>),
+}
+
+impl Bound {
+    /// The bound for a document in `currency`; `None` when it is an amount in each
+    /// currency that gives none in `currency`.
+    pub fn of(&self, currency: &str) -> Option<Decimal> {
+        match self {
+            Bound::Num(n) => Some(*n),
+            Bound::Amounts(a) => a.of(currency),
+        }
+    }
+
+    /// As a row writes it: the number, or the constant's name.
+    fn written(&self) -> String {
+        match self {
+            Bound::Num(n) => n.to_string(),
+            Bound::Amounts(a) => a.name.to_string(),
+        }
+    }
+}
+
+/// The values two bounds take in one currency, each pair with its currency: one pair
+/// without a currency when both are numbers, else one for each currency both give an
+/// amount in (a number gives every one), in the order the first amounts give them.
+fn in_each_currency(a: &Bound, b: &Bound) -> Vec<(Option<Arc<str>>, Decimal, Decimal)> {
+    let codes = match (a, b) {
+        (Bound::Num(x), Bound::Num(y)) => return vec![(None, *x, *y)],
+        (Bound::Amounts(m), _) | (Bound::Num(_), Bound::Amounts(m)) => &m.amounts,
+    };
+    codes
+        .iter()
+        .filter_map(|(code, _)| Some((Some(Arc::clone(code)), a.of(code)?, b.of(code)?)))
+        .collect()
+}
+
+/// A bound in a message: the number, or the constant with its amount in `currency`
+/// (`` `small_order` (EUR 45) ``), or the constant alone when `alone`.
+fn shown(b: &Bound, value: Decimal, currency: Option<&Arc<str>>, alone: bool) -> String {
+    match (b, currency) {
+        (Bound::Amounts(a), _) if alone => format!("`{}`", a.name),
+        (Bound::Amounts(a), Some(c)) => format!("`{}` ({c} {value})", a.name),
+        _ => value.to_string(),
+    }
+}
+
+/// Whether two bounds are the same constant's amounts (equal in every currency).
+fn same_amounts(a: &Bound, b: &Bound) -> bool {
+    matches!((a, b), (Bound::Amounts(x), Bound::Amounts(y)) if x.name == y.name)
+}
 
 /// A checked table: `bounds[i]` is the upper bound of row `i` (the last row is open).
 #[derive(Clone, Debug)]
 pub struct TableDef {
     pub name: String,
     pub doc: String,
-    pub bounds: Vec<Decimal>,
+    pub bounds: Vec<Bound>,
     pub values: Vec<Ex>,
     pub ty: Type,
     /// Every value is a literal, so a number table adapts to money.
@@ -89,7 +148,7 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        let mut bounds: Vec<Decimal> = Vec::new();
+        let mut bounds: Vec<Bound> = Vec::new();
         let mut open: Vec<bool> = Vec::new();
         let (mut ok, mut misplaced) = (true, false);
         for (i, band) in t.bands.iter().enumerate() {
@@ -118,25 +177,15 @@ impl<'a> Checker<'a> {
             let mut lo = None;
             if let Some(over) = &band.over {
                 let lo_value = self.bound(over)?;
-                lo = Some(lo_value);
                 if let (Some(prev), Some(prev_open)) = (bounds.last(), open.last()) {
-                    ok &= self.joins(*prev, *prev_open, lo_value, band.from, over.span);
+                    ok &= self.joins((prev, *prev_open), (&lo_value, band.from), over.span);
                 }
+                lo = Some(lo_value);
             }
             if let Some(up_to) = &band.up_to {
                 let hi = self.bound(up_to)?;
-                // A row holds a value unless it ends below its start, or at it with
-                // either end left out.
-                let empty =
-                    lo.is_some_and(|lo| hi < lo || (hi == lo && (band.under || !band.from)));
-                if let (true, Some(lo)) = (empty, lo) {
-                    self.error(
-                        up_to.span,
-                        format!("{hi} is not above {lo}"),
-                        "empty row",
-                        None,
-                    );
-                    ok = false;
+                if let Some(lo) = &lo {
+                    ok &= self.holds_a_value(lo, &hi, band, up_to.span);
                 }
                 bounds.push(hi);
                 open.push(band.under);
@@ -161,57 +210,87 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// Whether a row from `lo` to `hi` holds a value (in every currency): it does unless it
+    /// ends below its start, or at it with either end left out.
+    fn holds_a_value(&mut self, lo: &Bound, hi: &Bound, band: &ast::Band, at: Span) -> bool {
+        let alone = same_amounts(lo, hi);
+        for (cur, l, h) in in_each_currency(lo, hi) {
+            if h < l || (h == l && (band.under || !band.from)) {
+                let (h, l) = (
+                    shown(hi, h, cur.as_ref(), alone),
+                    shown(lo, l, cur.as_ref(), alone),
+                );
+                self.error(at, format!("{h} is not above {l}"), "empty row", None);
+                return false;
+            }
+        }
+        true
+    }
+
     /// Whether a row starting at `lo` (`from lo` when `from`, else `over lo`) follows on
-    /// from a row that ends at `prev` (`under prev` when `prev_open`, else `up to prev`);
-    /// reports the value that falls in no row or in two.
-    fn joins(&mut self, prev: Decimal, prev_open: bool, lo: Decimal, from: bool, at: Span) -> bool {
-        let start = |v: Decimal| {
-            if prev_open {
-                format!("start this row `from {v}`")
-            } else {
-                format!("start this row `over {v}`")
-            }
+    /// from a row that ends at `prev` (`under prev` when `prev_open`, else `up to prev`), in
+    /// every currency; reports the first value that falls in no row or in two.
+    fn joins(&mut self, prev: (&Bound, bool), lo: (&Bound, bool), at: Span) -> bool {
+        let ((prev, prev_open), (lo, from)) = (prev, lo);
+        let start = if prev_open {
+            format!("start this row `from {}`", prev.written())
+        } else {
+            format!("start this row `over {}`", prev.written())
         };
-        if lo > prev {
-            self.error(
-                at,
-                format!("gap between {prev} and {lo}"),
-                "no row covers values in between",
-                Some(start(prev)),
+        let alone = same_amounts(prev, lo);
+        for (cur, p, l) in in_each_currency(prev, lo) {
+            let (p_shown, l_shown) = (
+                shown(prev, p, cur.as_ref(), alone),
+                shown(lo, l, cur.as_ref(), alone),
             );
-            return false;
-        }
-        if lo < prev {
-            let end = if prev_open { "under" } else { "up to" };
-            self.error(
-                at,
-                format!("this row overlaps the previous one, which goes {end} {prev}"),
-                "overlap",
-                Some(start(prev)),
-            );
-            return false;
-        }
-        match (prev_open, from) {
-            (true, false) => {
+            if l > p {
                 self.error(
                     at,
-                    format!("{prev} falls in no row: the previous row stops under it, and this one starts over it"),
-                    "no row covers this value",
-                    Some(start(prev)),
+                    format!("gap between {p_shown} and {l_shown}"),
+                    "no row covers values in between",
+                    Some(start),
                 );
-                false
+                return false;
             }
-            (false, true) => {
+            if l < p {
+                let end = if prev_open { "under" } else { "up to" };
+                let from_here = match cur {
+                    Some(_) => format!(": this one starts at {l_shown}"),
+                    None => String::new(),
+                };
                 self.error(
                     at,
-                    format!("{prev} falls in two rows: the previous row goes up to it, and this one starts from it"),
+                    format!(
+                        "this row overlaps the previous one, which goes {end} {p_shown}{from_here}"
+                    ),
                     "overlap",
-                    Some(start(prev)),
+                    Some(start),
                 );
-                false
+                return false;
             }
-            _ => true,
+            match (prev_open, from) {
+                (true, false) => {
+                    self.error(
+                        at,
+                        format!("{p_shown} falls in no row: the previous row stops under it, and this one starts over it"),
+                        "no row covers this value",
+                        Some(start),
+                    );
+                    return false;
+                }
+                (false, true) => {
+                    self.error(
+                        at,
+                        format!("{p_shown} falls in two rows: the previous row goes up to it, and this one starts from it"),
+                        "overlap",
+                        Some(start),
+                    );
+                    return false;
+                }
+                _ => {}
+            }
         }
+        true
     }
 
     /// The rows' values, their type, and whether they are all literals; `param` is the
@@ -333,20 +412,107 @@ impl<'a> Checker<'a> {
         Some(Type::new(base))
     }
 
-    /// A row bound: a number literal.
-    fn bound(&mut self, e: &ast::Expr) -> Option<Decimal> {
+    /// A row bound: a number literal, or the name of a constant that gives an amount in
+    /// each currency.
+    fn bound(&mut self, e: &ast::Expr) -> Option<Bound> {
         match &e.kind {
-            ExprKind::Number(n, _) => Some(*n),
-            _ => {
+            ExprKind::Number(n, _) => return Some(Bound::Num(*n)),
+            ExprKind::Path(p) if p.segments.len() == 1 => {
+                let name = p.segments.first().map_or("", |s| s.name.as_str());
+                if let Some(&i) = self.const_index.get(name) {
+                    // A constant in error is reported where it is declared.
+                    if let Ex::Amounts(a) = self.ensure_const(i)?.ex {
+                        return Some(Bound::Amounts(a));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let (message, help) = if self.several_currencies() {
+            (
+                "a table bound is a number, or a constant written as an amount in each currency",
+                format!(
+                    "write the number, like `up to 500`, or name an amount in each currency, \
+                     `const bound = {{ {} }}`, and write `up to bound`",
+                    self.example_amounts("500")
+                ),
+            )
+        } else {
+            (
+                "a table bound is a number",
+                "write the amount, like `up to 500`".to_string(),
+            )
+        };
+        self.error(e.span, message, "not a number", Some(help));
+        None
+    }
+
+    /// Checks that the bounds of table `i` fit a lookup of `arg`: bounds that are amounts
+    /// in each currency look up an amount; in a policy that pays in several currencies,
+    /// bounds that look up an amount are amounts in each currency (or 0), each reported
+    /// once. `None` when the lookup cannot be made.
+    fn bounds_fit(&mut self, i: usize, arg: &Typed, (arg_span, call): (Span, Span)) -> Option<()> {
+        let Some(TableSlot::Done(Some(def))) = self.tables.get(i) else {
+            return Some(());
+        };
+        let per_currency = def.bounds.iter().any(|b| matches!(b, Bound::Amounts(_)));
+        let name = def.name.clone();
+        if per_currency && arg.lit {
+            // A number written out looked up as an amount: it needs a currency too (and
+            // rows computed from it would only repeat that).
+            let before = self.errors.len();
+            self.in_currency(arg, arg_span);
+            if self.errors.len() > before {
+                return None;
+            }
+        } else if per_currency && arg.ty.base != Base::Money {
+            let shown = crate::types::Shown(&arg.ty, &self.schema).to_string();
+            self.error(
+                arg_span,
+                format!(
+                    "table `{name}` looks up an amount (its bounds are amounts in each \
+                     currency), but this is {shown}"
+                ),
+                "not money",
+                Some("look up an amount, or write the bounds as numbers".into()),
+            );
+            return None;
+        }
+        let money = arg.ty.base == Base::Money && !arg.lit;
+        if !money || !self.several_currencies() || self.money_bounds.contains(&i) {
+            return Some(());
+        }
+        self.money_bounds.push(i);
+        let ast = self.ast;
+        let t = ast.tables.get(i)?;
+        let (line, _) = self.file.line_col(call.start);
+        let call = self.snippet(call);
+        for band in &t.bands {
+            let words = [
+                (&band.over, if band.from { "from" } else { "over" }),
+                (&band.up_to, if band.under { "under" } else { "up to" }),
+            ];
+            for (bound, word) in words {
+                let Some(ExprKind::Number(n, _)) = bound.as_ref().map(|b| &b.kind) else {
+                    continue;
+                };
+                if n.is_zero() {
+                    continue;
+                }
+                let span = bound.as_ref().map_or(t.span, |b| b.span);
                 self.error(
-                    e.span,
-                    "a table bound is a number",
-                    "not a number",
-                    Some("write the amount, like `up to 500`".into()),
+                    span,
+                    "an amount in a policy that pays in several currencies says which currency",
+                    "in no currency",
+                    Some(format!(
+                        "`{name}` looks up an amount (`{call}`, line {line}): name the bound in \
+                         each currency, `const bound = {{ {} }}`, and write `{word} bound`",
+                        self.example_amounts(&n.to_string())
+                    )),
                 );
-                None
             }
         }
+        Some(())
     }
 
     /// Checks a call to a table: one numeric argument. The rows of a table that compute
@@ -370,6 +536,7 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
+        self.bounds_fit(i, &arg, (arg_span, span))?;
         let parametric = match self.tables.get(i) {
             Some(TableSlot::Done(Some(d))) => d.parametric,
             _ => false,

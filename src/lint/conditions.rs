@@ -7,8 +7,11 @@
 //! are the same value when they are written the same (`claim.type`, `i.qty`,
 //! `days_between(a, b)`). A chain whose constraints on one value leave it no possible
 //! value (`x == "a" and x == "b"`, `n > 5 and n < 3`, `x == "a" and x != "a"`) is
-//! reported, at the constraints that conflict. What `or` and `not` combine is not looked
-//! into: a warning is always a real contradiction, not every one is found.
+//! reported, at the constraints that conflict. An amount in each currency
+//! (`const limit = { USD: 100, EUR: 90 }`) bounds a value in the document's currency, so
+//! two bounds conflict only when they do in every currency (`x > limit and x < limit`).
+//! What `or` and `not` combine is not looked into: a warning is always a real
+//! contradiction, not every one is found.
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -66,6 +69,9 @@ fn constraint(p: &Policy, e: &Expr, sc: &Scope) -> Option<(String, Constraint)> 
     match &e.kind {
         ExprKind::Binary(op @ (BinOp::In | BinOp::NotIn), x, list) => {
             let values = lit_list(p, list, sc)?;
+            if values.iter().any(|v| matches!(v, Lit::Amounts(_))) {
+                return None;
+            }
             let c = match op {
                 BinOp::In => Constraint::OneOf(values),
                 _ => Constraint::NoneOf(values),
@@ -79,6 +85,9 @@ fn constraint(p: &Policy, e: &Expr, sc: &Scope) -> Option<(String, Constraint)> 
                 _ => return None,
             };
             let c = match op {
+                // Two amounts in each currency can be equal in one currency and not in
+                // another: only their orderings are read.
+                BinOp::Eq | BinOp::Ne if matches!(v, Lit::Amounts(_)) => return None,
                 BinOp::Eq => Constraint::OneOf(vec![v]),
                 BinOp::Ne => Constraint::NoneOf(vec![v]),
                 BinOp::Lt => Constraint::Bound(v, Ordering::Less, false),

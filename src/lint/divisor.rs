@@ -2,17 +2,24 @@
 //!
 //! A division whose divisor may be zero for some document that fits the policy is a
 //! warning: such a document cannot be decided by that rule and is referred to a person.
-//! A divisor is known not to be zero when it is a non-zero constant, `max(..)` of a
-//! positive constant and anything, or a value the surrounding conditions compare with
-//! zero: the rule's `when`, the left side of an `and`, the condition of an `if` (in its
-//! `then` branch) or an aggregate's `where` (in its body), through `> 0`, `>= k` (k > 0),
-//! `!= 0`, `< 0` or `<= k` (k < 0). Values of `let`s are checked where they are defined,
+//! A divisor is known not to be zero when it is a non-zero constant (an amount in each
+//! currency, or a value computed from such amounts alone, when it is zero in no currency),
+//! `max(..)` of a positive constant and anything, or a value the surrounding conditions
+//! compare with zero (or with an amount in each currency, in every currency): the rule's
+//! `when`, the left side of an `and`, the condition of an `if` (in its `then` branch) or
+//! an aggregate's `where` (in its body), through `> 0`, `>= k` (k > 0), `!= 0`, `< 0` or
+//! `<= k` (k < 0). Values of `let`s are checked where they are defined,
 //! knowing nothing, since they are computed whatever rule reads them first.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
 
 use super::Lint;
 use crate::check::{Action, Alt};
 use crate::compile::Program;
 use crate::diagnostic::{PolicyError, PolicyWarning};
+use crate::exact;
 use crate::ir::{Arith, Builtin, Cmp, Ex};
 use crate::span::Span;
 use crate::value::Value;
@@ -121,13 +128,37 @@ fn visit(ex: &Ex, known: &mut Vec<String>, out: &mut Vec<Span>) {
 
 /// Whether a divisor is known not to be zero.
 fn safe(ex: &Ex, known: &[String]) -> bool {
+    let positive = |a: &Ex| signs(a).is_some_and(|s| s.iter().all(|o| *o == Ordering::Greater));
     match ex {
-        Ex::Const(Value::Num(n)) => !n.is_zero(),
-        Ex::Call(Builtin::Max, args, _) => args
-            .iter()
-            .any(|a| matches!(a, Ex::Const(Value::Num(n)) if n.is_sign_positive() && !n.is_zero())),
-        _ => key(ex).is_some_and(|k| known.contains(&k)),
+        Ex::Call(Builtin::Max, args, _) => args.iter().any(positive),
+        _ => match signs(ex) {
+            Some(s) => s.iter().all(|o| *o != Ordering::Equal),
+            None => key(ex).is_some_and(|k| known.contains(&k)),
+        },
     }
+}
+
+/// How a value written in the policy compares with zero: a number, or an amount in each
+/// currency (or a value computed from such amounts only) in each currency it can be
+/// computed in. `None` for anything else.
+fn signs(ex: &Ex) -> Option<Vec<Ordering>> {
+    if let Ex::Const(v @ Value::Num(_)) = ex {
+        return Some(vec![exact::cmp_decimal(v, Decimal::ZERO)?]);
+    }
+    if !ex.is_fixed() {
+        return None;
+    }
+    let currencies = ex.common_currencies();
+    if currencies.is_empty() {
+        return None;
+    }
+    currencies
+        .into_iter()
+        .map(|c| {
+            let v = crate::eval::const_value_in(ex, &[], Some(c)).ok()?;
+            exact::cmp_decimal(&v, Decimal::ZERO)
+        })
+        .collect()
 }
 
 /// The values that `cond` holding proves not to be zero, added to `known`.
@@ -138,19 +169,20 @@ fn nonzero(cond: &Ex, known: &mut Vec<String>) {
             nonzero(b, known);
         }
         Ex::Cmp(op, x, y) => {
-            let (value, op, n) = match (&**x, &**y) {
-                (v, Ex::Const(Value::Num(n))) => (v, *op, *n),
-                (Ex::Const(Value::Num(n)), v) => (v, flip(*op), *n),
-                _ => return,
+            let (value, op, signs) = match (signs(y), signs(x)) {
+                (Some(s), _) => (&**x, *op, s),
+                (None, Some(s)) => (&**y, flip(*op), s),
+                (None, None) => return,
             };
-            let excludes_zero = match op {
-                Cmp::Gt => !n.is_sign_negative() || n.is_zero(),
-                Cmp::Ge => n.is_sign_positive() && !n.is_zero(),
-                Cmp::Ne => n.is_zero(),
-                Cmp::Lt => n.is_sign_negative() || n.is_zero(),
-                Cmp::Le => n.is_sign_negative() && !n.is_zero(),
-                Cmp::Eq => !n.is_zero(),
-            };
+            // `value op n` for every value `n` the other side takes.
+            let excludes_zero = signs.iter().all(|n| match op {
+                Cmp::Gt => *n != Ordering::Less,
+                Cmp::Ge => *n == Ordering::Greater,
+                Cmp::Ne => *n == Ordering::Equal,
+                Cmp::Lt => *n != Ordering::Greater,
+                Cmp::Le => *n == Ordering::Less,
+                Cmp::Eq => *n != Ordering::Equal,
+            });
             if let (true, Some(k)) = (excludes_zero, key(value)) {
                 known.push(k);
             }

@@ -387,18 +387,45 @@ pub(crate) enum Lit {
     Bool(bool),
     Date(NaiveDate),
     Duration(Decimal, TimeUnit),
+    /// An amount in each currency (`{ USD: 5, EUR: 4.50 }`): one of these values, the
+    /// document's currency picking which.
+    Amounts(Vec<(String, Decimal)>),
 }
 
 impl Lit {
-    /// How two values order, when they are of a kind that orders.
+    /// How two values order, when they are of a kind that orders. An amount in each
+    /// currency orders with a number, or with another such amount in the currencies both
+    /// give, only when every currency orders it the same way.
     pub fn order(&self, other: &Lit) -> Option<Ordering> {
         match (self, other) {
             (Lit::Num(a), Lit::Num(b)) => Some(a.cmp(b)),
             (Lit::Date(a), Lit::Date(b)) => Some(a.cmp(b)),
             (Lit::Duration(a, u), Lit::Duration(b, v)) if u == v => Some(a.cmp(b)),
+            (Lit::Amounts(a), Lit::Num(b)) => same(a.iter().map(|(_, a)| a.cmp(b))),
+            (Lit::Num(a), Lit::Amounts(b)) => same(b.iter().map(|(_, b)| a.cmp(b))),
+            (Lit::Amounts(a), Lit::Amounts(b)) => same(a.iter().filter_map(|(code, a)| {
+                let (_, b) = b.iter().find(|(c, _)| c == code)?;
+                Some(a.cmp(b))
+            })),
             _ => None,
         }
     }
+
+    /// Whether a number, or every amount of an amount in each currency, meets `test`;
+    /// false for other values.
+    pub fn every_number(&self, test: impl Fn(Decimal) -> bool) -> bool {
+        match self {
+            Lit::Num(n) => test(*n),
+            Lit::Amounts(a) => a.iter().all(|(_, n)| test(*n)),
+            _ => false,
+        }
+    }
+}
+
+/// The one ordering of a non-empty run, or `None` when they differ.
+fn same(mut orders: impl Iterator<Item = Ordering>) -> Option<Ordering> {
+    let first = orders.next()?;
+    orders.all(|o| o == first).then_some(first)
 }
 
 /// How many constants a literal is looked up through (constants may name constants).
@@ -422,8 +449,19 @@ fn lit_at(p: &Policy, e: &Expr, sc: &Scope, depth: usize) -> Option<Lit> {
         ExprKind::Duration(n, u) => Some(Lit::Duration(*n, *u)),
         ExprKind::Neg(inner) => match lit_at(p, inner, sc, depth)? {
             Lit::Num(n) => Some(Lit::Num(-n)),
+            Lit::Amounts(a) => Some(Lit::Amounts(
+                a.into_iter().map(|(code, n)| (code, -n)).collect(),
+            )),
             _ => None,
         },
+        ExprKind::Amounts(entries) => entries
+            .iter()
+            .map(|(code, amount)| match lit_at(p, amount, sc, depth)? {
+                Lit::Num(n) => Some((code.name.clone(), n)),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(Lit::Amounts),
         ExprKind::Path(path) if path.segments.len() == 1 => match p.resolve(path, sc) {
             Name::Const(i) => p.const_lit(i, depth),
             _ => None,

@@ -11,7 +11,9 @@
 //! floor has no condition, or only conditions the first has too), that is reported.
 
 use super::conditions::always_true;
-use super::{lit, warning, when, Lint, Lit, Policy, Scope};
+use rust_decimal::Decimal;
+
+use super::{lit, warning, when, Lint, Policy, Scope};
 use crate::ast::{BinOp, Clause, Expr, ExprKind, Rule, RuleKind, TypeKind};
 use crate::diagnostic::PolicyWarning;
 use crate::print;
@@ -148,16 +150,17 @@ fn conjuncts(e: &Expr, out: &mut Vec<String>) {
     }
 }
 
-/// Whether a `reduce by` amount is a constant of zero or less (it never lowers the amount).
+/// Whether a `reduce by` amount is a constant of zero or less (it never lowers the amount);
+/// an amount in each currency is, when every one of its amounts is.
 fn non_positive(p: &Policy, e: &Expr) -> bool {
-    matches!(lit(p, e, &Scope::default()), Some(Lit::Num(n)) if n <= rust_decimal::Decimal::ZERO)
+    lit(p, e, &Scope::default()).is_some_and(|l| l.every_number(|n| n <= Decimal::ZERO))
 }
 
 /// How deeply [`non_negative`] looks through tables and constants.
 const MAX_DEPTH: usize = 16;
 
 /// Whether an amount is known to be zero or more for every document: a constant of zero
-/// or more, `abs(..)`, `max` of something that is, `min`, `round`, `+`, `*` and `if` of
+/// or more (an amount in each currency whose every amount is), `abs(..)`, `max` of something that is, `min`, `round`, `+`, `*` and `if` of
 /// things that are, a table whose every value is, or a hook returning money (checked not
 /// to be negative).
 fn non_negative(p: &Policy, e: &Expr, depth: usize) -> bool {
@@ -185,8 +188,6 @@ fn non_negative(p: &Policy, e: &Expr, depth: usize) -> bool {
                 }
             }
         },
-        _ => {
-            matches!(lit(p, e, &Scope::default()), Some(Lit::Num(n)) if n >= rust_decimal::Decimal::ZERO)
-        }
+        _ => lit(p, e, &Scope::default()).is_some_and(|l| l.every_number(|n| n >= Decimal::ZERO)),
     }
 }

@@ -16,11 +16,8 @@ impl Builder<'_> {
             let espan = span_of(&entry);
             let mut it = entry.into_inner();
             let code = self.ident(self.next(&mut it, espan)?);
-            let n = self.next(&mut it, espan)?;
-            let amount = Expr {
-                kind: ExprKind::Number(self.number(&n)?, n.as_str().contains('.')),
-                span: span_of(&n),
-            };
+            // Any expression: the checker says when it is not a number written out.
+            let amount = self.expr(self.next(&mut it, espan)?)?;
             entries.push((code, amount));
         }
         Ok(Expr {
