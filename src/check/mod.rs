@@ -19,6 +19,7 @@ mod operators;
 mod rules;
 mod tables;
 mod units;
+mod version_dates;
 
 use std::collections::HashMap;
 
@@ -247,6 +248,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
     c.index_bindings();
     c.index_components();
     c.build_schema();
+    c.version_dates();
     c.index_functions();
     c.index_lets_with_params();
     c.index_calendars();
