@@ -327,7 +327,25 @@ fn decision_is_readable_by_deadlines_and_notes_only() {
     accepted("deadline d doc \"d\" when decision == \"approved\" by day");
     accepted("note n doc \"n\" when decision != \"denied\" shows decision");
     let e = when_err("decision == \"approved\"");
-    assert_eq!(located(&e), "21:26 unknown name `decision`");
+    assert_eq!(
+        located(&e),
+        "21:26 `decision` is read only by deadlines and notes"
+    );
+    assert_eq!(underlined(&e), "decision");
+    assert_eq!(
+        help(&e),
+        "the outcome and the final amounts (`decision`, `decision.payout`, `decision.refund`) \
+         are decided after the other rules, so only a deadline's `when` and `by` and a note's \
+         `when` and `shows` read them: move this to such a rule, or test the facts that decide \
+         the outcome (an earlier claim's outcome is `c.decision`, for `c` in a `list of \
+         decision` fact)"
+    );
+    // Nor does a value, which every rule may read.
+    let e = rejected("let outcome = decision\nnote n doc \"n\" shows outcome");
+    assert_eq!(
+        located(&e),
+        "21:15 `decision` is read only by deadlines and notes"
+    );
 }
 
 #[test]

@@ -474,11 +474,15 @@ fn final_amounts_are_read_by_deadlines_and_notes_only() {
     );
     assert_eq!(text, "x");
 
-    let (at, _, _) = rejected(
+    let (at, text, _) = rejected(
         &format!("{cover}compensation x doc \"x\" when decision.payout > 5 cap at 5"),
-        "unknown name",
+        "`decision.payout`",
     );
-    assert_eq!(at, "17:29 unknown name `decision`");
+    assert_eq!(
+        at,
+        "17:29 `decision.payout` is read only by deadlines and notes"
+    );
+    assert_eq!(text, "decision.payout");
 }
 
 #[test]
