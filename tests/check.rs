@@ -320,6 +320,68 @@ fn unknown_names_get_suggestions() {
     );
 }
 
+/// A field read through a list gets help with an aggregate that fits the field's type, and
+/// that holds the comparison it is read in: `sum` only for numbers and money.
+#[test]
+fn a_field_read_through_a_list_gets_an_aggregate_that_fits_it() {
+    let history = "  earlier: optional list of decision\n  items: list of record { sku: string qty: integer price: money gift: bool }";
+    let one = |rules: &str| {
+        let errors = policy_errors(&policy(history, rules));
+        let shown: Vec<String> = errors.iter().map(located).collect();
+        assert_eq!(errors.len(), 1, "{shown:?}");
+        let e = &errors[0];
+        (located(e), underlined(e).to_string(), help(e).to_string())
+    };
+    // Line 10 holds the rules.
+    assert_eq!(
+        one("exclusion x doc \"x\" when any(c in earlier: c.reasons.rule == \"x\")"),
+        (
+            "10:54 `c.reasons` is a list; it has no field `rule`".to_string(),
+            "rule".to_string(),
+            "read its items with an aggregate: `any(r in c.reasons: r.rule == \"x\")` holds when \
+             it holds for one of them, `all(...)` when for all"
+                .to_string()
+        )
+    );
+    let (_, _, h) =
+        one("exclusion x doc \"x\" when any(c in earlier: c.reasons.rule not in [\"a\"])");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `all(r in c.reasons: r.rule not in [\"a\"])` holds \
+         when it holds for all of them, `any(...)` when for one"
+    );
+    let (_, _, h) = one("exclusion x doc \"x\" when 5 < items.qty");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `5 < sum(i in items: i.qty)` compares their total; \
+         `any(i in items: 5 < i.qty)` holds when it holds for one of them, `all(...)` when for all"
+    );
+    let (_, _, h) = one("coverage c doc \"c\" pays items.price");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `sum(i in items: i.price)` adds them up"
+    );
+    let (_, _, h) = one("exclusion x doc \"x\" when items.gift");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `any(i in items: i.gift)` holds when one of them \
+         does, `all(i in items: i.gift)` when all do"
+    );
+    // Not a comparison: no `sum` of text.
+    let (_, _, h) = one("note n doc \"n\" shows any(c in earlier: c.reasons.rule)");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `any(r in c.reasons: r.rule == VALUE)` holds when one \
+         of them is VALUE, or `the r in c.reasons where ...` picks one"
+    );
+    // A name already bound is not reused for the item.
+    let (_, _, h) = one("exclusion x doc \"x\" when any(i in earlier: items.sku == \"x\")");
+    assert!(
+        h.starts_with("read its items with an aggregate: `any(x in items: x.sku == \"x\")`"),
+        "{h}"
+    );
+}
+
 /// `decision` is known only once the outcome is: deadlines and notes read it, a rule that
 /// decides cannot.
 #[test]

@@ -18,6 +18,7 @@ mod names;
 mod operators;
 mod rules;
 mod tables;
+mod through_list;
 mod units;
 mod version_dates;
 

@@ -160,15 +160,14 @@ impl<'a> Checker<'a> {
                 .unwrap_or_default();
             let record = match &ty.base {
                 Base::Record(id) => *id,
-                Base::List(_) => {
+                Base::List(item) => {
+                    let fields = rest.get(i..).unwrap_or(&[]);
+                    let help = self.through_list(&so_far, item, fields, path, sc);
                     self.error(
                         seg.span,
                         format!("`{so_far}` is a list; it has no field `{}`", seg.name),
                         "field of a list",
-                        Some(format!(
-                            "read its items with an aggregate: `sum(x in {so_far}: x.{})`",
-                            seg.name
-                        )),
+                        Some(help),
                     );
                     return None;
                 }
