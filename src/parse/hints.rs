@@ -14,6 +14,7 @@ pub(super) fn hint(s: &Spot) -> Option<PolicyError> {
         .or_else(|| row_arrow(s))
         .or_else(|| stray_percent(s))
         .or_else(|| amount(s))
+        .or_else(|| optional_assessed(s))
         .or_else(|| missing_expression(s))
         .or_else(|| misspelt_keyword(s))
         .or_else(|| reserved_name(s))
@@ -611,6 +612,43 @@ fn starts_rule(s: &Spot) -> bool {
     indent.trim().is_empty()
         && next.len() < rest.len()
         && next.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+}
+
+/// `share: optional assessed decimal`: an assessed field cannot be optional (the checker
+/// says the same of `assessed optional decimal`).
+fn optional_assessed(s: &Spot) -> Option<PolicyError> {
+    let text = s.text;
+    let optional_end = end_before(text, s.start);
+    let optional_start = word_start(text, optional_end);
+    if s.found != "assessed" || text.get(optional_start..optional_end)? != "optional" {
+        return None;
+    }
+    let colon = end_before(text, optional_start);
+    if !text.get(..colon)?.ends_with(':') {
+        return None;
+    }
+    let name = word_before(text, colon - 1);
+    // The type as written after `assessed`, up to the end of the line or a comment.
+    let rest = text.get(s.start + s.found.len()..)?;
+    let line = rest.split(['\n', '#']).next().unwrap_or("");
+    let line = line.split(" default").next().unwrap_or("").trim();
+    // An enumeration on one line is quoted whole, other types by their word.
+    let ty = match (line.find('{'), line.find('}')) {
+        (Some(open), Some(close)) if open < close => line.get(..=close).unwrap_or(line),
+        (Some(_), _) => "TYPE",
+        _ => line.split_whitespace().next().unwrap_or("TYPE"),
+    };
+    Some(
+        s.error(
+            Span::new(optional_start, optional_end),
+            format!("the assessed field `{name}` cannot be optional"),
+            "optional",
+        )
+        .with_help(format!(
+            "a document may leave an assessed field out already, and a rule that needs it \
+             waits for it rather than reading it as absent: write `{name}: assessed {ty}`"
+        )),
+    )
 }
 
 /// A reserved word where a name was expected (`let when = ...`).
