@@ -17,6 +17,7 @@ pub(super) fn hint(s: &Spot) -> Option<PolicyError> {
         .or_else(|| optional_assessed(s))
         .or_else(|| missing_expression(s))
         .or_else(|| misspelt_keyword(s))
+        .or_else(|| unit_after_number(s))
         .or_else(|| reserved_name(s))
 }
 
@@ -597,6 +598,91 @@ fn misspelt_keyword(s: &Spot) -> Option<PolicyError> {
         }
         None => None,
     }
+}
+
+/// The units of time, singular and plural, each with the plural a suggestion names.
+const UNITS: [(&str, &str); 8] = [
+    ("days", "days"),
+    ("day", "days"),
+    ("hours", "hours"),
+    ("hour", "hours"),
+    ("months", "months"),
+    ("month", "months"),
+    ("years", "years"),
+    ("year", "years"),
+];
+
+/// Abbreviations of the units of time, as people write them.
+const UNIT_ABBREVIATIONS: [(&str, &str); 15] = [
+    ("d", "days"),
+    ("ds", "days"),
+    ("dys", "days"),
+    ("h", "hours"),
+    ("hr", "hours"),
+    ("hrs", "hours"),
+    ("mo", "months"),
+    ("mos", "months"),
+    ("mon", "months"),
+    ("mons", "months"),
+    ("mth", "months"),
+    ("mths", "months"),
+    ("y", "years"),
+    ("yr", "years"),
+    ("yrs", "years"),
+];
+
+/// A word after a number that is no unit of time (`1 monht`, `2 hrs`, `3 wks`): the unit
+/// it is nearest to. A number is followed only by a unit, so any word close to one is
+/// taken for it.
+fn unit_after_number(s: &Spot) -> Option<PolicyError> {
+    let found = s.found;
+    if !s.wants(Rule::time_unit) || !found.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let number_end = end_before(s.text, s.start);
+    let number = s.text.get(..number_end)?;
+    let number = number.get(number.rfind(|c: char| !(c.is_ascii_digit() || c == '.'))? + 1..)?;
+    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let word = found.to_ascii_lowercase();
+    let span = s.span();
+    let unknown = |help: String| {
+        s.error(
+            span,
+            format!("`{found}` is not a unit of time"),
+            "unknown unit",
+        )
+        .with_help(help)
+    };
+    if matches!(word.as_str(), "w" | "wk" | "wks" | "week" | "weeks") {
+        let days = number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(7))
+            .map_or("N * 7 days".to_string(), |d| format!("{d} days"));
+        return Some(unknown(format!(
+            "a week is 7 days: write `{days}` (durations are in `days` or `hours`, calendar \
+             periods in `months` or `years`)"
+        )));
+    }
+    let singular_and_plural = UNITS.map(|(u, _)| u);
+    let unit = UNIT_ABBREVIATIONS
+        .iter()
+        .find(|(a, _)| *a == word)
+        .map(|(_, u)| *u)
+        .or_else(|| {
+            let near = suggest(&word, &singular_and_plural)?;
+            UNITS.iter().find(|(u, _)| *u == near).map(|(_, p)| *p)
+        })
+        .or_else(|| {
+            // A unit cut short (`mont`) or run on (`dayss`).
+            let starts = |u: &&(&str, &str)| {
+                word.len() >= 2 && (u.0.starts_with(&word) || word.starts_with(u.0))
+            };
+            UNITS.iter().find(starts).map(|(_, p)| *p)
+        })?;
+    Some(unknown(format!("did you mean `{unit}`?")))
 }
 
 /// Whether the word at `s` starts a line and a name follows it, as a rule's head does.
