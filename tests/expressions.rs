@@ -386,6 +386,56 @@ fn the_is_checked_like_an_aggregate() {
     assert_eq!(under, "qty");
 }
 
+/// `let pick(s) = the i in claim.items where i.sku == s`: a function whose result is an item.
+const PICK: &str = "let pick(s) = the i in claim.items where i.sku == s\n";
+
+#[test]
+fn the_fields_of_a_call_result_follow_the_call() {
+    let e = Engine::claim(&format!(
+        "{PICK}coverage c doc \"c\" when pick(\"B\").qty == 1 pays pick(\"B\").price * 2"
+    ));
+    let d = e.claim_decision(
+        "items:\n  - { sku: A, qty: 2, price: \"10.00\" }\n  - { sku: B, qty: 1, price: \"5.50\" }",
+    );
+    assert_eq!(payout(&d), "11.00");
+    // As with `the` alone, no match (or several) fails the rule.
+    let (message, _) = e.failed_rule(&claim("items: []"));
+    assert_eq!(
+        message,
+        "rule `c` failed: `the` needs exactly one element that matches, but none matches"
+    );
+    // Printed without brackets, which a call's result does not need.
+    let printed = round_trips(&format!(
+        "{PICK}coverage c doc \"c\" pays pick(\"B\").price + (pick(\"A\")).price"
+    ));
+    assert_eq!(
+        line_of(&printed, "pays"),
+        "  pays pick(\"B\").price + pick(\"A\").price"
+    );
+}
+
+#[test]
+fn a_field_the_call_result_lacks_is_a_check_error() {
+    let (at, under, help) = rules_error(&format!(
+        "{PICK}coverage c doc \"c\" pays pick(\"B\").prise"
+    ));
+    assert_eq!(
+        at,
+        format!("{}:35 unknown fact `pick(\"B\").prise`", RULES_LINE + 1)
+    );
+    assert_eq!(under, "prise");
+    assert_eq!(help, "did you mean `pick(\"B\").price`?");
+    let (at, under, _) = when_error("max(claim.count, 2).qty > 1");
+    assert_eq!(
+        at,
+        format!(
+            "{} `max(claim.count, 2)` is integer; it has no fields",
+            when_at(20)
+        )
+    );
+    assert_eq!(under, "qty");
+}
+
 #[test]
 fn the_trace_shows_the_list_a_selection_reads() {
     let e = Engine::claim(
