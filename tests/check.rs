@@ -587,6 +587,21 @@ fn clause_text_quotes_literals_as_written_and_computed_values_as_shown() {
     assert_eq!(texts, ["after 48 hours (2 days); a fee of $5, -2.50, 11"]);
 }
 
+/// A constant that names another (`const w2 = wait`) stands for the value the author wrote
+/// there, and is quoted so, down a chain of them; a computed one still as decisions show it.
+#[test]
+fn clause_text_quotes_a_constant_naming_another_as_the_literal_it_stands_for() {
+    let rules = "const wait = 48 hours\nconst w2 = wait\nconst w3 = (w2)\nconst fee = 5.0\n\
+        const f2 = fee\nconst pct = 2%\nconst p2 = pct\nconst longer = 24 hours + 24 hours\n\
+        const l2 = longer\nconst neg = -w2\n\
+        exclusion x doc \"{w2}, {w3}, {f2}, {p2}, {l2}, {neg}\" when claim.amount > 0 and w3 > neg \
+        and f2 > 0 and p2 > 0 and l2 > neg\n";
+    let e = minimal::Engine::claim(rules);
+    let d = e.claim_decision("");
+    let texts: Vec<&str> = d.reasons.iter().map(|r| r.text.as_ref()).collect();
+    assert_eq!(texts, ["48 hours, 48 hours, 5.0, 2%, 2 days, -2 days"]);
+}
+
 /// The policies the hooks fuzz target loads (with the fuzzed script as their hook) still
 /// check, so that a change to the language cannot leave the fuzzing silently broken.
 #[test]
