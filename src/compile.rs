@@ -5,6 +5,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
+mod negative_add;
+
 use crate::ast::RuleKind;
 use crate::check::{Action, Checked, EvidenceSource, Named, TableDef};
 use crate::diagnostic::PolicyError;
@@ -168,6 +170,14 @@ pub fn compile(
         .map(|c| crate::calendar::value(&c.holidays))
         .collect();
     let fold = |ex: Ex| fold_consts(ex, &values, &inline, &calendars);
+    let adds = checked.rules.iter().filter_map(|r| match &r.action {
+        Action::Add(e, _) => Some((r, fold(e.clone()))),
+        _ => None,
+    });
+    let negative = negative_add::errors(file, adds, &checked.components, &values);
+    if !negative.is_empty() {
+        return Err(negative);
+    }
     let fold_action = |a: Action| match a {
         Action::Pays(e) => Action::Pays(fold(e)),
         Action::Reduce(e) => Action::Reduce(fold(e)),

@@ -473,9 +473,14 @@ fn write(out: &mut String, e: &Expr, min: u8) {
             out.push(')');
         }
         ExprKind::Access(inner, fields) => {
-            out.push('(');
-            write(out, inner, IF);
-            out.push(')');
+            // A call's result needs no brackets: `pick(items, "B").quantity`.
+            if matches!(inner.kind, ExprKind::Call(..)) {
+                write(out, inner, IF);
+            } else {
+                out.push('(');
+                write(out, inner, IF);
+                out.push(')');
+            }
             for f in fields {
                 out.push('.');
                 out.push_str(&f.name);

@@ -477,7 +477,7 @@ refund full
 
 #[test]
 fn misuses_of_assessed_are_check_errors_with_what_to_write() {
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 6] = [
         (
             "  a: record {\n    share: assessed decimal default 1\n  }",
             "8:37 the assessed field `share` cannot have a default",
@@ -490,6 +490,20 @@ fn misuses_of_assessed_are_check_errors_with_what_to_write() {
             "8:21 the assessed field `share` cannot be optional",
             "a document may leave an assessed field out already, and a rule that needs it waits \
              for it rather than reading it as absent: write `share: assessed decimal`",
+        ),
+        // The other order is read as a type that cannot start with `assessed`: the same
+        // mistake, the same message, at `optional`.
+        (
+            "  a: record {\n    share: optional assessed decimal\n  }",
+            "8:12 the assessed field `share` cannot be optional",
+            "a document may leave an assessed field out already, and a rule that needs it waits \
+             for it rather than reading it as absent: write `share: assessed decimal`",
+        ),
+        (
+            "  a: record { kind: optional assessed enum { minor, major } }",
+            "7:21 the assessed field `kind` cannot be optional",
+            "a document may leave an assessed field out already, and a rule that needs it waits \
+             for it rather than reading it as absent: write `kind: assessed enum { minor, major }`",
         ),
         (
             "  a: record {\n    both: assessed record { x: decimal }\n  }",

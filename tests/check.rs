@@ -320,6 +320,68 @@ fn unknown_names_get_suggestions() {
     );
 }
 
+/// A field read through a list gets help with an aggregate that fits the field's type, and
+/// that holds the comparison it is read in: `sum` only for numbers and money.
+#[test]
+fn a_field_read_through_a_list_gets_an_aggregate_that_fits_it() {
+    let history = "  earlier: optional list of decision\n  items: list of record { sku: string qty: integer price: money gift: bool }";
+    let one = |rules: &str| {
+        let errors = policy_errors(&policy(history, rules));
+        let shown: Vec<String> = errors.iter().map(located).collect();
+        assert_eq!(errors.len(), 1, "{shown:?}");
+        let e = &errors[0];
+        (located(e), underlined(e).to_string(), help(e).to_string())
+    };
+    // Line 10 holds the rules.
+    assert_eq!(
+        one("exclusion x doc \"x\" when any(c in earlier: c.reasons.rule == \"x\")"),
+        (
+            "10:54 `c.reasons` is a list; it has no field `rule`".to_string(),
+            "rule".to_string(),
+            "read its items with an aggregate: `any(r in c.reasons: r.rule == \"x\")` holds when \
+             it holds for one of them, `all(...)` when for all"
+                .to_string()
+        )
+    );
+    let (_, _, h) =
+        one("exclusion x doc \"x\" when any(c in earlier: c.reasons.rule not in [\"a\"])");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `all(r in c.reasons: r.rule not in [\"a\"])` holds \
+         when it holds for all of them, `any(...)` when for one"
+    );
+    let (_, _, h) = one("exclusion x doc \"x\" when 5 < items.qty");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `5 < sum(i in items: i.qty)` compares their total; \
+         `any(i in items: 5 < i.qty)` holds when it holds for one of them, `all(...)` when for all"
+    );
+    let (_, _, h) = one("coverage c doc \"c\" pays items.price");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `sum(i in items: i.price)` adds them up"
+    );
+    let (_, _, h) = one("exclusion x doc \"x\" when items.gift");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `any(i in items: i.gift)` holds when one of them \
+         does, `all(i in items: i.gift)` when all do"
+    );
+    // Not a comparison: no `sum` of text.
+    let (_, _, h) = one("note n doc \"n\" shows any(c in earlier: c.reasons.rule)");
+    assert_eq!(
+        h,
+        "read its items with an aggregate: `any(r in c.reasons: r.rule == VALUE)` holds when one \
+         of them is VALUE, or `the r in c.reasons where ...` picks one"
+    );
+    // A name already bound is not reused for the item.
+    let (_, _, h) = one("exclusion x doc \"x\" when any(i in earlier: items.sku == \"x\")");
+    assert!(
+        h.starts_with("read its items with an aggregate: `any(x in items: x.sku == \"x\")`"),
+        "{h}"
+    );
+}
+
 /// `decision` is known only once the outcome is: deadlines and notes read it, a rule that
 /// decides cannot.
 #[test]
@@ -327,7 +389,25 @@ fn decision_is_readable_by_deadlines_and_notes_only() {
     accepted("deadline d doc \"d\" when decision == \"approved\" by day");
     accepted("note n doc \"n\" when decision != \"denied\" shows decision");
     let e = when_err("decision == \"approved\"");
-    assert_eq!(located(&e), "21:26 unknown name `decision`");
+    assert_eq!(
+        located(&e),
+        "21:26 `decision` is read only by deadlines and notes"
+    );
+    assert_eq!(underlined(&e), "decision");
+    assert_eq!(
+        help(&e),
+        "the outcome and the final amounts (`decision`, `decision.payout`, `decision.refund`) \
+         are decided after the other rules, so only a deadline's `when` and `by` and a note's \
+         `when` and `shows` read them: move this to such a rule, or test the facts that decide \
+         the outcome (an earlier claim's outcome is `c.decision`, for `c` in a `list of \
+         decision` fact)"
+    );
+    // Nor does a value, which every rule may read.
+    let e = rejected("let outcome = decision\nnote n doc \"n\" shows outcome");
+    assert_eq!(
+        located(&e),
+        "21:15 `decision` is read only by deadlines and notes"
+    );
 }
 
 #[test]
@@ -505,6 +585,21 @@ fn clause_text_quotes_literals_as_written_and_computed_values_as_shown() {
     let d = e.claim_decision("");
     let texts: Vec<&str> = d.reasons.iter().map(|r| r.text.as_ref()).collect();
     assert_eq!(texts, ["after 48 hours (2 days); a fee of $5, -2.50, 11"]);
+}
+
+/// A constant that names another (`const w2 = wait`) stands for the value the author wrote
+/// there, and is quoted so, down a chain of them; a computed one still as decisions show it.
+#[test]
+fn clause_text_quotes_a_constant_naming_another_as_the_literal_it_stands_for() {
+    let rules = "const wait = 48 hours\nconst w2 = wait\nconst w3 = (w2)\nconst fee = 5.0\n\
+        const f2 = fee\nconst pct = 2%\nconst p2 = pct\nconst longer = 24 hours + 24 hours\n\
+        const l2 = longer\nconst neg = -w2\n\
+        exclusion x doc \"{w2}, {w3}, {f2}, {p2}, {l2}, {neg}\" when claim.amount > 0 and w3 > neg \
+        and f2 > 0 and p2 > 0 and l2 > neg\n";
+    let e = minimal::Engine::claim(rules);
+    let d = e.claim_decision("");
+    let texts: Vec<&str> = d.reasons.iter().map(|r| r.text.as_ref()).collect();
+    assert_eq!(texts, ["48 hours, 48 hours, 5.0, 2%, 2 days, -2 days"]);
 }
 
 /// The policies the hooks fuzz target loads (with the fuzzed script as their hook) still

@@ -386,6 +386,56 @@ fn the_is_checked_like_an_aggregate() {
     assert_eq!(under, "qty");
 }
 
+/// `let pick(s) = the i in claim.items where i.sku == s`: a function whose result is an item.
+const PICK: &str = "let pick(s) = the i in claim.items where i.sku == s\n";
+
+#[test]
+fn the_fields_of_a_call_result_follow_the_call() {
+    let e = Engine::claim(&format!(
+        "{PICK}coverage c doc \"c\" when pick(\"B\").qty == 1 pays pick(\"B\").price * 2"
+    ));
+    let d = e.claim_decision(
+        "items:\n  - { sku: A, qty: 2, price: \"10.00\" }\n  - { sku: B, qty: 1, price: \"5.50\" }",
+    );
+    assert_eq!(payout(&d), "11.00");
+    // As with `the` alone, no match (or several) fails the rule.
+    let (message, _) = e.failed_rule(&claim("items: []"));
+    assert_eq!(
+        message,
+        "rule `c` failed: `the` needs exactly one element that matches, but none matches"
+    );
+    // Printed without brackets, which a call's result does not need.
+    let printed = round_trips(&format!(
+        "{PICK}coverage c doc \"c\" pays pick(\"B\").price + (pick(\"A\")).price"
+    ));
+    assert_eq!(
+        line_of(&printed, "pays"),
+        "  pays pick(\"B\").price + pick(\"A\").price"
+    );
+}
+
+#[test]
+fn a_field_the_call_result_lacks_is_a_check_error() {
+    let (at, under, help) = rules_error(&format!(
+        "{PICK}coverage c doc \"c\" pays pick(\"B\").prise"
+    ));
+    assert_eq!(
+        at,
+        format!("{}:35 unknown fact `pick(\"B\").prise`", RULES_LINE + 1)
+    );
+    assert_eq!(under, "prise");
+    assert_eq!(help, "did you mean `pick(\"B\").price`?");
+    let (at, under, _) = when_error("max(claim.count, 2).qty > 1");
+    assert_eq!(
+        at,
+        format!(
+            "{} `max(claim.count, 2)` is integer; it has no fields",
+            when_at(20)
+        )
+    );
+    assert_eq!(under, "qty");
+}
+
 #[test]
 fn the_trace_shows_the_list_a_selection_reads() {
     let e = Engine::claim(
@@ -917,6 +967,124 @@ fn a_version_date_that_is_neither_a_date_nor_an_instant_says_both_would_do() {
         e.to_string(),
         "order.placed_at: expected a date (YYYY-MM-DD) or an instant (RFC 3339, like \
          2025-07-10T09:30:00Z), found \"2025-07-01 01:30\""
+    );
+}
+
+/// A policy whose facts are `facts`, laid out from line 7, deciding claims and cancellations.
+fn version_dates_policy(facts: &str) -> String {
+    format!(
+        "policy \"test/dates\"\nversion \"1\"\neffective 2025-01-01\ncurrency USD\n\
+         doc \"d\"\nfacts {{\n{facts}\n}}\ncoverage c doc \"c\" pays 0\n\
+         refund r doc \"r\" pays 0\nfallback f doc \"f\"\n"
+    )
+}
+
+#[test]
+fn a_version_date_of_a_type_that_gives_no_date_is_refused_at_its_type() {
+    let one = |facts: &str| {
+        let errs = minimal::policy_errors(&version_dates_policy(facts));
+        let shown: Vec<String> = errs.iter().map(minimal::located).collect();
+        assert_eq!(errs.len(), 1, "{shown:?}");
+        let e = &errs[0];
+        (
+            minimal::located(e),
+            minimal::underlined(e).to_string(),
+            e.help.clone().unwrap_or_default(),
+        )
+    };
+    assert_eq!(
+        one("  order: record {\n    placed_at: integer\n  }"),
+        (
+            "8:16 `order.placed_at` picks the policy version by its date, so it is a `date` or a \
+             `datetime`, not `integer`"
+                .to_string(),
+            "integer".to_string(),
+            "write `placed_at: date` (or `placed_at: datetime`, whose UTC date picks the \
+             version): with `integer`, no document that gives `order.placed_at` could be decided"
+                .to_string()
+        )
+    );
+    assert_eq!(
+        one("  protection: optional record { purchased_at: optional integer }"),
+        (
+            "7:47 `protection.purchased_at` picks the policy version by its date, so it is a \
+             `date` or a `datetime`, not `optional integer`"
+                .to_string(),
+            "optional integer".to_string(),
+            "write `purchased_at: optional date` (or `purchased_at: optional datetime`, whose \
+             UTC date picks the version): with `optional integer`, no document that gives \
+             `protection.purchased_at` could be decided"
+                .to_string()
+        )
+    );
+    let (at, underlined, _) = one("  order: record { placed_at: string }");
+    assert_eq!(
+        (at.as_str(), underlined.as_str()),
+        (
+            "7:30 `order.placed_at` picks the policy version by its date, so it is a `date` or \
+             a `datetime`, not `string`",
+            "string"
+        )
+    );
+    let (at, _, _) = one("  claim: optional record { id: string filed_at: optional bool }");
+    assert!(at.ends_with("not `optional bool`"), "{at}");
+    let (at, _, _) =
+        one("  cancellation: optional record { id: string requested_at: record { d: date } }");
+    assert!(
+        at.starts_with("7:60 `cancellation.requested_at` picks"),
+        "{at}"
+    );
+    assert!(at.ends_with("not `record`"), "{at}");
+    // A field of that name in a list, or in another record, picks nothing.
+    let ok = |facts: &str| {
+        let shown = minimal::errors_of(&version_dates_policy(facts));
+        assert!(shown.is_empty(), "{facts}: {shown:?}");
+    };
+    ok("  order: record { lines: list of record { placed_at: integer } }");
+    ok("  shipment: record { placed_at: integer }");
+}
+
+#[test]
+fn every_version_date_may_be_a_date_or_an_instant() {
+    use proviso::{Document, PolicySet};
+    let text = version_dates_policy(
+        "  protection: optional record { purchased_at: optional date }\n  \
+         order: optional record { placed_at: optional datetime }\n  \
+         claim: optional record { id: string filed_at: date }\n  \
+         cancellation: optional record { id: string requested_at: datetime }",
+    );
+    let set = PolicySet::from_sources(vec![Source::new("p.proviso", text.as_str())])
+        .unwrap_or_else(|e| panic!("{:?}", e.errors));
+    let picked = |doc: &str| {
+        let text = format!("policy: test/dates\n{doc}");
+        let d = set
+            .evaluate(&Document::yaml("doc.yaml", &text))
+            .unwrap_or_else(|e| panic!("not decided: {e}"));
+        (
+            d.decision.as_str().to_string(),
+            d.policy
+                .in_force_on
+                .map(|x| x.to_string())
+                .unwrap_or_default(),
+            d.policy
+                .date_from
+                .as_deref()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    let p = |on: &str, from: &str| ("approved".to_string(), on.to_string(), from.to_string());
+    assert_eq!(
+        picked("claim: {id: A, filed_at: 2025-03-01}"),
+        p("2025-03-01", "claim.filed_at")
+    );
+    assert_eq!(
+        picked("cancellation: {id: B, requested_at: \"2025-03-02T01:00:00+02:00\"}"),
+        p("2025-03-01", "cancellation.requested_at")
+    );
+    assert_eq!(
+        picked("order: {placed_at: 2025-02-01T10:00:00Z}\nclaim: {id: A, filed_at: 2025-03-01}"),
+        p("2025-02-01", "order.placed_at")
     );
 }
 

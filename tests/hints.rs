@@ -196,6 +196,50 @@ fn a_misspelt_clause_or_unit_suggests_the_word() {
     );
 }
 
+/// Any word after a number is taken for a unit of time when it is near one: misspelt
+/// (`monht`), cut short (`mont`) or abbreviated (`hrs`); weeks are counted in days.
+#[test]
+fn a_word_after_a_number_suggests_the_nearest_unit() {
+    for (word, unit) in [
+        ("monht", "months"),
+        ("mont", "months"),
+        ("mon", "months"),
+        ("mths", "months"),
+        ("hrs", "hours"),
+        ("h", "hours"),
+        ("yrs", "years"),
+        ("yeras", "years"),
+        ("dayss", "days"),
+        ("d", "days"),
+    ] {
+        assert_eq!(
+            when_hint(&format!("claim.filed_at > order.placed_at + 1 {word}")),
+            (
+                format!("12:45 `{word}` is not a unit of time"),
+                word.to_string(),
+                "unknown unit".to_string(),
+                format!("did you mean `{unit}`?")
+            ),
+            "{word}"
+        );
+    }
+    let (at, _, _, help) = when_hint("claim.filed_at > order.placed_at + 2 weeks");
+    assert_eq!(
+        (at.as_str(), help.as_str()),
+        (
+            "12:45 `weeks` is not a unit of time",
+            "a week is 7 days: write `14 days` (durations are in `days` or `hours`, calendar \
+             periods in `months` or `years`)"
+        )
+    );
+    // A word far from every unit is not taken for one.
+    let (at, _, _, help) = when_hint("claim.filed_at > order.placed_at + 1 fortnight");
+    assert_eq!(
+        (at.as_str(), help.as_str()),
+        ("12:45 unexpected `fortnight`", "")
+    );
+}
+
 #[test]
 fn amounts_are_written_as_plain_numbers() {
     let pays = |amount: &str| hint(&format!("coverage c\n  doc \"c\"\n  pays {amount}\n"));

@@ -343,6 +343,58 @@ compensation floor_all doc \"j\" floor at 0";
     );
 }
 
+/// An `add` of an amount that can be below zero fails its rule, so no floor helps.
+#[test]
+fn an_add_that_can_be_below_zero_whatever_floors_follow() {
+    let rules = "coverage c doc \"c\" pays claim.amount
+compensation extra doc \"e\" add claim.amount - claim.fee
+compensation fee doc \"f\" add claim.fee
+compensation safe doc \"s\" add max(claim.amount - claim.fee, 0)
+compensation table doc \"t\" add abs(claim.fee) + 5
+compensation floor_all doc \"j\" floor at 0";
+    assert_eq!(
+        lints(FACTS, rules, Lint::NegativeAmount),
+        [
+            "20:32 [claim.amount - claim.fee] `extra` adds an amount that can be below zero, and an `add` below zero cannot be computed",
+            "21:30 [claim.fee] `fee` adds an amount that can be below zero, and an `add` below zero cannot be computed",
+        ]
+    );
+    let one = "coverage c doc \"c\" pays claim.amount as parcel
+compensation extra doc \"e\" add claim.fee as cash";
+    assert_eq!(
+        help(FACTS, one, Lint::NegativeAmount),
+        "a claim for which it is below zero is referred to a person, whatever a later `floor` \
+         says; to add nothing then, write `add max(claim.fee, 0) as cash`"
+    );
+}
+
+/// In a policy with payout components, a floor keeps only the component it names above zero.
+#[test]
+fn a_floor_of_another_component_does_not_floor_a_reduction() {
+    let rules = "coverage c doc \"c\" pays claim.amount as parcel
+compensation cash doc \"a\" add 5 as cash
+compensation fee doc \"f\" reduce by claim.fee
+compensation cash_fee doc \"g\" reduce cash by claim.fee
+compensation cash_floor doc \"h\" floor cash at 0";
+    assert_eq!(
+        lints(FACTS, rules, Lint::NegativeAmount),
+        ["21:36 [claim.fee] `fee` can leave the payout below zero, and no later rule floors it"]
+    );
+    let rules = "coverage c doc \"c\" pays claim.amount as parcel
+compensation cash doc \"a\" add 5 as cash
+compensation cash_fee doc \"g\" reduce cash by claim.fee
+compensation floor_all doc \"h\" floor at 0";
+    assert_eq!(
+        lints(FACTS, rules, Lint::NegativeAmount),
+        ["21:46 [claim.fee] `cash_fee` can leave the payout component `cash` below zero, and no later rule floors it"]
+    );
+    assert_eq!(
+        help(FACTS, rules, Lint::NegativeAmount),
+        "a payout component `cash` below zero is referred to a person; add a later compensation \
+         rule `floor cash at 0` to pay nothing instead"
+    );
+}
+
 // ---- divisors that can be zero -------------------------------------------------
 
 #[test]

@@ -367,6 +367,57 @@ fn misuse_of_add_is_reported_at_its_place() {
     assert_eq!(text, "claim.kind");
 }
 
+/// An `add` of an amount known to be below zero could never be computed: it is refused by
+/// `proviso check`, with the reduction to write instead.
+#[test]
+fn an_add_of_a_constant_below_zero_is_a_check_error() {
+    let (at, text, help) = rejected(
+        &format!("{COVER}compensation x doc \"x\" add -5"),
+        "`add` pays more",
+    );
+    assert_eq!(
+        at,
+        "17:28 `add` pays more, but `-5` is below zero, so rule `x` could never be computed"
+    );
+    assert_eq!(text, "-5");
+    assert_eq!(
+        help,
+        "to lower the payout, write `reduce by 5`: an `add` of an amount below zero refers \
+         every claim it applies to"
+    );
+    let cover = "coverage c doc \"c\" pays claim.value as reshipment\n";
+    let (at, text, help) = rejected(
+        &format!("const back = 2 - 7.25\n{cover}compensation x doc \"x\" add back as cash"),
+        "`add` pays more",
+    );
+    assert_eq!(
+        at,
+        "18:28 `add` pays more, but `back` (-5.25) is below zero, so rule `x` could never be \
+         computed"
+    );
+    assert_eq!(text, "back");
+    assert_eq!(
+        help,
+        "to lower the payout, write `reduce cash by -back`: an `add` of an amount below zero \
+         refers every claim it applies to"
+    );
+    let (_, _, help) = rejected(
+        &format!("const fee = 5\n{COVER}compensation x doc \"x\" add fee - 7"),
+        "`add` pays more",
+    );
+    assert!(
+        help.starts_with("to lower the payout, write `reduce by -(fee - 7)`"),
+        "{help}"
+    );
+    // Zero, and an amount the document gives, are not refused.
+    assert!(errors(FACTS, &format!("{COVER}compensation x doc \"x\" add -0")).is_empty());
+    assert!(errors(
+        FACTS,
+        &format!("{COVER}compensation x doc \"x\" add claim.extra - 5")
+    )
+    .is_empty());
+}
+
 #[test]
 fn misuse_of_components_is_reported_at_its_place() {
     let cover = "coverage c doc \"c\" pays claim.value as reshipment\n";
@@ -474,11 +525,15 @@ fn final_amounts_are_read_by_deadlines_and_notes_only() {
     );
     assert_eq!(text, "x");
 
-    let (at, _, _) = rejected(
+    let (at, text, _) = rejected(
         &format!("{cover}compensation x doc \"x\" when decision.payout > 5 cap at 5"),
-        "unknown name",
+        "`decision.payout`",
     );
-    assert_eq!(at, "17:29 unknown name `decision`");
+    assert_eq!(
+        at,
+        "17:29 `decision.payout` is read only by deadlines and notes"
+    );
+    assert_eq!(text, "decision.payout");
 }
 
 #[test]

@@ -36,6 +36,18 @@ pub(crate) struct Scope {
     /// Names that stand for an argument's expression: a table's parameter in a row that
     /// computes from it.
     pub params: Vec<(String, Typed)>,
+    /// The comparison whose operand is being checked, for help that rewrites it.
+    pub compared: Option<Compared>,
+}
+
+/// An operand of a comparison (`c.reasons.rule == "x"`), while it is checked.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Compared {
+    pub op: ast::BinOp,
+    /// The operand.
+    pub operand: Span,
+    /// The whole comparison.
+    pub whole: Span,
 }
 
 impl Scope {
@@ -47,6 +59,7 @@ impl Scope {
             in_const,
             present: present.to_vec(),
             params: Vec::new(),
+            compared: None,
         }
     }
 
@@ -69,6 +82,7 @@ impl Scope {
             in_const: caller.in_const,
             present: Vec::new(),
             params,
+            compared: None,
         }
     }
 }

@@ -18,7 +18,9 @@ mod names;
 mod operators;
 mod rules;
 mod tables;
+mod through_list;
 mod units;
+mod version_dates;
 
 use std::collections::HashMap;
 
@@ -250,6 +252,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
     c.index_bindings();
     c.index_components();
     c.build_schema();
+    c.version_dates();
     c.index_functions();
     c.index_lets_with_params();
     c.index_calendars();
@@ -271,6 +274,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
         return Err(c.errors);
     }
     let (name, version, effective, until, currency, doc) = header.ok_or_else(Vec::new)?;
+    let const_index = std::mem::take(&mut c.const_index);
     let take = |slots: Vec<Slot>, decls: &[ast::Binding]| -> Vec<Named> {
         slots
             .into_iter()
@@ -281,7 +285,7 @@ pub fn check(file: &Source, ast: &PolicyFile) -> Result<Checked, Vec<PolicyError
                     ex: t.ex,
                     ty: t.ty,
                     span: d.span,
-                    written: literal(&d.value).then_some(d.value.span),
+                    written: written(ast, &const_index, &d.value),
                     value_span: d.value.span,
                 }),
                 _ => None,
@@ -488,6 +492,30 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// Where the value `e` stands for is written as a literal (`48 hours`, `5`), for clause text
+/// to quote as written: `e` itself, or the literal a chain of constants names
+/// (`const w2 = wait`, with `const wait = 48 hours`).
+fn written<'a>(
+    ast: &'a PolicyFile,
+    consts: &HashMap<&str, usize>,
+    mut e: &'a ast::Expr,
+) -> Option<Span> {
+    // Each step names another constant; a chain is at most as long as there are constants.
+    for _ in 0..=ast.consts.len() {
+        if literal(e) {
+            return Some(e.span);
+        }
+        let ast::ExprKind::Path(p) = &e.kind else {
+            return None;
+        };
+        let [name] = p.segments.as_slice() else {
+            return None;
+        };
+        e = &ast.consts.get(*consts.get(name.name.as_str())?)?.value;
+    }
+    None
 }
 
 /// Whether `e` is a number, percentage or duration literal, negated or not: a value quoted

@@ -98,6 +98,10 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
+        if name == "decision" {
+            self.decision_too_early(path);
+            return None;
+        }
         let mut candidates: Vec<&str> = sc.vars.iter().map(|(n, _)| n.as_str()).collect();
         candidates.extend(sc.params.iter().map(|(n, _)| n.as_str()));
         candidates.extend(self.const_index.keys().copied());
@@ -113,6 +117,24 @@ impl<'a> Checker<'a> {
             help,
         );
         None
+    }
+
+    /// Reports `decision` (or a final amount, `decision.payout`) read where the outcome is
+    /// not known yet: anywhere but a deadline or a note.
+    fn decision_too_early(&mut self, path: &ast::Path) {
+        self.error(
+            path.span,
+            format!("`{}` is read only by deadlines and notes", path.dotted()),
+            "not decided yet",
+            Some(
+                "the outcome and the final amounts (`decision`, `decision.payout`, \
+                 `decision.refund`) are decided after the other rules, so only a deadline's \
+                 `when` and `by` and a note's `when` and `shows` read them: move this to such a \
+                 rule, or test the facts that decide the outcome (an earlier claim's outcome is \
+                 `c.decision`, for `c` in a `list of decision` fact)"
+                    .into(),
+            ),
+        );
     }
 
     /// Follows `.field` segments through records.
@@ -138,15 +160,14 @@ impl<'a> Checker<'a> {
                 .unwrap_or_default();
             let record = match &ty.base {
                 Base::Record(id) => *id,
-                Base::List(_) => {
+                Base::List(item) => {
+                    let fields = rest.get(i..).unwrap_or(&[]);
+                    let help = self.through_list(&so_far, item, fields, path, sc);
                     self.error(
                         seg.span,
                         format!("`{so_far}` is a list; it has no field `{}`", seg.name),
                         "field of a list",
-                        Some(format!(
-                            "read its items with an aggregate: `sum(x in {so_far}: x.{})`",
-                            seg.name
-                        )),
+                        Some(help),
                     );
                     return None;
                 }

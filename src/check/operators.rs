@@ -1,12 +1,30 @@
 //! Operator typing: logic, comparisons and membership, and the arithmetic of money, numbers, dates and durations.
 
-use super::expr::{is_num, presence, Scope, Typed};
+use super::expr::{is_num, presence, Compared, Scope, Typed};
 use super::{units, Checker};
 use crate::ast::{self, BinOp, ExprKind};
 use crate::ir::{Arith, Cmp, Ex};
 use crate::types::{Base, Type};
 
 impl<'a> Checker<'a> {
+    /// Checks an operand of the comparison `e`, so that a help line may rewrite `e`.
+    fn operand(
+        &mut self,
+        op: BinOp,
+        operand: &ast::Expr,
+        e: &ast::Expr,
+        sc: &mut Scope,
+    ) -> Option<Typed> {
+        let outer = sc.compared.replace(Compared {
+            op,
+            operand: operand.span,
+            whole: e.span,
+        });
+        let t = self.expr(operand, sc);
+        sc.compared = outer;
+        t
+    }
+
     pub(super) fn binary(
         &mut self,
         op: BinOp,
@@ -38,7 +56,7 @@ impl<'a> Checker<'a> {
                 })
             }
             BinOp::In | BinOp::NotIn => {
-                let tl = self.expr(l, sc)?;
+                let tl = self.operand(op, l, e, sc)?;
                 self.present_or_err(&tl, l)?;
                 if let ExprKind::Path(p) = &r.kind {
                     if !self.is_list_const(p) {
@@ -59,7 +77,8 @@ impl<'a> Checker<'a> {
                 })
             }
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                let (tl, tr) = (self.expr(l, sc)?, self.expr(r, sc)?);
+                let tl = self.operand(op, l, e, sc)?;
+                let tr = self.operand(op, r, e, sc)?;
                 self.present_or_err(&tl, l)?;
                 self.present_or_err(&tr, r)?;
                 let (a, b) = self.comparable(op, tl, tr, l, r)?;

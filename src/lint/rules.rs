@@ -8,7 +8,10 @@
 //! to a person (see [`crate::decide`]). A `reduce by`, or a `cap at` an amount not known
 //! to be zero or more, can leave it there; unless a later rule of the same kind floors it
 //! at an amount known to be zero or more (`floor at 0`) whenever the first applies (the
-//! floor has no condition, or only conditions the first has too), that is reported.
+//! floor has no condition, or only conditions the first has too), that is reported. In a
+//! policy with payout components, a floor keeps only the component it names above zero.
+//! An `add` of an amount that can be below zero fails its rule whatever follows it, so it
+//! is reported without looking for a floor.
 
 use super::conditions::always_true;
 use rust_decimal::Decimal;
@@ -67,42 +70,101 @@ fn unreachable(p: &Policy) -> Vec<PolicyWarning> {
     out
 }
 
-/// The adjustment a rule makes.
-fn adjustment(rule: &Rule) -> Option<&Clause> {
-    rule.clauses
+/// The adjustment a rule makes, and the payout component it names (`None`: the approving
+/// coverage's own, or the one payout).
+fn adjustment(rule: &Rule) -> Option<(&Clause, Option<&str>)> {
+    let (i, clause) = rule
+        .clauses
         .iter()
-        .find(|c| matches!(c, Clause::Reduce(_) | Clause::Cap(_) | Clause::Floor(_)))
+        .enumerate()
+        .find(|(_, c)| matches!(c, Clause::Reduce(_) | Clause::Cap(_) | Clause::Floor(_)))?;
+    let component = rule
+        .components
+        .iter()
+        .find(|(at, _)| *at == i)
+        .map(|(_, name)| name.name.as_str());
+    Some((clause, component))
 }
+
+/// An `add` whose amount can be below zero: such an `add` fails its rule, whatever the
+/// rules after it do, so a floor does not help.
+fn negative_add(p: &Policy, rule: &Rule) -> Option<PolicyWarning> {
+    let (i, e) = rule.clauses.iter().enumerate().find_map(|(i, c)| match c {
+        Clause::Add(e) => Some((i, e)),
+        _ => None,
+    })?;
+    if non_negative(p, e, 0) {
+        return None;
+    }
+    let component = rule
+        .components
+        .iter()
+        .find(|(at, _)| *at == i)
+        .map_or(String::new(), |(_, name)| format!(" as {}", name.name));
+    Some(warning(
+        p,
+        Lint::NegativeAmount,
+        e.span,
+        (
+            format!(
+                "`{}` adds an amount that can be below zero, and an `add` below zero cannot \
+                 be computed",
+                rule.name.name
+            ),
+            "may be below zero",
+        ),
+        format!(
+            "a claim for which it is below zero is referred to a person, whatever a later \
+             `floor` says; to add nothing then, write `add max({}, 0){component}`",
+            print::expr(e)
+        ),
+    ))
+}
+
+/// A floor at an amount known not to be negative: its position among the rules of its
+/// kind, the component it floors, and its conditions (`None`: always).
+type Floor<'p> = (usize, Option<&'p str>, Option<Vec<String>>);
 
 fn negative(p: &Policy, kind: RuleKind, amount: &str) -> Vec<PolicyWarning> {
     let rules: Vec<&Rule> = p.ast.rules.iter().filter(|r| r.kind == kind).collect();
     // The floors at an amount known not to be negative, by position, each with the
-    // conditions under which it applies (`None`: always).
-    let floors: Vec<(usize, Option<Vec<String>>)> = rules
+    // component it floors (a floor keeps only that one above zero) and the conditions
+    // under which it applies (`None`: always).
+    let floors: Vec<Floor> = rules
         .iter()
         .enumerate()
-        .filter(|(_, r)| matches!(adjustment(r), Some(Clause::Floor(f)) if non_negative(p, f, 0)))
-        .map(|(i, r)| (i, condition(p, r)))
+        .filter_map(|(i, r)| match adjustment(r) {
+            Some((Clause::Floor(f), component)) if non_negative(p, f, 0) => {
+                Some((i, component, condition(p, r)))
+            }
+            _ => None,
+        })
         .collect();
     let mut out = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
-        let (e, what) = match adjustment(rule) {
-            Some(Clause::Reduce(e)) if !non_positive(p, e) => (
+        out.extend(negative_add(p, rule));
+        let Some((clause, component)) = adjustment(rule) else {
+            continue;
+        };
+        let part = component.map_or(amount.to_string(), |c| format!("{amount} component `{c}`"));
+        let (e, what) = match clause {
+            Clause::Reduce(e) if !non_positive(p, e) => (
                 e,
-                format!("`{}` can leave the {amount} below zero", rule.name.name),
+                format!("`{}` can leave the {part} below zero", rule.name.name),
             ),
-            Some(Clause::Cap(e)) if !non_negative(p, e, 0) => (
+            Clause::Cap(e) if !non_negative(p, e, 0) => (
                 e,
                 format!(
-                    "`{}` caps the {amount} at an amount that can be below zero",
+                    "`{}` caps the {part} at an amount that can be below zero",
                     rule.name.name
                 ),
             ),
             _ => continue,
         };
         let have = condition(p, rule).unwrap_or_default();
-        let floored = floors.iter().any(|(j, need)| {
+        let floored = floors.iter().any(|(j, floors, need)| {
             *j > i
+                && *floors == component
                 && need
                     .as_ref()
                     .is_none_or(|need| need.iter().all(|n| have.contains(n)))
@@ -118,8 +180,9 @@ fn negative(p: &Policy, kind: RuleKind, amount: &str) -> Vec<PolicyWarning> {
                     "may go below zero",
                 ),
                 format!(
-                    "a {amount} below zero is referred to a person; add a later {k} rule \
-                     `floor at 0` to pay nothing instead"
+                    "a {part} below zero is referred to a person; add a later {k} rule \
+                     `floor {}at 0` to pay nothing instead",
+                    component.map_or(String::new(), |c| format!("{c} "))
                 ),
             ));
         }

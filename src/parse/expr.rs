@@ -346,19 +346,43 @@ impl Builder<'_> {
                 let mut it = pair.into_inner();
                 let name = self.ident(self.next(&mut it, raw)?);
                 let mut args = Vec::new();
+                let mut fields = Vec::new();
                 let mut depth = 1;
+                let mut args_end = name.span.end;
                 for p in it {
+                    if p.as_rule() == Rule::ident {
+                        fields.push(self.ident(p));
+                        continue;
+                    }
                     let (e, d) = self.expr_d(p)?;
                     depth = depth.max(d + 1);
+                    args_end = e.span.end;
                     args.push(e);
                 }
-                (
-                    Expr {
-                        kind: ExprKind::Call(name, args),
-                        span: span(),
-                    },
-                    depth,
-                )
+                let call = ExprKind::Call(name, args);
+                if fields.is_empty() {
+                    (
+                        Expr {
+                            kind: call,
+                            span: span(),
+                        },
+                        depth,
+                    )
+                } else {
+                    // `f(x).field`: the call ends at its closing bracket.
+                    let close = self.closing_bracket(args_end).unwrap_or(raw.end);
+                    let call = Expr {
+                        kind: call,
+                        span: Span::new(start, close),
+                    };
+                    (
+                        Expr {
+                            kind: ExprKind::Access(Box::new(call), fields),
+                            span: span(),
+                        },
+                        depth + 1,
+                    )
+                }
             }
             Rule::selection => {
                 let mut it = pair.into_inner();

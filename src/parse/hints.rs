@@ -14,8 +14,10 @@ pub(super) fn hint(s: &Spot) -> Option<PolicyError> {
         .or_else(|| row_arrow(s))
         .or_else(|| stray_percent(s))
         .or_else(|| amount(s))
+        .or_else(|| optional_assessed(s))
         .or_else(|| missing_expression(s))
         .or_else(|| misspelt_keyword(s))
+        .or_else(|| unit_after_number(s))
         .or_else(|| reserved_name(s))
 }
 
@@ -598,6 +600,91 @@ fn misspelt_keyword(s: &Spot) -> Option<PolicyError> {
     }
 }
 
+/// The units of time, singular and plural, each with the plural a suggestion names.
+const UNITS: [(&str, &str); 8] = [
+    ("days", "days"),
+    ("day", "days"),
+    ("hours", "hours"),
+    ("hour", "hours"),
+    ("months", "months"),
+    ("month", "months"),
+    ("years", "years"),
+    ("year", "years"),
+];
+
+/// Abbreviations of the units of time, as people write them.
+const UNIT_ABBREVIATIONS: [(&str, &str); 15] = [
+    ("d", "days"),
+    ("ds", "days"),
+    ("dys", "days"),
+    ("h", "hours"),
+    ("hr", "hours"),
+    ("hrs", "hours"),
+    ("mo", "months"),
+    ("mos", "months"),
+    ("mon", "months"),
+    ("mons", "months"),
+    ("mth", "months"),
+    ("mths", "months"),
+    ("y", "years"),
+    ("yr", "years"),
+    ("yrs", "years"),
+];
+
+/// A word after a number that is no unit of time (`1 monht`, `2 hrs`, `3 wks`): the unit
+/// it is nearest to. A number is followed only by a unit, so any word close to one is
+/// taken for it.
+fn unit_after_number(s: &Spot) -> Option<PolicyError> {
+    let found = s.found;
+    if !s.wants(Rule::time_unit) || !found.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let number_end = end_before(s.text, s.start);
+    let number = s.text.get(..number_end)?;
+    let number = number.get(number.rfind(|c: char| !(c.is_ascii_digit() || c == '.'))? + 1..)?;
+    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let word = found.to_ascii_lowercase();
+    let span = s.span();
+    let unknown = |help: String| {
+        s.error(
+            span,
+            format!("`{found}` is not a unit of time"),
+            "unknown unit",
+        )
+        .with_help(help)
+    };
+    if matches!(word.as_str(), "w" | "wk" | "wks" | "week" | "weeks") {
+        let days = number
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(7))
+            .map_or("N * 7 days".to_string(), |d| format!("{d} days"));
+        return Some(unknown(format!(
+            "a week is 7 days: write `{days}` (durations are in `days` or `hours`, calendar \
+             periods in `months` or `years`)"
+        )));
+    }
+    let singular_and_plural = UNITS.map(|(u, _)| u);
+    let unit = UNIT_ABBREVIATIONS
+        .iter()
+        .find(|(a, _)| *a == word)
+        .map(|(_, u)| *u)
+        .or_else(|| {
+            let near = suggest(&word, &singular_and_plural)?;
+            UNITS.iter().find(|(u, _)| *u == near).map(|(_, p)| *p)
+        })
+        .or_else(|| {
+            // A unit cut short (`mont`) or run on (`dayss`).
+            let starts = |u: &&(&str, &str)| {
+                word.len() >= 2 && (u.0.starts_with(&word) || word.starts_with(u.0))
+            };
+            UNITS.iter().find(starts).map(|(_, p)| *p)
+        })?;
+    Some(unknown(format!("did you mean `{unit}`?")))
+}
+
 /// Whether the word at `s` starts a line and a name follows it, as a rule's head does.
 fn starts_rule(s: &Spot) -> bool {
     let line_start = s
@@ -611,6 +698,43 @@ fn starts_rule(s: &Spot) -> bool {
     indent.trim().is_empty()
         && next.len() < rest.len()
         && next.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+}
+
+/// `share: optional assessed decimal`: an assessed field cannot be optional (the checker
+/// says the same of `assessed optional decimal`).
+fn optional_assessed(s: &Spot) -> Option<PolicyError> {
+    let text = s.text;
+    let optional_end = end_before(text, s.start);
+    let optional_start = word_start(text, optional_end);
+    if s.found != "assessed" || text.get(optional_start..optional_end)? != "optional" {
+        return None;
+    }
+    let colon = end_before(text, optional_start);
+    if !text.get(..colon)?.ends_with(':') {
+        return None;
+    }
+    let name = word_before(text, colon - 1);
+    // The type as written after `assessed`, up to the end of the line or a comment.
+    let rest = text.get(s.start + s.found.len()..)?;
+    let line = rest.split(['\n', '#']).next().unwrap_or("");
+    let line = line.split(" default").next().unwrap_or("").trim();
+    // An enumeration on one line is quoted whole, other types by their word.
+    let ty = match (line.find('{'), line.find('}')) {
+        (Some(open), Some(close)) if open < close => line.get(..=close).unwrap_or(line),
+        (Some(_), _) => "TYPE",
+        _ => line.split_whitespace().next().unwrap_or("TYPE"),
+    };
+    Some(
+        s.error(
+            Span::new(optional_start, optional_end),
+            format!("the assessed field `{name}` cannot be optional"),
+            "optional",
+        )
+        .with_help(format!(
+            "a document may leave an assessed field out already, and a rule that needs it \
+             waits for it rather than reading it as absent: write `{name}: assessed {ty}`"
+        )),
+    )
 }
 
 /// A reserved word where a name was expected (`let when = ...`).
