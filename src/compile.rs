@@ -221,12 +221,11 @@ pub fn compile(
                 .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" "));
             let shown = match (written, inline.get(i), computed.get(i)) {
                 (Some(w), ..) => w,
-                // An amount in each currency reads `USD 5, EUR 4.50`, as written; a
-                // constant computed from one as the decision shows its value in each
-                // currency (`USD 10.00, EUR 9.00`).
-                (None, Some(Some(Ex::Amounts(a))), _) if *a.name == *c.name => {
-                    amounts_written(file, a)
-                }
+                // An amount in each currency reads `USD 5, EUR 4.50`, as written (also
+                // through a constant that names it: `const same = fee`); a constant
+                // computed from one as the decision shows its value in each currency
+                // (`USD 10.00, EUR 9.00`).
+                (None, Some(Some(Ex::Amounts(a))), _) => amounts_written(file, a),
                 (None, _, Some(Some(each))) => each.clone(),
                 (None, ..) => crate::value::display(v, &c.ty.base, &checked.schema),
             };
@@ -373,8 +372,8 @@ fn per_currency(ex: &Ex) -> bool {
     found
 }
 
-/// For each constant computed from amounts in each currency (`const twice = fee * 2`, or
-/// `const same = fee`), its value in each currency it can be computed in, as clause text quotes it: `USD 10.00,
+/// For each constant computed from amounts in each currency (`const twice = fee * 2`),
+/// its value in each currency it can be computed in, as clause text quotes it: `USD 10.00,
 /// EUR 9.00`, in the order the amounts it reads give them (with none, its expression as
 /// written). A value that cannot be computed in one of them (a division by zero, an
 /// overflow) is an error, as it is for any constant.
@@ -386,8 +385,8 @@ fn computed_amounts(
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(checked.consts.len());
     for (c, ex) in checked.consts.iter().zip(inline) {
-        // A constant written as amounts is quoted as written.
-        let written = |ex: &&Ex| matches!(ex, Ex::Amounts(a) if *a.name == *c.name);
+        // A constant written as amounts, or naming one, is quoted as written.
+        let written = |ex: &&Ex| matches!(ex, Ex::Amounts(_));
         let Some(ex) = ex.as_ref().filter(|ex| !written(ex)) else {
             out.push(None);
             continue;

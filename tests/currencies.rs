@@ -256,8 +256,9 @@ coverage late doc \"Pays {twice}.\" when claim.type == \"late\" pays twice",
 
 #[test]
 fn a_constant_computed_from_amounts_is_quoted_as_its_amount_in_each_currency() {
-    // Written amounts are quoted as written; any other constant, as the decision shows
-    // its value in each currency, as a computed duration reads "2 days".
+    // Written amounts are quoted as written, also through a constant that names them; a
+    // computed constant as the decision shows its value in each currency, as a computed
+    // duration reads "2 days".
     let items = "const fee = { USD: 5, EUR: 4.50 }
 const other = { EUR: 1, USD: 2, GBP: 3 }
 const twice = fee * 2
@@ -273,7 +274,7 @@ coverage late
     let eur = decide(&text, Some("EUR"), "1");
     assert_eq!(
         &*eur.reasons[0].text,
-        "USD 5, EUR 4.50; USD 10.00, EUR 9.00; USD 5.00, EUR 4.50; USD 1.67, EUR 1.50; \
+        "USD 5, EUR 4.50; USD 10.00, EUR 9.00; USD 5, EUR 4.50; USD 1.67, EUR 1.50; \
          EUR 5.50, USD 7.00; USD 1, EUR 1."
     );
     assert_eq!(
