@@ -33,27 +33,28 @@ fn documents(text: &str) -> Vec<OwnedDocument> {
         .collect()
 }
 
-/// Each document's decision as a JSON line (an error as its message).
-fn line(set: &PolicySet, doc: &OwnedDocument) -> Vec<u8> {
-    let mut out = match set.evaluate(&doc.document()) {
-        Ok(d) => serde_json::to_vec(&d).unwrap_or_else(|e| panic!("write: {e}")),
-        Err(e) => e.message.into_bytes(),
-    };
+/// Each document's decision as a JSON line (an error as its message), written as
+/// `proviso eval --format json` writes it, after what `out` holds.
+fn line(set: &PolicySet, doc: &OwnedDocument, out: &mut Vec<u8>) {
+    match set.evaluate(&doc.document()) {
+        Ok(d) => d.write_json(out).unwrap_or_else(|e| panic!("write: {e}")),
+        Err(e) => out.extend_from_slice(e.message.as_bytes()),
+    }
     out.push(b'\n');
-    out
 }
 
 /// The decisions of `docs`, decided and written on one thread.
 fn one_thread(set: &PolicySet, docs: &[OwnedDocument]) -> Vec<u8> {
     let mut out = Vec::new();
     for d in docs {
-        out.extend_from_slice(&line(set, d));
+        line(set, d, &mut out);
     }
     out
 }
 
 /// As `proviso eval --jobs` runs: documents handed over in chunks of 64, each decided and
-/// written on a worker, the lines put together in input order on the calling thread.
+/// written on a worker into the chunk's buffer, the buffers put together in input order on
+/// the calling thread.
 fn ordered(set: &PolicySet, docs: &[OwnedDocument], jobs: usize) -> Vec<u8> {
     let jobs = NonZeroUsize::new(jobs).unwrap_or(NonZeroUsize::MIN);
     let mut out = Vec::new();
@@ -66,11 +67,9 @@ fn ordered(set: &PolicySet, docs: &[OwnedDocument], jobs: usize) -> Vec<u8> {
                 }
             }
         },
-        |chunk: &[OwnedDocument]| chunk.iter().map(|d| line(set, d)).collect::<Vec<_>>(),
+        |chunk: &[OwnedDocument]| one_thread(set, chunk),
         |lines| {
-            for l in lines {
-                out.extend_from_slice(&l);
-            }
+            out.extend_from_slice(&lines);
             true
         },
     );

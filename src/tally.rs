@@ -38,22 +38,48 @@ impl Totals {
     }
 }
 
+/// What a [`Tally`] counts of one decision: its outcome and, when approved, what it pays
+/// or refunds. Small, so that a decision made on another thread can be dropped there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Counted {
+    outcome: Outcome,
+    /// The amount paid (`false`) or refunded (`true`), in its currency.
+    amount: Option<(bool, Arc<str>, Decimal)>,
+}
+
+impl Counted {
+    /// What [`Tally::add`] counts of `d`.
+    pub fn of(d: &Decision) -> Counted {
+        let amount = match (d.decision, &d.refund, &d.payout) {
+            (Outcome::Approved, Some(r), _) => Some((true, r.currency.clone(), r.amount)),
+            (Outcome::Approved, None, Some(p)) => Some((false, p.currency.clone(), p.amount)),
+            _ => None,
+        };
+        Counted {
+            outcome: d.decision,
+            amount,
+        }
+    }
+}
+
 impl Tally {
     /// Counts one decision, and adds its payout or refund when it is approved.
     pub fn add(&mut self, d: &Decision) {
-        match d.decision {
+        self.count(&Counted::of(d));
+    }
+
+    /// Counts a decision as [`Tally::add`] does, from what [`Counted::of`] kept of it.
+    pub fn count(&mut self, c: &Counted) {
+        match c.outcome {
             Outcome::Approved => self.approved += 1,
             Outcome::Denied => self.denied += 1,
             Outcome::Incomplete => self.incomplete += 1,
             Outcome::Referred => self.referred += 1,
         }
-        if d.decision != Outcome::Approved {
-            return;
-        }
-        match (&d.refund, &d.payout) {
-            (Some(r), _) => self.refunds.add(&r.currency, r.amount),
-            (None, Some(p)) => self.payout.add(&p.currency, p.amount),
-            (None, None) => {}
+        match &c.amount {
+            Some((true, currency, amount)) => self.refunds.add(currency, *amount),
+            Some((false, currency, amount)) => self.payout.add(currency, *amount),
+            None => {}
         }
     }
 

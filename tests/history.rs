@@ -762,3 +762,49 @@ fn the_plan_checks_without_warnings_and_its_built_in_fields_are_not_unused_facts
         run.stderr
     );
 }
+
+/// A caller that stores less than a whole decision declares the part it keeps as an
+/// ordinary record, and the policy reads it the same way.
+#[test]
+fn a_declared_subset_of_earlier_decisions_is_read_as_a_record() {
+    let facts = "
+  claim: record {
+    id: string
+    amount: money
+    earlier: optional list of record {
+      decision: enum { approved, denied, incomplete, referred }
+      paid: optional money
+    }
+  }";
+    let e = Engine::new(
+        facts,
+        "exclusion limit doc \"Up to two paid claims per plan.\"\n  \
+         when count(c in claim.earlier where c.decision == \"approved\") >= 2\n\
+         coverage claimed doc \"Pays the amount claimed, less what was paid before.\"\n  \
+         pays claim.amount - sum(c in claim.earlier: c.paid otherwise 0)",
+    );
+    let doc =
+        |earlier: &str| format!("claim:\n  id: C-2\n  amount: \"50.00\"\n  earlier: {earlier}");
+    let once = e
+        .run(&doc(
+            r#"[{decision: approved, paid: "10.00"}, {decision: denied}]"#,
+        ))
+        .unwrap();
+    assert_eq!(
+        summary(&once),
+        (
+            "approved".into(),
+            "40.00".into(),
+            vec!["claimed".to_string()]
+        )
+    );
+    let twice = e
+        .run(&doc(
+            r#"[{decision: approved, paid: "10.00"}, {decision: approved, paid: "5.00"}]"#,
+        ))
+        .unwrap();
+    assert_eq!(
+        summary(&twice),
+        ("denied".into(), "0.00".into(), vec!["limit".to_string()])
+    );
+}

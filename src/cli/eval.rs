@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use proviso::internals::batch::{self, OwnedDocument};
-use proviso::internals::tally::{Tally, Totals};
+use proviso::internals::tally::{Counted, Tally, Totals};
 use proviso::DocumentError;
 use proviso::Input;
 use proviso::{Decision, Document, PolicySet, Trace};
@@ -254,9 +254,10 @@ enum Item {
     Idle,
 }
 
-/// What a worker makes of an item: a decision already written out, or what to report.
+/// What a worker makes of an item: a decision already written out (where in the chunk's
+/// buffer), or what to report.
 enum Done {
-    Decided(Box<Decision>, Vec<u8>),
+    Decided(Counted, std::ops::Range<usize>),
     Undecided(DocumentError, Input),
     Error(InputError),
     Idle,
@@ -288,15 +289,18 @@ fn parallel<W: Write>(
                 let _ = feed.hand_on();
             }
         },
+        // The decisions of a chunk are written into one buffer, and each is dropped where
+        // it was made: the writing thread only copies bytes out.
         |chunk: Vec<Item>| {
-            chunk
+            let mut buf = Vec::new();
+            let done = chunk
                 .into_iter()
                 .map(|item| match item {
                     Item::Document(doc) => match decider.decide(&doc.document()) {
                         Ok((d, trace)) => {
-                            let mut buf = Vec::new();
+                            let start = buf.len();
                             match write_decision(&mut buf, format, &d, trace.as_ref()) {
-                                Ok(()) => Done::Decided(Box::new(d), buf),
+                                Ok(()) => Done::Decided(Counted::of(&d), start..buf.len()),
                                 Err(e) => Done::Unwritten(e),
                             }
                         }
@@ -305,14 +309,15 @@ fn parallel<W: Write>(
                     Item::Error(e) => Done::Error(e),
                     Item::Idle => Done::Idle,
                 })
-                .collect::<Vec<Done>>()
+                .collect::<Vec<Done>>();
+            (buf, done)
         },
-        |chunk| {
+        |(buf, chunk): (Vec<u8>, Vec<Done>)| {
             for done in chunk {
                 let written = match done {
-                    Done::Decided(d, buf) => {
-                        sink.tally.add(&d);
-                        sink.out.write_all(&buf)
+                    Done::Decided(counted, at) => {
+                        sink.tally.count(&counted);
+                        sink.out.write_all(buf.get(at).unwrap_or_default())
                     }
                     Done::Undecided(e, input) => sink.undecided(&e, &input),
                     Done::Error(e) => sink.error(&e),
