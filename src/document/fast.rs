@@ -42,20 +42,7 @@ pub(super) fn decode_confirming(
 }
 
 fn read(text: &str, schema: &Schema, strict: bool, policy_at: Option<usize>) -> Option<Value> {
-    let mut r = Reader {
-        text,
-        at: 0,
-        schema,
-        strict,
-        depth: 0,
-        keys: Keys {
-            names: [""; ROOM],
-            len: 0,
-        },
-        scratch: String::new(),
-        policy_at,
-        policy_seen: false,
-    };
+    let mut r = Reader::new(text, schema, strict, policy_at);
     r.ws();
     let value = r.record(Schema::ROOT)?;
     r.ws();
@@ -81,20 +68,8 @@ pub(super) fn policy_guess(text: &str) -> Option<(&str, usize)> {
         if start > 0 && bytes.get(start - 1) == Some(&b'\\') {
             return None;
         }
-        let mut r = Reader {
-            text,
-            at: from,
-            schema: &super::EMPTY,
-            strict: false,
-            depth: 0,
-            keys: Keys {
-                names: [""; ROOM],
-                len: 0,
-            },
-            scratch: String::new(),
-            policy_at: None,
-            policy_seen: false,
-        };
+        let mut r = Reader::new(text, &super::EMPTY, false, None);
+        r.at = from;
         r.ws();
         r.eat(b':')?;
         r.ws();
@@ -116,20 +91,7 @@ pub(super) fn policy_guess(text: &str) -> Option<(&str, usize)> {
 /// whose values before it are valid JSON, and a name written without escapes; `None`
 /// whenever that path must read the name.
 pub(super) fn policy_name(text: &str) -> Option<String> {
-    let mut r = Reader {
-        text,
-        at: 0,
-        schema: &super::EMPTY,
-        strict: false,
-        depth: 0,
-        keys: Keys {
-            names: [""; ROOM],
-            len: 0,
-        },
-        scratch: String::new(),
-        policy_at: None,
-        policy_seen: false,
-    };
+    let mut r = Reader::new(text, &super::EMPTY, false, None);
     r.ws();
     r.eat(b'{')?;
     r.enter()?;
@@ -195,6 +157,26 @@ struct Reader<'t, 's> {
     policy_at: Option<usize>,
     /// Whether the top-level `policy` was read, at that byte.
     policy_seen: bool,
+}
+
+impl<'t, 's> Reader<'t, 's> {
+    /// A reader at the start of `text` (see [`decode_confirming`] for `policy_at`).
+    fn new(text: &'t str, schema: &'s Schema, strict: bool, policy_at: Option<usize>) -> Self {
+        Reader {
+            text,
+            at: 0,
+            schema,
+            strict,
+            depth: 0,
+            keys: Keys {
+                names: [""; ROOM],
+                len: 0,
+            },
+            scratch: String::new(),
+            policy_at,
+            policy_seen: false,
+        }
+    }
 }
 
 impl<'t> Reader<'t, '_> {
