@@ -241,6 +241,53 @@ fn eligible_from_is_a_date_or_a_datetime() {
     );
 }
 
+/// `eligible from` reads an optional value as present (with it absent, the rule gives no
+/// date), so testing it there says so and shows the `let` that falls back on another date.
+#[test]
+fn testing_presence_in_eligible_from_points_to_a_let() {
+    let errs = policy_errors(&policy(
+        FACTS,
+        "exclusion x doc \"x\" when claim.type == \"lost\"
+           eligible from if claim.day is present then claim.day else claim.other_day",
+    ));
+    let shown: Vec<String> = errs.iter().map(located).collect();
+    assert_eq!(
+        shown,
+        [
+            "31:29 `eligible from` reads `claim.day` as present (when the document leaves it \
+          out, the rule gives no date), so `is present` is always true"
+        ]
+    );
+    assert_eq!(underlined(&errs[0]), "claim.day");
+    assert_eq!(
+        errs[0].help.as_deref(),
+        Some(
+            "to fall back on another date when `claim.day` is absent, compute the date in a \
+             `let` (`let since = if claim.day is present then claim.day else OTHER_DATE`) and \
+             write `eligible from since + ...`"
+        )
+    );
+    // As the help says: the date falls back on the other one, and with neither there is none.
+    let e = Engine::claim(
+        "let since = if claim.day is present then claim.day else claim.other_day
+         exclusion early doc \"Not before the day.\"
+           when claim.type == \"lost\"
+           eligible from since + 1 day",
+    );
+    let d = e.claim_decision("day: 2025-08-01\nother_day: 2025-09-01");
+    assert_eq!(
+        eligible(&d),
+        pair(Some("2025-08-02"), &["early=2025-08-02"])
+    );
+    let d = e.claim_decision("other_day: 2025-09-01");
+    assert_eq!(
+        eligible(&d),
+        pair(Some("2025-09-02"), &["early=2025-09-02"])
+    );
+    let d = e.claim_decision("");
+    assert_eq!(eligible(&d), pair(None, &["early=-"]));
+}
+
 #[test]
 fn eligible_from_belongs_on_exclusions_and_referrals() {
     let errs = policy_errors(&policy(

@@ -38,6 +38,9 @@ pub(crate) struct Scope {
     pub params: Vec<(String, Typed)>,
     /// The comparison whose operand is being checked, for help that rewrites it.
     pub compared: Option<Compared>,
+    /// Optional paths an `eligible from` reads as present (it gives no date when one is
+    /// absent): testing one there is worded as such.
+    pub assumed: Vec<String>,
 }
 
 /// An operand of a comparison (`c.reasons.rule == "x"`), while it is checked.
@@ -60,6 +63,7 @@ impl Scope {
             present: present.to_vec(),
             params: Vec::new(),
             compared: None,
+            assumed: Vec::new(),
         }
     }
 
@@ -83,6 +87,7 @@ impl Scope {
             present: Vec::new(),
             params,
             compared: None,
+            assumed: Vec::new(),
         }
     }
 }
@@ -133,6 +138,21 @@ impl<'a> Checker<'a> {
         allow_decision: bool,
     ) -> Option<Typed> {
         let t = self.expr(e, &mut Scope::new(allow_decision, false, present));
+        self.within_depth(t, e.span)
+    }
+
+    /// An `eligible from` expression, checked with the optional paths it reads as present
+    /// (`assumed`) besides those known present (`present`).
+    pub(super) fn eligible_expr(
+        &mut self,
+        e: &ast::Expr,
+        present: &[String],
+        assumed: &[String],
+    ) -> Option<Typed> {
+        let mut sc = Scope::new(false, false, present);
+        sc.present.extend(assumed.iter().cloned());
+        sc.assumed = assumed.to_vec();
+        let t = self.expr(e, &mut sc);
         self.within_depth(t, e.span)
     }
 
@@ -405,6 +425,24 @@ impl<'a> Checker<'a> {
                 if !tx.ty.optional {
                     let text = self.snippet(x.span);
                     let word = if *positive { "present" } else { "absent" };
+                    let assumed = super::names::key(&tx.ex).filter(|k| sc.assumed.contains(k));
+                    if assumed.is_some() {
+                        self.error(
+                            x.span,
+                            format!(
+                                "`eligible from` reads `{text}` as present (when the document \
+                                 leaves it out, the rule gives no date), so `is {word}` is always {}",
+                                *positive
+                            ),
+                            "read as present",
+                            Some(format!(
+                                "to fall back on another date when `{text}` is absent, compute \
+                                 the date in a `let` (`let since = if {text} is present then \
+                                 {text} else OTHER_DATE`) and write `eligible from since + ...`"
+                            )),
+                        );
+                        return None;
+                    }
                     self.error(
                         x.span,
                         format!(

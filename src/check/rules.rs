@@ -238,7 +238,7 @@ impl<'a> Checker<'a> {
                     // the date is computed as if each optional value it names were
                     // present, and only when they all are.
                     let mut guards = Vec::new();
-                    let mut assumed = present.clone();
+                    let mut assumed: Vec<String> = Vec::new();
                     // Probing a path reports nothing: the whole expression is checked below.
                     let reported = self.errors.len();
                     for path in operands(e) {
@@ -258,7 +258,7 @@ impl<'a> Checker<'a> {
                         }
                     }
                     self.errors.truncate(reported);
-                    let mut t = self.narrowed_expr(e, &assumed, false)?;
+                    let mut t = self.eligible_expr(e, &present, &assumed)?;
                     if let Some(all) = guards
                         .into_iter()
                         .reduce(|a, b| Ex::And(Box::new(a), Box::new(b)))
