@@ -62,7 +62,7 @@ pub(super) fn policy_guess(text: &str) -> Option<(&str, usize)> {
     const KEY: &str = "\"policy\"";
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(found) = text.get(from..)?.find(KEY) {
+    while let Some(found) = memchr::memmem::find(bytes.get(from..)?, KEY.as_bytes()) {
         let start = from + found;
         from = start + KEY.len();
         if start > 0 && bytes.get(start - 1) == Some(&b'\\') {
