@@ -28,19 +28,22 @@ fn all_warnings(facts: &str, rules: &str) -> Vec<PolicyWarning> {
     set.warnings()
 }
 
+/// A warning as `line:col [underlined text] message`.
+fn shown(w: &PolicyWarning) -> String {
+    format!(
+        "{} [{}] {}",
+        minimal::located(&w.error).split_once(' ').unwrap().0,
+        minimal::underlined(&w.error),
+        w.error.message
+    )
+}
+
 /// The warnings of one lint, each as `line:col [underlined text] message`.
 fn lints(facts: &str, rules: &str, lint: Lint) -> Vec<String> {
     all_warnings(facts, rules)
         .iter()
         .filter(|w| w.lint == lint)
-        .map(|w| {
-            format!(
-                "{} [{}] {}",
-                minimal::located(&w.error).split_once(' ').unwrap().0,
-                minimal::underlined(&w.error),
-                w.error.message
-            )
-        })
+        .map(shown)
         .collect()
 }
 
@@ -428,14 +431,7 @@ fn two_currency_lints(rules: &str, lint: Lint) -> Vec<String> {
     set.warnings()
         .iter()
         .filter(|w| w.lint == lint)
-        .map(|w| {
-            format!(
-                "{} [{}] {}",
-                minimal::located(&w.error).split_once(' ').unwrap().0,
-                minimal::underlined(&w.error),
-                w.error.message
-            )
-        })
+        .map(shown)
         .collect()
 }
 

@@ -28,46 +28,49 @@ fn case(expect: &str) -> String {
 
 #[test]
 fn a_test_file_with_a_typo_is_an_error_at_its_line_and_column() {
+    // The help for a misspelt key of `expect`: the nearest key, then every key it takes.
+    let suggest = |key: &str| {
+        format!(
+            "did you mean `{key}`? `expect` takes `decision`, `payout`, `components`, `refund`, \
+             `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, `eligible_from`, \
+             `deadlines`, `notes` and `policy_version`"
+        )
+    };
+    let decision_help = suggest("decision");
+    let eligible_from_help = suggest("eligible_from");
+    let awaiting_help = suggest("awaiting");
+    let notes_help = suggest("notes");
+    let components_help = suggest("components");
     let cases: Vec<(String, &str, &str, &str)> = vec![
         (
             case("      decison: approved\n"),
             "t.yaml:5:7",
             "unknown key `decison` in `expect`",
-            "did you mean `decision`? `expect` takes `decision`, `payout`, `components`, \
-             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
-             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+            &decision_help,
         ),
         (
             case("      decision: denied\n      eligible_form: 2025-07-03\n"),
             "t.yaml:6:7",
             "unknown key `eligible_form` in `expect`",
-            "did you mean `eligible_from`? `expect` takes `decision`, `payout`, `components`, \
-             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
-             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+            &eligible_from_help,
         ),
         (
             case("      decision: referred\n      awaitng: [assessment.share]\n"),
             "t.yaml:6:7",
             "unknown key `awaitng` in `expect`",
-            "did you mean `awaiting`? `expect` takes `decision`, `payout`, `components`, \
-             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
-             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+            &awaiting_help,
         ),
         (
             case("      decision: approved\n      note: {resolution: cash}\n"),
             "t.yaml:6:7",
             "unknown key `note` in `expect`",
-            "did you mean `notes`? `expect` takes `decision`, `payout`, `components`, \
-             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
-             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+            &notes_help,
         ),
         (
             case("      decision: approved\n      component: {cash: \"10.00\"}\n"),
             "t.yaml:6:7",
             "unknown key `component` in `expect`",
-            "did you mean `components`? `expect` takes `decision`, `payout`, `components`, \
-             `refund`, `reasons`, `reasons_include`, `missing_evidence`, `awaiting`, \
-             `eligible_from`, `deadlines`, `notes` and `policy_version`",
+            &components_help,
         ),
         (
             case("      decision: denied\n      eligible_from: next week\n"),
