@@ -20,7 +20,7 @@ pub(super) fn errors<'r>(
         let Action::Add(_, span) = &rule.action else {
             continue;
         };
-        if !constant(&ex) {
+        if !ex.is_fixed() {
             continue;
         }
         let value = match crate::eval::const_value(&ex, consts) {
@@ -70,26 +70,4 @@ pub(super) fn errors<'r>(
         );
     }
     out
-}
-
-/// Whether `ex` reads nothing a document gives: constants and what computes from them.
-fn constant(ex: &Ex) -> bool {
-    let own = matches!(
-        ex,
-        Ex::Const(_)
-            | Ex::Neg(..)
-            | Ex::Arith(..)
-            | Ex::Call(..)
-            | Ex::If(..)
-            | Ex::Cmp(..)
-            | Ex::And(..)
-            | Ex::Or(..)
-            | Ex::Not(_)
-            | Ex::Otherwise(..)
-            | Ex::IsPresent(..)
-            | Ex::In(..)
-    );
-    let mut children = true;
-    ex.for_each_child(&mut |c| children = children && constant(c));
-    own && children
 }

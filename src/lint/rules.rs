@@ -78,12 +78,15 @@ fn adjustment(rule: &Rule) -> Option<(&Clause, Option<&str>)> {
         .iter()
         .enumerate()
         .find(|(_, c)| matches!(c, Clause::Reduce(_) | Clause::Cap(_) | Clause::Floor(_)))?;
-    let component = rule
-        .components
+    Some((clause, component(rule, i)))
+}
+
+/// The payout component clause `i` of `rule` names (`reduce cash by ...`), if any.
+fn component(rule: &Rule, i: usize) -> Option<&str> {
+    rule.components
         .iter()
         .find(|(at, _)| *at == i)
-        .map(|(_, name)| name.name.as_str());
-    Some((clause, component))
+        .map(|(_, name)| name.name.as_str())
 }
 
 /// An `add` whose amount can be below zero: such an `add` fails its rule, whatever the
@@ -96,11 +99,7 @@ fn negative_add(p: &Policy, rule: &Rule) -> Option<PolicyWarning> {
     if non_negative(p, e, 0) {
         return None;
     }
-    let component = rule
-        .components
-        .iter()
-        .find(|(at, _)| *at == i)
-        .map_or(String::new(), |(_, name)| format!(" as {}", name.name));
+    let component = component(rule, i).map_or(String::new(), |name| format!(" as {name}"));
     Some(warning(
         p,
         Lint::NegativeAmount,
