@@ -39,7 +39,7 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
     };
     let any = meta.currencies.is_empty();
     let paid = match &stated {
-        Some(code) if any => is_code(code).then(|| code.clone()),
+        Some(code) if any => is_code(code).then(|| code.to_arc()),
         Some(code) => meta.currencies.iter().find(|c| ***c == **code).cloned(),
         None => None,
     };
@@ -79,6 +79,7 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
     };
     let shown = stated
         .filter(|c| is_code(c))
+        .map(|c| c.to_arc())
         .or(first)
         .unwrap_or_else(|| NO_CURRENCY.into());
     (shown, Some(reason))
@@ -161,7 +162,7 @@ fn paid_in<'s>(
     let i = schema.field_index(*id, "currency")?;
     match values.get(i)? {
         Value::Str(code) if &**code != currency => Some(Foreign {
-            code: code.clone(),
+            code: code.to_arc(),
             path: vec![Segment::Field("currency")],
             span: None,
         }),

@@ -119,6 +119,7 @@ mod stack;
 mod tally;
 #[allow(missing_docs)]
 mod testing;
+mod text;
 mod trace;
 #[allow(missing_docs)]
 mod types;

@@ -98,6 +98,9 @@ pub struct EnumSchema {
     by_name: HashMap<String, u32>,
 }
 
+/// Enumerations of at most this many variants are looked up by scanning them.
+const SCANNED_VARIANTS: usize = 16;
+
 impl EnumSchema {
     /// An enumeration of these variants; they must differ (the checker drops repeats).
     /// Variants past `u32::MAX` cannot be looked up (a policy file is far too small to
@@ -125,7 +128,15 @@ impl Schema {
     }
 
     pub fn variant_index(&self, id: usize, name: &str) -> Option<u32> {
-        self.enums.get(id)?.by_name.get(name).copied()
+        let e = self.enums.get(id)?;
+        // A short enumeration is scanned: cheaper than hashing the name.
+        if e.variants.len() <= SCANNED_VARIANTS {
+            return (0u32..)
+                .zip(&e.variants)
+                .find(|(_, v)| *v == name)
+                .map(|(i, _)| i);
+        }
+        e.by_name.get(name).copied()
     }
 
     /// Whether a document decodes to the same facts under both layouts: the same records

@@ -1,7 +1,5 @@
 //! Runtime values: what facts hold and what expressions produce.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use rust_decimal::Decimal;
 
@@ -9,6 +7,8 @@ use crate::exact;
 use crate::ratio::Ratio;
 use crate::schema::Schema;
 use crate::types::Base;
+
+pub use crate::text::Text;
 
 /// One value. Integers, decimals and money are all exact numbers at run time: a
 /// [`Decimal`], or a [`Ratio`] for a result no decimal holds exactly (see
@@ -21,7 +21,8 @@ pub enum Value {
     /// A fraction no decimal holds exactly (`200/3`); boxed, as it is rare and twice as
     /// large as any other value.
     Ratio(Box<Ratio>),
-    Str(Arc<str>),
+    /// A string: short ones held in place (see [`Text`]).
+    Str(Text),
     /// An enumeration variant, by index into its declaration.
     Enum(u32),
     Date(NaiveDate),

@@ -153,6 +153,9 @@ struct Reader<'t, 's> {
     keys: Keys<'t>,
     /// A string that held escapes, unescaped; reused.
     scratch: String,
+    /// The items of the lists being read, innermost last: each list is moved into an
+    /// allocation of its exact size once it is complete.
+    values: Vec<Value>,
     /// Where the top-level `policy` value must start, when a guess is being confirmed.
     policy_at: Option<usize>,
     /// Whether the top-level `policy` was read, at that byte.
@@ -173,6 +176,7 @@ impl<'t, 's> Reader<'t, 's> {
                 len: 0,
             },
             scratch: String::new(),
+            values: Vec::new(),
             policy_at,
             policy_seen: false,
         }
@@ -362,7 +366,7 @@ impl<'t> Reader<'t, '_> {
                         }
                         let field = fields.get(i)?;
                         let value = self.field(&field.ty)?;
-                        *values.get_mut(i)? = value;
+                        fill(values.get_mut(i)?, value);
                     }
                     None => {
                         if self.strict && !engine_key(name, key) && !skips.contains(&key) {
@@ -416,14 +420,15 @@ impl<'t> Reader<'t, '_> {
     fn list(&mut self, elem: &Base) -> Option<Value> {
         self.eat(b'[')?;
         self.enter()?;
-        let mut items = Vec::new();
+        let start = self.values.len();
         self.ws();
         if self.eat(b']').is_none() {
             loop {
-                if items.len() >= MAX_LIST_ITEMS {
+                if self.values.len() - start >= MAX_LIST_ITEMS {
                     return None;
                 }
-                items.push(self.typed(elem)?);
+                let item = self.typed(elem)?;
+                self.values.push(item);
                 self.ws();
                 if self.eat(b',').is_some() {
                     self.ws();
@@ -434,7 +439,7 @@ impl<'t> Reader<'t, '_> {
             }
         }
         self.depth -= 1;
-        Some(Value::List(items.into()))
+        Some(Value::List(self.values.split_off(start).into_boxed_slice()))
     }
 
     /// A scalar converted to `base` exactly as `scalar` converts it; any error defers.
@@ -566,6 +571,16 @@ fn plain_number(base: &Base, t: &str) -> Option<Value> {
     rust_decimal::Decimal::try_new(signed, scale)
         .ok()
         .map(Value::Num)
+}
+
+/// Puts `value` in a slot not given before (so [`Value::Absent`], which owns nothing):
+/// forgetting the old value spares the call to a value's drop glue that an assignment makes.
+fn fill(slot: &mut Value, value: Value) {
+    let old = std::mem::replace(slot, value);
+    match old {
+        Value::Absent => std::mem::forget(old),
+        old => drop(old),
+    }
 }
 
 /// Where a string value's text is.
