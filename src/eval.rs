@@ -111,7 +111,7 @@ impl<'a> Ctx<'a> {
             lets,
             tables: &[],
             hooks: None,
-            let_cache: vec![None; lets.len()],
+            let_cache: Value::none(lets.len()),
             vars: Vec::with_capacity(4),
             unknown: Vec::new(),
             assessed: &[],
@@ -207,7 +207,7 @@ impl<'a> Ctx<'a> {
     /// [`Ctx::leave_unknown`] restores the values returned here.
     pub(crate) fn enter_unknown(&mut self, unknown: Vec<&'a [usize]>) -> Vec<Option<Value>> {
         self.unknown = unknown;
-        std::mem::replace(&mut self.let_cache, vec![None; self.lets.len()])
+        std::mem::replace(&mut self.let_cache, Value::none(self.lets.len()))
     }
 
     pub(crate) fn leave_unknown(&mut self, saved: Vec<Option<Value>>) {

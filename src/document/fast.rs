@@ -341,7 +341,7 @@ impl<'t> Reader<'t, '_> {
         let skips: &[&str] = layout.map_or(&[], |r| r.skips);
         self.eat(b'{')?;
         self.enter()?;
-        let mut values: Vec<Value> = vec![Value::Absent; fields.len()];
+        let mut values = Value::absent(fields.len());
         let mut given = Given::new(fields.len());
         let from = self.keys.len;
         self.ws();

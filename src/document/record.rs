@@ -43,7 +43,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_> {
         // The other keys of a decision, which a `decision` record skips.
         let skips: &[&str] = record.map_or(&[], |r| r.skips);
         // One allocation: the record itself, filled in place.
-        let mut values: Vec<Value> = vec![Value::Absent; fields.len()];
+        let mut values = Value::absent(fields.len());
         let mut given = Given::new(fields.len());
         // An error ends the decoding, so the keys are only let go of on success.
         let mut m = dc.keys.borrow().open();
