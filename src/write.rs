@@ -281,34 +281,45 @@ fn escape(b: u8) -> Option<&'static [u8]> {
 pub fn string(out: &mut impl Write, s: &str) -> io::Result<()> {
     let bytes = s.as_bytes();
     out.write_all(b"\"")?;
+    match clean(bytes) {
+        true => out.write_all(bytes)?,
+        false => escaped(out, bytes)?,
+    }
+    out.write_all(b"\"")
+}
+
+/// Whether `bytes` need no escape: tested sixteen bytes at a time, the last few padded
+/// with spaces (which need none), never byte by byte.
+fn clean(bytes: &[u8]) -> bool {
+    let (pairs, tail) = bytes.as_chunks::<16>();
+    if !pairs.iter().all(|pair| no_special(*pair)) {
+        return false;
+    }
+    let mut rest = [b' '; 16];
+    if let Some(to) = rest.get_mut(..tail.len()) {
+        to.copy_from_slice(tail);
+    }
+    no_special(rest)
+}
+
+/// Whether none of sixteen bytes needs an escape, tested as two words.
+fn no_special(pair: [u8; 16]) -> bool {
+    let pair = u128::from_le_bytes(pair);
+    let (low, high) = (pair as u64, (pair >> 64) as u64);
+    crate::json_bytes::special(low) | crate::json_bytes::special(high) == 0
+}
+
+/// Writes the content of a string that holds bytes to escape, escaped.
+fn escaped(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Skip the words that need no escape; stop at the first that does (or at the tail).
-        let clean = bytes
-            .get(i..)
-            .unwrap_or_default()
-            .chunks_exact(8)
-            .take_while(|w| {
-                let mut word = [0u8; 8];
-                word.copy_from_slice(w);
-                crate::json_bytes::special(u64::from_ne_bytes(word)) == 0
-            })
-            .count();
-        i += clean * 8;
-        // Then byte by byte to the end of the word that does.
-        let end = (i + 8).min(bytes.len());
-        while i < end {
-            if let Some(esc) = bytes.get(i).copied().and_then(escape) {
-                out.write_all(bytes.get(start..i).unwrap_or_default())?;
-                out.write_all(esc)?;
-                start = i + 1;
-            }
-            i += 1;
+    for (i, b) in bytes.iter().enumerate() {
+        if let Some(esc) = escape(*b) {
+            out.write_all(bytes.get(start..i).unwrap_or_default())?;
+            out.write_all(esc)?;
+            start = i + 1;
         }
     }
-    out.write_all(bytes.get(start..).unwrap_or_default())?;
-    out.write_all(b"\"")
+    out.write_all(bytes.get(start..).unwrap_or_default())
 }
 
 /// An amount as the decision writes it: a string with exactly two decimals, rounded half
@@ -408,6 +419,23 @@ mod tests {
         );
         assert_eq!(ours(s), serde_json::to_string(s).unwrap());
         assert_eq!(ours(""), "\"\"");
+    }
+
+    #[test]
+    fn a_byte_to_escape_is_found_at_any_place_of_any_length() {
+        // Lengths across two runs of sixteen bytes and the padded tail after them.
+        for len in 1..=40 {
+            for at in 0..len {
+                for special in ['"', '\\', '\n', '\u{1f}'] {
+                    let s: String = (0..len)
+                        .map(|i| if i == at { special } else { 'x' })
+                        .collect();
+                    assert_eq!(ours(&s), serde_json::to_string(&s).unwrap(), "{s:?}");
+                }
+            }
+            let plain = "y".repeat(len);
+            assert_eq!(ours(&plain), format!("\"{plain}\""));
+        }
     }
 
     proptest! {
