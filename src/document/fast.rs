@@ -60,9 +60,12 @@ fn read(text: &str, schema: &Schema, strict: bool, policy_at: Option<usize>) -> 
 /// `policy` at that byte.
 pub(super) fn policy_guess(text: &str) -> Option<(&str, usize)> {
     const KEY: &str = "\"policy\"";
+    // Built once: building a searcher costs about what one search does.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(KEY));
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(found) = memchr::memmem::find(bytes.get(from..)?, KEY.as_bytes()) {
+    while let Some(found) = FINDER.find(bytes.get(from..)?) {
         let start = from + found;
         from = start + KEY.len();
         if start > 0 && bytes.get(start - 1) == Some(&b'\\') {
