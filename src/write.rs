@@ -291,10 +291,16 @@ pub fn string(out: &mut impl Write, s: &str) -> io::Result<()> {
 /// Whether `bytes` need no escape: tested sixteen bytes at a time, the last few padded
 /// with spaces (which need none), never byte by byte.
 fn clean(bytes: &[u8]) -> bool {
-    let (pairs, tail) = bytes.as_chunks::<16>();
-    if !pairs.iter().all(|pair| no_special(*pair)) {
-        return false;
+    let mut at = 0;
+    while let Some(pair) = bytes.get(at..at + 16) {
+        // Always sixteen bytes; were it not, the string would count as needing escapes,
+        // which writes any string correctly.
+        match pair.try_into() {
+            Ok(pair) if no_special(pair) => at += 16,
+            _ => return false,
+        }
     }
+    let tail = bytes.get(at..).unwrap_or_default();
     let mut rest = [b' '; 16];
     if let Some(to) = rest.get_mut(..tail.len()) {
         to.copy_from_slice(tail);

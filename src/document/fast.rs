@@ -216,9 +216,9 @@ impl<'t> Reader<'t, '_> {
         let mut escaped = false;
         loop {
             // Eight bytes at a time up to the first that is `"`, `\\` or a control character.
-            let (words, _) = bytes.get(self.at..)?.as_chunks::<8>();
-            for word in words {
-                let special = crate::json_bytes::special(u64::from_le_bytes(*word));
+            while let Some(chunk) = bytes.get(self.at..self.at + 8) {
+                let word = u64::from_le_bytes(chunk.try_into().ok()?);
+                let special = crate::json_bytes::special(word);
                 if special != 0 {
                     // The lowest flagged byte is a true one (only those above it may not be).
                     self.at += (special.trailing_zeros() / 8) as usize;
