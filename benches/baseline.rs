@@ -155,23 +155,6 @@ fn example_documents(dir: &Path, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Decides every line with the baseline and writes each decision as a JSON line.
-fn baseline_lines(text: &str, out: &mut Vec<u8>) -> usize {
-    out.clear();
-    for line in text.lines() {
-        let written = match program::parse(line) {
-            Ok(doc) => match program::decide(&doc) {
-                Ok(d) => serde_json::to_writer(&mut *out, &d),
-                Err(e) => serde_json::to_writer(&mut *out, &json!({ "error": e })),
-            },
-            Err(e) => serde_json::to_writer(&mut *out, &json!({ "error": e })),
-        };
-        black_box(written.is_ok());
-        out.push(b'\n');
-    }
-    out.len()
-}
-
 fn baseline(c: &mut Criterion) {
     const CLAIMS: usize = 1_000;
     let set = policies();
@@ -215,7 +198,7 @@ fn baseline(c: &mut Criterion) {
     eprintln!(
         "baseline: {} bytes of claims; the baseline writes {} bytes of decisions, the engine {engine_bytes}",
         text.len(),
-        baseline_lines(&text, &mut out)
+        program::lines(&text, &mut out)
     );
 
     let mut g = c.benchmark_group("baseline");
@@ -237,7 +220,7 @@ fn baseline(c: &mut Criterion) {
     g.bench_with_input(
         BenchmarkId::new("jsonl_end_to_end", CLAIMS),
         &text,
-        |b, text| b.iter(|| baseline_lines(text, &mut out)),
+        |b, text| b.iter(|| program::lines(text, &mut out)),
     );
     g.finish();
 }

@@ -6,14 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::io::Write;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use proviso::{Document, PolicySet};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 mod corpus;
-use corpus::{batch, policies, quick, root};
+use corpus::{batch, evaluate_lines, policies, quick, root};
 
 fn example_yaml() -> String {
     let path = root().join("examples/shipping/lost-domestic.yaml");
@@ -61,28 +60,6 @@ fn decide(c: &mut Criterion) {
         b.iter(|| set.evaluate(black_box(&json_doc)))
     });
     g.finish();
-}
-
-/// Evaluates every line as `proviso eval --format json` does; returns the bytes written.
-fn evaluate_lines(set: &PolicySet, text: &str, out: &mut Vec<u8>) -> usize {
-    out.clear();
-    for (i, line) in text.lines().enumerate() {
-        let doc = Document::json(format!("batch.jsonl:{}", i + 1), line);
-        match set.evaluate(&doc) {
-            Ok(d) => {
-                let _ = serde_json::to_writer(&mut *out, &d);
-            }
-            Err(e) => {
-                let _ = write!(
-                    out,
-                    "{}",
-                    json!({ "document": e.document, "error": e.message })
-                );
-            }
-        }
-        out.push(b'\n');
-    }
-    out.len()
 }
 
 fn jsonl(c: &mut Criterion) {

@@ -1582,3 +1582,21 @@ mod rules {
         text: "Assumed: a cancellation that does not state the protection's price is not refunded automatically; customer service refunds it once the price is known.",
     };
 }
+
+/// Decides every line and writes each decision as a JSON line (an error as
+/// `{"error": ...}`); returns the bytes written.
+pub fn lines(text: &str, out: &mut Vec<u8>) -> usize {
+    out.clear();
+    for line in text.lines() {
+        let written = match parse(line) {
+            Ok(doc) => match decide(&doc) {
+                Ok(d) => serde_json::to_writer(&mut *out, &d),
+                Err(e) => serde_json::to_writer(&mut *out, &serde_json::json!({ "error": e })),
+            },
+            Err(e) => serde_json::to_writer(&mut *out, &serde_json::json!({ "error": e })),
+        };
+        std::hint::black_box(written.is_ok());
+        out.push(b'\n');
+    }
+    out.len()
+}

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use chrono::{NaiveDate, TimeDelta};
 use criterion::Criterion;
-use proviso::PolicySet;
+use std::io::Write;
+
+use proviso::{Document, PolicySet};
 use serde_json::{json, Value};
 
 pub fn root() -> PathBuf {
@@ -203,4 +205,27 @@ pub fn batch(n: usize) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Evaluates every line as `proviso eval --format json` does, each decision written by
+/// `Decision::write_json` as the command writes it; returns the bytes written.
+pub fn evaluate_lines(set: &PolicySet, text: &str, out: &mut Vec<u8>) -> usize {
+    out.clear();
+    for (i, line) in text.lines().enumerate() {
+        let doc = Document::json(format!("batch.jsonl:{}", i + 1), line);
+        match set.evaluate(&doc) {
+            Ok(d) => {
+                let _ = d.write_json(&mut *out);
+            }
+            Err(e) => {
+                let _ = write!(
+                    out,
+                    "{}",
+                    json!({ "document": e.document, "error": e.message })
+                );
+            }
+        }
+        out.push(b'\n');
+    }
+    out.len()
 }
