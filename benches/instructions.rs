@@ -2,7 +2,7 @@
 //! count: `benches/instructions` runs this under callgrind and gives each loop's
 //! instructions a line, which unlike a time do not move with the machine's load.
 //!
-//! `instructions LOOP PASSES`, where LOOP is `engine` (`jsonl/evaluate_and_write`),
+//! `instructions LOOP PASSES` (with none, each loop runs once, as a check), where LOOP is `engine` (`jsonl/evaluate_and_write`),
 //! `parse` (`jsonl/parse_only`), `baseline` (`baseline/jsonl_end_to_end`) or
 //! `baseline-decode` (`baseline/jsonl_decode_only`), over the same 1,000 generated lines.
 //! Everything but the passes (loading the policies, generating the lines) is done for
@@ -19,38 +19,64 @@ mod program;
 
 use corpus::{batch, evaluate_lines, policies};
 
+/// The loops, by name.
+const LOOPS: [&str; 4] = ["engine", "parse", "baseline", "baseline-decode"];
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(which), Some(Ok(passes))) = (args.first(), args.get(1).map(|p| p.parse::<usize>()))
-    else {
-        eprintln!("usage: instructions engine|parse|baseline|baseline-decode PASSES");
-        return ExitCode::from(2);
-    };
+    // `cargo bench` and `cargo test --benches` pass flags (`--bench`); with no loop named,
+    // every loop runs once, as a check that each works.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let set = policies();
     let text = batch(1_000);
     let mut out = Vec::with_capacity(2 << 20);
-    let mut bytes = 0;
-    for _ in 0..passes {
-        bytes += match which.as_str() {
-            "engine" => evaluate_lines(&set, &text, &mut out),
-            "parse" => text
-                .lines()
-                .map(|line| {
-                    let v = serde_json::from_str::<serde_json::Value>(line);
-                    usize::from(black_box(v.is_ok()))
-                })
-                .sum(),
-            "baseline" => program::lines(&text, &mut out),
-            "baseline-decode" => text
-                .lines()
-                .map(|line| usize::from(black_box(program::parse(line).is_ok())))
-                .sum(),
-            other => {
-                eprintln!("no loop `{other}`: engine, parse, baseline or baseline-decode");
-                return ExitCode::from(2);
-            }
-        };
+    let (which, passes): (Vec<&str>, usize) = match (args.first(), args.get(1)) {
+        (None, _) => {
+            eprintln!("instructions: each loop once; benches/instructions counts them");
+            (LOOPS.to_vec(), 1)
+        }
+        (Some(which), Some(passes)) if LOOPS.contains(&which.as_str()) => match passes.parse() {
+            Ok(n) => (vec![which.as_str()], n),
+            Err(_) => return usage(),
+        },
+        _ => return usage(),
+    };
+    for which in which {
+        let mut bytes = 0;
+        for _ in 0..passes {
+            bytes += run(which, &set, &text, &mut out);
+        }
+        if passes > 0 && bytes == 0 {
+            eprintln!("instructions: `{which}` read nothing");
+            return ExitCode::FAILURE;
+        }
+        black_box(bytes);
     }
-    black_box(bytes);
     ExitCode::SUCCESS
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: instructions [{} PASSES]", LOOPS.join("|"));
+    ExitCode::from(2)
+}
+
+/// One pass of a loop over the lines; what it wrote, or how many lines it read.
+fn run(which: &str, set: &proviso::PolicySet, text: &str, out: &mut Vec<u8>) -> usize {
+    match which {
+        "engine" => evaluate_lines(set, text, out),
+        "parse" => text
+            .lines()
+            .map(|line| {
+                let v = serde_json::from_str::<serde_json::Value>(line);
+                usize::from(black_box(v.is_ok()))
+            })
+            .sum(),
+        "baseline" => program::lines(text, out),
+        _ => text
+            .lines()
+            .map(|line| usize::from(black_box(program::parse(line).is_ok())))
+            .sum(),
+    }
 }
