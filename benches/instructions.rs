@@ -8,6 +8,8 @@
 //! Everything but the passes (loading the policies, generating the lines) is done for
 //! any number of passes, so that the difference between two counts is the passes' alone.
 
+#![allow(clippy::panic)]
+
 use std::hint::black_box;
 use std::process::ExitCode;
 
