@@ -32,11 +32,10 @@ impl Text {
     /// `s`, held in place when it is at most [`INLINE`] bytes long.
     pub fn new(s: &str) -> Text {
         let b = s.as_bytes();
-        match (u8::try_from(b.len()), [0u8; INLINE]) {
-            (Ok(len), mut bytes) if b.len() <= INLINE => {
-                if let Some(to) = bytes.get_mut(..b.len()) {
-                    to.copy_from_slice(b);
-                }
+        let mut bytes = [0u8; INLINE];
+        match (bytes.get_mut(..b.len()), u8::try_from(b.len())) {
+            (Some(to), Ok(len)) => {
+                to.copy_from_slice(b);
                 Text(Repr::Inline { len, bytes })
             }
             _ => Text(Repr::Shared(Arc::from(s))),
