@@ -44,6 +44,8 @@ pub struct Server {
     pub addr: String,
     /// Everything written to standard error so far.
     stderr: Arc<Mutex<String>>,
+    /// The thread that reads standard error, to its end once the server has exited.
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -65,7 +67,7 @@ impl Server {
         let stderr = child.stderr.take().expect("stderr is piped");
         let collected = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&collected);
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let mut s = sink.lock().expect("stderr lock");
                 s.push_str(&line);
@@ -100,6 +102,7 @@ impl Server {
             child: Some(child),
             addr,
             stderr: collected,
+            stderr_reader: Some(stderr_reader),
         }
     }
 
@@ -116,12 +119,17 @@ impl Server {
         assert!(status.success(), "kill -{name} failed");
     }
 
-    /// Waits for the server to exit; its exit status.
+    /// Waits for the server to exit; its exit status. Everything it wrote to standard
+    /// error has been collected by then (the lines it wrote last could otherwise still be
+    /// in the pipe when the test reads them).
     pub fn wait(&mut self) -> Option<i32> {
         let mut child = self.child.take()?;
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
+                if let Some(reader) = self.stderr_reader.take() {
+                    let _ = reader.join();
+                }
                 return status.code();
             }
             if Instant::now() > deadline {
