@@ -7,7 +7,7 @@
 
 mod minimal;
 
-use minimal::{compile_text, located, policy_errors, underlined, FILE};
+use minimal::{compile_text, located, one_error, policy_errors, FILE};
 use proviso::internals::span::Source;
 use proviso::{format_money, Decision, Document};
 
@@ -60,19 +60,6 @@ fn at(text: &str, needle: &str) -> String {
         .unwrap_or_else(|| panic!("{needle} not in\n{text}"));
     let (line, col) = Source::new(FILE, text).line_col(i);
     format!("{line}:{col}")
-}
-
-/// The one error of a policy text: `line:col message`, the text underlined, the help.
-fn one_error(text: &str) -> (String, String, String) {
-    let errs = policy_errors(text);
-    let shown: Vec<String> = errs.iter().map(located).collect();
-    assert_eq!(errs.len(), 1, "{shown:?}");
-    let e = &errs[0];
-    (
-        located(e),
-        underlined(e).to_string(),
-        e.help.clone().unwrap_or_default(),
-    )
 }
 
 const SEVERAL: &str = "an amount in a policy that pays in several currencies says which currency";

@@ -30,16 +30,7 @@ fn when_error(expr: &str) -> (String, String, String) {
 
 /// The one error of `rules` over [`FACTS`]: `line:col message`, underlined text, help.
 fn rules_error(rules: &str) -> (String, String, String) {
-    let text = policy(FACTS, rules);
-    let errs = minimal::policy_errors(&text);
-    let shown: Vec<String> = errs.iter().map(minimal::located).collect();
-    assert_eq!(errs.len(), 1, "{shown:?}");
-    let e = &errs[0];
-    (
-        minimal::located(e),
-        minimal::underlined(e).to_string(),
-        e.help.clone().unwrap_or_default(),
-    )
+    minimal::one_error(&policy(FACTS, rules))
 }
 
 /// `file:line:col` where a `when` expression starts, plus `offset` columns.
@@ -981,17 +972,7 @@ fn version_dates_policy(facts: &str) -> String {
 
 #[test]
 fn a_version_date_of_a_type_that_gives_no_date_is_refused_at_its_type() {
-    let one = |facts: &str| {
-        let errs = minimal::policy_errors(&version_dates_policy(facts));
-        let shown: Vec<String> = errs.iter().map(minimal::located).collect();
-        assert_eq!(errs.len(), 1, "{shown:?}");
-        let e = &errs[0];
-        (
-            minimal::located(e),
-            minimal::underlined(e).to_string(),
-            e.help.clone().unwrap_or_default(),
-        )
-    };
+    let one = |facts: &str| minimal::one_error(&version_dates_policy(facts));
     assert_eq!(
         one("  order: record {\n    placed_at: integer\n  }"),
         (

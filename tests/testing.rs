@@ -15,6 +15,17 @@ use support::proviso;
 
 const EXAMPLE: &str = "examples/shipping/lost-domestic.yaml";
 
+/// A failed case's differences as (key, expected, actual); fails the test if it passed.
+fn differences(result: &CaseResult) -> Vec<(&str, &str, &str)> {
+    let CaseResult::Failed(_, diffs) = result else {
+        panic!("not failed")
+    };
+    diffs
+        .iter()
+        .map(|d| (d.field.as_str(), d.expected.as_str(), d.actual.as_str()))
+        .collect()
+}
+
 /// The test file's error: `file:line:col`, message and help.
 fn parse_error(text: &str) -> (String, String, String) {
     let e = testing::parse(&Source::new("t.yaml", text)).unwrap_err();
@@ -304,13 +315,7 @@ fn every_difference_is_named_with_what_was_expected_and_what_came() {
             "policy_version expected 2024-01-01, got 2025-01-01",
         ]
     );
-    let CaseResult::Failed(_, diffs) = &results[0].1 else {
-        panic!("not failed")
-    };
-    let fields: Vec<(&str, &str, &str)> = diffs
-        .iter()
-        .map(|d| (d.field.as_str(), d.expected.as_str(), d.actual.as_str()))
-        .collect();
+    let fields = differences(&results[0].1);
     assert_eq!(
         fields[..3],
         [
@@ -530,13 +535,7 @@ fn eligible_from_awaiting_notes_and_components_name_each_difference() {
     let text = format!("cases:\n{}", cases[0]);
     let file = testing::parse(&Source::new("t.yaml", text.as_str())).unwrap();
     let reports = testing::run_file(&set, &file);
-    let CaseResult::Failed(_, diffs) = &reports[0].result else {
-        panic!("not failed")
-    };
-    let fields: Vec<(&str, &str, &str)> = diffs
-        .iter()
-        .map(|d| (d.field.as_str(), d.expected.as_str(), d.actual.as_str()))
-        .collect();
+    let fields = differences(&reports[0].result);
     assert_eq!(
         fields,
         [

@@ -113,6 +113,20 @@ pub fn underlined(e: &PolicyError) -> &str {
     e.file.text.get(e.span.start..e.span.end).unwrap_or("")
 }
 
+/// The one error of a policy text: `line:col message`, the text underlined, the help.
+/// Fails the test, listing them, when there is not exactly one.
+pub fn one_error(text: &str) -> (String, String, String) {
+    let errs = policy_errors(text);
+    let shown: Vec<String> = errs.iter().map(located).collect();
+    assert_eq!(errs.len(), 1, "{shown:?}");
+    let e = &errs[0];
+    (
+        located(e),
+        underlined(e).to_string(),
+        e.help.clone().unwrap_or_default(),
+    )
+}
+
 /// A compiled test policy that evaluates small YAML documents.
 pub struct Engine {
     pub set: PolicySet,
