@@ -7,14 +7,13 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
 /// The longest string held in place, in bytes.
 pub const INLINE: usize = 22;
 
-/// An immutable string: compared, ordered and hashed as its bytes, like `str`.
+/// An immutable string: compared and ordered as its bytes, like `str`.
 #[derive(Clone)]
 pub struct Text(Repr);
 
@@ -120,12 +119,6 @@ impl Ord for Text {
     /// Byte order, which is `str`'s order.
     fn cmp(&self, other: &Text) -> Ordering {
         self.as_bytes().cmp(other.as_bytes())
-    }
-}
-
-impl Hash for Text {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
     }
 }
 
