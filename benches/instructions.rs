@@ -4,7 +4,9 @@
 //!
 //! `instructions LOOP PASSES` (with none, each loop runs once, as a check), where LOOP is `engine` (`jsonl/evaluate_and_write`),
 //! `parse` (`jsonl/parse_only`), `baseline` (`baseline/jsonl_end_to_end`) or
-//! `baseline-decode` (`baseline/jsonl_decode_only`), over the same 1,000 generated lines.
+//! `baseline-decode` (`baseline/jsonl_decode_only`), over the same 1,000 generated lines;
+//! or `decide` (`claim/decide_decoded`) or `baseline-decide` (`baseline/decide_decoded`),
+//! which decide the example `lost-domestic` claim, already read, 1,000 times a pass.
 //! Everything but the passes (loading the policies, generating the lines) is done for
 //! any number of passes, so that the difference between two counts is the passes' alone.
 
@@ -22,7 +24,14 @@ mod program;
 use corpus::{batch, evaluate_lines, policies};
 
 /// The loops, by name.
-const LOOPS: [&str; 4] = ["engine", "parse", "baseline", "baseline-decode"];
+const LOOPS: [&str; 6] = [
+    "engine",
+    "parse",
+    "baseline",
+    "baseline-decode",
+    "decide",
+    "baseline-decide",
+];
 
 fn main() -> ExitCode {
     // `cargo bench` and `cargo test --benches` pass flags (`--bench`); with no loop named,
@@ -33,6 +42,7 @@ fn main() -> ExitCode {
         .collect();
     let set = policies();
     let text = batch(1_000);
+    let example = Example::read(&set);
     let mut out = Vec::with_capacity(2 << 20);
     let (which, passes): (Vec<&str>, usize) = match (args.first(), args.get(1)) {
         (None, _) => {
@@ -48,7 +58,11 @@ fn main() -> ExitCode {
     for which in which {
         let mut bytes = 0;
         for _ in 0..passes {
-            bytes += run(which, &set, &text, &mut out);
+            bytes += match which {
+                "decide" => example.decide(),
+                "baseline-decide" => example.baseline_decide(),
+                _ => run(which, &set, &text, &mut out),
+            };
         }
         if passes > 0 && bytes == 0 {
             eprintln!("instructions: `{which}` read nothing");
@@ -80,5 +94,43 @@ fn run(which: &str, set: &proviso::PolicySet, text: &str, out: &mut Vec<u8>) -> 
             .lines()
             .map(|line| usize::from(black_box(program::parse(line).is_ok())))
             .sum(),
+    }
+}
+
+/// The example `lost-domestic` claim, read once for the engine and once for the baseline.
+struct Example<'p> {
+    prepared: proviso::Prepared<'p>,
+    json: String,
+}
+
+impl<'p> Example<'p> {
+    fn read(set: &'p proviso::PolicySet) -> Example<'p> {
+        let path = corpus::root().join("examples/shipping/lost-domestic.yaml");
+        let yaml =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let value: serde_json::Value =
+            serde_yaml::from_str(&yaml).unwrap_or_else(|e| panic!("example: {e}"));
+        let prepared = set
+            .prepare(&proviso::Document::yaml("lost-domestic.yaml", &yaml), None)
+            .unwrap_or_else(|e| panic!("example: {e}"));
+        Example {
+            prepared,
+            json: value.to_string(),
+        }
+    }
+
+    /// 1,000 decisions by the engine; how many were made.
+    fn decide(&self) -> usize {
+        (0..1_000)
+            .map(|_| usize::from(black_box(&self.prepared).decide().is_ok()))
+            .sum()
+    }
+
+    /// 1,000 decisions by the baseline; how many were made.
+    fn baseline_decide(&self) -> usize {
+        let doc = program::parse(&self.json).unwrap_or_else(|e| panic!("example: {e}"));
+        (0..1_000)
+            .map(|_| usize::from(program::decide(black_box(&doc)).is_ok()))
+            .sum()
     }
 }

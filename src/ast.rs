@@ -267,6 +267,11 @@ pub enum RuleKind {
 }
 
 impl RuleKind {
+    /// A number for the kind, from 0 in the order of declaration.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RuleKind::Coverage => "coverage",

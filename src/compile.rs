@@ -28,6 +28,10 @@ pub struct Program {
     pub tables: Vec<TableDef>,
     pub hooks: Hooks,
     pub rules: Vec<CompiledRule>,
+    /// The indices into `rules` of each kind's rules, in file order, by
+    /// [`RuleKind::index`] (up to the last kind the policy has): a decision asks for a
+    /// dozen kinds, and reading only a kind's rules spares walking every rule for each.
+    pub by_kind: Box<[Box<[usize]>]>,
     pub decision_enum: usize,
     /// The payout components the policy names, in order of first appearance (empty when
     /// the payout is one amount).
@@ -151,7 +155,8 @@ pub struct Conjunct {
 
 impl Program {
     pub fn rules_of(&self, kind: RuleKind) -> impl Iterator<Item = &CompiledRule> {
-        self.rules.iter().filter(move |r| r.kind == kind)
+        let indices = self.by_kind.get(kind.index()).map_or(&[][..], |k| &k[..]);
+        indices.iter().filter_map(|&i| self.rules.get(i))
     }
 }
 
@@ -273,7 +278,17 @@ pub fn compile(
             component: r.component,
             explain: crate::trace::compile_map(file, &values, r.condition_map, r.action_reads),
         })
-        .collect();
+        .collect::<Vec<CompiledRule>>();
+    let mut by_kind: Vec<Vec<usize>> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let k = rule.kind.index();
+        if by_kind.len() <= k {
+            by_kind.resize_with(k + 1, Vec::new);
+        }
+        if let Some(of_kind) = by_kind.get_mut(k) {
+            of_kind.push(i);
+        }
+    }
     let meta = Meta {
         name: checked.name.into(),
         version: checked.version.into(),
@@ -314,6 +329,7 @@ pub fn compile(
             .collect(),
         hooks,
         rules,
+        by_kind: by_kind.into_iter().map(Vec::into_boxed_slice).collect(),
         decision_enum: checked.decision_enum,
         components: checked.components.into_iter().map(Arc::from).collect(),
         claim_field,

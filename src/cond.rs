@@ -10,6 +10,8 @@
 //! which then says what went wrong exactly as it always does. Conditions read no state they
 //! change, so reading them twice gives the same answer.
 
+use std::cmp::Ordering;
+
 use crate::ast::AggKind;
 use crate::eval::{compare, Ctx};
 use crate::ir::{Cmp, Ex};
@@ -30,6 +32,12 @@ pub enum Cond {
     In(Operand, Box<[Value]>, bool),
     /// `fact is present` (or `is absent` when the flag is false).
     Present(Box<[usize]>, bool),
+    /// An enumeration fact compared with variants: `fact == "v"` or `fact in ["v", "w"]`
+    /// (of fewer than 64 variants), one bit a variant; not `!=`/`not in` when the flag is
+    /// false. Read as one index tested against the mask.
+    Variant(Box<[usize]>, u64, bool),
+    /// `decision` compared with outcomes, as [`Cond::Variant`] compares a fact.
+    Outcome(u64, bool),
     /// A yes/no fact.
     Flag(Box<Operand>),
     /// `any(x in L where F: C)`, or `all(...)` when the flag is true: the list, the
@@ -81,6 +89,13 @@ impl Cond {
             },
             _ => None,
         };
+        match variants(ex) {
+            Some((Some(path), mask, positive)) if plain(&path) => {
+                return Cond::Variant(path, mask, positive)
+            }
+            Some((None, mask, positive)) => return Cond::Outcome(mask, positive),
+            _ => {}
+        }
         match ex {
             Ex::And(..) => Cond::All(chain(ex, assessed, true)),
             Ex::Or(..) => Cond::Any(chain(ex, assessed, false)),
@@ -168,15 +183,12 @@ impl Cond {
                 false
             }
             Cond::Not(a) => !a.holds(cx)?,
-            Cond::Cmp(op, a, b) => {
-                let ord = compare(a.read(cx)?, b.read(cx)?).ok()?;
-                op.holds(ord)
-            }
+            Cond::Cmp(op, a, b) => op.holds(order(a.read(cx)?, b.read(cx)?)?),
             Cond::In(a, items, positive) => {
                 let x = a.read(cx)?;
                 let mut found = false;
                 for y in items.iter() {
-                    if compare(x, y).ok()?.is_eq() {
+                    if order(x, y)?.is_eq() {
                         found = true;
                         break;
                     }
@@ -184,6 +196,11 @@ impl Cond {
                 found == *positive
             }
             Cond::Present(p, positive) => cx.fact(p).is_absent() != *positive,
+            Cond::Variant(p, mask, positive) => match cx.fact(p) {
+                Value::Enum(k) => (mask >> k & 1 == 1) == *positive,
+                _ => return None,
+            },
+            Cond::Outcome(mask, positive) => (mask >> cx.decision? & 1 == 1) == *positive,
             Cond::Flag(a) => match a.read(cx)? {
                 Value::Bool(b) => *b,
                 _ => return None,
@@ -235,6 +252,49 @@ impl Cond {
         }
         Some(Some(body.holds(cx)?))
     }
+}
+
+/// How two values order, as [`compare`] orders them, with the commonest pairs read here
+/// (no error is made when they do not compare: the evaluator is then asked).
+fn order(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
+        (Value::Enum(x), Value::Enum(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => compare(a, b).ok(),
+    }
+}
+
+/// What an enumeration comparison reads (a fact's path, or `None` for `decision`), the
+/// mask of the variants it names, and whether it asks for one of them.
+type Variants = (Option<Box<[usize]>>, u64, bool);
+
+/// The [`Variants`] of `ex`, when it compares a fact or `decision` with enumeration
+/// constants (`==`, `!=`, `in`, `not in`) of variants numbered below 64.
+fn variants(ex: &Ex) -> Option<Variants> {
+    let (fact, items, positive) = match ex {
+        Ex::Cmp(op @ (Cmp::Eq | Cmp::Ne), a, b) => match (&**a, &**b) {
+            (Ex::Const(_), _) => (&**b, std::slice::from_ref(&**a), *op == Cmp::Eq),
+            _ => (&**a, std::slice::from_ref(&**b), *op == Cmp::Eq),
+        },
+        Ex::In(a, items, positive) => (&**a, &items[..], *positive),
+        _ => return None,
+    };
+    let path = match fact {
+        Ex::Fact(path) => Some(path.clone()),
+        Ex::Decision => None,
+        _ => return None,
+    };
+    let mut mask = 0u64;
+    for item in items {
+        match item {
+            Ex::Const(Value::Enum(k)) if *k < 64 => mask |= 1 << k,
+            _ => return None,
+        }
+    }
+    Some((path, mask, positive))
 }
 
 /// The operands of a chain of `and` (`all`) or `or`, in order, each made ready.

@@ -7,6 +7,7 @@
 mod minimal;
 
 use minimal::{claim, holds, Engine};
+use proviso::internals::cond::Cond;
 use proviso::internals::eval::Ctx;
 use proviso::Document;
 
@@ -19,6 +20,8 @@ const CONDITIONS: &[&str] = &[
     "claim.rate < 0.5 or claim.count == 3",
     "claim.type in [\"lost\", \"stolen\"]",
     "claim.type not in [\"lost\", \"stolen\"]",
+    "\"stolen\" == claim.type",
+    "\"stolen\" != claim.type and claim.type in [\"damaged\"]",
     "claim.fee is present",
     "claim.fee is absent",
     "claim.flag",
@@ -94,5 +97,52 @@ fn only_the_evaluator_reads_a_fact_taken_as_not_yet_known() {
     assert_eq!(
         minimal::summary(&d),
         ("approved".into(), "100.00".into(), vec!["c".into()])
+    );
+}
+
+#[test]
+fn decision_compared_with_outcomes_is_read_as_the_evaluator_reads_it() {
+    let e = Engine::claim(
+        "coverage c doc \"c\" when claim.amount > 50 pays claim.amount\n\
+         deadline paid_by doc \"p\" when decision == \"approved\" by claim.filed_at + 24 hours\n\
+         deadline reply_by doc \"r\" when \"approved\" != decision by claim.filed_at + 48 hours\n\
+         deadline review_by doc \"v\" when decision in [\"denied\", \"referred\"] \
+           by claim.filed_at + 72 hours\n\
+         deadline never_by doc \"n\" when decision not in [\"approved\", \"denied\"] \
+           by claim.filed_at + 96 hours",
+    );
+    let prog = e.set.versions().next().unwrap();
+    for rule in prog.rules_of(proviso::internals::ast::RuleKind::Deadline) {
+        let cond = rule.cond.as_ref().unwrap();
+        assert!(matches!(cond, Cond::Outcome(..)), "{}: {cond:?}", rule.name);
+    }
+    let deadlines = |fields: &str| {
+        let d = e.claim_decision(fields);
+        let names = ["paid_by", "reply_by", "review_by", "never_by"];
+        let got: Vec<Option<String>> = names
+            .iter()
+            .map(|n| d.deadlines.get(n).map(str::to_string))
+            .collect();
+        (d.decision.as_str().to_string(), got)
+    };
+    let at = |s: &str| Some(s.to_string());
+    assert_eq!(
+        deadlines(""),
+        (
+            "approved".into(),
+            vec![at("2025-07-11T09:30:00Z"), None, None, None]
+        )
+    );
+    assert_eq!(
+        deadlines("amount: \"20.00\""),
+        (
+            "denied".into(),
+            vec![
+                None,
+                at("2025-07-12T09:30:00Z"),
+                at("2025-07-13T09:30:00Z"),
+                None
+            ]
+        )
     );
 }
