@@ -486,7 +486,7 @@ impl Found {
             .span
             .map(|span| prog.meta.file.location(span).into());
         let failure = Failure {
-            message: f.error.message,
+            message: f.error.into_message(),
             source,
         };
         let mut r = f.reason.map_or_else(

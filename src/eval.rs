@@ -14,9 +14,14 @@ use crate::ir::{Arith, Builtin, Cmp, Ex};
 use crate::span::Span;
 use crate::value::{writable_date, writable_instant, Value, SECONDS_PER_DAY};
 
-/// A failure while evaluating an expression for one document.
+/// A failure while evaluating an expression for one document: boxed, so that a result
+/// of the evaluator is no larger than its value and a success moves as little as one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct EvalError {
+pub struct EvalError(Box<Failed>);
+
+/// What an [`EvalError`] says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failed {
     pub message: String,
     /// Where in the policy, when known.
     pub span: Option<Span>,
@@ -28,46 +33,65 @@ pub struct EvalError {
     pub awaiting: Option<usize>,
 }
 
+impl std::ops::Deref for EvalError {
+    type Target = Failed;
+
+    fn deref(&self) -> &Failed {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for EvalError {
+    fn deref_mut(&mut self) -> &mut Failed {
+        &mut self.0
+    }
+}
+
 impl EvalError {
+    /// What went wrong, as the decision says it.
+    pub fn into_message(self) -> String {
+        self.0.message
+    }
+
     #[cold]
     pub fn at(span: Span, message: impl Into<String>) -> Self {
-        EvalError {
+        EvalError(Box::new(Failed {
             message: message.into(),
             span: Some(span),
             unknown: false,
             awaiting: None,
-        }
+        }))
     }
 
     #[cold]
     pub fn bare(message: impl Into<String>) -> Self {
-        EvalError {
+        EvalError(Box::new(Failed {
             message: message.into(),
             span: None,
             unknown: false,
             awaiting: None,
-        }
+        }))
     }
 
     #[cold]
     fn unknown() -> Self {
-        EvalError {
+        EvalError(Box::new(Failed {
             message: "the value is not known yet".into(),
             span: None,
             unknown: true,
             awaiting: None,
-        }
+        }))
     }
 
     /// The assessed input `index` (named `name`), which the document does not give, is needed.
     #[cold]
     fn awaiting(index: usize, name: &str) -> Self {
-        EvalError {
+        EvalError(Box::new(Failed {
             message: format!("waits for the assessed input `{name}`"),
             span: None,
             unknown: true,
             awaiting: Some(index),
-        }
+        }))
     }
 }
 
@@ -935,12 +959,12 @@ fn fault(f: Fault, span: Option<Span>) -> EvalError {
         Fault::DivisionByZero => "division by zero",
         Fault::NotANumber => "internal error: arithmetic on a non-number",
     };
-    EvalError {
+    EvalError(Box::new(Failed {
         message: message.into(),
         span,
         unknown: false,
         awaiting: None,
-    }
+    }))
 }
 
 /// `d` moved by `days`, if the result is a date that can be written (years 0001 to 9999).
@@ -1016,7 +1040,7 @@ pub fn const_value_in(
     let root = Value::Record(Box::new([]));
     let mut cx = Ctx::new(&root, &[]);
     cx.currency = currency;
-    cx.eval(&folded).map_err(|e| e.message)
+    cx.eval(&folded).map_err(EvalError::into_message)
 }
 
 /// The failure of reading an amount in each currency that gives none in the document's.

@@ -663,7 +663,7 @@ fn reads<'a>(cx: &mut Ctx<'a>, schema: &Schema, reads: &'a [ReadAt]) -> Vec<Read
             let (value, unknown, failure) = match got {
                 Ok(v) => (shown(&v, base, schema), false, None),
                 Err(e) if e.unknown => (None, true, None),
-                Err(e) => (None, false, Some(e.message)),
+                Err(e) => (None, false, Some(e.into_message())),
             };
             Read {
                 name: r.name.clone(),

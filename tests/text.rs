@@ -12,6 +12,16 @@ fn a_value_stays_24_bytes_with_strings_held_in_place() {
 }
 
 #[test]
+fn an_evaluator_result_is_no_larger_than_its_value() {
+    type Evaluated = Result<Value, proviso::internals::eval::EvalError>;
+    assert_eq!(std::mem::size_of::<Evaluated>(), 24);
+    assert_eq!(
+        std::mem::size_of::<Result<bool, proviso::internals::eval::EvalError>>(),
+        16
+    );
+}
+
+#[test]
 fn up_to_22_bytes_are_held_in_place_and_longer_ones_shared() {
     let short = "a".repeat(22);
     let long = "a".repeat(23);
