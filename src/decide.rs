@@ -76,11 +76,22 @@ pub struct RuleFailure {
 type R<T> = Result<T, RuleFailure>;
 
 fn in_rule<T>(rule: &CompiledRule, r: Result<T, EvalError>) -> R<T> {
-    r.map_err(|error| RuleFailure {
+    match r {
+        Ok(v) => Ok(v),
+        Err(error) => Err(failed_in(rule, error)),
+    }
+}
+
+/// `error`, as a failure of `rule`: out of line, so that [`in_rule`] stays a test of the
+/// result where nothing failed.
+#[cold]
+#[inline(never)]
+fn failed_in(rule: &CompiledRule, error: EvalError) -> RuleFailure {
+    RuleFailure {
         rule: Some(rule.name.clone()),
         error,
         reason: Some(Box::new(reason(rule))),
-    })
+    }
 }
 
 fn fail<T>(message: String) -> R<T> {
