@@ -625,7 +625,7 @@ impl<'a> Ctx<'a> {
                 Value::Num(exact::round_cents(n).map_err(|f| fault(f, Some(span)))?)
             }
             (Builtin::Abs, [n]) => exact::abs(n).map_err(|f| fault(f, Some(span)))?,
-            (Builtin::DateOf, [Value::DateTime(t)]) => Value::Date(t.date_naive()),
+            (Builtin::DateOf, [Value::DateTime(t)]) => Value::Date(t.naive_utc().date()),
             (Builtin::DaysBetween, [Value::Date(a), Value::Date(b)]) => {
                 Value::Num(Decimal::from((*b - *a).num_days()))
             }

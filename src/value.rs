@@ -99,7 +99,7 @@ pub fn writable_date(d: NaiveDate) -> Option<NaiveDate> {
 
 /// `t`, if its year (in UTC) is in [`YEARS`].
 pub fn writable_instant(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    YEARS.contains(&t.year()).then_some(t)
+    YEARS.contains(&t.naive_utc().year()).then_some(t)
 }
 
 /// `2025-07-14`, as chrono's `%Y-%m-%d` writes it, without the formatting machinery.
@@ -115,17 +115,20 @@ pub fn format_date(d: NaiveDate) -> String {
 /// `2025-07-11T09:30:00Z`, as chrono's RFC 3339 writer with `AutoSi` and `Z` writes it;
 /// an instant with a fraction of a second (`2025-07-11T09:30:00.250Z`) goes to chrono.
 pub fn format_instant(t: DateTime<Utc>) -> String {
-    if !(0..=9999).contains(&t.year()) || t.nanosecond() != 0 {
+    // The fields read from the UTC time itself: each read of a `DateTime` first adds its
+    // (zero) offset.
+    let n = t.naive_utc();
+    if !(0..=9999).contains(&n.year()) || n.nanosecond() != 0 {
         return t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     }
     let mut out = String::with_capacity(20);
-    push_date(&mut out, t.year().unsigned_abs(), t.month(), t.day());
+    push_date(&mut out, n.year().unsigned_abs(), n.month(), n.day());
     out.push('T');
-    push_digits(&mut out, t.hour(), 2);
+    push_digits(&mut out, n.hour(), 2);
     out.push(':');
-    push_digits(&mut out, t.minute(), 2);
+    push_digits(&mut out, n.minute(), 2);
     out.push(':');
-    push_digits(&mut out, t.second(), 2);
+    push_digits(&mut out, n.second(), 2);
     out.push('Z');
     out
 }
