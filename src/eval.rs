@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 use crate::ast::AggKind;
@@ -631,7 +631,7 @@ impl<'a> Ctx<'a> {
             }
             (Builtin::AddBusinessDays, [Value::Date(d), n]) => Value::Date(
                 exact::whole(n)
-                    .and_then(|days| add_business_days(*d, Decimal::from(days)))
+                    .and_then(|days| add_weekdays(*d, days))
                     .ok_or_else(|| {
                         let n = exact::shown(n);
                         EvalError::at(span, format!("cannot add {n} business days to {d}"))
@@ -1000,25 +1000,27 @@ pub fn add_business_days(d: NaiveDate, n: Decimal) -> Option<NaiveDate> {
     if !n.fract().is_zero() || n.is_sign_negative() {
         return None;
     }
-    let n = i64::try_from(n).ok().filter(|n| *n <= 1_000_000)?;
+    add_weekdays(d, i64::try_from(n).ok()?)
+}
+
+/// [`add_business_days`] for a whole number of days (at most a million), in one move: whole
+/// weeks, then the days left, two more when they reach past a Friday.
+pub fn add_weekdays(d: NaiveDate, n: i64) -> Option<NaiveDate> {
+    if !(0..=1_000_000).contains(&n) {
+        return None;
+    }
     if n == 0 {
         return Some(d);
     }
-    let back = match d.weekday() {
-        Weekday::Sat => 1,
-        Weekday::Sun => 2,
-        _ => 0,
+    // From Monday (0) to Friday (4), a weekend day taken back to its Friday.
+    let (back, weekday) = match d.weekday().num_days_from_monday() {
+        5 => (1, 4),
+        6 => (2, 4),
+        w => (0, i64::from(w)),
     };
-    let mut day = shift_date(d, -back)?;
-    day = shift_date(day, (n / 5) * 7)?;
-    let mut left = n % 5;
-    while left > 0 {
-        day = shift_date(day, 1)?;
-        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    Some(day)
+    let left = n % 5;
+    let weekend = if weekday + left > 4 { 2 } else { 0 };
+    shift_date(d, -back + (n / 5) * 7 + left + weekend)
 }
 
 /// Evaluates an expression that reads no facts (a constant or a default).

@@ -196,6 +196,8 @@ pub fn nearest_decimal(v: &Value) -> Option<Decimal> {
 /// A number that must be whole, as an `i64`; `None` for a fraction or one out of range.
 pub fn whole(v: &Value) -> Option<i64> {
     match v {
+        // Written without a fraction (`2`), the mantissa is the number.
+        Value::Num(n) if n.scale() == 0 => i64::try_from(n.mantissa()).ok(),
         Value::Num(n) if n.fract().is_zero() => i64::try_from(*n).ok(),
         // A whole number within range is always a decimal, never a fraction.
         _ => None,

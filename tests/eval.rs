@@ -512,3 +512,46 @@ fn facts_reach_the_engine_through_the_declared_schema() {
     let d = e.decide(&(claim("") + "extra: [1, 2]\n"));
     assert_eq!(summary(&d).2, ["x"]);
 }
+
+#[test]
+fn business_days_added_at_once_land_where_counting_day_by_day_does() {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    use proviso::internals::eval::add_weekdays;
+    // Day by day: back to Friday from a weekend, then one weekday at a time.
+    let reference = |d: NaiveDate, n: i64| -> Option<NaiveDate> {
+        let back = match d.weekday() {
+            Weekday::Sat => 1,
+            Weekday::Sun => 2,
+            _ => 0,
+        };
+        if n == 0 {
+            return Some(d);
+        }
+        let mut day = d - chrono::Days::new(back);
+        let mut left = n;
+        while left > 0 {
+            day = day.succ_opt()?;
+            if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                left -= 1;
+            }
+        }
+        (day.year() <= 9999).then_some(day)
+    };
+    let first = NaiveDate::from_ymd_opt(2025, 7, 7).unwrap();
+    for start in 0..14 {
+        let d = first + chrono::Days::new(start);
+        for n in (0..=40).chain([99, 100, 101, 1_000, 12_345]) {
+            assert_eq!(add_weekdays(d, n), reference(d, n), "{d} + {n}");
+        }
+    }
+    let late = NaiveDate::from_ymd_opt(9999, 12, 24).unwrap();
+    for n in 0..10 {
+        assert_eq!(add_weekdays(late, n), reference(late, n), "{late} + {n}");
+    }
+    assert_eq!(add_weekdays(first, -1), None);
+    assert_eq!(add_weekdays(first, 1_000_001), None);
+    assert_eq!(
+        add_weekdays(first, 1_000_000),
+        NaiveDate::from_ymd_opt(2025, 7, 7).map(|d| d + chrono::Days::new(1_400_000))
+    );
+}
