@@ -595,6 +595,25 @@ impl<'a> Ctx<'a> {
                     EvalError::at(span, format!("cannot add {n} business days to {d}"))
                 });
         }
+        // One or two arguments (most calls) are held in place rather than in a vector.
+        match args {
+            [a] => {
+                let x = self.eval(a)?;
+                return self.builtin(f, std::slice::from_ref(&x), span);
+            }
+            [a, b] => {
+                let x = match self.eval(a) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        self.also_awaited(&e, b);
+                        return Err(e);
+                    }
+                };
+                let y = self.eval(b)?;
+                return self.builtin(f, &[x, y], span);
+            }
+            _ => {}
+        }
         let mut vals = Vec::with_capacity(args.len());
         for (i, a) in args.iter().enumerate() {
             match self.eval(a) {
@@ -607,8 +626,13 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        self.builtin(f, &vals, span)
+    }
+
+    /// A builtin applied to its arguments' values.
+    fn builtin(&self, f: Builtin, vals: &[Value], span: Span) -> R<Value> {
         let internal = || EvalError::at(span, "internal error: bad arguments");
-        Ok(match (f, vals.as_slice()) {
+        Ok(match (f, vals) {
             (Builtin::Min | Builtin::Max, [first, rest @ ..]) => {
                 let mut best = first;
                 for v in rest {
