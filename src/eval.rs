@@ -602,14 +602,7 @@ impl<'a> Ctx<'a> {
                 return self.builtin(f, std::slice::from_ref(&x), span);
             }
             [a, b] => {
-                let x = match self.eval(a) {
-                    Ok(x) => x,
-                    Err(e) => {
-                        self.also_awaited(&e, b);
-                        return Err(e);
-                    }
-                };
-                let y = self.eval(b)?;
+                let (x, y) = self.both(a, b)?;
                 return self.builtin(f, &[x, y], span);
             }
             _ => {}
