@@ -32,9 +32,9 @@ pub enum Cond {
     In(Operand, Box<[Value]>, bool),
     /// `fact is present` (or `is absent` when the flag is false).
     Present(Box<[usize]>, bool),
-    /// An enumeration fact compared with variants: `fact == "v"` or `fact in ["v", "w"]`
-    /// (of fewer than 64 variants), one bit a variant; not `!=`/`not in` when the flag is
-    /// false. Read as one index tested against the mask.
+    /// An enumeration fact compared with variants numbered below 64: `fact == "v"` or
+    /// `fact in ["v", "w"]`, or `!=` and `not in` when the flag is false. The mask has one
+    /// bit a variant named, so the test is one bit of it.
     Variant(Box<[usize]>, u64, bool),
     /// `decision` compared with outcomes, as [`Cond::Variant`] compares a fact.
     Outcome(u64, bool),
