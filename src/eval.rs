@@ -817,7 +817,7 @@ struct Acc {
 }
 
 /// The value at `path` of field indices within `v`; absent where a step finds no record.
-fn walk<'v>(v: &'v Value, path: &[usize]) -> &'v Value {
+pub(crate) fn walk<'v>(v: &'v Value, path: &[usize]) -> &'v Value {
     let mut v = v;
     for &i in path {
         v = match v {

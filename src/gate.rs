@@ -13,7 +13,8 @@ use rust_decimal::Decimal;
 
 use crate::compile::Program;
 use crate::decision::Reason;
-use crate::eval::Ctx;
+use crate::eval::walk;
+use crate::ir::Ex;
 use crate::schema::{FieldSchema, RecordSchema, Schema};
 use crate::span::Span;
 use crate::types::{Base, RecordId};
@@ -32,9 +33,13 @@ pub fn currency(prog: &Program, facts: &Value) -> (Arc<str>, Option<Reason>) {
     let Some(from) = &prog.currency_from else {
         return (first.unwrap_or_else(|| meta.currency.clone()), None);
     };
-    let cx = Ctx::new(facts, &[]);
-    let stated = match cx.path(&from.path) {
-        Ok(Value::Str(s)) => Some(s.clone()),
+    // Read in place: before any rule, nothing is taken as unknown or awaited, so no
+    // evaluation context is needed.
+    let stated = match &from.path {
+        Ex::Fact(path) => match walk(facts, path) {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
+        },
         _ => None,
     };
     let any = meta.currencies.is_empty();
