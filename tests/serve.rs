@@ -2,7 +2,7 @@
 //! --format json` prints them (one document, YAML, JSON Lines streamed), problem details for
 //! every refusal, the policy listing and schemas, hot reload (a valid edit, a broken one, requests
 //! during reloads), the body limit, the decision log replayed, health, readiness, metrics,
-//! the timeout and a graceful SIGTERM.
+//! the timeout, the concurrency limit and a graceful SIGTERM.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 mod support;
@@ -946,4 +946,79 @@ fn what_keeps_the_service_from_starting_is_said() {
         stderr.contains("expected a duration like 30s, 500ms or 2m, found `soon`"),
         "{stderr}"
     );
+}
+
+/// Opens a JSON Lines stream, sends `line` and reads its decision: the stream then holds
+/// one of the service's places until it is ended with [`chunk`] of nothing.
+fn held_stream(server: &Server, line: &str) -> std::net::TcpStream {
+    let mut stream = connect(&server.addr);
+    let head = format!(
+        "POST /v1/decisions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        server.addr
+    );
+    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    chunk(&mut stream, line.as_bytes());
+    let mut seen = Vec::new();
+    read_until(
+        &mut stream,
+        &mut seen,
+        "\"input\":{\"path\":\"request\",\"line\":1}}\n",
+    );
+    stream
+}
+
+/// Sends the lost-domestic example as one YAML document on a connection of its own; the
+/// connection, to read the answer from.
+fn send_example(server: &Server) -> std::net::TcpStream {
+    let body = support::read(LOST_DOMESTIC);
+    let mut stream = connect(&server.addr);
+    let head = format!(
+        "POST /v1/decisions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        server.addr,
+        body.len()
+    );
+    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    std::io::Write::write_all(&mut stream, body.as_bytes()).unwrap();
+    stream
+}
+
+#[test]
+fn max_concurrency_makes_a_request_wait_for_a_place() {
+    let line = corpus_lines(1).concat();
+    let dir = scratch_with_policies("concurrency-one");
+    let expected = eval_in(&dir, &[], support::read(LOST_DOMESTIC).as_bytes());
+
+    // One place: while a stream holds it, a document waits (it cannot be answered however
+    // long it is given), and is decided once the stream ends.
+    let server = Server::start(&dir, &["policies", "--max-concurrency", "1"]);
+    let mut holder = held_stream(&server, &line);
+    let mut waiting = send_example(&server);
+    waiting
+        .set_read_timeout(Some(std::time::Duration::from_millis(500)))
+        .unwrap();
+    let mut byte = [0u8; 1];
+    let early = waiting.read(&mut byte);
+    assert!(
+        matches!(&early, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "answered while the only place was taken: {early:?}"
+    );
+    chunk(&mut holder, b"");
+    let mut rest = Vec::new();
+    holder.read_to_end(&mut rest).unwrap();
+    waiting.set_read_timeout(None).unwrap();
+    let mut raw = Vec::new();
+    waiting.read_to_end(&mut raw).unwrap();
+    let r = http::parse(&raw);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), expected);
+
+    // Two places: the same document is answered while the stream holds one.
+    let dir = scratch_with_policies("concurrency-two");
+    let server = Server::start(&dir, &["policies", "--max-concurrency", "2"]);
+    let mut holder = held_stream(&server, &line);
+    let mut raw = Vec::new();
+    send_example(&server).read_to_end(&mut raw).unwrap();
+    assert_eq!(http::parse(&raw).text(), expected);
+    chunk(&mut holder, b"");
+    holder.read_to_end(&mut Vec::new()).unwrap();
 }
