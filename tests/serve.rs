@@ -13,7 +13,9 @@ use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use support::http::{self, chunk, connect, read_until, scratch_with_policies, Server};
+use support::http::{
+    self, chunk, connect, post_chunked, read_until, scratch_with_policies, Server,
+};
 
 const LOST_DOMESTIC: &str = "examples/shipping/lost-domestic.yaml";
 const SHIPPING: &str = "xcotton/shipping-protection";
@@ -160,12 +162,7 @@ fn json_lines_stream_one_line_out_per_line_in() {
     );
 
     // Each line is answered before the next is sent.
-    let mut stream = connect(&server.addr);
-    let head = format!(
-        "POST /v1/decisions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        server.addr
-    );
-    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    let mut stream = post_chunked(&server.addr, "application/x-ndjson");
     let mut seen = Vec::new();
     chunk(&mut stream, lines[0].as_bytes());
     read_until(
@@ -322,12 +319,7 @@ fn the_body_limit_refuses_larger_bodies_and_lines() {
         doc.as_bytes(),
         expected,
     );
-    let mut stream = connect(&server.addr);
-    let head = format!(
-        "POST /v1/decisions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/yaml\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        server.addr
-    );
-    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    let mut stream = post_chunked(&server.addr, "application/yaml");
     chunk(&mut stream, &doc.as_bytes()[..400]);
     chunk(&mut stream, &doc.as_bytes()[400..]);
     chunk(&mut stream, b"");
@@ -785,12 +777,7 @@ fn a_stream_longer_than_the_timeout_ends_with_an_error_line() {
     let dir = scratch_with_policies("timeout");
     let server = Server::start(&dir, &["policies", "--timeout", "300ms"]);
     let line = corpus_lines(1).concat();
-    let mut stream = connect(&server.addr);
-    let head = format!(
-        "POST /v1/decisions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        server.addr
-    );
-    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    let mut stream = post_chunked(&server.addr, "application/x-ndjson");
     chunk(&mut stream, line.as_bytes());
     // The rest never comes: the server gives up on reading, answers, and closes.
     let mut raw = Vec::new();
@@ -951,12 +938,7 @@ fn what_keeps_the_service_from_starting_is_said() {
 /// Opens a JSON Lines stream, sends `line` and reads its decision: the stream then holds
 /// one of the service's places until it is ended with [`chunk`] of nothing.
 fn held_stream(server: &Server, line: &str) -> std::net::TcpStream {
-    let mut stream = connect(&server.addr);
-    let head = format!(
-        "POST /v1/decisions HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        server.addr
-    );
-    std::io::Write::write_all(&mut stream, head.as_bytes()).unwrap();
+    let mut stream = post_chunked(&server.addr, "application/x-ndjson");
     chunk(&mut stream, line.as_bytes());
     let mut seen = Vec::new();
     read_until(

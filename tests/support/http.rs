@@ -324,6 +324,19 @@ pub fn read_until(stream: &mut TcpStream, buf: &mut Vec<u8>, needle: &str) {
     }
 }
 
+/// Starts a `POST /v1/decisions` of `content_type` with a chunked body (the connection
+/// closed after it); send the body with [`chunk`].
+pub fn post_chunked(addr: &str, content_type: &str) -> TcpStream {
+    let mut stream = connect(addr);
+    let head = format!(
+        "POST /v1/decisions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream
+        .write_all(head.as_bytes())
+        .expect("write request head");
+    stream
+}
+
 /// Writes one chunk of a chunked request body (an empty one ends the body).
 pub fn chunk(stream: &mut TcpStream, data: &[u8]) {
     let mut out = format!("{:x}\r\n", data.len()).into_bytes();
