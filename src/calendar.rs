@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use rust_decimal::Decimal;
 
 use crate::check::CalendarSig;
 use crate::diagnostic::PolicyError;
@@ -159,9 +158,9 @@ pub fn value(holidays: &[NaiveDate]) -> Value {
 
 /// The date `n` business days after `d`, skipping weekends and the `holidays` (dates in
 /// order, as [`value`] gives them); a start on a weekend or a holiday counts from the
-/// business day before it, and `n` = 0 is `d` itself. `None` for a negative or fractional
-/// `n`, one above a million, or a date past the year 9999.
-pub fn add_business_days(d: NaiveDate, n: Decimal, holidays: &[Value]) -> Option<NaiveDate> {
+/// business day before it, and `n` = 0 is `d` itself. `None` for a negative `n`, one above
+/// a million, or a date past the year 9999.
+pub fn add_business_days(d: NaiveDate, n: i64, holidays: &[Value]) -> Option<NaiveDate> {
     let mut end = crate::eval::add_business_days(d, n)?;
     let mut from = d;
     // Each round adds as many business days as the holidays on weekdays in (from, end]:
@@ -173,7 +172,7 @@ pub fn add_business_days(d: NaiveDate, n: Decimal, holidays: &[Value]) -> Option
             return Some(end);
         }
         from = end;
-        end = crate::eval::add_business_days(end, Decimal::from(skipped))?;
+        end = crate::eval::add_business_days(end, i64::try_from(skipped).ok()?)?;
     }
 }
 
@@ -223,28 +222,22 @@ mod tests {
         let Value::List(hs) = hs else { panic!() };
         // Thu 07-03 + 1: Fri 07-04 is a holiday, Mon 07-07 too: Tue 07-08.
         assert_eq!(
-            add_business_days(day("2025-07-03"), Decimal::from(1), &hs),
+            add_business_days(day("2025-07-03"), 1, &hs),
             Some(day("2025-07-08"))
         );
         assert_eq!(
-            add_business_days(day("2025-07-03"), Decimal::from(2), &hs),
+            add_business_days(day("2025-07-03"), 2, &hs),
             Some(day("2025-07-09"))
         );
         assert_eq!(
-            add_business_days(day("2025-07-04"), Decimal::ZERO, &hs),
+            add_business_days(day("2025-07-04"), 0, &hs),
             Some(day("2025-07-04"))
         );
         assert_eq!(
-            add_business_days(day("2025-07-04"), Decimal::from(1), &hs),
+            add_business_days(day("2025-07-04"), 1, &hs),
             Some(day("2025-07-08"))
         );
-        assert_eq!(
-            add_business_days(day("2025-07-03"), Decimal::from(-1), &hs),
-            None
-        );
-        assert_eq!(
-            add_business_days(day("9999-12-01"), Decimal::from(1_000_000), &hs),
-            None
-        );
+        assert_eq!(add_business_days(day("2025-07-03"), -1, &hs), None);
+        assert_eq!(add_business_days(day("9999-12-01"), 1_000_000, &hs), None);
     }
 }

@@ -586,9 +586,7 @@ impl<'a> Ctx<'a> {
                 return Err(EvalError::at(span, "internal error: bad arguments"));
             };
             return exact::whole(&n)
-                .and_then(|days| {
-                    crate::calendar::add_business_days(d, Decimal::from(days), holidays)
-                })
+                .and_then(|days| crate::calendar::add_business_days(d, days, holidays))
                 .map(Value::Date)
                 .ok_or_else(|| {
                     let n = exact::shown(&n);
@@ -648,7 +646,7 @@ impl<'a> Ctx<'a> {
             }
             (Builtin::AddBusinessDays, [Value::Date(d), n]) => Value::Date(
                 exact::whole(n)
-                    .and_then(|days| add_weekdays(*d, days))
+                    .and_then(|days| add_business_days(*d, days))
                     .ok_or_else(|| {
                         let n = exact::shown(n);
                         EvalError::at(span, format!("cannot add {n} business days to {d}"))
@@ -1012,17 +1010,11 @@ fn add_months_instant(t: DateTime<Utc>, n: i64) -> Option<DateTime<Utc>> {
     writable_instant(date.and_time(t.time()).and_utc())
 }
 
-/// The date `n` business days (Monday to Friday) after `d`; a weekend start counts from Friday.
-pub fn add_business_days(d: NaiveDate, n: Decimal) -> Option<NaiveDate> {
-    if !n.fract().is_zero() || n.is_sign_negative() {
-        return None;
-    }
-    add_weekdays(d, i64::try_from(n).ok()?)
-}
-
-/// [`add_business_days`] for a whole number of days (at most a million), in one move: whole
-/// weeks, then the days left, two more when they reach past a Friday.
-pub fn add_weekdays(d: NaiveDate, n: i64) -> Option<NaiveDate> {
+/// The date `n` business days (Monday to Friday) after `d`, a weekend start counting from
+/// its Friday; `None` for a negative `n`, one above a million, or a date past the year
+/// 9999. Added in one move: whole weeks, then the days left, two more when they reach past
+/// a Friday.
+pub fn add_business_days(d: NaiveDate, n: i64) -> Option<NaiveDate> {
     if !(0..=1_000_000).contains(&n) {
         return None;
     }

@@ -516,7 +516,7 @@ fn facts_reach_the_engine_through_the_declared_schema() {
 #[test]
 fn business_days_added_at_once_land_where_counting_day_by_day_does() {
     use chrono::{Datelike, NaiveDate, Weekday};
-    use proviso::internals::eval::add_weekdays;
+    use proviso::internals::eval::add_business_days;
     // Day by day: back to Friday from a weekend, then one weekday at a time.
     let reference = |d: NaiveDate, n: i64| -> Option<NaiveDate> {
         let back = match d.weekday() {
@@ -541,17 +541,21 @@ fn business_days_added_at_once_land_where_counting_day_by_day_does() {
     for start in 0..14 {
         let d = first + chrono::Days::new(start);
         for n in (0..=40).chain([99, 100, 101, 1_000, 12_345]) {
-            assert_eq!(add_weekdays(d, n), reference(d, n), "{d} + {n}");
+            assert_eq!(add_business_days(d, n), reference(d, n), "{d} + {n}");
         }
     }
     let late = NaiveDate::from_ymd_opt(9999, 12, 24).unwrap();
     for n in 0..10 {
-        assert_eq!(add_weekdays(late, n), reference(late, n), "{late} + {n}");
+        assert_eq!(
+            add_business_days(late, n),
+            reference(late, n),
+            "{late} + {n}"
+        );
     }
-    assert_eq!(add_weekdays(first, -1), None);
-    assert_eq!(add_weekdays(first, 1_000_001), None);
+    assert_eq!(add_business_days(first, -1), None);
+    assert_eq!(add_business_days(first, 1_000_001), None);
     assert_eq!(
-        add_weekdays(first, 1_000_000),
+        add_business_days(first, 1_000_000),
         NaiveDate::from_ymd_opt(2025, 7, 7).map(|d| d + chrono::Days::new(1_400_000))
     );
 }
