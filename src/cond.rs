@@ -197,10 +197,10 @@ impl Cond {
             }
             Cond::Present(p, positive) => cx.fact(p).is_absent() != *positive,
             Cond::Variant(p, mask, positive) => match cx.fact(p) {
-                Value::Enum(k) => (mask >> k & 1 == 1) == *positive,
+                Value::Enum(k) => names(*mask, *k) == *positive,
                 _ => return None,
             },
-            Cond::Outcome(mask, positive) => (mask >> cx.decision? & 1 == 1) == *positive,
+            Cond::Outcome(mask, positive) => names(*mask, cx.decision?) == *positive,
             Cond::Flag(a) => match a.read(cx)? {
                 Value::Bool(b) => *b,
                 _ => return None,
@@ -265,6 +265,13 @@ fn order(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         _ => compare(a, b).ok(),
     }
+}
+
+/// Whether `mask` names variant `k`. A variant numbered 64 or more is named by no mask
+/// (masks are made only of variants below 64), and is not read as the one 64 places
+/// before it, as a wrapped shift would read it.
+fn names(mask: u64, k: u32) -> bool {
+    mask.checked_shr(k).is_some_and(|m| m & 1 == 1)
 }
 
 /// What an enumeration comparison reads (a fact's path, or `None` for `decision`), the

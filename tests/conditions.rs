@@ -146,3 +146,42 @@ fn decision_compared_with_outcomes_is_read_as_the_evaluator_reads_it() {
         )
     );
 }
+
+#[test]
+fn an_enumeration_of_more_than_64_variants_is_compared_by_its_own_variant() {
+    // Variants v0 to v69: `v65` sits 64 places after `v1`, so a mask test that wrapped
+    // the shift would read it as `v1`.
+    let variants: Vec<String> = (0..70).map(|k| format!("v{k}")).collect();
+    let facts = format!(
+        "  shipment: record {{\n    zone: enum {{ {} }}\n  }}",
+        variants.join(", ")
+    );
+    let e = Engine::new(
+        &facts,
+        "exclusion near doc \"n\" when shipment.zone == \"v1\"\n\
+         exclusion listed doc \"l\" when shipment.zone in [\"v2\", \"v3\"]\n\
+         referral far doc \"f\" when shipment.zone not in [\"v1\", \"v2\"] and shipment.zone != \"v3\"",
+    );
+    let prog = e.set.versions().next().unwrap();
+    for rule in &prog.rules {
+        if let Some(cond) = &rule.cond {
+            assert!(
+                matches!(cond, Cond::Variant(..) | Cond::All(..)),
+                "{}: {cond:?}",
+                rule.name
+            );
+        }
+    }
+    let outcome = |zone: &str| {
+        let d = e.decide(&format!("shipment:\n  zone: {zone}\n"));
+        let reasons: Vec<String> = d.reasons.iter().map(|r| r.rule.to_string()).collect();
+        (d.decision.as_str().to_string(), reasons)
+    };
+    let said = |o: &str, r: &str| (o.to_string(), vec![r.to_string()]);
+    assert_eq!(outcome("v1"), said("denied", "near"));
+    assert_eq!(outcome("v3"), said("denied", "listed"));
+    assert_eq!(outcome("v65"), said("referred", "far"));
+    assert_eq!(outcome("v66"), said("referred", "far"));
+    assert_eq!(outcome("v67"), said("referred", "far"));
+    assert_eq!(outcome("v0"), said("referred", "far"));
+}
