@@ -134,6 +134,9 @@ pub struct CompiledRule {
     pub when: Option<Ex>,
     /// `when`, made ready for its commonest shapes (see [`crate::cond`]).
     pub cond: Option<crate::cond::Cond>,
+    /// What rules the rule out at a glance, from its condition's first test (see
+    /// [`crate::cond::Guard`]).
+    pub guard: Option<crate::cond::Guard>,
     /// A coverage rule's conditions, one per `and` operand of its `when`, each with its
     /// text and `file:line:col`: a denial names the first that did not hold.
     pub conjuncts: Vec<Conjunct>,
@@ -264,6 +267,7 @@ pub fn compile(
             text: quote(r.doc).into(),
             source: file.location(r.span).into(),
             when,
+            guard: cond.as_ref().and_then(crate::cond::Cond::guard),
             cond,
             conjuncts: r
                 .conjuncts

@@ -58,6 +58,30 @@ pub enum Cond {
     Other(Ex),
 }
 
+/// A rule's first test when it is an enumeration fact compared with variants: when the
+/// fact holds a variant the test rules out, the whole condition is false (an `and` chain
+/// stops at its first part), so the rule need not be read further.
+#[derive(Clone, Debug)]
+pub struct Guard {
+    /// The fact, by field indices from the document root.
+    path: Box<[usize]>,
+    /// The variants for which the test holds, one bit each (those below 64).
+    admits: u64,
+}
+
+impl Guard {
+    /// Whether the condition is false for these facts, settled by the first test alone:
+    /// the fact is a variant the test rules out. Anything else (the fact absent, a variant
+    /// numbered 64 or more, a fact taken as not yet known) settles nothing.
+    #[inline]
+    pub fn rules_out(&self, cx: &Ctx<'_>) -> bool {
+        match cx.fact(&self.path) {
+            Value::Enum(k) => *k < 64 && !names(self.admits, *k) && cx.knows_all(),
+            _ => false,
+        }
+    }
+}
+
 /// What a comparison reads.
 #[derive(Clone, Debug)]
 pub enum Operand {
@@ -148,6 +172,19 @@ impl Cond {
                 }
             }
             _ => Cond::Other(ex.clone()),
+        }
+    }
+
+    /// The condition's [`Guard`], when its first test (or the test itself) compares an
+    /// enumeration fact with variants.
+    pub fn guard(&self) -> Option<Guard> {
+        match self {
+            Cond::Variant(path, mask, positive) => Some(Guard {
+                path: path.clone(),
+                admits: if *positive { *mask } else { !*mask },
+            }),
+            Cond::All(parts) => parts.first()?.guard(),
+            _ => None,
         }
     }
 

@@ -754,7 +754,28 @@ impl Latest {
 /// A rule's condition, three-valued: `None` when it needs an assessed input the document
 /// does not give (and the rest of the condition does not settle it); the rule and the
 /// inputs are then noted in `waiting`.
+#[inline(always)]
 fn holds<'a>(
+    cx: &mut Ctx<'a>,
+    prog: &'a Program,
+    rule: &'a CompiledRule,
+    waiting: &mut Waiting,
+) -> R<Option<bool>> {
+    if ruled_out(cx, rule) {
+        return Ok(Some(false));
+    }
+    read_holds(cx, prog, rule, waiting)
+}
+
+/// Whether `rule`'s condition is false at a glance (see [`crate::cond::Guard`]), so that
+/// it need not be read. A trace records every rule considered, so when tracing each is
+/// read in full.
+#[inline]
+fn ruled_out(cx: &Ctx<'_>, rule: &CompiledRule) -> bool {
+    rule.guard.as_ref().is_some_and(|g| g.rules_out(cx)) && cx.trace.is_none()
+}
+
+fn read_holds<'a>(
     cx: &mut Ctx<'a>,
     prog: &'a Program,
     rule: &'a CompiledRule,
@@ -948,7 +969,15 @@ fn step(prog: &Program, rule: &CompiledRule, amount: Decimal, component: Option<
     }
 }
 
+#[inline(always)]
 fn applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
+    if ruled_out(cx, rule) {
+        return Ok(false);
+    }
+    read_applies(cx, rule)
+}
+
+fn read_applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
     let held = match (&rule.when, &rule.cond) {
         (None, _) => Ok(true),
         (Some(w), cond) => match cond.as_ref().and_then(|c| c.test(cx)) {

@@ -216,6 +216,11 @@ fn is_code(code: &str) -> bool {
 /// (`1999.995`): the decision's amounts are whole cents, so rounding such a price or value
 /// could pay or refund more than was ever charged.
 pub fn cents(prog: &Program, facts: &Value, currency: &str) -> Option<Reason> {
+    // Most documents hold no fraction of a cent: a search that only says whether one does
+    // is cheaper than one that keeps the path it took.
+    if !has_fraction(&prog.schema, &prog.gate, Schema::ROOT, facts) {
+        return None;
+    }
     let hit = find(&prog.schema, &prog.gate, Schema::ROOT, facts)?;
     // Segments were gathered innermost first, as the search returned.
     let shown: String = hit
@@ -246,6 +251,39 @@ pub fn cents(prog: &Program, facts: &Value, currency: &str) -> Option<Reason> {
 
 /// A money value with a fraction of a cent, where it lies, and the span of the innermost
 /// field that declares it (filled in as the search returns).
+/// Whether [`find`] finds an amount with a fraction of a cent.
+fn has_fraction(schema: &Schema, plan: &Plan, record: RecordId, value: &Value) -> bool {
+    let (Some(rec), Some(walked), Value::Record(values)) =
+        (schema.records.get(record), plan.money.get(record), value)
+    else {
+        return false;
+    };
+    walked
+        .iter()
+        .any(|&i| match (rec.fields.get(i), values.get(i)) {
+            (Some(field), Some(v)) => fraction_within(schema, plan, &field.ty, v),
+            _ => false,
+        })
+}
+
+/// Whether [`within`] finds an amount with a fraction of a cent.
+fn fraction_within(schema: &Schema, plan: &Plan, ty: &Base, value: &Value) -> bool {
+    match (ty, value) {
+        (Base::Money, Value::Num(n)) => is_fraction(n),
+        (Base::Record(id), v) => has_fraction(schema, plan, *id, v),
+        (Base::List(inner), Value::List(items)) => items
+            .iter()
+            .any(|v| fraction_within(schema, plan, inner, v)),
+        _ => false,
+    }
+}
+
+/// Whether `n` holds a fraction of a cent. Normalising (dropping trailing zeros) only ever
+/// lowers the scale.
+fn is_fraction(n: &Decimal) -> bool {
+    n.scale() > 2 && n.normalize().scale() > 2
+}
+
 struct Hit<'s> {
     amount: Decimal,
     /// Innermost first: `unit_price`, `[1]`, `items`, `order`.
@@ -278,8 +316,7 @@ fn find<'s>(schema: &'s Schema, plan: &Plan, record: RecordId, value: &Value) ->
 /// Like [`find`], for a value of type `ty`.
 fn within<'s>(schema: &'s Schema, plan: &Plan, ty: &Base, value: &Value) -> Option<Hit<'s>> {
     match (ty, value) {
-        // Normalising (dropping trailing zeros) only ever lowers the scale.
-        (Base::Money, Value::Num(n)) if n.scale() > 2 && n.normalize().scale() > 2 => Some(Hit {
+        (Base::Money, Value::Num(n)) if is_fraction(n) => Some(Hit {
             amount: *n,
             path: Vec::new(),
             span: None,

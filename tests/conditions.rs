@@ -185,3 +185,109 @@ fn an_enumeration_of_more_than_64_variants_is_compared_by_its_own_variant() {
     assert_eq!(outcome("v67"), said("referred", "far"));
     assert_eq!(outcome("v0"), said("referred", "far"));
 }
+
+#[test]
+fn a_rule_ruled_out_by_its_first_test_decides_as_read_and_is_still_traced() {
+    let e = Engine::claim(
+        "evidence from claim.evidence\n\
+         exclusion stolen doc \"s\" when claim.type == \"stolen\"\n\
+         referral costly doc \"c\" when claim.type not in [\"lost\"] and claim.amount > 100\n\
+         referral broken doc \"b\" when claim.type == \"damaged\" and claim.amount / (claim.count - 3) > 1\n\
+         evidence photos doc \"p\" when claim.type == \"damaged\" requires photo\n\
+         coverage late doc \"l\" when claim.amount > 50 and claim.type == \"lost\" pays claim.amount\n\
+         coverage any doc \"a\" when claim.type in [\"lost\", \"damaged\"] pays 10\n\
+         deadline lost_by doc \"d\" when claim.type == \"lost\" by claim.filed_at + 24 hours",
+    );
+    let prog = e.set.versions().next().unwrap();
+    let guarded: Vec<&str> = prog
+        .rules
+        .iter()
+        .filter(|r| r.guard.is_some())
+        .map(|r| &*r.name)
+        .collect();
+    // `late` begins with another test, and the fallback has no enumeration test.
+    assert_eq!(
+        guarded,
+        ["stolen", "costly", "broken", "photos", "any", "lost_by"]
+    );
+    // Outcome, reasons, missing evidence and the deadline, as decided and as traced.
+    let seen = |fields: &str| {
+        let d = e.claim_decision(fields);
+        let (traced, trace) = e.explain(&claim(fields));
+        assert_eq!(d, traced, "{fields}");
+        let reasons: Vec<String> = d.reasons.iter().map(|r| r.rule.to_string()).collect();
+        let missing: Vec<String> = d
+            .missing_evidence
+            .iter()
+            .map(|m| m.requirement.to_string())
+            .collect();
+        let considered: Vec<String> = trace
+            .rules
+            .iter()
+            .map(|c| format!("{} {}", c.rule, c.held.as_str()))
+            .collect();
+        (
+            d.decision.as_str().to_string(),
+            reasons,
+            missing,
+            d.deadlines.get("lost_by").map(str::to_string),
+            considered,
+        )
+    };
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        seen("type: stolen"),
+        (
+            "denied".into(),
+            names(&["stolen"]),
+            vec![],
+            None,
+            names(&["stolen true", "lost_by false"]),
+        )
+    );
+    // `broken` would divide by zero (count 3) only for a damaged claim.
+    assert_eq!(
+        seen("type: lost\ncount: 3"),
+        (
+            "approved".into(),
+            names(&["late"]),
+            vec![],
+            Some("2025-07-11T09:30:00Z".into()),
+            names(&[
+                "stolen false",
+                "costly false",
+                "broken false",
+                "photos false",
+                "late true",
+                "lost_by true"
+            ]),
+        )
+    );
+    assert_eq!(
+        seen("type: damaged\namount: \"20.00\"\ncount: 30\nevidence:\n- {kind: photo}"),
+        (
+            "approved".into(),
+            names(&["any"]),
+            vec![],
+            None,
+            names(&[
+                "stolen false",
+                "costly false",
+                "broken false",
+                "photos true",
+                "late false",
+                "any true",
+                "lost_by false"
+            ]),
+        )
+    );
+    let d = e.claim_decision("type: damaged\ncount: 3");
+    assert_eq!(
+        d.reasons
+            .iter()
+            .map(|r| r.rule.to_string())
+            .collect::<Vec<_>>(),
+        ["broken"]
+    );
+    assert_eq!(d.decision.as_str(), "referred");
+}
