@@ -1018,7 +1018,9 @@ fn adjust<'a>(
     waiting: &mut Waiting,
 ) -> R<Option<()>> {
     let overflow = || EvalError::bare("arithmetic overflow");
-    let mut last = vec![grant; parts.len()];
+    // The rule that last changed each component's amount, where one did (the granting
+    // rule's otherwise); most claims change none, so this is seldom allocated.
+    let mut last: Vec<(usize, &'a CompiledRule)> = Vec::new();
     for rule in prog.rules_of(kind) {
         if !waiting.is_empty() {
             collect_adjustment(cx, prog, rule, waiting)?;
@@ -1096,8 +1098,9 @@ fn adjust<'a>(
         }
         if !change.is_zero() {
             reasons.push(reason(rule));
-            if let Some(l) = last.get_mut(index) {
-                *l = rule;
+            match last.iter_mut().find(|(k, _)| *k == index) {
+                Some((_, l)) => *l = rule,
+                None => last.push((index, rule)),
             }
         }
         if let Some(slot) = parts.get_mut(index) {
@@ -1119,7 +1122,10 @@ fn adjust<'a>(
                     kind.as_str()
                 ),
             };
-            let rule = last.get(k).copied().unwrap_or(grant);
+            let rule = last
+                .iter()
+                .find(|(i, _)| *i == k)
+                .map_or(grant, |(_, r)| *r);
             return in_rule(rule, Err(EvalError::bare(message)));
         }
     }

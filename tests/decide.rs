@@ -335,6 +335,12 @@ fn a_negative_payout_without_a_floor_refers_the_claim() {
     );
     assert_eq!(at, None);
     assert_eq!(payout(&e.claim_decision("fee: 100")), "0.00");
+    // Left negative by the coverage itself (the reduction changes nothing): the coverage fails.
+    let (message, _) = e.failed_rule(&minimal::claim("amount: \"-1.00\""));
+    assert_eq!(
+        message,
+        "rule `c` failed: the amount is negative (-1.00) and no rule says what then; add a compensation rule `floor at 0`"
+    );
 }
 
 // ---- deadlines -------------------------------------------------------------
