@@ -1108,3 +1108,20 @@ fn a_constant_written_as_a_percentage_is_quoted_as_written() {
     assert_eq!(payout(&d), "2.00");
     assert_eq!(d.reasons[0].text.to_string(), "pays 2% of the amount");
 }
+
+#[test]
+fn the_default_after_otherwise_may_be_negated() {
+    // `otherwise` binds to one operand, which may carry a sign: `x otherwise -1` is
+    // `x otherwise (-1)`, not a syntax error, and binds tighter than `*` and `+`.
+    assert!(holds("(claim.fee otherwise -1) < 0", ""));
+    assert!(!holds("(claim.fee otherwise -1) < 0", "fee: \"2.00\""));
+    assert_eq!(pays("claim.fee otherwise -1 * -50", ""), "50.00");
+    assert_eq!(
+        pays("claim.amount + claim.fee otherwise -claim.amount", ""),
+        "0.00"
+    );
+    assert_eq!(
+        pays("claim.amount + claim.fee otherwise --2", "amount: 3"),
+        "5.00"
+    );
+}

@@ -192,3 +192,12 @@ fn bands_percentages_and_functions_are_laid_out_and_read_back_the_same() {
     assert_eq!(laid(text), want);
     assert_eq!(laid(want), want);
 }
+
+#[test]
+fn a_negated_default_after_otherwise_is_laid_out_as_written() {
+    let text = "policy \"t/x\"\nconst a = (x otherwise -1) * 2\nconst b = x otherwise -y + 1\n";
+    assert_eq!(
+        laid(text),
+        "policy \"t/x\"\n\nconst a = (x otherwise -1) * 2\nconst b = x otherwise -y + 1\n"
+    );
+}

@@ -112,32 +112,7 @@ impl Builder<'_> {
             Rule::unary => {
                 let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
                 self.prefixes_ok(&parts)?;
-                let mut iter = parts.into_iter().rev();
-                let last = iter.next().ok_or_else(|| internal(self.file, raw))?;
-                let (mut acc, mut depth) = self.expr_d(last)?;
-                for neg in iter {
-                    depth += 1;
-                    let s = span_of(&neg).to(acc.span);
-                    acc = match acc.kind {
-                        ExprKind::Number(n, dot) => Expr {
-                            kind: ExprKind::Number(-n, dot),
-                            span: s,
-                        },
-                        ExprKind::Percent(n) => Expr {
-                            kind: ExprKind::Percent(-n),
-                            span: s,
-                        },
-                        kind => Expr {
-                            kind: ExprKind::Neg(Box::new(Expr {
-                                kind,
-                                span: acc.span,
-                            })),
-                            span: s,
-                        },
-                    };
-                    self.depth_ok(depth, s)?;
-                }
-                (acc, depth)
+                self.negated(parts, raw)?
             }
             Rule::postfix => {
                 let mut it = pair.into_inner();
@@ -147,9 +122,10 @@ impl Builder<'_> {
                     let s = acc.span.to(tspan);
                     acc = match tail.as_rule() {
                         Rule::otherwise_tail => {
-                            let mut ti = tail.into_inner();
-                            let _kw = self.next(&mut ti, tspan)?;
-                            let (dflt, d) = self.expr_d(self.next(&mut ti, tspan)?)?;
+                            // The keyword, then the default: an atom, maybe negated.
+                            let parts: Vec<Pair<Rule>> = tail.into_inner().skip(1).collect();
+                            self.prefixes_ok(&parts)?;
+                            let (dflt, d) = self.negated(parts, tspan)?;
                             depth = depth.max(d);
                             Expr {
                                 kind: ExprKind::Otherwise(Box::new(acc), Box::new(dflt)),
@@ -473,6 +449,37 @@ impl Builder<'_> {
     }
 
     /// Rejects a run of prefix operators (`not`, `-`) deeper than [`MAX_EXPR_DEPTH`] at its first.
+    /// An operand after any number of `-` (`parts`: the signs, then the operand). A
+    /// negated number or percentage is a negative constant; anything else is negated.
+    fn negated(&self, parts: Vec<Pair<Rule>>, raw: Span) -> R<(Expr, usize)> {
+        let mut iter = parts.into_iter().rev();
+        let last = iter.next().ok_or_else(|| internal(self.file, raw))?;
+        let (mut acc, mut depth) = self.expr_d(last)?;
+        for neg in iter {
+            depth += 1;
+            let s = span_of(&neg).to(acc.span);
+            acc = match acc.kind {
+                ExprKind::Number(n, dot) => Expr {
+                    kind: ExprKind::Number(-n, dot),
+                    span: s,
+                },
+                ExprKind::Percent(n) => Expr {
+                    kind: ExprKind::Percent(-n),
+                    span: s,
+                },
+                kind => Expr {
+                    kind: ExprKind::Neg(Box::new(Expr {
+                        kind,
+                        span: acc.span,
+                    })),
+                    span: s,
+                },
+            };
+            self.depth_ok(depth, s)?;
+        }
+        Ok((acc, depth))
+    }
+
     pub(super) fn prefixes_ok(&self, parts: &[Pair<Rule>]) -> R<()> {
         match parts.first() {
             Some(first) if parts.len() > MAX_EXPR_DEPTH => {
