@@ -815,15 +815,23 @@ struct Acc {
 }
 
 /// The value at `path` of field indices within `v`; absent where a step finds no record.
+#[inline]
 pub(crate) fn walk<'v>(v: &'v Value, path: &[usize]) -> &'v Value {
-    let mut v = v;
-    for &i in path {
-        v = match v {
-            Value::Record(fields) => fields.get(i).unwrap_or(&ABSENT),
-            _ => &ABSENT,
-        };
+    // Most paths are one or two fields deep (`claim.type`): those steps are unrolled.
+    match path {
+        [i] => field(v, *i),
+        [i, j] => field(field(v, *i), *j),
+        _ => path.iter().fold(v, |v, &i| field(v, i)),
     }
-    v
+}
+
+/// Field `i` of a record; absent when `v` is not a record or has no such field.
+#[inline]
+fn field(v: &Value, i: usize) -> &Value {
+    match v {
+        Value::Record(fields) => fields.get(i).unwrap_or(&ABSENT),
+        _ => &ABSENT,
+    }
 }
 
 /// Orders two values of one type; absent values cannot be compared. Numbers compare

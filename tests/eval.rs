@@ -559,3 +559,54 @@ fn business_days_added_at_once_land_where_counting_day_by_day_does() {
         NaiveDate::from_ymd_opt(2025, 7, 7).map(|d| d + chrono::Days::new(1_400_000))
     );
 }
+
+#[test]
+fn facts_several_records_deep_are_read_as_written() {
+    let e = Engine::new(
+        "  claim: record {
+    id: string
+    filed_at: datetime
+    parcel: optional record {
+      box: optional record {
+        size: enum { small, large }
+        weight: decimal
+        seal: optional record {
+          intact: bool
+        }
+      }
+    }
+  }",
+        "exclusion broken_seal doc \"b\" when claim.parcel is present and claim.parcel.box is present\n\
+           and claim.parcel.box.seal is present and not claim.parcel.box.seal.intact\n\
+         referral heavy doc \"h\" when claim.parcel is present and claim.parcel.box is present\n\
+           and claim.parcel.box.size == \"large\" and claim.parcel.box.weight * 2 > 40\n\
+         coverage c doc \"c\" pays 1",
+    );
+    let outcome = |parcel: &str| {
+        let d = e.decide(&format!(
+            "claim:\n  id: C-1\n  filed_at: 2025-07-10T09:30:00Z\n{parcel}"
+        ));
+        let reasons: Vec<String> = d.reasons.iter().map(|r| r.rule.to_string()).collect();
+        (d.decision.as_str().to_string(), reasons)
+    };
+    let said = |o: &str, r: &str| (o.to_string(), vec![r.to_string()]);
+    assert_eq!(outcome(""), said("approved", "c"));
+    assert_eq!(outcome("  parcel: {}\n"), said("approved", "c"));
+    let parcel = |size: &str, weight: &str, seal: &str| {
+        format!("  parcel:\n    box:\n      size: {size}\n      weight: \"{weight}\"\n{seal}")
+    };
+    let sealed = |intact: bool| format!("      seal:\n        intact: {intact}\n");
+    assert_eq!(outcome(&parcel("large", "20", "")), said("approved", "c"));
+    assert_eq!(
+        outcome(&parcel("large", "20.5", "")),
+        said("referred", "heavy")
+    );
+    assert_eq!(
+        outcome(&parcel("small", "99", &sealed(true))),
+        said("approved", "c")
+    );
+    assert_eq!(
+        outcome(&parcel("small", "99", &sealed(false))),
+        said("denied", "broken_seal")
+    );
+}
