@@ -134,7 +134,7 @@ pub struct CompiledRule {
     pub when: Option<Ex>,
     /// `when`, made ready for its commonest shapes (see [`crate::cond`]).
     pub cond: Option<crate::cond::Cond>,
-    /// What rules the rule out at a glance, from its condition's first test (see
+    /// The condition's first test when it settles the rule at a glance (see
     /// [`crate::cond::Guard`]).
     pub guard: Option<crate::cond::Guard>,
     /// A coverage rule's conditions, one per `and` operand of its `when`, each with its

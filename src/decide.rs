@@ -775,6 +775,7 @@ fn ruled_out(cx: &Ctx<'_>, rule: &CompiledRule) -> bool {
     rule.guard.as_ref().is_some_and(|g| g.rules_out(cx)) && cx.trace.is_none()
 }
 
+/// [`holds`] for a rule its guard does not rule out: the condition read in full.
 fn read_holds<'a>(
     cx: &mut Ctx<'a>,
     prog: &'a Program,
@@ -969,6 +970,8 @@ fn step(prog: &Program, rule: &CompiledRule, amount: Decimal, component: Option<
     }
 }
 
+/// Whether a rule's condition holds (a rule without one always applies); a failure is the
+/// rule's.
 #[inline(always)]
 fn applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
     if ruled_out(cx, rule) {
@@ -977,6 +980,7 @@ fn applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
     read_applies(cx, rule)
 }
 
+/// [`applies`] for a rule its guard does not rule out: the condition read in full.
 fn read_applies<'a>(cx: &mut Ctx<'a>, rule: &'a CompiledRule) -> R<bool> {
     let held = match (&rule.when, &rule.cond) {
         (None, _) => Ok(true),

@@ -249,8 +249,6 @@ pub fn cents(prog: &Program, facts: &Value, currency: &str) -> Option<Reason> {
     })
 }
 
-/// A money value with a fraction of a cent, where it lies, and the span of the innermost
-/// field that declares it (filled in as the search returns).
 /// Whether [`find`] finds an amount with a fraction of a cent.
 fn has_fraction(schema: &Schema, plan: &Plan, record: RecordId, value: &Value) -> bool {
     let (Some(rec), Some(walked), Value::Record(values)) =
@@ -284,6 +282,8 @@ fn is_fraction(n: &Decimal) -> bool {
     n.scale() > 2 && n.normalize().scale() > 2
 }
 
+/// A money value with a fraction of a cent, where it lies, and the span of the innermost
+/// field that declares it (filled in as the search returns).
 struct Hit<'s> {
     amount: Decimal,
     /// Innermost first: `unit_price`, `[1]`, `items`, `order`.

@@ -448,7 +448,6 @@ impl Builder<'_> {
         None
     }
 
-    /// Rejects a run of prefix operators (`not`, `-`) deeper than [`MAX_EXPR_DEPTH`] at its first.
     /// An operand after any number of `-` (`parts`: the signs, then the operand). A
     /// negated number or percentage is a negative constant; anything else is negated.
     fn negated(&self, parts: Vec<Pair<Rule>>, raw: Span) -> R<(Expr, usize)> {
@@ -480,6 +479,7 @@ impl Builder<'_> {
         Ok((acc, depth))
     }
 
+    /// Rejects a run of prefix operators (`not`, `-`) deeper than [`MAX_EXPR_DEPTH`] at its first.
     pub(super) fn prefixes_ok(&self, parts: &[Pair<Rule>]) -> R<()> {
         match parts.first() {
             Some(first) if parts.len() > MAX_EXPR_DEPTH => {
