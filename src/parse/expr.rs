@@ -68,19 +68,10 @@ impl Builder<'_> {
             Rule::not_expr => {
                 let parts: Vec<Pair<Rule>> = pair.into_inner().collect();
                 self.prefixes_ok(&parts)?;
-                let mut iter = parts.into_iter().rev();
-                let last = iter.next().ok_or_else(|| internal(self.file, raw))?;
-                let (mut acc, mut depth) = self.expr_d(last)?;
-                for not_kw in iter {
-                    depth += 1;
-                    let s = span_of(&not_kw).to(acc.span);
-                    acc = Expr {
-                        kind: ExprKind::Not(Box::new(acc)),
-                        span: s,
-                    };
-                    self.depth_ok(depth, s)?;
-                }
-                (acc, depth)
+                self.prefixed(parts, raw, |acc, span| Expr {
+                    kind: ExprKind::Not(Box::new(acc)),
+                    span,
+                })?
             }
             Rule::cmp_expr => {
                 let mut it = pair.into_inner();
@@ -451,30 +442,43 @@ impl Builder<'_> {
     /// An operand after any number of `-` (`parts`: the signs, then the operand). A
     /// negated number or percentage is a negative constant; anything else is negated.
     fn negated(&self, parts: Vec<Pair<Rule>>, raw: Span) -> R<(Expr, usize)> {
+        self.prefixed(parts, raw, |acc, span| match acc.kind {
+            ExprKind::Number(n, dot) => Expr {
+                kind: ExprKind::Number(-n, dot),
+                span,
+            },
+            ExprKind::Percent(n) => Expr {
+                kind: ExprKind::Percent(-n),
+                span,
+            },
+            kind => Expr {
+                kind: ExprKind::Neg(Box::new(Expr {
+                    kind,
+                    span: acc.span,
+                })),
+                span,
+            },
+        })
+    }
+
+    /// An operand after a run of prefix operators (`parts`: the operators, then the
+    /// operand), each applied from the innermost out by `apply` (the operand so far, and
+    /// the span from the operator to the operand's end); each level counts once against
+    /// the nesting limit.
+    fn prefixed(
+        &self,
+        parts: Vec<Pair<Rule>>,
+        raw: Span,
+        apply: impl Fn(Expr, Span) -> Expr,
+    ) -> R<(Expr, usize)> {
         let mut iter = parts.into_iter().rev();
         let last = iter.next().ok_or_else(|| internal(self.file, raw))?;
         let (mut acc, mut depth) = self.expr_d(last)?;
-        for neg in iter {
+        for prefix in iter {
             depth += 1;
-            let s = span_of(&neg).to(acc.span);
-            acc = match acc.kind {
-                ExprKind::Number(n, dot) => Expr {
-                    kind: ExprKind::Number(-n, dot),
-                    span: s,
-                },
-                ExprKind::Percent(n) => Expr {
-                    kind: ExprKind::Percent(-n),
-                    span: s,
-                },
-                kind => Expr {
-                    kind: ExprKind::Neg(Box::new(Expr {
-                        kind,
-                        span: acc.span,
-                    })),
-                    span: s,
-                },
-            };
-            self.depth_ok(depth, s)?;
+            let span = span_of(&prefix).to(acc.span);
+            acc = apply(acc, span);
+            self.depth_ok(depth, span)?;
         }
         Ok((acc, depth))
     }
