@@ -154,10 +154,9 @@ fn decision_compared_with_outcomes_is_read_as_the_evaluator_reads_it() {
 fn an_enumeration_of_more_than_64_variants_is_compared_by_its_own_variant() {
     // Variants v0 to v69: `v65` sits 64 places after `v1`, so a mask test that wrapped
     // the shift would read it as `v1`.
-    let variants: Vec<String> = (0..70).map(|k| format!("v{k}")).collect();
     let facts = format!(
         "  shipment: record {{\n    zone: enum {{ {} }}\n  }}",
-        variants.join(", ")
+        zones()
     );
     let e = Engine::new(
         &facts,
@@ -311,15 +310,17 @@ const ZONES: [&str; 8] = ["v0", "v1", "v2", "v63", "v64", "v65", "v66", "v69"];
 /// The facts of the generated conditions: the usual claim, with `zone`, an enumeration of
 /// 70 variants.
 fn zoned_facts() -> String {
-    let zones: Vec<String> = (0..70).map(|k| format!("v{k}")).collect();
     minimal::FACTS.replacen(
         "    id: string\n",
-        &format!(
-            "    id: string\n    zone: enum {{ {} }}\n",
-            zones.join(", ")
-        ),
+        &format!("    id: string\n    zone: enum {{ {} }}\n", zones()),
         1,
     )
+}
+
+/// The variants `v0` to `v69`, as an enumeration declares them.
+fn zones() -> String {
+    let zones: Vec<String> = (0..70).map(|k| format!("v{k}")).collect();
+    zones.join(", ")
 }
 
 /// One test of every prepared shape, and some left to the evaluator (one of which may
