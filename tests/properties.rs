@@ -1,5 +1,6 @@
 //! Properties over generated inputs: `proviso fmt` is idempotent and keeps a policy's
-//! meaning, decisions are deterministic, every valid document gets a decision, and a batch
+//! meaning, decisions are deterministic (and the same when traced), every valid document
+//! gets a decision, and a batch
 //! answers every line in order whatever lines are broken.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -254,6 +255,10 @@ proptest! {
         prop_assert!(first.is_ok(), "{text}\nis not decided: {first:?}");
         prop_assert_eq!(&first, &printed(a.evaluate(&json())), "evaluated twice");
         prop_assert_eq!(&first, &printed(b.evaluate(&json())), "under a second load");
+        // Traced, every rule is read in full (no rule is passed over at a glance by its
+        // guard): the decision is the same.
+        let traced = printed(a.explain(&json()).map(|(d, _)| d));
+        prop_assert_eq!(&first, &traced, "traced");
         // JSON is YAML: read as YAML, the document gets the very same decision.
         let yaml = Document::yaml("doc.yaml", &text);
         let as_yaml = printed(a.evaluate(&yaml))
