@@ -10,10 +10,8 @@
 //! which then says what went wrong exactly as it always does. Conditions read no state they
 //! change, so reading them twice gives the same answer.
 
-use std::cmp::Ordering;
-
 use crate::ast::AggKind;
-use crate::eval::{compare, Ctx};
+use crate::eval::{order, Ctx};
 use crate::ir::{Cmp, Ex};
 use crate::value::Value;
 
@@ -288,19 +286,6 @@ impl Cond {
             }
         }
         Some(Some(body.holds(cx)?))
-    }
-}
-
-/// How two values order, as [`compare`] orders them, with the commonest pairs read here
-/// (no error is made when they do not compare: the evaluator is then asked).
-fn order(a: &Value, b: &Value) -> Option<Ordering> {
-    match (a, b) {
-        (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
-        (Value::Enum(x), Value::Enum(y)) => Some(x.cmp(y)),
-        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
-        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        _ => compare(a, b).ok(),
     }
 }
 

@@ -837,10 +837,18 @@ fn field(v: &Value, i: usize) -> &Value {
 /// Orders two values of one type; absent values cannot be compared. Numbers compare
 /// exactly, decimals and fractions alike.
 pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
-    Ok(match (a, b) {
+    match order(a, b) {
+        Some(ord) => Ok(ord),
+        None => Err(unordered(a, b)),
+    }
+}
+
+/// How two values of one type order, as [`compare`] orders them; `None` where it fails.
+/// Prepared conditions ([`crate::cond`]) read it so, without building the failure.
+pub(crate) fn order(a: &Value, b: &Value) -> Option<Ordering> {
+    Some(match (a, b) {
         (Value::Num(x), Value::Num(y)) => x.cmp(y),
-        (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => exact::cmp(a, b)
-            .ok_or_else(|| EvalError::bare("internal error: comparing a non-number"))?,
+        (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => exact::cmp(a, b)?,
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::DateTime(x), Value::DateTime(y)) => x.cmp(y),
         (Value::Duration(x), Value::Duration(y)) => x.cmp(y),
@@ -848,14 +856,19 @@ pub fn compare(a: &Value, b: &Value) -> R<Ordering> {
         (Value::Str(x), Value::Str(y)) => x.cmp(y),
         (Value::Enum(x), Value::Enum(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (Value::Absent, _) | (_, Value::Absent) => {
-            return Err(EvalError::bare("internal error: comparing an absent value"))
+        _ => return None,
+    })
+}
+
+/// Why two values do not order (see [`compare`]).
+#[cold]
+fn unordered(a: &Value, b: &Value) -> EvalError {
+    EvalError::bare(match (a, b) {
+        (Value::Num(_) | Value::Ratio(_), Value::Num(_) | Value::Ratio(_)) => {
+            "internal error: comparing a non-number"
         }
-        _ => {
-            return Err(EvalError::bare(
-                "internal error: comparing values of different types",
-            ))
-        }
+        (Value::Absent, _) | (_, Value::Absent) => "internal error: comparing an absent value",
+        _ => "internal error: comparing values of different types",
     })
 }
 
