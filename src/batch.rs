@@ -6,7 +6,8 @@
 //! the producer and the consumer at any time, so memory stays flat however long the
 //! stream, and a result is consumed as soon as it and every result before it are ready.
 //! Handing an item from thread to thread costs a few microseconds, as much as deciding a
-//! small document, so callers hand over documents in chunks (as [`CHUNK`] of them):
+//! small document, and often wakes a sleeping thread (a system call and a context switch
+//! on each side), so callers hand over documents in chunks (as [`CHUNK`] of them):
 //! [`PolicySet::decide_all`] is the form for documents.
 //!
 //! With one job nothing runs on another thread: each item is produced, worked on and
@@ -27,8 +28,13 @@ use crate::policy_set::{Document, PolicySet};
 /// How many items per job may be produced ahead of the consumer.
 pub const WINDOW_PER_JOB: usize = 4;
 
-/// How many documents [`PolicySet::decide_all`] hands to a thread at a time.
-pub const CHUNK: usize = 32;
+/// How many documents [`PolicySet::decide_all`] (and `proviso eval --jobs`) hands to a
+/// thread at a time. With 2 jobs on 2 cores, the producer, the workers and the consumer
+/// take turns on the cores: each hand-over that finds a thread asleep costs a wake-up.
+/// Chunks of 256 rather than 64 JSON claim lines cut the context switches of 100,000 lines
+/// from about 6,500 to 2,700 and raised 2 jobs from 1.6 to 1.7 times 1 job; the window
+/// ([`WINDOW_PER_JOB`] chunks a job) then holds about 2,000 documents for 2 jobs.
+pub const CHUNK: usize = 256;
 
 /// The number of jobs to run by default: the cores available (1 when unknown).
 pub fn default_jobs() -> NonZeroUsize {

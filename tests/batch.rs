@@ -5,7 +5,7 @@
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use proviso::internals::batch::{self, OwnedDocument, WINDOW_PER_JOB};
+use proviso::internals::batch::{self, OwnedDocument, CHUNK, WINDOW_PER_JOB};
 use proviso::{Document, Format, PolicySet};
 
 fn jobs(n: usize) -> NonZeroUsize {
@@ -112,7 +112,7 @@ fn decide_all_decides_as_evaluate_does_in_order() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     names.sort();
-    let docs: Vec<OwnedDocument> = names
+    let examples: Vec<OwnedDocument> = names
         .iter()
         .map(|p| OwnedDocument {
             name: p.display().to_string().into(),
@@ -121,7 +121,14 @@ fn decide_all_decides_as_evaluate_does_in_order() {
             line: 0,
         })
         .collect();
-    assert!(docs.len() > 40);
+    assert!(examples.len() > 40);
+    // Enough documents for several chunks a job, the last one short.
+    let docs: Vec<OwnedDocument> = examples
+        .iter()
+        .cycle()
+        .take(5 * CHUNK + 7)
+        .cloned()
+        .collect();
     let expected: Vec<String> = docs
         .iter()
         .map(

@@ -313,21 +313,35 @@ fn parallel<W: Write>(
             (buf, done)
         },
         |(buf, chunk): (Vec<u8>, Vec<Done>)| {
+            // The decisions written side by side in `buf` since the last report are written
+            // out with one call: the buffered writer passes so long a slice straight on
+            // instead of copying it, decision by decision, into its own buffer.
+            let mut run: Option<std::ops::Range<usize>> = None;
             for done in chunk {
                 let written = match done {
                     Done::Decided(counted, at) => {
                         sink.tally.count(&counted);
-                        sink.out.write_all(buf.get(at).unwrap_or_default())
+                        run = Some(run.map_or(at.clone(), |r| r.start..at.end));
+                        Ok(())
                     }
-                    Done::Undecided(e, input) => sink.undecided(&e, &input),
-                    Done::Error(e) => sink.error(&e),
-                    Done::Idle => sink.out.flush(),
-                    Done::Unwritten(e) => Err(e),
+                    other => {
+                        write_run(&mut sink.out, &buf, run.take()).and_then(|()| match other {
+                            Done::Undecided(e, input) => sink.undecided(&e, &input),
+                            Done::Error(e) => sink.error(&e),
+                            Done::Idle => sink.out.flush(),
+                            Done::Unwritten(e) => Err(e),
+                            Done::Decided(..) => Ok(()),
+                        })
+                    }
                 };
                 if let Err(e) = written {
                     failed = Some(e);
                     return false;
                 }
+            }
+            if let Err(e) = write_run(&mut sink.out, &buf, run) {
+                failed = Some(e);
+                return false;
             }
             true
         },
@@ -335,9 +349,21 @@ fn parallel<W: Write>(
     failed.map_or(Ok(()), Err)
 }
 
-/// Most documents, and most bytes of them, handed to a thread at a time: handing over costs
-/// a few microseconds, as much as deciding a small document. A larger document goes alone.
-const CHUNK_DOCUMENTS: usize = 64;
+/// Writes the decisions at `run` of `buf`, if any.
+fn write_run(
+    out: &mut impl Write,
+    buf: &[u8],
+    run: Option<std::ops::Range<usize>>,
+) -> io::Result<()> {
+    match run {
+        Some(at) => out.write_all(buf.get(at).unwrap_or_default()),
+        None => Ok(()),
+    }
+}
+
+/// Most documents, and most bytes of them, handed to a thread at a time (see
+/// [`batch::CHUNK`]). A larger document goes alone.
+const CHUNK_DOCUMENTS: usize = batch::CHUNK;
 const CHUNK_BYTES: usize = 256 * 1024;
 
 /// The reader's sink when deciding in parallel: documents, errors and pauses are handed on
