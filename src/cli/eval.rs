@@ -3,13 +3,14 @@
 use std::io::{self, Write};
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use proviso::internals::batch::{self, OwnedDocument};
+use proviso::internals::batch;
 use proviso::internals::tally::{Counted, Tally, Totals};
 use proviso::DocumentError;
 use proviso::Input;
-use proviso::{Decision, Document, PolicySet, Trace};
+use proviso::{Decision, Document, Format, PolicySet, Trace};
 use serde::Serialize;
 
 use super::escape::Shown;
@@ -247,11 +248,26 @@ impl<W: Write> Sink for Evaluate<'_, W> {
     }
 }
 
-/// What the reader hands on, in input order.
+/// What the reader hands on, in input order, a chunk at a time.
 enum Item {
-    Document(OwnedDocument),
+    /// A document whose text is at `text` of the chunk's [`Chunk::text`].
+    Document {
+        name: Arc<str>,
+        text: std::ops::Range<usize>,
+        format: Format,
+        line: usize,
+    },
     Error(InputError),
     Idle,
+}
+
+/// Items in input order, with the texts of their documents side by side in one buffer:
+/// one allocation a chunk rather than one a document, made on the reading thread and freed
+/// on a worker's.
+#[derive(Default)]
+struct Chunk {
+    text: String,
+    items: Vec<Item>,
 }
 
 /// What a worker makes of an item: a decision already written out (where in the chunk's
@@ -281,8 +297,7 @@ fn parallel<W: Write>(
         |push| {
             let mut feed = Feed {
                 push,
-                chunk: Vec::new(),
-                bytes: 0,
+                chunk: Chunk::default(),
             };
             // An error here only says that the consumer stopped: it has the reason.
             if input::read_all(documents, opts, &mut feed).is_ok() {
@@ -291,21 +306,35 @@ fn parallel<W: Write>(
         },
         // The decisions of a chunk are written into one buffer, and each is dropped where
         // it was made: the writing thread only copies bytes out.
-        |chunk: Vec<Item>| {
+        |chunk: Chunk| {
             let mut buf = Vec::new();
             let done = chunk
+                .items
                 .into_iter()
                 .map(|item| match item {
-                    Item::Document(doc) => match decider.decide(&doc.document()) {
-                        Ok((d, trace)) => {
-                            let start = buf.len();
-                            match write_decision(&mut buf, format, &d, trace.as_ref()) {
-                                Ok(()) => Done::Decided(Counted::of(&d), start..buf.len()),
-                                Err(e) => Done::Unwritten(e),
+                    Item::Document {
+                        name,
+                        text,
+                        format: read_as,
+                        line,
+                    } => {
+                        let doc = Document {
+                            name,
+                            text: chunk.text.get(text).unwrap_or_default(),
+                            format: read_as,
+                            line,
+                        };
+                        match decider.decide(&doc) {
+                            Ok((d, trace)) => {
+                                let start = buf.len();
+                                match write_decision(&mut buf, format, &d, trace.as_ref()) {
+                                    Ok(()) => Done::Decided(Counted::of(&d), start..buf.len()),
+                                    Err(e) => Done::Unwritten(e),
+                                }
                             }
+                            Err(e) => Done::Undecided(e, doc.input()),
                         }
-                        Err(e) => Done::Undecided(e, doc.document().input()),
-                    },
+                    }
                     Item::Error(e) => Done::Error(e),
                     Item::Idle => Done::Idle,
                 })
@@ -370,26 +399,23 @@ const CHUNK_BYTES: usize = 256 * 1024;
 /// in order, in chunks; a pause (the reader is about to wait for input) ends a chunk, so
 /// what was read is decided and written while the reader waits.
 struct Feed<'p> {
-    push: &'p mut dyn FnMut(Vec<Item>) -> bool,
-    chunk: Vec<Item>,
-    bytes: usize,
+    push: &'p mut dyn FnMut(Chunk) -> bool,
+    chunk: Chunk,
 }
 
 impl Feed<'_> {
     /// Hands on the chunk so far, if any.
     fn hand_on(&mut self) -> io::Result<()> {
-        self.bytes = 0;
-        if self.chunk.is_empty() || (self.push)(std::mem::take(&mut self.chunk)) {
+        if self.chunk.items.is_empty() || (self.push)(std::mem::take(&mut self.chunk)) {
             Ok(())
         } else {
             Err(io::ErrorKind::BrokenPipe.into())
         }
     }
 
-    fn add(&mut self, item: Item, bytes: usize) -> io::Result<()> {
-        self.chunk.push(item);
-        self.bytes = self.bytes.saturating_add(bytes);
-        if self.chunk.len() >= CHUNK_DOCUMENTS || self.bytes >= CHUNK_BYTES {
+    fn add(&mut self, item: Item) -> io::Result<()> {
+        self.chunk.items.push(item);
+        if self.chunk.items.len() >= CHUNK_DOCUMENTS || self.chunk.text.len() >= CHUNK_BYTES {
             self.hand_on()?;
         }
         Ok(())
@@ -398,15 +424,22 @@ impl Feed<'_> {
 
 impl Sink for Feed<'_> {
     fn document(&mut self, doc: &Document<'_>) -> io::Result<()> {
-        self.add(Item::Document(OwnedDocument::of(doc)), doc.text.len())
+        let start = self.chunk.text.len();
+        self.chunk.text.push_str(doc.text);
+        self.add(Item::Document {
+            name: doc.name.clone(),
+            text: start..self.chunk.text.len(),
+            format: doc.format,
+            line: doc.line,
+        })
     }
 
     fn error(&mut self, e: &InputError) -> io::Result<()> {
-        self.add(Item::Error(e.clone()), 0)
+        self.add(Item::Error(e.clone()))
     }
 
     fn idle(&mut self) -> io::Result<()> {
-        self.chunk.push(Item::Idle);
+        self.chunk.items.push(Item::Idle);
         self.hand_on()
     }
 }
