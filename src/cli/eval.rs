@@ -342,9 +342,10 @@ fn parallel<W: Write>(
             (buf, done)
         },
         |(buf, chunk): (Vec<u8>, Vec<Done>)| {
-            // The decisions written side by side in `buf` since the last report are written
-            // out with one call: the buffered writer passes so long a slice straight on
-            // instead of copying it, decision by decision, into its own buffer.
+            // Each decision was written into `buf` where the one before it ended (reports
+            // are not written there), so the decisions since the last report are one run of
+            // `buf`, written out with one call: the buffered writer passes so long a slice
+            // straight on instead of copying it, decision by decision, into its own buffer.
             let mut run: Option<std::ops::Range<usize>> = None;
             for done in chunk {
                 let written = match done {
