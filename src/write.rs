@@ -315,15 +315,35 @@ fn no_special(pair: [u8; 16]) -> bool {
     crate::json_bytes::special(low) | crate::json_bytes::special(high) == 0
 }
 
-/// Writes the content of a string that holds bytes to escape, escaped.
+/// Writes the content of a string that holds bytes to escape, escaped. Eight bytes at a
+/// time are passed over up to the next byte to escape (a clause text quoting the terms
+/// has a few in a few hundred bytes); the last few are read one by one.
 fn escaped(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     let mut start = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        if let Some(esc) = escape(*b) {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if let Some(word) = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            // The lowest byte flagged is one to escape (see `json_bytes::special`).
+            let flagged = crate::json_bytes::special(u64::from_le_bytes(word));
+            if flagged == 0 {
+                i += 8;
+                continue;
+            }
+            let skip = (flagged.trailing_zeros() / 8) as usize;
+            if skip > 0 {
+                i += skip;
+                continue;
+            }
+        }
+        if let Some(esc) = escape(b) {
             out.write_all(bytes.get(start..i).unwrap_or_default())?;
             out.write_all(esc)?;
             start = i + 1;
         }
+        i += 1;
     }
     out.write_all(bytes.get(start..).unwrap_or_default())
 }
