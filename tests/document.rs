@@ -499,3 +499,58 @@ fn undeclared_values_are_read_as_json_shaped_data() {
         "claim.extra: expected a field name, found a list"
     );
 }
+
+#[test]
+fn a_record_of_more_than_64_fields_keeps_track_of_those_past_the_64th() {
+    // The fields given are kept as bits of one word up to the 64th, on the heap past it.
+    let fields: String = (0..69)
+        .map(|i| format!("    f{i}: optional integer\n"))
+        .collect();
+    let e = Engine::new(
+        &format!("  claim: record {{\n{fields}    f69: integer\n  }}"),
+        "exclusion sixty_eight doc \"The 69th field is one.\" \
+         when claim.f68 is present and claim.f68 == 1",
+    );
+    let json = |claim: &str| format!("{{\"policy\": \"{NAME}\", \"claim\": {{{claim}}}}}");
+    for d in [
+        e.run("claim:\n  f68: 1\n  f69: 5\n").unwrap(),
+        e.run_json(&json("\"f68\": 1, \"f69\": 5")).unwrap(),
+    ] {
+        assert_eq!(
+            summary(&d),
+            ("denied".into(), "0.00".into(), vec!["sixty_eight".into()])
+        );
+    }
+    // A key that misspells a field is refused only while that field is not given.
+    for d in [
+        e.run("claim:\n  f68: 1\n  f69: 5\n  F68: 2\n").unwrap(),
+        e.run_json(&json("\"f68\": 1, \"f69\": 5, \"F68\": 2"))
+            .unwrap(),
+    ] {
+        assert_eq!(summary(&d).0, "denied");
+    }
+    for err in [
+        e.run("claim:\n  f69: 5\n  F68: 2\n").unwrap_err(),
+        e.run_json(&json("\"f69\": 5, \"F68\": 2")).unwrap_err(),
+    ] {
+        assert_eq!(shown(&err), "claim.F68: unknown field `F68` in `claim`");
+        assert_eq!(err.help.as_deref(), Some("did you mean `f68`?"));
+    }
+    let missing = "claim.f69: required field is missing (expected an integer)";
+    assert_eq!(shown(&e.run("claim:\n  f68: 0\n").unwrap_err()), missing);
+    assert_eq!(
+        shown(&e.run_json(&json("\"f68\": 0")).unwrap_err()),
+        missing
+    );
+    assert_eq!(
+        shown(&e.run("claim:\n  f67: 1\n  f69: 3\n  f67: 2\n").unwrap_err()),
+        "claim.f67: field is given twice (first at 3:3, again at 5:3)"
+    );
+    let twice = json("\"f67\": 1, \"f69\": 3, \"f67\": 2");
+    let first = twice.find("\"f67\"").unwrap() + 1;
+    let again = twice.rfind("\"f67\"").unwrap() + 1;
+    assert_eq!(
+        shown(&e.run_json(&twice).unwrap_err()),
+        format!("claim.f67: field is given twice (first at 1:{first}, again at 1:{again})")
+    );
+}
