@@ -122,7 +122,7 @@ fn decide_all_decides_as_evaluate_does_in_order() {
         })
         .collect();
     assert!(examples.len() > 40);
-    // Enough documents for several chunks a job, the last one short.
+    // Six chunks, the last one short: with 2 jobs, several a job.
     let docs: Vec<OwnedDocument> = examples
         .iter()
         .cycle()

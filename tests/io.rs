@@ -375,8 +375,8 @@ fn several_jobs_write_what_one_job_writes_in_the_same_order() {
     let dir = scratch("jobs");
     let good = claim_json();
     let mut lines = String::new();
-    // More lines than fit in a few chunks (`batch::CHUNK` documents each), so that each of
-    // several jobs decides more than one.
+    // Six chunks (`batch::CHUNK` documents each, the last one short): with 2 jobs, each
+    // decides several.
     for i in 0..1_300 {
         match i % 7 {
             // Not JSON, a document of no policy, and a date that is none: errors in order.

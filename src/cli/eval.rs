@@ -346,13 +346,24 @@ fn parallel<W: Write>(
             // are not written there), so the decisions since the last report are one run of
             // `buf`, written out with one call: the buffered writer passes so long a slice
             // straight on instead of copying it, decision by decision, into its own buffer.
+            // A decision that does not start where the run ends starts a run of its own.
             let mut run: Option<std::ops::Range<usize>> = None;
             for done in chunk {
                 let written = match done {
                     Done::Decided(counted, at) => {
                         sink.tally.count(&counted);
-                        run = Some(run.map_or(at.clone(), |r| r.start..at.end));
-                        Ok(())
+                        match run.take() {
+                            Some(r) if r.end == at.start => {
+                                run = Some(r.start..at.end);
+                                Ok(())
+                            }
+                            // Not where the run ends (were `buf` ever written between
+                            // decisions): the run so far first, then a new one.
+                            earlier => {
+                                run = Some(at);
+                                write_run(&mut sink.out, &buf, earlier)
+                            }
+                        }
                     }
                     other => {
                         write_run(&mut sink.out, &buf, run.take()).and_then(|()| match other {
@@ -394,7 +405,7 @@ fn write_run(
 /// Most documents, and most bytes of them, handed to a thread at a time (see
 /// [`batch::CHUNK`]). A larger document goes alone.
 const CHUNK_DOCUMENTS: usize = batch::CHUNK;
-const CHUNK_BYTES: usize = 256 * 1024;
+const CHUNK_BYTES: usize = batch::CHUNK_BYTES;
 
 /// The reader's sink when deciding in parallel: documents, errors and pauses are handed on
 /// in order, in chunks; a pause (the reader is about to wait for input) ends a chunk, so
