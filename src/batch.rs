@@ -41,6 +41,12 @@ pub const CHUNK: usize = 256;
 /// much text whatever the documents' sizes.
 pub const CHUNK_BYTES: usize = 256 * 1024;
 
+/// Whether a chunk of `documents` documents holding `bytes` bytes of text is full: it has
+/// [`CHUNK`] documents or [`CHUNK_BYTES`] of text.
+pub fn chunk_full(documents: usize, bytes: usize) -> bool {
+    documents >= CHUNK || bytes >= CHUNK_BYTES
+}
+
 /// The number of jobs to run by default: the cores available (1 when unknown).
 pub fn default_jobs() -> NonZeroUsize {
     std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
@@ -212,7 +218,7 @@ impl PolicySet {
                 for doc in documents.by_ref() {
                     bytes = bytes.saturating_add(doc.text.len());
                     chunk.push(doc);
-                    if chunk.len() >= CHUNK || bytes >= CHUNK_BYTES {
+                    if chunk_full(chunk.len(), bytes) {
                         break;
                     }
                 }

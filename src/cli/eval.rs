@@ -402,11 +402,6 @@ fn write_run(
     }
 }
 
-/// Most documents, and most bytes of them, handed to a thread at a time (see
-/// [`batch::CHUNK`]). A larger document goes alone.
-const CHUNK_DOCUMENTS: usize = batch::CHUNK;
-const CHUNK_BYTES: usize = batch::CHUNK_BYTES;
-
 /// The reader's sink when deciding in parallel: documents, errors and pauses are handed on
 /// in order, in chunks; a pause (the reader is about to wait for input) ends a chunk, so
 /// what was read is decided and written while the reader waits.
@@ -427,7 +422,9 @@ impl Feed<'_> {
 
     fn add(&mut self, item: Item) -> io::Result<()> {
         self.chunk.items.push(item);
-        if self.chunk.items.len() >= CHUNK_DOCUMENTS || self.chunk.text.len() >= CHUNK_BYTES {
+        // A chunk is handed on once full (see `batch::chunk_full`); a larger document goes
+        // alone.
+        if batch::chunk_full(self.chunk.items.len(), self.chunk.text.len()) {
             self.hand_on()?;
         }
         Ok(())
